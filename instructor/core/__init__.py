@@ -1,0 +1,1 @@
+"""The provider-independent core: registries, the client, retries, hooks, schemas."""

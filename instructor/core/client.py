@@ -1,0 +1,438 @@
+"""`Instructor` and `AsyncInstructor`: the create* family around one SDK call.
+
+One call: hooks `completion:kwargs` -> the mode handler turns the response
+model into request kwargs -> the SDK call -> the handler parses the response
+-> validation; on failure the handler builds the re-ask and the loop goes
+round again, up to `max_retries` attempts. The sync and async clients share
+everything but the SDK call and the loop (`_Call` holds the shared part).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+from instructor.core.exceptions import (
+    FailedAttempt,
+    IncompleteOutputException,
+    InstructorRetryException,
+)
+from instructor.core.hooks import HookHandler, HookName, Hooks
+from instructor.core.messages import prepare_messages
+from instructor.core.mode_registry import ModeHandler, get_handler
+from instructor.core.response_model import ResponseSpec, resolve_response_model
+from instructor.mode import Mode
+
+T = TypeVar("T")
+ClientT = TypeVar("ClientT")
+
+MaxRetries = Any  # an int (attempts in all) or a tenacity Retrying / AsyncRetrying
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed validation and the request was re-asked."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Call:
+    """The state of one `create` call that sync and async clients share."""
+
+    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response")
+
+    def __init__(
+        self,
+        owner: _BaseInstructor[Any],
+        response_model: Any,
+        messages: Sequence[Any] | None,
+        context: Mapping[str, Any] | None,
+        strict: bool | None,
+        hooks: Hooks | None,
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.spec: ResponseSpec | None = resolve_response_model(response_model)
+        self.hooks = owner.hooks.combine(hooks) if hooks else owner.hooks
+        self.context = context
+        self.strict = strict
+        self.failed: list[FailedAttempt] = []
+        self.usage: dict[str, int] = {}
+        self.last_response: Any = None
+        request = {**owner.default_kwargs, **kwargs}
+        if messages is not None:
+            request["messages"] = prepare_messages(messages, context)
+        if self.spec is None:
+            self.handler: ModeHandler | None = None
+            self.request = request
+        else:
+            self.handler = owner.handler
+            self.request = self.handler.prepare_request(self.spec.model, request)
+
+    def before(self) -> dict[str, Any]:
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_KWARGS, **self.request)
+        return self.request
+
+    def on_error(self, exc: BaseException) -> None:
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_ERROR, exc)
+
+    def on_response(self, response: Any, attempt: int, last: bool) -> Any:
+        """Parse `response`; return the result, or re-ask and raise `_Retry`."""
+        self.last_response = response
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
+        if self.handler is None or self.spec is None:
+            return response
+        for key, value in self.handler.usage(response).items():
+            self.usage[key] = self.usage.get(key, 0) + value
+        try:
+            parsed = self.handler.parse_response(
+                response, self.spec.model, context=self.context, strict=self.strict
+            )
+        except IncompleteOutputException as exc:
+            exc.n_attempts = attempt
+            if exc.last_completion is None:
+                exc.last_completion = response
+            raise
+        except (ValueError, AssertionError) as exc:  # pydantic ValidationError is a ValueError
+            return self._failed(exc, response, attempt, last)
+        result = self.spec.unwrap(parsed)
+        if hasattr(result, "__pydantic_fields__"):
+            try:
+                result._raw_response = response
+            except (AttributeError, TypeError):
+                pass
+        return result
+
+    def _failed(self, exc: Exception, response: Any, attempt: int, last: bool) -> Any:
+        self.failed.append(FailedAttempt(attempt, exc, response))
+        if self.hooks:
+            self.hooks.emit(HookName.PARSE_ERROR, exc)
+        if last:
+            if self.hooks:
+                self.hooks.emit(HookName.COMPLETION_LAST_ATTEMPT, exc)
+            raise self.exhausted()
+        assert self.handler is not None
+        self.request = self.handler.reask(self.request, response, exc)
+        raise _Retry(exc)
+
+    def exhausted(self) -> InstructorRetryException:
+        n = len(self.failed)
+        name = getattr(self.spec.original, "__name__", repr(self.spec.original)) if self.spec else "response"
+        last = self.failed[-1].exception if self.failed else None
+        error = InstructorRetryException(
+            f"Failed to produce a valid {name} after {n} attempt{'s' if n != 1 else ''}. "
+            f"Last error: {last}. Raise max_retries, or make the model or prompt easier to satisfy.",
+            n_attempts=n,
+            last_completion=self.last_response,
+            failed_attempts=self.failed,
+            total_usage=self.usage,
+            messages=self.request.get("messages"),
+            create_kwargs={k: v for k, v in self.request.items() if k != "messages"},
+        )
+        error.__cause__ = last
+        return error
+
+
+def _attempts_of(max_retries: int) -> int:
+    if isinstance(max_retries, bool) or max_retries < 0:
+        raise ValueError(f"max_retries must be a non-negative int or a tenacity object, got {max_retries!r}")
+    return max(1, max_retries)
+
+
+class _BaseInstructor(Generic[ClientT]):
+    """What both clients hold: the SDK client, its create function, mode, hooks, defaults."""
+
+    def __init__(
+        self,
+        client: ClientT,
+        create: Callable[..., Any],
+        mode: Mode | str = Mode.TOOLS,
+        *,
+        provider: str = "openai",
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.client = client
+        self.create_fn = create
+        self.mode = Mode(mode)
+        self.provider = provider
+        self.default_kwargs: dict[str, Any] = kwargs
+        self.hooks = hooks if hooks is not None else Hooks()
+        self._handler: ModeHandler | None = None
+
+    @property
+    def handler(self) -> ModeHandler:
+        """This client's mode handler (loaded on the first structured call)."""
+        if self._handler is None:
+            self._handler = get_handler(self.mode)
+        return self._handler
+
+    # the well-known spellings: client.chat.completions.create, client.messages.create
+    @property
+    def chat(self) -> Any:
+        return self
+
+    @property
+    def completions(self) -> Any:
+        return self
+
+    @property
+    def messages(self) -> Any:
+        return self
+
+    def on(self, hook: HookName | str, handler: HookHandler) -> None:
+        """Call `handler` on every `hook` event of this client."""
+        self.hooks.on(hook, handler)
+
+    def off(self, hook: HookName | str, handler: HookHandler) -> None:
+        """Remove `handler` from `hook`."""
+        self.hooks.off(hook, handler)
+
+    def clear(self, hook: HookName | str | None = None) -> None:
+        """Remove every handler of `hook`, or of all hooks."""
+        self.hooks.clear(hook)
+
+    def __repr__(self) -> str:
+        model = self.default_kwargs.get("model") or self.default_kwargs.get("modelId")
+        return f"{type(self).__name__}(provider={self.provider!r}, mode=Mode.{self.mode.name}, model={model!r})"
+
+    def _call(
+        self,
+        response_model: Any,
+        messages: Sequence[Any] | None,
+        validation_context: Mapping[str, Any] | None,
+        context: Mapping[str, Any] | None,
+        strict: bool | None,
+        hooks: Hooks | None,
+        kwargs: dict[str, Any],
+    ) -> _Call:
+        if validation_context is not None and context is not None:
+            raise ValueError(
+                "Pass either context= or its older name validation_context=, not both."
+            )
+        return _Call(self, response_model, messages, context if context is not None else validation_context,
+                      strict, hooks, kwargs)
+
+
+class Instructor(_BaseInstructor[Any]):
+    """A sync client: `create(response_model=..., messages=...)` returns a validated object.
+
+    Example:
+        >>> client = instructor.from_provider("openai/gpt-4o-mini")
+        >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
+    """
+
+    @overload
+    def create(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> T: ...
+
+    @overload
+    def create(
+        self,
+        response_model: None = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Any: ...
+
+    def create(
+        self,
+        response_model: Any = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Ask for `response_model` and return it validated.
+
+        Args:
+            response_model: a pydantic model, a simple type (`int`, `Literal[...]`,
+                `list[str]`...), or None to return the SDK's response untouched.
+            messages: the conversation, in the provider's message format.
+            max_retries: attempts in all (an int), or a tenacity `Retrying` object;
+                each failed validation is fed back to the model before the next.
+            context: passed to pydantic validators, and fills `{{ placeholders }}`
+                in messages (`validation_context` is its older name).
+            strict: pydantic strict validation for this call (None: the model's own).
+            hooks: extra hooks for this call, run after the client's.
+            **kwargs: passed to the SDK call (model, temperature, max_tokens...).
+
+        Raises:
+            InstructorRetryException: every attempt failed validation.
+            IncompleteOutputException: the output was cut off by a length limit.
+        """
+        return self.create_with_completion(
+            response_model, messages, max_retries, validation_context, context, strict, hooks, **kwargs
+        )[0]
+
+    def create_with_completion(
+        self,
+        response_model: Any = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, Any]:
+        """Like `create`, and also return the SDK's raw completion."""
+        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+
+        def attempt(n: int, last: bool) -> Any:
+            request = call.before()
+            try:
+                response = self.create_fn(**request)
+            except Exception as exc:
+                call.on_error(exc)
+                raise
+            return call.on_response(response, n, last)
+
+        result = _run_sync(attempt, max_retries, call)
+        return result, call.last_response
+
+
+class AsyncInstructor(_BaseInstructor[Any]):
+    """The async twin of `Instructor`: `await client.create(...)`."""
+
+    @overload
+    async def create(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> T: ...
+
+    @overload
+    async def create(
+        self,
+        response_model: None = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Any: ...
+
+    async def create(
+        self,
+        response_model: Any = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Ask for `response_model` and return it validated (see `Instructor.create`)."""
+        result, _ = await self.create_with_completion(
+            response_model, messages, max_retries, validation_context, context, strict, hooks, **kwargs
+        )
+        return result
+
+    async def create_with_completion(
+        self,
+        response_model: Any = None,
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, Any]:
+        """Like `create`, and also return the SDK's raw completion."""
+        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+
+        async def attempt(n: int, last: bool) -> Any:
+            request = call.before()
+            try:
+                response = await self.create_fn(**request)
+            except Exception as exc:
+                call.on_error(exc)
+                raise
+            return call.on_response(response, n, last)
+
+        result = await _run_async(attempt, max_retries, call)
+        return result, call.last_response
+
+
+def _run_sync(attempt: Callable[[int, bool], Any], max_retries: MaxRetries, call: _Call) -> Any:
+    if isinstance(max_retries, int):
+        total = _attempts_of(max_retries)
+        for n in range(1, total + 1):
+            try:
+                return attempt(n, n == total)
+            except _Retry:
+                continue
+        raise call.exhausted()  # pragma: no cover - the last attempt raises itself
+    return _run_tenacity_sync(attempt, max_retries, call)
+
+
+def _run_tenacity_sync(attempt: Callable[[int, bool], Any], retrying: Any, call: _Call) -> Any:
+    from tenacity import RetryError
+
+    try:
+        for state in retrying:
+            with state:
+                return attempt(state.retry_state.attempt_number, False)
+    except (_Retry, RetryError) as exc:
+        raise call.exhausted() from getattr(exc, "error", exc)
+    raise call.exhausted()
+
+
+async def _run_async(
+    attempt: Callable[[int, bool], Awaitable[Any]], max_retries: MaxRetries, call: _Call
+) -> Any:
+    if isinstance(max_retries, int):
+        total = _attempts_of(max_retries)
+        for n in range(1, total + 1):
+            try:
+                return await attempt(n, n == total)
+            except _Retry:
+                continue
+        raise call.exhausted()  # pragma: no cover
+    from tenacity import RetryError
+
+    try:
+        if hasattr(max_retries, "__aiter__"):
+            async for state in max_retries:
+                with state:
+                    return await attempt(state.retry_state.attempt_number, False)
+        else:
+            for state in max_retries:
+                with state:
+                    return await attempt(state.retry_state.attempt_number, False)
+    except (_Retry, RetryError) as exc:
+        raise call.exhausted() from getattr(exc, "error", exc)
+    raise call.exhausted()
+
+
+__all__ = ["AsyncInstructor", "Instructor"]

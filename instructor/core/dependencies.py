@@ -1,0 +1,44 @@
+"""Optional SDKs: find them without importing, import them with an install hint."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+from instructor.core.exceptions import MissingDependencyError
+
+
+def is_installed(package: str) -> bool:
+    """Whether `package` can be imported, without importing it."""
+    top = package.split(".")[0]
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _missing(package: str, extra: str, provider: str | None) -> MissingDependencyError:
+    who = f"Provider {provider!r} needs" if provider else "This feature needs"
+    return MissingDependencyError(
+        f"{who} the {package!r} package, which is not installed. "
+        f'Install it with: pip install "instructor[{extra}]"',
+        package=package,
+        extra=extra,
+    )
+
+
+def require_package(package: str, *, extra: str, provider: str | None = None) -> None:
+    """Raise `MissingDependencyError` naming the pip extra when `package` is absent."""
+    if not is_installed(package):
+        raise _missing(package, extra, provider)
+
+
+def import_sdk(package: str, *, extra: str, provider: str | None = None) -> ModuleType:
+    """Import `package`, or raise `MissingDependencyError` naming the pip extra."""
+    try:
+        return importlib.import_module(package)
+    except ModuleNotFoundError as exc:
+        if exc.name and package.split(".")[0] != exc.name.split(".")[0]:
+            raise  # the SDK is there but one of its own dependencies is broken
+        raise _missing(package, extra, provider) from exc

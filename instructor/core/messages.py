@@ -1,0 +1,61 @@
+"""Messages as sent: copied (the caller's list is never mutated) and templated.
+
+With a `context`, `{{ placeholders }}` in message text are filled by Jinja's
+sandboxed environment, imported only when a message has a placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def _render(text: str, context: Mapping[str, Any]) -> str:
+    if "{{" not in text and "{%" not in text:
+        return text
+    from instructor.core.dependencies import import_sdk
+
+    sandbox = import_sdk("jinja2.sandbox", extra="templating")
+    env = _environment(sandbox)
+    return str(env.from_string(text).render(**context))
+
+
+_ENV: Any = None
+
+
+def _environment(sandbox: Any) -> Any:
+    global _ENV
+    if _ENV is None:
+        _ENV = sandbox.SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+    return _ENV
+
+
+def _copy_content(content: Any, context: Mapping[str, Any] | None) -> Any:
+    if isinstance(content, str):
+        return _render(content, context) if context else content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if isinstance(part, dict):
+                part = dict(part)
+                if context and isinstance(part.get("text"), str):
+                    part["text"] = _render(part["text"], context)
+            parts.append(part)
+        return parts
+    return content
+
+
+def prepare_messages(messages: Sequence[Any] | None, context: Mapping[str, Any] | None = None) -> list[Any]:
+    """A fresh list of fresh message dicts, templated with `context` when given."""
+    if messages is None:
+        return []
+    out: list[Any] = []
+    for message in messages:
+        if isinstance(message, Mapping):
+            copied = dict(message)
+            if "content" in copied:
+                copied["content"] = _copy_content(copied["content"], context)
+            out.append(copied)
+        else:  # SDK message objects pass through untouched
+            out.append(message)
+    return out

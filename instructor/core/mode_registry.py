@@ -1,0 +1,160 @@
+"""The mode registry: one handler per mode, named by dotted path, loaded on first use.
+
+A handler is the whole of a mode's wire convention: how a response model becomes
+request kwargs, how the response is read back, how a failed validation is asked
+again, and how a stream is read. Built-in handlers are declared in
+`instructor.providers._catalog`; plugins add theirs with `register_handler`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+from instructor.core.exceptions import HandlerNotFoundError
+from instructor.mode import Mode
+
+
+class StreamDelta(NamedTuple):
+    """A piece of the model's structured answer read from one stream chunk.
+
+    `text` is a fragment of JSON; `index` tells tool calls apart when several
+    are streamed at once; `name` is the tool name when the chunk carries it.
+    """
+
+    text: str
+    index: int = 0
+    name: str | None = None
+
+
+@runtime_checkable
+class ModeHandler(Protocol):
+    """How one mode asks for, reads back and re-asks for a structured answer."""
+
+    mode: Mode
+
+    def prepare_request(self, response_model: type[Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Return the SDK call's kwargs for `response_model` (never mutate `kwargs`)."""
+        ...
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[Any],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        """Read `response` as `response_model`; raise pydantic's ValidationError,
+        `ResponseParsingError` or `IncompleteOutputException`."""
+        ...
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        """Return kwargs for the next attempt, telling the model what was wrong."""
+        ...
+
+    def usage(self, response: Any) -> Mapping[str, int]:
+        """Token counts of `response`, summed over attempts by the client."""
+        ...
+
+    def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
+        """Yield the structured answer's fragments from an SDK stream."""
+        ...
+
+    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        """The async twin of `iter_stream`."""
+        ...
+
+
+class ModeRegistry:
+    """Handlers keyed by mode; a handler's module is imported only when first asked for."""
+
+    def __init__(self, lazy: Mapping[str, str] | None = None) -> None:
+        self._lock = threading.RLock()
+        self._lazy: dict[str, str] = dict(lazy or {})
+        self._loaded: dict[str, ModeHandler] = {}
+
+    def register(self, mode: Mode | str, handler: ModeHandler | type[Any] | str, *, replace: bool = False) -> None:
+        """Register a handler (an instance, a class, or `"module:Class"`) for `mode`.
+
+        Raises:
+            ValueError: a handler is registered for `mode` already and `replace` is not set.
+        """
+        key = str(mode.value if isinstance(mode, Mode) else mode)
+        with self._lock:
+            if not replace and (key in self._lazy or key in self._loaded):
+                existing = self._loaded.get(key) or self._lazy.get(key)
+                raise ValueError(
+                    f"A handler is already registered for mode {key!r}: {existing!r}. "
+                    "Pass replace=True to replace it."
+                )
+            self._loaded.pop(key, None)
+            self._lazy.pop(key, None)
+            if isinstance(handler, str):
+                self._lazy[key] = handler
+            else:
+                self._loaded[key] = handler() if isinstance(handler, type) else handler
+
+    def get(self, mode: Mode | str) -> ModeHandler:
+        """The handler of `mode`, importing its module on first use.
+
+        Raises:
+            HandlerNotFoundError: nothing is registered for `mode`; lists what is.
+        """
+        key = str(mode.value if isinstance(mode, Mode) else mode)
+        handler = self._loaded.get(key)
+        if handler is not None:
+            return handler
+        with self._lock:
+            if key in self._loaded:
+                return self._loaded[key]
+            if key not in self._lazy:
+                import difflib
+
+                known = sorted(set(self._lazy) | set(self._loaded))
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise HandlerNotFoundError(
+                    f"No handler is registered for mode {key!r}.{hint} Registered modes: "
+                    f"{', '.join(known)}. Register one with instructor.register_handler(mode, handler)."
+                )
+            from instructor.core.provider_registry import load_object
+
+            obj = load_object(self._lazy[key])
+            handler = obj() if isinstance(obj, type) else obj
+            self._loaded[key] = handler
+            del self._lazy[key]
+            return handler
+
+    def is_loaded(self, mode: Mode | str) -> bool:
+        key = str(mode.value if isinstance(mode, Mode) else mode)
+        return key in self._loaded
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of known, loaded and lazy handlers, and the loaded modes."""
+        return {
+            "known": len(self._lazy) + len(self._loaded),
+            "loaded": len(self._loaded),
+            "lazy": len(self._lazy),
+            "loaded_modes": sorted(self._loaded),
+        }
+
+
+def _default_registry() -> ModeRegistry:
+    from instructor.providers._catalog import BUILTIN_HANDLERS
+
+    return ModeRegistry(BUILTIN_HANDLERS)
+
+
+mode_registry = _default_registry()
+
+
+def get_handler(mode: Mode | str) -> ModeHandler:
+    """The handler of `mode` from the default registry."""
+    return mode_registry.get(mode)
+
+
+def register_handler(mode: Mode | str, handler: ModeHandler | type[Any] | str, *, replace: bool = False) -> None:
+    """Register a mode handler with the default registry (see `ModeRegistry.register`)."""
+    mode_registry.register(mode, handler, replace=replace)

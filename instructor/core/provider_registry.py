@@ -1,0 +1,471 @@
+"""The provider registry: static provider metadata, factories loaded on first use.
+
+A provider is a `ProviderConfig` (pure data: building one imports nothing of
+the provider) plus a factory named by dotted path. The registry knows the
+built-in providers by the module that declares each config, so listing one
+provider loads one small module, and creating a client loads one factory.
+Third-party providers arrive through the `instructor.providers` entry-point
+group, scanned only when a name is not built in or the full list is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from instructor.core.exceptions import (
+    MissingAPIKeyError,
+    ModelStringError,
+    PluginError,
+    UnknownProviderError,
+    UnsupportedModeError,
+)
+from instructor.mode import Mode
+
+if TYPE_CHECKING:
+    from instructor.core.client import AsyncInstructor, Instructor
+
+ENTRY_POINT_GROUP = "instructor.providers"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider's API can do through instructor."""
+
+    streaming: bool = True
+    async_: bool = True
+    vision: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Everything instructor knows about a provider before loading any of its code.
+
+    Args:
+        name: the prefix users write in `from_provider("name/model")`.
+        package: import name of the SDK the factory needs (checked before it loads).
+        extra: the pip extra that installs that SDK: `pip install "instructor[extra]"`.
+        factory: dotted path `"module:function"` of a `ProviderFactory`.
+        default_mode: the mode used when the caller gives none.
+        supported_modes: every mode the provider accepts.
+        env_vars: environment variables read for the API key, in order.
+        requires_api_key: whether a missing key is an error before the client is built.
+        base_url: the API base URL (OpenAI-compatible providers share one factory).
+        docs_url: where a user reads about the provider.
+        deprecated: whether `from_provider` warns with `deprecation_message`.
+        mode_selector: dotted path of `(model: str) -> Mode`, to pick a default by model.
+        options: provider-specific data the factory reads (headers, API versions...).
+    """
+
+    name: str
+    package: str
+    extra: str
+    factory: str
+    default_mode: Mode
+    supported_modes: tuple[Mode, ...]
+    env_vars: tuple[str, ...] = ()
+    requires_api_key: bool = True
+    base_url: str | None = None
+    docs_url: str = ""
+    description: str = ""
+    deprecated: bool = False
+    deprecation_message: str = ""
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    mode_selector: str | None = None
+    distribution: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.default_mode not in self.supported_modes:
+            raise ValueError(
+                f"ProviderConfig {self.name!r}: default_mode {self.default_mode!r} "
+                f"is not among supported_modes {[m.name for m in self.supported_modes]}"
+            )
+
+    @property
+    def pip_install(self) -> str:
+        """The command that installs this provider's SDK."""
+        return f'pip install "instructor[{self.extra}]"'
+
+
+class ProviderFactory(Protocol):
+    """Builds an instructor client for one provider.
+
+    The registry has already checked the SDK, the key and the mode, so a
+    factory only constructs the SDK client and wraps it. Keyword arguments the
+    SDK client's constructor accepts (`base_url`, `timeout`, `max_retries`,
+    `http_client`...) go to it; the rest become default `create` arguments.
+    """
+
+    def __call__(
+        self,
+        config: ProviderConfig,
+        model: str,
+        *,
+        api_key: str | None,
+        async_client: bool,
+        mode: Mode,
+        **kwargs: Any,
+    ) -> Instructor | AsyncInstructor: ...
+
+
+def load_object(path: str) -> Any:
+    """Import `"package.module:attribute"` and return the attribute."""
+    module_name, _, attr = path.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
+
+
+def _closest(name: str, candidates: Iterable[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def parse_model_string(model: str) -> tuple[str, str]:
+    """Split `"provider/model"`; raise `ModelStringError` saying how it should look."""
+    if not isinstance(model, str):
+        raise ModelStringError(
+            f"from_provider expects a string like 'openai/gpt-4o-mini', got {type(model).__name__} "
+            f"{model!r}."
+        )
+    provider, sep, model_name = model.partition("/")
+    if not sep or not provider.strip() or not model_name.strip():
+        raise ModelStringError(
+            f"Model string {model!r} is not of the form 'provider/model'. "
+            "Write it as, for example, 'openai/gpt-4o-mini' or 'anthropic/claude-sonnet-4-5'."
+        )
+    return provider.strip(), model_name.strip()
+
+
+class ProviderRegistry:
+    """Provider configs and their lazily loaded factories.
+
+    Example:
+        >>> registry = ProviderRegistry(builtins={"openai": "instructor.providers.openai.config:CONFIG"})
+        >>> registry.get_config("openai").env_vars
+        ('OPENAI_API_KEY',)
+    """
+
+    def __init__(self, builtins: Mapping[str, str] | None = None, *, entry_points: bool = True) -> None:
+        self._lock = threading.RLock()
+        self._lazy_configs: dict[str, str] = dict(builtins or {})
+        self._configs: dict[str, ProviderConfig] = {}
+        self._factory_overrides: dict[str, ProviderFactory | str] = {}
+        self._factories: dict[str, ProviderFactory] = {}
+        self._plugin_origin: dict[str, str] = {}
+        self._plugin_errors: dict[str, PluginError] = {}
+        self._plugin_conflicts: dict[str, PluginError] = {}
+        self._use_entry_points = entry_points
+        self._entry_points_scanned = not entry_points
+
+    # -- registration ---------------------------------------------------------------------
+    def register(
+        self,
+        config: ProviderConfig,
+        factory: ProviderFactory | str | None = None,
+        *,
+        replace: bool = False,
+    ) -> ProviderConfig:
+        """Register a provider; `factory` defaults to `config.factory` (a dotted path).
+
+        Raises:
+            ValueError: the name is taken and `replace` is not set.
+        """
+        with self._lock:
+            if not replace and self._is_known(config.name):
+                existing = self._configs.get(config.name) or self._lazy_configs.get(config.name)
+                origin = self._plugin_origin.get(config.name, "built-in")
+                raise ValueError(
+                    f"Provider name already registered: {config.name}={existing!r} ({origin}). "
+                    "Pass replace=True to register_provider to replace it."
+                )
+            self._lazy_configs.pop(config.name, None)
+            self._configs[config.name] = config
+            self._factories.pop(config.name, None)
+            self._plugin_errors.pop(config.name, None)
+            if factory is not None:
+                self._factory_overrides[config.name] = factory
+            else:
+                self._factory_overrides.pop(config.name, None)
+            return config
+
+    def unregister(self, name: str) -> None:
+        """Forget a provider (mainly for tests and plugin reloads)."""
+        with self._lock:
+            tables: list[dict[str, Any]] = [
+                self._configs, self._lazy_configs, self._factories, self._factory_overrides,
+                self._plugin_origin, self._plugin_errors, self._plugin_conflicts,
+            ]
+            for table in tables:
+                table.pop(name, None)
+
+    def _is_known(self, name: str) -> bool:
+        return name in self._configs or name in self._lazy_configs
+
+    # -- lookup ---------------------------------------------------------------------------
+    def has_provider(self, name: str) -> bool:
+        """Whether `name` is registered (built-in, registered, or an installed plugin)."""
+        if self._is_known(name):
+            return True
+        self.load_entry_points()
+        return self._is_known(name)
+
+    def get_config(self, name: str) -> ProviderConfig:
+        """The config of `name`, loading its declaring module on first use.
+
+        Raises:
+            UnknownProviderError: no such provider; the message lists the available ones.
+            PluginError: the provider comes from a plugin that failed to load.
+        """
+        config = self._configs.get(name)
+        if config is not None:
+            return config
+        with self._lock:
+            if name in self._lazy_configs:
+                config = load_object(self._lazy_configs[name])
+                if not isinstance(config, ProviderConfig):
+                    raise TypeError(f"{self._lazy_configs[name]} is not a ProviderConfig")
+                self._configs[name] = config
+                del self._lazy_configs[name]
+                return config
+            if name not in self._configs:
+                self.load_entry_points()
+                if name in self._plugin_errors:
+                    raise self._plugin_errors[name]
+            if name in self._lazy_configs or name in self._configs:
+                return self.get_config(name)
+        available = self.list_providers()
+        suggestion = _closest(name, available)
+        hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        raise UnknownProviderError(
+            f"Unknown provider {name!r}.{hint} Available providers: {', '.join(available)}. "
+            f"Third-party providers register through the {ENTRY_POINT_GROUP!r} entry-point group.",
+            provider=name,
+            available=available,
+        )
+
+    def get_factory(self, name: str) -> ProviderFactory:
+        """The factory of `name`, importing its module on first use."""
+        factory = self._factories.get(name)
+        if factory is not None:
+            return factory
+        config = self.get_config(name)
+        with self._lock:
+            target = self._factory_overrides.get(name, config.factory)
+            factory = load_object(target) if isinstance(target, str) else target
+            self._factories[name] = factory
+            return factory
+
+    def list_providers(self) -> list[str]:
+        """Every provider name: built-in, registered and from installed plugins, sorted."""
+        self.load_entry_points()
+        return sorted(set(self._configs) | set(self._lazy_configs) | set(self._plugin_errors))
+
+    def configs(self) -> list[ProviderConfig]:
+        """The config of every provider that loads (broken plugins are left out)."""
+        out = []
+        for name in self.list_providers():
+            try:
+                out.append(self.get_config(name))
+            except PluginError:
+                continue
+        return out
+
+    # -- plugins --------------------------------------------------------------------------
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> int:
+        """Scan installed plugins once; return how many providers they registered.
+
+        A plugin that fails is recorded (its name raises `PluginError` on use)
+        and never breaks the other providers.
+        """
+        if self._entry_points_scanned:
+            return 0
+        with self._lock:
+            if self._entry_points_scanned:
+                return 0
+            self._entry_points_scanned = True
+            from importlib.metadata import entry_points
+
+            loaded = 0
+            for ep in entry_points(group=group):
+                dist = getattr(getattr(ep, "dist", None), "name", None) or "unknown distribution"
+                origin = f"plugin {ep.name!r} ({ep.value}) from distribution {dist!r}"
+                if self._is_known(ep.name) and ep.name not in self._plugin_origin:
+                    self._plugin_conflicts[ep.name] = self._plugin_error(
+                        f"{origin} tries to register the built-in provider name {ep.name!r}; "
+                        "the built-in is kept. Rename the entry point, or call "
+                        "register_provider(..., replace=True) from the plugin's own code to "
+                        "override the built-in on purpose."
+                    )
+                    continue
+                try:
+                    obj = ep.load()
+                    config = obj() if callable(obj) and not isinstance(obj, ProviderConfig) else obj
+                    if config is None:  # the plugin registered itself
+                        loaded += 1
+                        continue
+                    if not isinstance(config, ProviderConfig):
+                        raise TypeError(
+                            f"expected a ProviderConfig or a function returning one, got {type(config).__name__}"
+                        )
+                    self.register(config, replace=False)
+                    self._plugin_origin[config.name] = origin
+                    loaded += 1
+                except Exception as exc:  # a broken plugin must not break the others
+                    self._plugin_errors[ep.name] = self._plugin_error(
+                        f"Failed to load provider {origin}: {type(exc).__name__}: {exc}", cause=exc
+                    )
+            return loaded
+
+    @staticmethod
+    def _plugin_error(message: str, *, cause: BaseException | None = None) -> PluginError:
+        import logging
+
+        logging.getLogger("instructor").warning(message)
+        error = PluginError(message)
+        error.__cause__ = cause
+        return error
+
+    @property
+    def plugin_errors(self) -> dict[str, PluginError]:
+        """Plugins that failed to load or clashed with a built-in, by entry-point name."""
+        self.load_entry_points()
+        return {**self._plugin_conflicts, **self._plugin_errors}
+
+    # -- clients --------------------------------------------------------------------------
+    def resolve_mode(self, config: ProviderConfig, model: str, mode: Mode | str | None) -> Mode:
+        """The mode to use: the caller's (checked), else a model-based or the default one."""
+        if mode is None:
+            if config.mode_selector:
+                selected: Mode = load_object(config.mode_selector)(model)
+                return selected
+            return config.default_mode
+        try:
+            resolved = Mode(mode)
+        except ValueError:
+            resolved = None  # type: ignore[assignment]
+        if resolved is None or resolved not in config.supported_modes:
+            supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
+            raise UnsupportedModeError(
+                f"Provider {config.name!r} does not support mode {mode!r}. "
+                f"Supported modes: {supported}. Pass one of these as mode=, or leave it out "
+                f"to use the default (Mode.{config.default_mode.name}).",
+                mode=mode,
+                supported=config.supported_modes,
+            )
+        return resolved
+
+    def resolve_api_key(self, config: ProviderConfig, api_key: str | None) -> str | None:
+        """The explicit key, else the first env var set; raise if the provider needs one."""
+        if api_key:
+            return api_key
+        for var in config.env_vars:
+            value = os.environ.get(var)
+            if value:
+                return value
+        if config.requires_api_key:
+            names = " or ".join(config.env_vars) or "an API key"
+            raise MissingAPIKeyError(
+                f"No API key for provider {config.name!r}: set the environment variable {names}, "
+                "or pass api_key=... to from_provider.",
+                provider=config.name,
+                env_vars=config.env_vars,
+            )
+        return None
+
+    def create_client(
+        self,
+        name: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        async_client: bool = False,
+        mode: Mode | str | None = None,
+        **kwargs: Any,
+    ) -> Instructor | AsyncInstructor:
+        """Check everything a client needs, in order, then call the provider's factory.
+
+        Raises, each with the remedy in its message: UnknownProviderError,
+        MissingDependencyError, MissingAPIKeyError, UnsupportedModeError.
+        """
+        config = self.get_config(name)
+        if config.deprecated:
+            import warnings
+
+            warnings.warn(
+                config.deprecation_message or f"Provider {name!r} is deprecated.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+        from instructor.core.dependencies import require_package
+
+        require_package(config.package, extra=config.extra, provider=config.name)
+        resolved_mode = self.resolve_mode(config, model, mode)
+        key = self.resolve_api_key(config, api_key)
+        factory = self.get_factory(name)
+        return factory(config, model, api_key=key, async_client=async_client, mode=resolved_mode, **kwargs)
+
+    # -- introspection --------------------------------------------------------------------
+    def loaded_factories(self) -> list[str]:
+        """Names of the providers whose factory module has been imported."""
+        return sorted(self._factories)
+
+    def stats(self) -> dict[str, Any]:
+        """How many providers and handlers are known, loaded and still lazy.
+
+        Does not scan entry points, so it costs nothing to call.
+        """
+        from instructor.core.mode_registry import mode_registry
+
+        known = set(self._configs) | set(self._lazy_configs)
+        handlers = mode_registry.stats()
+        return {
+            "providers_known": len(known),
+            "providers_loaded": len(self._factories),
+            "providers_lazy": len(known) - len(self._factories),
+            "configs_loaded": len(self._configs),
+            "loaded_providers": sorted(self._factories),
+            "handlers_known": handlers["known"],
+            "handlers_loaded": handlers["loaded"],
+            "handlers_lazy": handlers["lazy"],
+            "loaded_handlers": handlers["loaded_modes"],
+            "entry_points_scanned": self._entry_points_scanned,
+        }
+
+
+def _default_registry() -> ProviderRegistry:
+    from instructor.providers._catalog import BUILTIN_PROVIDERS
+
+    disabled = os.environ.get("INSTRUCTOR_DISABLE_PLUGINS", "") not in ("", "0")
+    return ProviderRegistry(BUILTIN_PROVIDERS, entry_points=not disabled)
+
+
+provider_registry = _default_registry()
+
+
+def register_provider(
+    config: ProviderConfig,
+    factory: ProviderFactory | str | None = None,
+    *,
+    replace: bool = False,
+) -> ProviderConfig:
+    """Register a provider with the default registry.
+
+    Example:
+        >>> register_provider(ProviderConfig(name="acme", package="openai", extra="openai",
+        ...     factory="acme_llm.factory:create", default_mode=Mode.TOOLS,
+        ...     supported_modes=(Mode.TOOLS,), env_vars=("ACME_API_KEY",)))
+    """
+    return provider_registry.register(config, factory, replace=replace)
+
+
+def get_registry() -> ProviderRegistry:
+    """The default provider registry."""
+    return provider_registry
+

@@ -1,0 +1,81 @@
+"""What a `response_model` argument means: a pydantic model, a simple type, or a DSL type.
+
+Everything that is not a pydantic model (`int`, `Literal[...]`, `list[str]`,
+unions, enums...) is wrapped in a one-field model named `Response`, asked for
+like any model, and unwrapped after validation. DSL types (Partial, Iterable,
+Maybe) describe themselves through `__instructor_response_spec__`.
+The resolution is cached per type.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _unwrap_content(value: Any) -> Any:
+    return value.content
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """How to ask for, and hand back, one kind of response model.
+
+    Attributes:
+        model: the pydantic model the provider is asked to fill.
+        unwrap: turns the validated model into what `create` returns.
+        original: what the caller passed as `response_model`.
+        kind: "model", "simple", or a DSL kind ("iterable", "partial", ...).
+        options: data a DSL kind hands to its handlers and parsers.
+    """
+
+    model: type[BaseModel]
+    unwrap: Callable[[Any], Any] = _identity
+    original: Any = None
+    kind: str = "model"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def is_pydantic_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+@functools.cache
+def _simple_spec(tp: Any) -> ResponseSpec:
+    from pydantic import create_model
+
+    wrapper = create_model(  # type: ignore[call-overload]
+        "Response",
+        __doc__="Correctly formatted and typed response.",
+        content=(tp, ...),
+    )
+    return ResponseSpec(model=wrapper, unwrap=_unwrap_content, original=tp, kind="simple")
+
+
+def resolve_response_model(response_model: Any) -> ResponseSpec | None:
+    """The `ResponseSpec` for `response_model`; None means pass the SDK response through."""
+    if response_model is None:
+        return None
+    describe = getattr(response_model, "__instructor_response_spec__", None)
+    if describe is not None:
+        spec: ResponseSpec = describe()
+        return spec
+    if is_pydantic_model(response_model):
+        return _model_spec(response_model)
+    try:
+        return _simple_spec(response_model)
+    except TypeError:  # unhashable annotation: build it uncached
+        return _simple_spec.__wrapped__(response_model)
+
+
+@functools.cache
+def _model_spec(model: type[BaseModel]) -> ResponseSpec:
+    return ResponseSpec(model=model, original=model)

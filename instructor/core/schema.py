@@ -1,0 +1,92 @@
+"""From a pydantic model to the schemas providers ask for, computed once per model.
+
+Every function here is cached on the model class: a warm call costs a dict
+lookup, whatever the model's size. The returned dicts are shared; treat them
+as read-only (handlers copy before they change anything).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pydantic import BaseModel
+
+DEFAULT_DESCRIPTION = "Correctly extracted `{name}` with all the required parameters with correct types"
+
+
+@functools.cache
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema (pydantic's), with its docstring as description."""
+    return model.model_json_schema()
+
+
+def tool_name(model: type[BaseModel]) -> str:
+    """The name a tool call for `model` carries."""
+    return model.__name__
+
+
+@functools.cache
+def description(model: type[BaseModel]) -> str:
+    """The model's docstring, or a default sentence naming it."""
+    schema = json_schema(model)
+    doc = schema.get("description")
+    return doc if isinstance(doc, str) and doc else DEFAULT_DESCRIPTION.format(name=model.__name__)
+
+
+@functools.cache
+def parameters_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The schema used as tool parameters: no title/description at the top level."""
+    schema = dict(json_schema(model))
+    schema.pop("title", None)
+    schema.pop("description", None)
+    return schema
+
+
+@functools.cache
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A schema for providers' strict structured outputs.
+
+    Every object forbids additional properties and lists all its properties as
+    required (the subset of JSON schema strict decoding accepts).
+    """
+    import copy
+
+    schema = copy.deepcopy(parameters_schema(model))
+    _make_strict(schema)
+    return schema
+
+
+def _make_strict(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "object" or "properties" in node:
+            props = node.get("properties", {})
+            node["additionalProperties"] = False
+            node["required"] = list(props)
+        node.pop("default", None)
+        for value in node.values():
+            _make_strict(value)
+    elif isinstance(node, list):
+        for item in node:
+            _make_strict(item)
+
+
+@functools.cache
+def openai_tool(model: type[BaseModel], strict: bool = False) -> dict[str, Any]:
+    """The OpenAI `tools=[...]` entry for `model`."""
+    function: dict[str, Any] = {
+        "name": tool_name(model),
+        "description": description(model),
+        "parameters": strict_schema(model) if strict else parameters_schema(model),
+    }
+    if strict:
+        function["strict"] = True
+    return {"type": "function", "function": function}
+
+
+@functools.cache
+def schema_json(model: type[BaseModel]) -> str:
+    """The schema as indented JSON, for prompts that describe the expected answer."""
+    import json
+
+    return json.dumps(json_schema(model), indent=2, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""The anthropic provider: config (data), factory and handlers."""

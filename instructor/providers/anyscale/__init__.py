@@ -1,0 +1,1 @@
+"""The anyscale provider: config (data), factory and handlers."""

@@ -1,0 +1,1 @@
+"""The azure_openai provider: config (data), factory and handlers."""

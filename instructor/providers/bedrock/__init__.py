@@ -1,0 +1,1 @@
+"""The bedrock provider: config (data), factory and handlers."""

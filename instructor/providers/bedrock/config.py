@@ -1,0 +1,18 @@
+"""Static metadata of the bedrock provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='bedrock',
+    package='boto3',
+    extra='bedrock',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.BEDROCK_TOOLS,
+    supported_modes=(Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON,),
+    env_vars=('AWS_ACCESS_KEY_ID', 'AWS_PROFILE'),
+    requires_api_key=False,
+    base_url=None,
+    docs_url='https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html',
+    description='AWS Bedrock Converse (credentials and region from kwargs or the AWS environment)',
+)

@@ -1,0 +1,1 @@
+"""The cerebras provider: config (data), factory and handlers."""

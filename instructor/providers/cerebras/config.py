@@ -1,0 +1,19 @@
+"""Static metadata of the cerebras provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='cerebras',
+    package='cerebras.cloud.sdk',
+    extra='cerebras',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.CEREBRAS_TOOLS,
+    supported_modes=(Mode.CEREBRAS_TOOLS, Mode.CEREBRAS_JSON,),
+    env_vars=('CEREBRAS_API_KEY',),
+    requires_api_key=True,
+    base_url=None,
+    docs_url='https://inference-docs.cerebras.ai/',
+    description='Cerebras',
+    distribution="cerebras-cloud-sdk",
+)

@@ -1,0 +1,1 @@
+"""The cohere provider: config (data), factory and handlers."""

@@ -1,0 +1,18 @@
+"""Static metadata of the cohere provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='cohere',
+    package='cohere',
+    extra='cohere',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.COHERE_TOOLS,
+    supported_modes=(Mode.COHERE_TOOLS, Mode.COHERE_JSON_SCHEMA,),
+    env_vars=('CO_API_KEY', 'COHERE_API_KEY'),
+    requires_api_key=True,
+    base_url=None,
+    docs_url='https://docs.cohere.com/',
+    description='Cohere v2 chat',
+)

@@ -1,0 +1,1 @@
+"""The databricks provider: config (data), factory and handlers."""

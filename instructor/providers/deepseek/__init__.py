@@ -1,0 +1,1 @@
+"""The deepseek provider: config (data), factory and handlers."""

@@ -1,0 +1,18 @@
+"""Static metadata of the deepseek provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='deepseek',
+    package='openai',
+    extra='deepseek',
+    factory='instructor.providers.openai.factory:create_client',
+    default_mode=Mode.TOOLS,
+    supported_modes=(Mode.TOOLS, Mode.JSON, Mode.MD_JSON,),
+    env_vars=('DEEPSEEK_API_KEY',),
+    requires_api_key=True,
+    base_url='https://api.deepseek.com/v1',
+    docs_url='https://api-docs.deepseek.com/',
+    description='DeepSeek (OpenAI-compatible API)',
+)

@@ -1,0 +1,1 @@
+"""The fireworks provider: config (data), factory and handlers."""

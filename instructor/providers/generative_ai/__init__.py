@@ -1,0 +1,1 @@
+"""The generative-ai provider: config (data), factory and handlers."""

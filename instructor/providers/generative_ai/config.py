@@ -1,0 +1,21 @@
+"""Static metadata of the generative-ai provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='generative-ai',
+    package='google.generativeai',
+    extra='generative-ai',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.GEMINI_TOOLS,
+    supported_modes=(Mode.GEMINI_TOOLS, Mode.GEMINI_JSON,),
+    env_vars=('GOOGLE_API_KEY',),
+    requires_api_key=True,
+    base_url=None,
+    docs_url='https://ai.google.dev/gemini-api/docs/migrate',
+    description="Google generative-ai SDK (deprecated: use 'google')",
+    deprecated=True,
+    deprecation_message="The 'generative-ai' provider is deprecated: the google-generativeai SDK is end-of-life. Use from_provider('google/<model>') with the google-genai SDK instead.",
+    distribution="google-generativeai",
+)

@@ -1,0 +1,1 @@
+"""The google provider: config (data), factory and handlers."""

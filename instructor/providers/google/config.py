@@ -1,0 +1,19 @@
+"""Static metadata of the google provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='google',
+    package='google.genai',
+    extra='google',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.GENAI_TOOLS,
+    supported_modes=(Mode.GENAI_TOOLS, Mode.GENAI_STRUCTURED_OUTPUTS,),
+    env_vars=('GOOGLE_API_KEY', 'GEMINI_API_KEY'),
+    requires_api_key=True,
+    base_url=None,
+    docs_url='https://ai.google.dev/gemini-api/docs',
+    description='Google Gemini through the google-genai SDK',
+    distribution="google-genai",
+)

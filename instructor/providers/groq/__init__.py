@@ -1,0 +1,1 @@
+"""The groq provider: config (data), factory and handlers."""

@@ -1,0 +1,1 @@
+"""The litellm provider: config (data), factory and handlers."""

@@ -1,0 +1,1 @@
+"""The mistral provider: config (data), factory and handlers."""

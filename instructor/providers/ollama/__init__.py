@@ -1,0 +1,1 @@
+"""The ollama provider: config (data), factory and handlers."""

@@ -1,0 +1,1 @@
+"""The openai provider: config (data), factory and handlers."""

@@ -1,0 +1,347 @@
+"""Mode handlers of the OpenAI Chat Completions API (and the APIs that copy it).
+
+TOOLS / TOOLS_STRICT force a call to one function whose parameters are the
+model's schema; PARALLEL_TOOLS lets the model call several; JSON, MD_JSON and
+JSON_SCHEMA ask for the object as message text, through `response_format`,
+a fenced code block, or a strict JSON schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from instructor.core import schema
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.mode_registry import StreamDelta
+from instructor.mode import Mode
+
+JSON_INSTRUCTIONS = (
+    "As a genius expert, your task is to understand the content and provide the parsed objects "
+    "in json that match the following json_schema:\n\n{schema}\n\n"
+    "Make sure to return an instance of the JSON, not the schema itself."
+)
+MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
+
+
+def _first_choice(response: Any) -> Any:
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise ResponseParsingError("The completion has no choices.", raw_response=response)
+    choice = choices[0]
+    if choice.finish_reason == "length":
+        message = choice.message
+        received = None
+        if message is not None:
+            received = message.content or "".join(
+                (c.function.arguments or "") for c in (message.tool_calls or [])
+            )
+        raise IncompleteOutputException(last_completion=response, received=received)
+    return choice
+
+
+def _assistant_message(message: Any) -> dict[str, Any]:
+    dumped: dict[str, Any] = message.model_dump(exclude_none=True, exclude_unset=False)
+    dumped = {k: v for k, v in dumped.items() if k in ("role", "content", "tool_calls", "refusal")}
+    dumped["role"] = "assistant"
+    return dumped
+
+
+def extract_json_text(text: str) -> str:
+    """The JSON inside a ```json fence, or the outermost {...} / [...] of `text`."""
+    match = _FENCE.search(text)
+    if match:
+        return match.group(1)
+    starts = [i for i in (text.find("{"), text.find("[")) if i != -1]
+    if not starts:
+        return text
+    start = min(starts)
+    end = max(text.rfind("}"), text.rfind("]"))
+    return text[start : end + 1] if end > start else text[start:]
+
+
+class OpenAIHandler:
+    """What every OpenAI-format handler shares: usage, refusals, validation."""
+
+    tools = False
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(Mode.{self.mode.name})"
+
+    def usage(self, response: Any) -> Mapping[str, int]:
+        usage = getattr(response, "usage", None)
+        if usage is None:
+            return {}
+        return {
+            "prompt_tokens": usage.prompt_tokens or 0,
+            "completion_tokens": usage.completion_tokens or 0,
+            "total_tokens": usage.total_tokens or 0,
+        }
+
+    @staticmethod
+    def validate(model: type[BaseModel], text: str, context: Mapping[str, Any] | None, strict: bool | None) -> Any:
+        return model.model_validate_json(text, context=context, strict=strict)
+
+    @staticmethod
+    def _refusal(response: Any, message: Any) -> None:
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise ResponseParsingError(f"The model refused to answer: {refusal}", raw_response=response)
+
+    # -- streaming --------------------------------------------------------------------
+    def _deltas(self, chunk: Any) -> Iterator[StreamDelta]:
+        for choice in getattr(chunk, "choices", None) or ():
+            delta = choice.delta
+            if delta is not None:
+                if self.tools:
+                    for call in delta.tool_calls or ():
+                        fn = call.function
+                        if fn is not None and (fn.arguments or fn.name):
+                            yield StreamDelta(fn.arguments or "", call.index, fn.name)
+                elif delta.content:
+                    yield StreamDelta(delta.content)
+            if choice.finish_reason == "length":
+                raise IncompleteOutputException(last_completion=chunk)
+
+    def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
+        for chunk in stream:
+            yield from self._deltas(chunk)
+
+    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        async for chunk in stream:
+            for delta in self._deltas(chunk):
+                yield delta
+
+
+class ToolsHandler(OpenAIHandler):
+    """Force one function call whose arguments are the model (TOOLS, TOOLS_STRICT, XAI_TOOLS)."""
+
+    tools = True
+
+    def __init__(self, mode: Mode, *, strict: bool = False) -> None:
+        super().__init__(mode)
+        self.strict_schema = strict
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        request["tools"] = [schema.openai_tool(response_model, self.strict_schema)]
+        request["tool_choice"] = {"type": "function", "function": {"name": schema.tool_name(response_model)}}
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        message = _first_choice(response).message
+        self._refusal(response, message)
+        name = schema.tool_name(response_model)
+        calls = message.tool_calls or []
+        if not calls:
+            raise ResponseParsingError(
+                f"The model answered without calling the tool {name!r}.", raw_response=response
+            )
+        for call in calls:
+            if call.function.name == name:
+                return self.validate(response_model, call.function.arguments, context, strict)
+        called = ", ".join(repr(c.function.name) for c in calls)
+        raise ResponseParsingError(
+            f"The model called {called} instead of the tool {name!r}.", raw_response=response
+        )
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        message = response.choices[0].message if getattr(response, "choices", None) else None
+        calls = (message.tool_calls or []) if message is not None else []
+        if message is not None:
+            messages.append(_assistant_message(message))
+        if calls:
+            for call in calls:
+                messages.append({
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
+                })
+        else:
+            messages.append({
+                "role": "user",
+                "content": f"{error}\nCall the tool {request['tool_choice']['function']['name']!r} "
+                "with arguments that match its schema.",
+            })
+        request["messages"] = messages
+        return request
+
+
+class ParallelToolsHandler(ToolsHandler):
+    """Let the model call several tools at once; every call is one object (PARALLEL_TOOLS)."""
+
+    @staticmethod
+    def models(response_model: type[BaseModel]) -> tuple[type[BaseModel], ...]:
+        return tuple(getattr(response_model, "__instructor_parallel_models__", (response_model,)))
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        request["tools"] = [schema.openai_tool(m) for m in self.models(response_model)]
+        request["tool_choice"] = "auto"
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        message = _first_choice(response).message
+        self._refusal(response, message)
+        by_name = {schema.tool_name(m): m for m in self.models(response_model)}
+        out = []
+        for call in message.tool_calls or []:
+            model = by_name.get(call.function.name)
+            if model is None:
+                raise ResponseParsingError(
+                    f"The model called an unknown tool {call.function.name!r}; expected one of "
+                    f"{sorted(by_name)}.",
+                    raw_response=response,
+                )
+            out.append(self.validate(model, call.function.arguments, context, strict))
+        return out
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        message = response.choices[0].message
+        messages.append(_assistant_message(message))
+        for call in message.tool_calls or []:
+            messages.append({
+                "role": "tool",
+                "tool_call_id": call.id,
+                "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
+            })
+        request["messages"] = messages
+        return request
+
+
+class JSONHandler(OpenAIHandler):
+    """Ask for the object as message text (JSON, MD_JSON, JSON_SCHEMA and their variants).
+
+    Args:
+        response_format: "json_object", "json_schema" or None (no response_format).
+        instructions: whether to describe the schema in a system message.
+        fenced: whether the answer comes in a ```json fence (MD_JSON).
+        strict: whether a json_schema response_format is marked strict.
+    """
+
+    def __init__(
+        self,
+        mode: Mode,
+        *,
+        response_format: str | None,
+        instructions: bool = True,
+        fenced: bool = False,
+        strict: bool = True,
+    ) -> None:
+        super().__init__(mode)
+        self.response_format = response_format
+        self.instructions = instructions
+        self.fenced = fenced
+        self.strict_schema = strict
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        if self.instructions:
+            text = JSON_INSTRUCTIONS.format(schema=schema.schema_json(response_model))
+            if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" \
+                    and isinstance(messages[0].get("content"), str):
+                messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
+            else:
+                messages.insert(0, {"role": "system", "content": text})
+        if self.fenced:
+            messages.append({"role": "user", "content": MD_JSON_REMINDER})
+        request["messages"] = messages
+        if self.response_format == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        elif self.response_format == "json_schema":
+            json_schema: dict[str, Any] = {
+                "name": schema.tool_name(response_model),
+                "schema": schema.strict_schema(response_model) if self.strict_schema
+                else schema.parameters_schema(response_model),
+            }
+            if self.strict_schema:
+                json_schema["strict"] = True
+            request["response_format"] = {"type": "json_schema", "json_schema": json_schema}
+        return request
+
+    def text_of(self, response: Any) -> str:
+        message = _first_choice(response).message
+        self._refusal(response, message)
+        content = message.content
+        if not content:
+            raise ResponseParsingError("The model returned an empty message.", raw_response=response)
+        return extract_json_text(content) if self.fenced else content
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = self.text_of(response)
+        try:
+            return self.validate(response_model, text, context, strict)
+        except ValueError:
+            if self.fenced:
+                raise
+            # some models wrap JSON in prose or fences even in JSON mode
+            extracted = extract_json_text(text)
+            if extracted == text:
+                raise
+            return self.validate(response_model, extracted, context, strict)
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        message = response.choices[0].message if getattr(response, "choices", None) else None
+        if message is not None:
+            messages.append({"role": "assistant", "content": message.content or ""})
+        messages.append({
+            "role": "user",
+            "content": f"Correct your JSON ONLY RESPONSE, based on the following errors:\n{error}",
+        })
+        request["messages"] = messages
+        return request
+
+
+TOOLS = ToolsHandler(Mode.TOOLS)
+TOOLS_STRICT = ToolsHandler(Mode.TOOLS_STRICT, strict=True)
+PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
+JSON = JSONHandler(Mode.JSON, response_format="json_object")
+MD_JSON = JSONHandler(Mode.MD_JSON, response_format=None, fenced=True)
+JSON_SCHEMA = JSONHandler(Mode.JSON_SCHEMA, response_format="json_schema", instructions=False)
+XAI_TOOLS = ToolsHandler(Mode.XAI_TOOLS)
+XAI_JSON = JSONHandler(Mode.XAI_JSON, response_format="json_object")
+PERPLEXITY_JSON = JSONHandler(Mode.PERPLEXITY_JSON, response_format="json_schema", strict=False)
+OPENROUTER_STRUCTURED_OUTPUTS = JSONHandler(
+    Mode.OPENROUTER_STRUCTURED_OUTPUTS, response_format="json_schema", instructions=False
+)

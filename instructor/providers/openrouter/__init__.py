@@ -1,0 +1,1 @@
+"""The openrouter provider: config (data), factory and handlers."""

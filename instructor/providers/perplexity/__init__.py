@@ -1,0 +1,1 @@
+"""The perplexity provider: config (data), factory and handlers."""

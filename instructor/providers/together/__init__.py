@@ -1,0 +1,1 @@
+"""The together provider: config (data), factory and handlers."""

@@ -1,0 +1,1 @@
+"""The vertexai provider: config (data), factory and handlers."""

@@ -1,0 +1,21 @@
+"""Static metadata of the vertexai provider: pure data, imports none of its SDK."""
+
+from instructor.core.provider_registry import ProviderConfig
+from instructor.mode import Mode
+
+CONFIG = ProviderConfig(
+    name='vertexai',
+    package='vertexai',
+    extra='vertexai',
+    factory='instructor.providers._unavailable:create_client',
+    default_mode=Mode.VERTEXAI_TOOLS,
+    supported_modes=(Mode.VERTEXAI_TOOLS, Mode.VERTEXAI_JSON, Mode.VERTEXAI_PARALLEL_TOOLS,),
+    env_vars=('GOOGLE_CLOUD_PROJECT',),
+    requires_api_key=False,
+    base_url=None,
+    docs_url='https://cloud.google.com/vertex-ai/generative-ai/docs',
+    description="Google Vertex AI SDK (deprecated: use 'google' with vertexai=True)",
+    deprecated=True,
+    deprecation_message="The 'vertexai' provider is deprecated: Google is retiring the Vertex AI generative SDK. Use from_provider('google/<model>', vertexai=True) with the google-genai SDK instead.",
+    distribution="google-cloud-aiplatform",
+)

@@ -1,0 +1,1 @@
+"""The writer provider: config (data), factory and handlers."""

@@ -1,0 +1,19 @@
+"""Client factory of the writer provider (declared; the wrapper itself comes in a later change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from instructor.core.client import AsyncInstructor, Instructor
+from instructor.mode import Mode
+from instructor.providers._unavailable import not_built_yet
+
+
+def from_writer(client: Any, mode: Mode = Mode.WRITER_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+    """Wrap a `writerai.Writer` client.
+
+    Raises:
+        MissingDependencyError: the SDK is not installed (names the pip extra).
+        ProviderNotAvailableError: this provider's wrapper is not built yet.
+    """
+    not_built_yet('writer')

@@ -1,0 +1,1 @@
+"""The xai provider: config (data), factory and handlers."""

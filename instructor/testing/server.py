@@ -1,0 +1,205 @@
+"""The fake provider: a real HTTP server on 127.0.0.1 that replays scripted replies.
+
+Point the real SDK at it (`base_url=fake.openai_base_url`, `endpoint_url=fake.url`)
+and the whole SDK path runs: request building, HTTP, response parsing, streams.
+Every request is recorded, so a test can check what the SDK actually sent.
+
+Example:
+    >>> with FakeProvider() as fake:
+    ...     fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
+    ...     client = instructor.from_provider("openai/gpt-4o-mini", base_url=fake.openai_base_url,
+    ...                                       api_key="test")
+    ...     client.create(response_model=User, messages=[...])
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from instructor.testing.replies import Reply
+
+Script = Reply | Callable[["RecordedRequest"], Reply]
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    wire: str = ""
+    json: Any = field(default=None)
+
+    @property
+    def messages(self) -> Any:
+        """The request's `messages` (OpenAI, Anthropic, Bedrock all use that key)."""
+        return (self.json or {}).get("messages")
+
+
+class FakeProvider:
+    """A scripted provider server on an ephemeral loopback port.
+
+    Replies are served in the order they were added, whatever the endpoint;
+    `always(reply)` sets what to answer once the script is used up (by default
+    an HTTP 400 that says no reply was scripted, so a test fails clearly).
+    """
+
+    def __init__(self, wires: Iterable[Any] | None = None, host: str = "127.0.0.1") -> None:
+        from instructor.testing.wires import default_wires
+
+        self.wires = list(wires) if wires is not None else default_wires()
+        self.requests: list[RecordedRequest] = []
+        self._script: deque[Script] = deque()
+        self._default: Script | None = None
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> FakeProvider:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-provider",
+                                            kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> FakeProvider:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def openai_base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    @property
+    def anthropic_base_url(self) -> str:
+        return self.url
+
+    @property
+    def bedrock_endpoint_url(self) -> str:
+        return self.url
+
+    # -- scripting ------------------------------------------------------------------------
+    def add(self, *replies: Script) -> FakeProvider:
+        """Queue replies (or functions of the request returning one), served in order."""
+        with self._lock:
+            self._script.extend(replies)
+        return self
+
+    def always(self, reply: Script | None) -> FakeProvider:
+        """Answer `reply` whenever the script is used up."""
+        self._default = reply
+        return self
+
+    def reset(self) -> None:
+        with self._lock:
+            self._script.clear()
+            self.requests.clear()
+            self._default = None
+
+    @property
+    def pending(self) -> int:
+        """Replies queued and not served yet."""
+        return len(self._script)
+
+    def _next(self, request: RecordedRequest) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            script = self._script.popleft() if self._script else self._default
+        if script is None:
+            return Reply.http_error(
+                400, f"fake provider: no scripted reply left for {request.method} {request.path}"
+            )
+        return script(request) if callable(script) else script
+
+
+def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read requests instead
+            return
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0]
+            wire = next((w for w in fake.wires if w.matches(self.command, path)), None)
+            try:
+                parsed = json.loads(body) if body else None
+            except ValueError:
+                parsed = None
+            request = RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                                      body, wire.name if wire else "", parsed)
+            if wire is None:
+                fake.requests.append(request)
+                self._send(404, {"content-type": "application/json"},
+                           json.dumps({"error": {"message": f"fake provider: no wire for {path}"}}).encode())
+                return
+            reply = fake._next(request)
+            if reply.delay:
+                time.sleep(reply.delay)
+            if reply.raw_body is not None:
+                self._send(reply.status, {"content-type": "application/json", **reply.headers}, reply.raw_body)
+                return
+            response = wire.render(reply, request)
+            if response.events is None:
+                self._send(response.status, response.headers, response.body)
+            else:
+                self._stream(response.status, response.headers, response.events, reply)
+
+        do_POST = do_GET = _handle
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _stream(self, status: int, headers: dict[str, str], events: Iterable[bytes], reply: Reply) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("transfer-encoding", "chunked")
+            self.send_header("cache-control", "no-cache")
+            self.end_headers()
+            for i, event in enumerate(events):
+                if reply.cut_stream_after is not None and i >= reply.cut_stream_after:
+                    self.close_connection = True
+                    self.wfile.flush()
+                    return  # no terminating chunk: the client sees a broken stream
+                if reply.malformed_event_at == i:
+                    event = b"data: {this is not json\n\n"
+                self.wfile.write(f"{len(event):X}\r\n".encode() + event + b"\r\n")
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+    return Handler
