@@ -10,22 +10,35 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from instructor.core.exceptions import HandlerNotFoundError
 from instructor.mode import Mode
 
 
-class StreamDelta(NamedTuple):
+class StreamDelta:
     """A piece of the model's structured answer read from one stream chunk.
 
     `text` is a fragment of JSON; `index` tells tool calls apart when several
     are streamed at once; `name` is the tool name when the chunk carries it.
     """
 
-    text: str
-    index: int = 0
-    name: str | None = None
+    __slots__ = ("text", "index", "name")
+
+    def __init__(self, text: str, index: int = 0, name: str | None = None) -> None:
+        self.text = text
+        self.index = index
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"StreamDelta({self.text!r}, index={self.index}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StreamDelta):
+            return NotImplemented
+        return (self.text, self.index, self.name) == (other.text, other.index, other.name)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @runtime_checkable
@@ -122,7 +135,7 @@ class ModeRegistry:
             from instructor.core.provider_registry import load_object
 
             obj = load_object(self._lazy[key])
-            handler = obj() if isinstance(obj, type) else obj
+            handler = cast(ModeHandler, obj() if isinstance(obj, type) else obj)
             self._loaded[key] = handler
             del self._lazy[key]
             return handler

@@ -1,0 +1,40 @@
+"""Shared fixtures: a fake provider per test, and an environment with no real keys."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from instructor.testing import FakeProvider
+
+KEY_VARS = [
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
+    "GOOGLE_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "CO_API_KEY", "COHERE_API_KEY",
+    "PERPLEXITY_API_KEY", "GROQ_API_KEY", "WRITER_API_KEY", "CEREBRAS_API_KEY", "FIREWORKS_API_KEY",
+    "DEEPSEEK_API_KEY", "XAI_API_KEY", "OPENROUTER_API_KEY", "TOGETHER_API_KEY", "ANYSCALE_API_KEY",
+    "DATABRICKS_TOKEN", "DATABRICKS_HOST", "OLLAMA_BASE_URL", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a developer's real keys or endpoints."""
+    for var in KEY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeProvider]:
+    with FakeProvider() as server:
+        yield server
+
+
+@pytest.fixture
+def subprocess_env() -> dict[str, str]:
+    """An environment for fresh interpreters: no eager-import switches, no keys."""
+    env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
+    env.pop("EAGER_IMPORT", None)
+    env.pop("INSTRUCTOR_EAGER_IMPORT", None)
+    return env
