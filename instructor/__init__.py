@@ -14,8 +14,12 @@ from instructor._exports import SUBMODULES as _SUBMODULES
 
 __version__ = "0.1.0"
 
-_resolve, __dir__, __all__ = _lazy.attach(__name__, _SUBMODULES, _SUBMOD_ATTRS)
+_resolve, _, __all__ = _lazy.attach(__name__, _SUBMODULES, _SUBMOD_ATTRS)
 __all__ += ["__version__"]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
 
 
 def __getattr__(name: str) -> object:

@@ -1,0 +1,54 @@
+"""The mode registry: lazy handlers, clear errors, no silent replacement."""
+
+from __future__ import annotations
+
+import pytest
+
+from instructor import HandlerNotFoundError, Mode, ModeRegistry
+from instructor.core.mode_registry import ModeHandler, mode_registry
+from instructor.providers._catalog import BUILTIN_HANDLERS
+
+
+def test_every_builtin_handler_loads_and_follows_the_protocol() -> None:
+    for key in BUILTIN_HANDLERS:
+        handler = mode_registry.get(key)
+        assert isinstance(handler, ModeHandler)
+        assert handler.mode.value == key
+
+
+def test_every_catalog_key_is_a_mode() -> None:
+    values = {m.value for m in Mode}
+    assert set(BUILTIN_HANDLERS) <= values
+
+
+def test_handlers_load_on_first_use() -> None:
+    registry = ModeRegistry({"tool_call": "instructor.providers.openai.handlers:TOOLS"})
+    assert registry.stats() == {"known": 1, "loaded": 0, "lazy": 1, "loaded_modes": []}
+    handler = registry.get(Mode.TOOLS)
+    assert registry.get("tool_call") is handler
+    assert registry.stats()["loaded_modes"] == ["tool_call"]
+
+
+def test_missing_handler_lists_registered_modes() -> None:
+    registry = ModeRegistry({"tool_call": "x:y", "json_mode": "x:z"})
+    with pytest.raises(HandlerNotFoundError) as info:
+        registry.get(Mode.JSON_SCHEMA)
+    message = str(info.value)
+    assert "'json_schema_mode'" in message and "json_mode" in message and "tool_call" in message
+    assert "register_handler" in message
+
+
+def test_duplicate_registration_needs_replace() -> None:
+    registry = ModeRegistry({"tool_call": "instructor.providers.openai.handlers:TOOLS"})
+    with pytest.raises(ValueError, match="already registered for mode 'tool_call'"):
+        registry.register(Mode.TOOLS, "instructor.providers.openai.handlers:JSON")
+    registry.register(Mode.TOOLS, "instructor.providers.openai.handlers:TOOLS_STRICT", replace=True)
+    assert registry.get(Mode.TOOLS).mode is Mode.TOOLS_STRICT
+
+
+def test_register_a_class_or_instance_for_a_custom_mode() -> None:
+    from instructor.providers.openai.handlers import JSONHandler
+
+    registry = ModeRegistry()
+    registry.register("my_json", JSONHandler(Mode.JSON, response_format=None))
+    assert registry.is_loaded("my_json")
