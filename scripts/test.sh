@@ -9,6 +9,14 @@ $py -m ruff check instructor tests tools benchmarks examples stubs
 echo "== mypy"
 $py -m mypy
 $py -m mypy --config-file stubs/mypy.ini stubs
+echo "== pyright on the typed surface"
+if command -v npm >/dev/null 2>&1; then
+  [ -x .venv/pyright/node_modules/.bin/pyright ] || \
+    npm install --silent --no-audit --no-fund --prefix .venv/pyright pyright@1.1.414 >/dev/null
+  .venv/pyright/node_modules/.bin/pyright -p stubs/pyrightconfig.json
+else
+  echo "npm is not installed: pyright not run (mypy checked the same file above)"
+fi
 echo "== export table is in sync with the stub"
 $py tools/gen_exports.py --check
 echo "== import budget"

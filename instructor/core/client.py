@@ -25,6 +25,7 @@ from instructor.mode import Mode
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
+SelfT = TypeVar("SelfT", bound="_BaseInstructor[Any]")
 
 MaxRetries = Any  # an int (attempts in all) or a tenacity Retrying / AsyncRetrying
 
@@ -172,15 +173,15 @@ class _BaseInstructor(Generic[ClientT]):
 
     # the well-known spellings: client.chat.completions.create, client.messages.create
     @property
-    def chat(self) -> Any:
+    def chat(self: SelfT) -> SelfT:
         return self
 
     @property
-    def completions(self) -> Any:
+    def completions(self: SelfT) -> SelfT:
         return self
 
     @property
-    def messages(self) -> Any:
+    def messages(self: SelfT) -> SelfT:
         return self
 
     def on(self, hook: HookName | str, handler: HookHandler) -> None:

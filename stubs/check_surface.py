@@ -1,0 +1,47 @@
+"""What a type checker must infer from `instructor`'s public surface (checked, never run)."""
+
+from __future__ import annotations
+
+from typing import Any, assert_type
+
+from pydantic import BaseModel
+
+import instructor
+from instructor import AsyncInstructor, Hooks, Instructor, Mode
+
+
+class User(BaseModel):
+    name: str
+
+
+async def check() -> None:
+    client = instructor.from_provider("openai/gpt-4o-mini")
+    assert_type(client, Instructor)
+    assert_type(instructor.from_provider("openai/gpt-4o-mini", async_client=False), Instructor)
+    aclient = instructor.from_provider("openai/gpt-4o-mini", async_client=True)
+    assert_type(aclient, AsyncInstructor)
+    assert_type(instructor.from_provider("openai/gpt-4o-mini", "key", True), AsyncInstructor)
+
+    messages = [{"role": "user", "content": "Jason is 25"}]
+    assert_type(client.create(response_model=User, messages=messages), User)
+    assert_type(client.chat.completions.create(response_model=User, messages=messages), User)
+    assert_type(client.messages.create(response_model=User, messages=messages), User)
+    assert_type(await aclient.create(response_model=User, messages=messages), User)
+    assert_type(client.create(response_model=None, messages=messages), Any)
+    assert_type(client.create_with_completion(response_model=User, messages=messages), tuple[Any, Any])
+
+    assert_type(Mode("tool_call"), Mode)
+    assert_type(instructor.from_openai(object()), Instructor | AsyncInstructor)
+    hooks = Hooks()
+    hooks.on(instructor.HookName.COMPLETION_KWARGS, print)
+    client.on("parse:error", print)
+    assert_type(instructor.preload("openai"), list[str])
+    assert_type(instructor.__version__, str)
+
+    try:
+        client.create(response_model=User, messages=messages)
+    except instructor.InstructorRetryException as exc:
+        assert_type(exc.n_attempts, int)
+        assert_type(exc.failed_attempts, list[instructor.FailedAttempt])
+    except instructor.exceptions.IncompleteOutputException as exc:
+        assert_type(exc.received, str | None)
