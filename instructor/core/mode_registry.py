@@ -4,6 +4,46 @@ A handler is the whole of a mode's wire convention: how a response model becomes
 request kwargs, how the response is read back, how a failed validation is asked
 again, and how a stream is read. Built-in handlers are declared in
 `instructor.providers._catalog`; plugins add theirs with `register_handler`.
+
+The streaming contract (what a provider implements so `create_partial`,
+`create_iterable`, `Partial[...]` and `Iterable[...]` work with it; the
+machinery itself lives in `instructor.core.streaming` and knows no provider):
+
+1. Asking for a stream. The core calls `prepare_request(model, kwargs)` with
+   `kwargs["stream"] = True`; the handler keeps it and may add its provider's
+   stream flags (OpenAI adds `stream_options={"include_usage": True}` unless the
+   caller set it). The client's create function receives `stream=True` and
+   returns the SDK's stream: an iterable of raw chunks (sync), or, awaited, an
+   async iterable (async). A provider whose SDK streams through another method
+   (Bedrock's `converse_stream`) maps `stream=True` to it in its factory's create
+   function and returns the event iterable itself.
+2. Reading it. `iter_stream(chunks)` / `aiter_stream(chunks)` receive that
+   iterable (wrapped by the core, which records every chunk) and yield
+   `StreamDelta(text, index, name)`: fragments of the answer's JSON text, in
+   order; `index` separates parallel tool calls, `name` is the tool's name when
+   known. Handlers keep per-stream state in local variables (they are shared).
+3. Ending it. A clean end: the generator returns normally, and only after it saw
+   the provider's finish signal (`finish_reason`, `stop_reason`, `messageStop`).
+   A truncated end raises from inside the generator:
+   `IncompleteOutputException` when the model hit its length limit
+   (`finish_reason="length"`, `stop_reason="max_tokens"`) or when the chunks ran
+   out without a finish signal; `ResponseParsingError` for a chunk that cannot
+   be read, a refusal or a content filter. The core adds what was received
+   (`exc.received`: the text so far, `exc.last_completion`: the
+   `StreamedResponse`) when the handler did not. Whatever else escapes while the
+   stream is read (a dropped connection, the SDK failing to decode an event) is
+   turned by the core into `IncompleteOutputException` (or `ResponseParsingError`
+   for a `ValueError`), chained to the original. None of these are re-asked:
+   only the validation of a finished answer goes through the retry/re-ask loop.
+4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk and
+   keeps, per key, the largest count seen in one stream (providers report
+   totals, some of them cumulatively); attempts are summed as usual. The
+   attempt's `StreamedResponse` (`chunks`: every raw chunk as the SDK yielded it,
+   `texts`: the joined text per index, `names`, `usage`) is what the
+   `completion:response` hook receives, what `_raw_response` holds on the final
+   object, and what `reask(kwargs, response, error)` gets as `response` when a
+   streamed answer fails validation: a handler rebuilds its assistant message
+   from it (`response.texts`, `response.names`, or its own `response.chunks`).
 """
 
 from __future__ import annotations
@@ -20,7 +60,8 @@ class StreamDelta:
     """A piece of the model's structured answer read from one stream chunk.
 
     `text` is a fragment of JSON; `index` tells tool calls apart when several
-    are streamed at once; `name` is the tool name when the chunk carries it.
+    are streamed at once; `name` is the tool name when the chunk carries it
+    (repeating it on later fragments of the same index is allowed, not needed).
     """
 
     __slots__ = ("text", "index", "name")
@@ -64,19 +105,30 @@ class ModeHandler(Protocol):
         ...
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
-        """Return kwargs for the next attempt, telling the model what was wrong."""
+        """Return kwargs for the next attempt, telling the model what was wrong.
+
+        `response` is the SDK's completion, or for a streamed attempt the core's
+        `instructor.core.streaming.StreamedResponse` (`texts`, `names`, `chunks`).
+        """
         ...
 
     def usage(self, response: Any) -> Mapping[str, int]:
-        """Token counts of `response`, summed over attempts by the client."""
+        """Token counts of `response` (or of one raw stream chunk; {} when it has none)."""
         ...
 
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
-        """Yield the structured answer's fragments from an SDK stream."""
+        """Yield the structured answer's JSON fragments from an iterable of raw chunks.
+
+        Return only after the provider's finish signal; raise
+        `IncompleteOutputException` for a length stop or a stream that ends without
+        one, `ResponseParsingError` for an unreadable chunk or a refusal (see the
+        module docstring for the whole contract). A handler that strips wrapping
+        (a ```json fence) does it here, so the deltas are JSON text only.
+        """
         ...
 
     def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        """The async twin of `iter_stream`."""
+        """The async twin of `iter_stream`, over an async iterable of raw chunks."""
         ...
 
 
