@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
 
 def _identity(value: Any) -> Any:
     return value

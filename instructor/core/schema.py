@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
 DEFAULT_DESCRIPTION = "Correctly extracted `{name}` with all the required parameters with correct types"
 
 

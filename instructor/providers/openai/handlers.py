@@ -19,6 +19,8 @@ from instructor.core.exceptions import IncompleteOutputException, ResponseParsin
 from instructor.core.mode_registry import StreamDelta
 from instructor.mode import Mode
 
+__lazy_modules__ = ["pydantic", "re"]  # PEP 810: lazy on Pythons that support it
+
 JSON_INSTRUCTIONS = (
     "As a genius expert, your task is to understand the content and provide the parsed objects "
     "in json that match the following json_schema:\n\n{schema}\n\n"
