@@ -23,13 +23,20 @@ def create_client(
     mode: Mode,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
-    """`model` is the Azure deployment name; endpoint and API version come from kwargs or env."""
+    """`model` is the Azure deployment name; endpoint and API version come from kwargs or env.
+
+    The endpoint: `azure_endpoint=` (or `base_url=`), else `AZURE_OPENAI_ENDPOINT`. The API
+    version: `api_version=`, else `OPENAI_API_VERSION`, else the config's default. Other SDK
+    options (`azure_deployment`, `azure_ad_token_provider`, `timeout`...) go to the client.
+    """
     openai = import_sdk("openai", extra=config.extra, provider=config.name)
     cls = openai.AsyncAzureOpenAI if async_client else openai.AzureOpenAI
     hooks = kwargs.pop("hooks", None)
     options = config.options
-    endpoint = kwargs.pop("azure_endpoint", None) or kwargs.pop("base_url", None) \
-        or os.environ.get(options["endpoint_env"])
+    # both spellings are popped: the SDK refuses base_url and azure_endpoint together
+    endpoint = kwargs.pop("azure_endpoint", None)
+    base_url = kwargs.pop("base_url", None)
+    endpoint = endpoint or base_url or os.environ.get(options["endpoint_env"])
     if not endpoint:
         raise ConfigurationError(
             f"Azure OpenAI needs an endpoint: set {options['endpoint_env']} or pass azure_endpoint=... "

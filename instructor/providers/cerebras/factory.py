@@ -1,19 +1,63 @@
-"""Client factory of the cerebras provider (declared; the wrapper itself comes in a later change)."""
+"""Cerebras through its own SDK (`cerebras-cloud-sdk`, imported as `cerebras.cloud.sdk`).
+
+The SDK's chat API has OpenAI's shape; its handlers are the OpenAI-format ones
+under Cerebras's modes (see `handlers.py`). The SDK client sends a
+`GET /v1/tcp_warming` when built, unless `warm_tcp_connection=False` is passed
+(`from_provider` hands that keyword to the SDK client like any other).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
+from instructor.core.dependencies import import_sdk
+from instructor.core.factory_utils import split_client_kwargs, wrap_client
+from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-from instructor.providers._unavailable import not_built_yet
+from instructor.providers.cerebras.config import CONFIG
 
 
 def from_cerebras(client: Any, mode: Mode = Mode.CEREBRAS_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
-    """Wrap a `cerebras.cloud.sdk.Cerebras` client.
+    """Wrap a `cerebras.cloud.sdk.Cerebras` or `AsyncCerebras` client.
+
+    Args:
+        client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
+        mode: `Mode.CEREBRAS_TOOLS` (default) or `Mode.CEREBRAS_JSON`.
+        **kwargs: defaults for every `create` call (`model`, `temperature`...);
+            `hooks` sets the instructor client's hooks.
 
     Raises:
-        MissingDependencyError: the SDK is not installed (names the pip extra).
-        ProviderNotAvailableError: this provider's wrapper is not built yet.
+        MissingDependencyError: the cerebras-cloud-sdk package is not installed.
+        UnsupportedModeError: `mode` is not a Cerebras mode.
+        TypeError: `client` is not a Cerebras client.
+
+    Example:
+        >>> from cerebras.cloud.sdk import Cerebras
+        >>> client = instructor.from_cerebras(Cerebras(), model="llama-3.3-70b")
     """
-    not_built_yet('cerebras')
+    sdk = import_sdk(CONFIG.package, extra=CONFIG.extra, provider=CONFIG.name)
+    result: Instructor | AsyncInstructor = wrap_client(
+        client, mode, sync_type=sdk.Cerebras, async_type=sdk.AsyncCerebras,
+        create=lambda c: c.chat.completions.create, supported=CONFIG.supported_modes,
+        name=CONFIG.name, caller="from_cerebras", **kwargs,
+    )
+    return result
+
+
+def create_client(
+    config: ProviderConfig,
+    model: str,
+    *,
+    api_key: str | None,
+    async_client: bool,
+    mode: Mode,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """The factory `from_provider("cerebras/<model>")` calls."""
+    sdk = import_sdk(config.package, extra=config.extra, provider=config.name)
+    cls = sdk.AsyncCerebras if async_client else sdk.Cerebras
+    hooks = kwargs.pop("hooks", None)
+    client_kwargs, defaults = split_client_kwargs(cls, kwargs)
+    client = cls(api_key=api_key, **client_kwargs)
+    return from_cerebras(client, mode=mode, model=model, provider=config.name, hooks=hooks, **defaults)

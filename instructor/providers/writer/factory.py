@@ -1,19 +1,62 @@
-"""Client factory of the writer provider (declared; the wrapper itself comes in a later change)."""
+"""Writer (Palmyra models) through its own SDK (`writer-sdk`, imported as `writerai`).
+
+Writer's chat endpoint is `POST /v1/chat`, called as `client.chat.chat(...)`;
+requests and responses have OpenAI's shape, so the handlers (see `handlers.py`)
+adapt the OpenAI-format ones.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
+from instructor.core.dependencies import import_sdk
+from instructor.core.factory_utils import split_client_kwargs, wrap_client
+from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-from instructor.providers._unavailable import not_built_yet
+from instructor.providers.writer.config import CONFIG
 
 
 def from_writer(client: Any, mode: Mode = Mode.WRITER_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
-    """Wrap a `writerai.Writer` client.
+    """Wrap a `writerai.Writer` or `writerai.AsyncWriter` client.
+
+    Args:
+        client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
+        mode: `Mode.WRITER_TOOLS` (default) or `Mode.WRITER_JSON`.
+        **kwargs: defaults for every `create` call (`model`, `temperature`...);
+            `hooks` sets the instructor client's hooks.
 
     Raises:
-        MissingDependencyError: the SDK is not installed (names the pip extra).
-        ProviderNotAvailableError: this provider's wrapper is not built yet.
+        MissingDependencyError: the writer-sdk package is not installed.
+        UnsupportedModeError: `mode` is not a Writer mode.
+        TypeError: `client` is not a Writer client.
+
+    Example:
+        >>> from writerai import Writer
+        >>> client = instructor.from_writer(Writer(), model="palmyra-x5")
     """
-    not_built_yet('writer')
+    writerai = import_sdk(CONFIG.package, extra=CONFIG.extra, provider=CONFIG.name)
+    result: Instructor | AsyncInstructor = wrap_client(
+        client, mode, sync_type=writerai.Writer, async_type=writerai.AsyncWriter,
+        create=lambda c: c.chat.chat, supported=CONFIG.supported_modes,
+        name=CONFIG.name, caller="from_writer", **kwargs,
+    )
+    return result
+
+
+def create_client(
+    config: ProviderConfig,
+    model: str,
+    *,
+    api_key: str | None,
+    async_client: bool,
+    mode: Mode,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """The factory `from_provider("writer/<model>")` calls."""
+    writerai = import_sdk(config.package, extra=config.extra, provider=config.name)
+    cls = writerai.AsyncWriter if async_client else writerai.Writer
+    hooks = kwargs.pop("hooks", None)
+    client_kwargs, defaults = split_client_kwargs(cls, kwargs)
+    client = cls(api_key=api_key, **client_kwargs)
+    return from_writer(client, mode=mode, model=model, provider=config.name, hooks=hooks, **defaults)

@@ -51,6 +51,7 @@ def default_wires() -> list[Wire]:
     for module, cls in (
         ("instructor.testing.wires.anthropic", "AnthropicWire"),
         ("instructor.testing.wires.bedrock", "BedrockWire"),
+        ("instructor.testing.wires.writer", "WriterWire"),
     ):
         try:
             import importlib

@@ -62,6 +62,7 @@ class OpenAIWire:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "fake-model"),
+            "system_fingerprint": "fp_fake",  # sent by OpenAI; required by some SDKs' types (Cerebras)
             "choices": [{"index": 0, "message": message, "logprobs": None,
                          "finish_reason": FINISH.get(reply.stop_reason, reply.stop_reason)}],
             "usage": self._usage(reply),
@@ -69,7 +70,7 @@ class OpenAIWire:
 
     def _events(self, reply: Reply, body: dict[str, Any], n: int) -> Iterator[bytes]:
         base = {"id": f"chatcmpl-fake-{n}", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": body.get("model", "fake-model")}
+                "model": body.get("model", "fake-model"), "system_fingerprint": "fp_fake"}
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
             return _sse({**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
@@ -83,7 +84,8 @@ class OpenAIWire:
             yield chunk({"tool_calls": [{"index": i, "id": call.id or f"call_{n}_{i}", "type": "function",
                                          "function": {"name": call.name, "arguments": ""}}]})
             for piece in reply.fragments(call.arguments_text):
-                yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
+                # "type" on every delta: optional in OpenAI's schema, required by Cerebras's SDK types
+                yield chunk({"tool_calls": [{"index": i, "type": "function", "function": {"arguments": piece}}]})
         yield chunk({}, FINISH.get(reply.stop_reason, reply.stop_reason))
         if (body.get("stream_options") or {}).get("include_usage"):
             yield _sse({**base, "choices": [], "usage": self._usage(reply)})
