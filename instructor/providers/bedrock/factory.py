@@ -1,19 +1,220 @@
-"""Client factory of the bedrock provider (declared; the wrapper itself comes in a later change)."""
+"""Clients for AWS Bedrock's Converse API, through boto3's `bedrock-runtime` client.
+
+`from_bedrock` wraps a client you built; `create_client` is the factory behind
+`from_provider("bedrock/<model-id>")` and builds the boto3 client from kwargs or
+the AWS environment (profile, keys, region). boto3 has no async client, so the
+async client runs each `converse` call in a worker thread (`asyncio.to_thread`),
+and reads a stream one event per thread hop; an async client from aiobotocore /
+aioboto3 is awaited directly. `stream=True` in a request calls `converse_stream`
+and returns its event iterable. Only boto3 is imported here.
+"""
 
 from __future__ import annotations
 
+import inspect
+import os
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
+from instructor.core.dependencies import import_sdk
+from instructor.core.exceptions import ConfigurationError, MissingAPIKeyError, UnsupportedModeError
+from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-from instructor.providers._unavailable import not_built_yet
+from instructor.providers.bedrock.models import select_mode
+from instructor.providers.bedrock.request import to_converse
+
+BEDROCK_MODES = (Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON)
+#: `from_provider` keywords that configure the boto3 session (credentials, profile, region)
+SESSION_KWARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "region_name",
+                  "profile_name", "botocore_session", "aws_account_id")
+#: `from_provider` keywords that configure the boto3 client
+CLIENT_KWARGS = ("endpoint_url", "config", "verify", "use_ssl", "api_version")
 
 
-def from_bedrock(client: Any, mode: Mode = Mode.BEDROCK_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
-    """Wrap a boto3 `bedrock-runtime` client.
+def _converse(client: Any) -> Callable[..., Any]:
+    """`client.converse`, or `converse_stream`'s events when the request asks for a stream."""
+    converse = client.converse
+    converse_stream = getattr(client, "converse_stream", None)
+
+    def create(**kwargs: Any) -> Any:
+        request = to_converse(kwargs)  # handlers have shaped it already; this covers response_model=None
+        if request.pop("stream", False):
+            if converse_stream is None:
+                raise ConfigurationError(
+                    "This boto3 client has no converse_stream, so Bedrock streaming is unavailable. "
+                    'Upgrade it: pip install -U "instructor[bedrock]".'
+                )
+            return converse_stream(**request)["stream"]
+        return converse(**request)
+
+    return create
+
+
+async def _events_in_thread(events: Any) -> AsyncIterator[Any]:
+    """boto3's blocking event stream as an async iterable: each event is read in a worker thread."""
+    import asyncio
+
+    iterator = iter(events)
+    done = object()
+    try:
+        while True:
+            event = await asyncio.to_thread(next, iterator, done)
+            if event is done:
+                return
+            yield event
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+def _in_thread(create: Callable[..., Any]) -> Callable[..., Any]:
+    async def create_in_thread(**kwargs: Any) -> Any:
+        import asyncio
+
+        result = await asyncio.to_thread(create, **kwargs)
+        return _events_in_thread(result) if kwargs.get("stream") else result
+
+    return create_in_thread
+
+
+def _awaited(client: Any) -> Callable[..., Any]:
+    """The create function of an async client (aiobotocore / aioboto3)."""
+
+    async def create(**kwargs: Any) -> Any:
+        request = to_converse(kwargs)
+        if request.pop("stream", False):
+            return (await client.converse_stream(**request))["stream"]
+        return await client.converse(**request)
+
+    return create
+
+
+def from_bedrock(
+    client: Any,
+    mode: Mode | None = None,
+    *,
+    async_client: bool = False,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """Wrap a boto3 `bedrock-runtime` client (Converse API).
+
+    Messages may be written OpenAI-style (system messages, text and image_url
+    parts, `model`, `max_tokens`, `temperature`): they are converted to Converse's.
+
+    Args:
+        client: `boto3.client("bedrock-runtime")`, or an aiobotocore/aioboto3 client
+            (then `AsyncInstructor` awaits it directly).
+        mode: BEDROCK_TOOLS or BEDROCK_JSON; by default chosen from the `model`
+            keyword's family (tools where Converse supports them), else BEDROCK_TOOLS.
+        async_client: return an `AsyncInstructor` that runs the boto3 calls in a
+            worker thread.
+        **kwargs: defaults for every `create` call (`model`, `max_tokens`...);
+            `provider` and `hooks` configure the instructor client itself.
 
     Raises:
-        MissingDependencyError: the SDK is not installed (names the pip extra).
-        ProviderNotAvailableError: this provider's wrapper is not built yet.
+        UnsupportedModeError: `mode` is not a Bedrock mode.
+        TypeError: `client` is not a `bedrock-runtime` client.
+
+    Example:
+        >>> import boto3, instructor
+        >>> client = instructor.from_bedrock(boto3.client("bedrock-runtime", region_name="us-east-1"),
+        ...                                  model="anthropic.claude-3-5-haiku-20241022-v1:0")
+        >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
-    not_built_yet('bedrock')
+    service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
+    if service != "bedrock-runtime" or not hasattr(client, "converse"):
+        raise TypeError(
+            f"from_bedrock expects a boto3 'bedrock-runtime' client, got {type(client).__name__} "
+            f"(service {service!r}). Build one with boto3.client('bedrock-runtime', region_name=...), "
+            "or use instructor.from_provider('bedrock/<model-id>')."
+        )
+    if mode is None:
+        model = kwargs.get("model") or kwargs.get("modelId")
+        mode = select_mode(model) if model else Mode.BEDROCK_TOOLS
+    try:
+        mode = Mode(mode)
+    except ValueError:
+        pass
+    if mode not in BEDROCK_MODES:
+        raise UnsupportedModeError(
+            f"from_bedrock does not support mode {mode!r}. Supported modes: "
+            f"{', '.join('Mode.' + m.name for m in BEDROCK_MODES)}.",
+            mode=mode,
+            supported=BEDROCK_MODES,
+        )
+    provider = kwargs.pop("provider", "bedrock")
+    if inspect.iscoroutinefunction(client.converse):
+        return AsyncInstructor(client, _awaited(client), mode, provider=provider, **kwargs)
+    create = _converse(client)
+    if async_client:
+        return AsyncInstructor(client, _in_thread(create), mode, provider=provider, **kwargs)
+    return Instructor(client, create, mode, provider=provider, **kwargs)
+
+
+def _explicit_api_key(config: ProviderConfig, api_key: str | None) -> bool:
+    """Whether `api_key` was passed by the caller (the registry also fills it from env vars)."""
+    return bool(api_key) and api_key not in {os.environ.get(var) for var in config.env_vars}
+
+
+def create_client(
+    config: ProviderConfig,
+    model: str,
+    *,
+    api_key: str | None,
+    async_client: bool,
+    mode: Mode,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """The factory of `from_provider("bedrock/<model-id>")`.
+
+    Credentials and region come from the keywords in `SESSION_KWARGS`
+    (`region` is accepted for `region_name`), else from the AWS environment as
+    boto3 reads it (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`,
+    `~/.aws`, instance roles, `AWS_BEARER_TOKEN_BEDROCK`); the region also from
+    `AWS_REGION`. `endpoint_url`, `config`, `verify` go to the client; other
+    keywords become defaults of every `create` call.
+
+    Raises:
+        ConfigurationError: an `api_key` was passed (Bedrock takes AWS credentials),
+            the profile does not exist, or no region is set.
+        MissingAPIKeyError: no AWS credentials can be found.
+    """
+    boto3 = import_sdk(config.package, extra=config.extra, provider=config.name)
+    if _explicit_api_key(config, api_key):
+        raise ConfigurationError(
+            "Bedrock does not take api_key=: it signs requests with AWS credentials. Pass "
+            "aws_access_key_id=..., aws_secret_access_key=... (and aws_session_token=...) or "
+            "profile_name=..., or set them in the AWS environment; for a Bedrock API key set "
+            "AWS_BEARER_TOKEN_BEDROCK."
+        )
+    if "region" in kwargs:
+        kwargs.setdefault("region_name", kwargs.pop("region"))
+    session_kwargs = {k: kwargs.pop(k) for k in SESSION_KWARGS if k in kwargs}
+    client_kwargs = {k: kwargs.pop(k) for k in CLIENT_KWARGS if k in kwargs}
+    hooks = kwargs.pop("hooks", None)
+    try:
+        session = boto3.Session(**session_kwargs)
+    except Exception as exc:  # botocore.exceptions.ProfileNotFound, without importing botocore here
+        raise ConfigurationError(
+            f"Cannot open the AWS session for Bedrock: {exc}. Check profile_name / AWS_PROFILE "
+            "against ~/.aws/config."
+        ) from exc
+    region = session.region_name or os.environ.get("AWS_REGION")
+    if not region:
+        raise ConfigurationError(
+            "No AWS region for Bedrock: pass region_name='us-east-1' (or your region) to from_provider, "
+            "or set AWS_REGION / AWS_DEFAULT_REGION, or a region in your AWS profile."
+        )
+    if session.get_credentials() is None and not os.environ.get("AWS_BEARER_TOKEN_BEDROCK"):
+        raise MissingAPIKeyError(
+            "No AWS credentials for provider 'bedrock': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "or AWS_PROFILE (a profile in ~/.aws), or AWS_BEARER_TOKEN_BEDROCK, or pass "
+            "aws_access_key_id=... and aws_secret_access_key=... (or profile_name=...) to from_provider.",
+            provider=config.name,
+            env_vars=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK"),
+        )
+    client = session.client("bedrock-runtime", region_name=region, **client_kwargs)
+    return from_bedrock(client, mode=mode, async_client=async_client, model=model, provider=config.name,
+                        hooks=hooks, **kwargs)

@@ -1,0 +1,419 @@
+"""Mode handlers of the Anthropic Messages API.
+
+ANTHROPIC_TOOLS forces a call to one tool whose input schema is the model.
+ANTHROPIC_PARALLEL_TOOLS offers one tool per model and lets Claude call several
+in one turn (`tool_choice: any`); every call is one object.
+ANTHROPIC_REASONING_TOOLS turns extended thinking on and leaves the tool choice
+to the model (`tool_choice: auto`): Anthropic refuses a forced tool choice while
+thinking, so the system prompt names the tool to call instead.
+ANTHROPIC_JSON describes the schema in the system prompt and reads the JSON
+from the answer's text (a ```json fence or prose around it is tolerated).
+
+Re-asking follows Anthropic's conversation rules: the assistant turn is sent
+back whole (thinking blocks included, as Anthropic requires), then a user turn
+with one `tool_result` (`is_error: true`) per tool call carrying the validation
+error. The handlers read SDK objects by attribute and never import the SDK.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from instructor.core import schema
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.json_text import (
+    REASK_JSON,
+    JSONTextFilter,
+    json_instructions,
+    validate_json_text,
+)
+from instructor.core.mode_registry import StreamDelta
+from instructor.mode import Mode
+from instructor.providers.anthropic.request import DEFAULT_MAX_TOKENS, merge_system, normalize
+
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
+#: stop reasons that mean the answer was cut off before it was complete
+INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
+#: thinking budget of ANTHROPIC_REASONING_TOOLS when the caller passes no `thinking`
+#: (Anthropic's minimum)
+DEFAULT_THINKING_BUDGET = 1024
+
+REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
+
+
+@functools.cache
+def anthropic_tool(model: type[BaseModel]) -> dict[str, Any]:
+    """The `tools=[...]` entry for `model` (cached per model)."""
+    return {
+        "name": schema.tool_name(model),
+        "description": schema.description(model),
+        "input_schema": schema.parameters_schema(model),
+    }
+
+
+def _incomplete(stop_reason: str, received: str | None, completion: Any) -> IncompleteOutputException:
+    return IncompleteOutputException(
+        f"The output is incomplete: Anthropic stopped with stop_reason={stop_reason!r} before the "
+        "object was complete. Raise max_tokens, or ask for a smaller object.",
+        last_completion=completion,
+        received=received,
+    )
+
+
+def _received(content: list[Any]) -> str:
+    parts = []
+    for block in content:
+        if block.type == "text":
+            parts.append(block.text)
+        elif block.type == "tool_use":
+            parts.append(json.dumps(block.input, ensure_ascii=False))
+    return "".join(parts)
+
+
+def _checked_content(response: Any) -> list[Any]:
+    """The response's content blocks, after its stop reason says the answer is whole."""
+    content = list(getattr(response, "content", None) or ())
+    stop_reason = getattr(response, "stop_reason", None)
+    if stop_reason in INCOMPLETE_STOP_REASONS:
+        raise _incomplete(stop_reason, _received(content), response)
+    if stop_reason == "refusal":
+        raise ResponseParsingError(
+            "The model refused to answer (stop_reason='refusal'). Rephrase the request.",
+            raw_response=response,
+        )
+    return content
+
+
+def _block_param(block: Any) -> dict[str, Any]:
+    """A response content block as a request content block (for the re-ask's assistant turn)."""
+    kind = block.type
+    if kind == "text":
+        return {"type": "text", "text": block.text}
+    if kind == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    dumped: dict[str, Any] = block.model_dump(mode="json", exclude_none=True)
+    return dumped
+
+
+def _text_of(content: list[Any]) -> str:
+    return "".join(block.text for block in content if block.type == "text")
+
+
+class AnthropicHandler:
+    """What every Anthropic handler shares: usage, stop reasons, request shape, streams."""
+
+    tools = False
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(Mode.{self.mode.name})"
+
+    def usage(self, response: Any) -> Mapping[str, int]:
+        """Anthropic's own token counts, of a message or of one stream event.
+
+        `message_start` carries the input count, `message_delta` the running output count.
+        """
+        kind = getattr(response, "type", None)
+        if kind == "message_start":
+            usage = response.message.usage
+        elif kind in ("message", "message_delta"):
+            usage = response.usage
+        else:
+            return {}
+        counts = {}
+        for key in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
+            value = getattr(usage, key, None)
+            if value is not None:
+                counts[key] = value
+        return counts
+
+    @staticmethod
+    def _validate(model: type[BaseModel], data: Any, context: Mapping[str, Any] | None,
+                  strict: bool | None) -> Any:
+        # through JSON, so strict mode means the same for every provider
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        return model.model_validate_json(text, context=context, strict=strict)
+
+    # -- streaming --------------------------------------------------------------------
+    def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
+        """Yield the answer's fragments from `messages.create(stream=True)`'s events."""
+        reader = _StreamReader(self.tools)
+        for event in stream:
+            yield from reader.feed(event)
+        reader.end()
+
+    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        """The async twin of `iter_stream`."""
+        reader = _StreamReader(self.tools)
+        async for event in stream:
+            for delta in reader.feed(event):
+                yield delta
+        reader.end()
+
+
+class _StreamReader:
+    """Reads Anthropic's stream events: input_json_delta (tools) or text_delta (JSON).
+
+    The stream is whole once `message_delta` has brought the stop reason.
+    """
+
+    __slots__ = ("tools", "ordinals", "received", "json_text", "stop_reason")
+
+    def __init__(self, tools: bool) -> None:
+        self.tools = tools
+        self.ordinals: dict[int, int] = {}  # content block index -> tool call number
+        self.received: list[str] = []
+        self.json_text = JSONTextFilter()
+        self.stop_reason: str | None = None
+
+    def feed(self, event: Any) -> Iterator[StreamDelta]:
+        kind = getattr(event, "type", None)
+        if kind == "content_block_delta":
+            delta = event.delta
+            if self.tools:
+                if delta.type == "input_json_delta" and event.index in self.ordinals:
+                    self.received.append(delta.partial_json)
+                    yield StreamDelta(delta.partial_json, self.ordinals[event.index])
+            elif delta.type == "text_delta":
+                self.received.append(delta.text)
+                text = self.json_text.feed(delta.text)
+                if text:
+                    yield StreamDelta(text)
+        elif kind == "content_block_start":
+            block = event.content_block
+            if self.tools and block.type == "tool_use":
+                ordinal = self.ordinals[event.index] = len(self.ordinals)
+                yield StreamDelta("", ordinal, block.name)
+        elif kind == "message_delta":
+            stop_reason = event.delta.stop_reason
+            if stop_reason in INCOMPLETE_STOP_REASONS:
+                raise _incomplete(stop_reason, "".join(self.received), event)
+            if stop_reason == "refusal":
+                raise ResponseParsingError(
+                    "The model refused to answer (stop_reason='refusal'). Rephrase the request.",
+                    raw_response=event,
+                )
+            self.stop_reason = stop_reason or self.stop_reason
+        elif kind is None:
+            raise ResponseParsingError(f"Cannot read an Anthropic stream event: {event!r}.", raw_response=event)
+
+    def end(self) -> None:
+        if self.stop_reason is None:
+            raise IncompleteOutputException(
+                "The output is incomplete: Anthropic's stream ended before its stop_reason arrived "
+                "(the connection was cut or the stream was truncated). Try again.",
+                received="".join(self.received),
+            )
+
+
+def _blocks_from_events(events: Any) -> list[dict[str, Any]]:
+    """The assistant's content blocks, rebuilt from the stream events of an attempt."""
+    blocks: dict[int, dict[str, Any]] = {}
+    inputs: dict[int, list[str]] = {}
+    for event in events:
+        kind = getattr(event, "type", None)
+        if kind == "content_block_start":
+            blocks[event.index] = _block_param(event.content_block)
+            inputs[event.index] = []
+        elif kind == "content_block_delta" and event.index in blocks:
+            block, delta = blocks[event.index], event.delta
+            if delta.type == "text_delta":
+                block["text"] = block.get("text", "") + delta.text
+            elif delta.type == "input_json_delta":
+                inputs[event.index].append(delta.partial_json)
+            elif delta.type == "thinking_delta":
+                block["thinking"] = block.get("thinking", "") + delta.thinking
+            elif delta.type == "signature_delta":
+                block["signature"] = delta.signature
+    for index, block in blocks.items():
+        if block.get("type") == "tool_use":
+            try:
+                value = json.loads("".join(inputs[index]) or "{}")
+            except ValueError:
+                value = {}
+            block["input"] = value if isinstance(value, dict) else {}
+    return [blocks[i] for i in sorted(blocks)]
+
+
+def _assistant_blocks(response: Any) -> list[dict[str, Any]]:
+    """The assistant turn of `response` as request blocks: a `Message`, or a streamed attempt."""
+    content = getattr(response, "content", None)
+    if content is None and getattr(response, "chunks", None) is not None:
+        return _blocks_from_events(response.chunks)
+    return [_block_param(block) for block in content or ()]
+
+
+class ToolsHandler(AnthropicHandler):
+    """Ask for the model as the input of one tool call (ANTHROPIC_TOOLS, and the base of the others)."""
+
+    tools = True
+
+    def __init__(self, mode: Mode, *, tool_choice: str = "tool", thinking: bool = False) -> None:
+        super().__init__(mode)
+        self.tool_choice = tool_choice
+        self.thinking = thinking
+
+    @staticmethod
+    def models(response_model: type[BaseModel]) -> tuple[type[BaseModel], ...]:
+        return tuple(getattr(response_model, "__instructor_parallel_models__", (response_model,)))
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return normalize(kwargs)
+        models = self.models(response_model) if self.tool_choice == "any" else (response_model,)
+        request = normalize(self._with_thinking(kwargs) if self.thinking else kwargs)
+        request["tools"] = [anthropic_tool(m) for m in models]
+        if self.tool_choice == "tool":
+            request["tool_choice"] = {"type": "tool", "name": schema.tool_name(response_model)}
+        else:
+            request["tool_choice"] = {"type": self.tool_choice}
+        if self.thinking:
+            names = " or ".join(repr(schema.tool_name(m)) for m in models)
+            hint = f"Answer by calling the tool {names} with arguments that match its schema."
+            request["system"] = merge_system(request.get("system"), [{"type": "text", "text": hint}])
+        return request
+
+    @staticmethod
+    def _with_thinking(kwargs: dict[str, Any]) -> dict[str, Any]:
+        """`thinking` enabled by default, with `max_tokens` above its budget as Anthropic requires."""
+        request = dict(kwargs)
+        thinking = request.setdefault("thinking", {"type": "enabled", "budget_tokens": DEFAULT_THINKING_BUDGET})
+        budget = thinking.get("budget_tokens") if isinstance(thinking, Mapping) else None
+        if budget is None:
+            return request
+        if request.get("max_tokens") is None:
+            request["max_tokens"] = budget + DEFAULT_MAX_TOKENS
+        elif request["max_tokens"] <= budget:
+            raise ValueError(
+                f"max_tokens={request['max_tokens']!r} must be larger than the thinking budget "
+                f"(budget_tokens={budget!r}) in Mode.ANTHROPIC_REASONING_TOOLS. Raise max_tokens, "
+                "or pass a smaller thinking={'type': 'enabled', 'budget_tokens': ...}."
+            )
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        content = _checked_content(response)
+        name = schema.tool_name(response_model)
+        calls = [block for block in content if block.type == "tool_use"]
+        for call in calls:
+            if call.name == name:
+                return self._validate(response_model, call.input, context, strict)
+        if calls:
+            called = ", ".join(repr(c.name) for c in calls)
+            raise ResponseParsingError(f"The model called {called} instead of the tool {name!r}.",
+                                       raw_response=response)
+        text = _text_of(content)
+        raise ResponseParsingError(
+            f"The model answered without calling the tool {name!r}"
+            + (f"; it wrote: {text[:200]!r}" if text else "."),
+            raw_response=response,
+        )
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        blocks = _assistant_blocks(response)
+        if blocks:
+            messages.append({"role": "assistant", "content": blocks})
+        calls = [block for block in blocks if block["type"] == "tool_use"]
+        if calls:
+            messages.append({"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": call["id"], "is_error": True,
+                 "content": REASK_TOOL.format(error=error)}
+                for call in calls
+            ]})
+        else:
+            names = " or ".join(repr(t["name"]) for t in request.get("tools", ()))
+            messages.append({"role": "user", "content": f"{error}\nCall the tool {names} with arguments "
+                                                        "that match its schema."})
+        request["messages"] = messages
+        return request
+
+
+class ParallelToolsHandler(ToolsHandler):
+    """One tool per model; Claude may call several at once, and each call is one object."""
+
+    def __init__(self, mode: Mode) -> None:
+        super().__init__(mode, tool_choice="any")
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        content = _checked_content(response)
+        by_name = {schema.tool_name(m): m for m in self.models(response_model)}
+        out = []
+        for block in content:
+            if block.type != "tool_use":
+                continue
+            model = by_name.get(block.name)
+            if model is None:
+                raise ResponseParsingError(
+                    f"The model called an unknown tool {block.name!r}; expected one of {sorted(by_name)}.",
+                    raw_response=response,
+                )
+            out.append(self._validate(model, block.input, context, strict))
+        return out
+
+
+class JSONHandler(AnthropicHandler):
+    """Describe the schema in the system prompt and read JSON from the text (ANTHROPIC_JSON)."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = normalize(kwargs)
+        if response_model is not None:
+            instructions = [{"type": "text", "text": json_instructions(response_model)}]
+            request["system"] = merge_system(request.get("system"), instructions)
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return validate_json_text(response_model, text, context, strict)
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        text = "".join(b["text"] for b in _assistant_blocks(response) if b["type"] == "text")
+        if text:
+            messages.append({"role": "assistant", "content": text})
+        messages.append({"role": "user", "content": REASK_JSON.format(error=error)})
+        request["messages"] = messages
+        return request
+
+
+ANTHROPIC_TOOLS = ToolsHandler(Mode.ANTHROPIC_TOOLS)
+ANTHROPIC_PARALLEL_TOOLS = ParallelToolsHandler(Mode.ANTHROPIC_PARALLEL_TOOLS)
+ANTHROPIC_REASONING_TOOLS = ToolsHandler(Mode.ANTHROPIC_REASONING_TOOLS, tool_choice="auto", thinking=True)
+ANTHROPIC_JSON = JSONHandler(Mode.ANTHROPIC_JSON)

@@ -1,0 +1,341 @@
+"""Mode handlers of AWS Bedrock's Converse API (responses are boto3's plain dicts).
+
+BEDROCK_TOOLS offers one tool (`toolConfig`) whose input schema is the model:
+forced with `toolChoice: {"tool": ...}` on Claude and Nova, the only families
+that accept it, and `auto` elsewhere (the only tool offered is ours).
+BEDROCK_JSON describes the schema in a system block and reads JSON from the text.
+
+Requests are first shaped by `to_converse` (OpenAI-style messages, system and
+sampling options become Converse's). Re-asking sends the assistant turn back,
+then a user turn with one `toolResult` per tool call carrying the validation
+error (`status: "error"` where the model family accepts it). Streams are
+`converse_stream`'s events; nothing here imports boto3.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from instructor.core import schema
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.json_text import (
+    REASK_JSON,
+    JSONTextFilter,
+    json_instructions,
+    validate_json_text,
+)
+from instructor.core.mode_registry import StreamDelta
+from instructor.mode import Mode
+from instructor.providers.bedrock.models import forces_tools
+from instructor.providers.bedrock.request import to_converse
+
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
+INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
+FILTERED_STOP_REASONS = frozenset({"guardrail_intervened", "content_filtered"})
+REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
+
+
+@functools.cache
+def tool_spec(model: type[BaseModel]) -> dict[str, Any]:
+    """The `toolConfig.tools` entry for `model` (cached per model)."""
+    return {"toolSpec": {
+        "name": schema.tool_name(model),
+        "description": schema.description(model),
+        "inputSchema": {"json": schema.parameters_schema(model)},
+    }}
+
+
+def _incomplete(stop_reason: str, received: str | None, completion: Any) -> IncompleteOutputException:
+    return IncompleteOutputException(
+        f"The output is incomplete: Bedrock stopped with stopReason={stop_reason!r} before the object "
+        "was complete. Raise max_tokens (inferenceConfig.maxTokens), or ask for a smaller object.",
+        last_completion=completion,
+        received=received,
+    )
+
+
+def _filtered(stop_reason: str, completion: Any) -> ResponseParsingError:
+    return ResponseParsingError(
+        f"Bedrock withheld the answer (stopReason={stop_reason!r}): a guardrail or content filter "
+        "intervened. Rephrase the request or review the guardrail.",
+        raw_response=completion,
+    )
+
+
+def _content(response: Any) -> list[dict[str, Any]]:
+    message = ((response or {}).get("output") or {}).get("message") or {}
+    return list(message.get("content") or ())
+
+
+def _received(content: list[dict[str, Any]]) -> str:
+    parts = []
+    for block in content:
+        if "text" in block:
+            parts.append(block["text"])
+        elif "toolUse" in block:
+            data = block["toolUse"].get("input")
+            parts.append(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False))
+    return "".join(parts)
+
+
+def _checked_content(response: Any) -> list[dict[str, Any]]:
+    """The response's content blocks, after its stopReason says the answer is whole."""
+    content = _content(response)
+    stop_reason = response.get("stopReason")
+    if stop_reason in INCOMPLETE_STOP_REASONS:
+        raise _incomplete(stop_reason, _received(content), response)
+    if stop_reason in FILTERED_STOP_REASONS:
+        raise _filtered(stop_reason, response)
+    return content
+
+
+def _text_of(content: list[dict[str, Any]]) -> str:
+    return "".join(block["text"] for block in content if "text" in block)
+
+
+def _content_from_events(events: Any) -> list[dict[str, Any]]:
+    """The assistant's content blocks, rebuilt from the stream events of an attempt."""
+    blocks: dict[int, dict[str, Any]] = {}
+    inputs: dict[int, list[str]] = {}
+    for event in events:
+        if "contentBlockStart" in event:
+            body = event["contentBlockStart"]
+            tool = (body.get("start") or {}).get("toolUse")
+            if tool is not None:
+                index = body.get("contentBlockIndex", 0)
+                blocks[index] = {"toolUse": {"toolUseId": tool.get("toolUseId"), "name": tool.get("name")}}
+                inputs[index] = []
+        elif "contentBlockDelta" in event:
+            body = event["contentBlockDelta"]
+            index, delta = body.get("contentBlockIndex", 0), body.get("delta") or {}
+            if "toolUse" in delta and index in inputs:
+                inputs[index].append(delta["toolUse"].get("input", ""))
+            elif "text" in delta:
+                block = blocks.setdefault(index, {"text": ""})
+                block["text"] += delta["text"]
+            elif "reasoningContent" in delta:
+                block = blocks.setdefault(index, {"reasoningContent": {"reasoningText": {"text": ""}}})
+                reasoning = block["reasoningContent"]["reasoningText"]
+                reasoning["text"] += delta["reasoningContent"].get("text", "")
+                if "signature" in delta["reasoningContent"]:
+                    reasoning["signature"] = delta["reasoningContent"]["signature"]
+    for index, parts in inputs.items():
+        try:
+            value = json.loads("".join(parts) or "{}")
+        except ValueError:
+            value = {}
+        blocks[index]["toolUse"]["input"] = value if isinstance(value, dict) else {}
+    return [blocks[i] for i in sorted(blocks)]
+
+
+def _assistant_content(response: Any) -> list[dict[str, Any]]:
+    """The assistant turn of `response` as Converse blocks: a response dict, or a streamed attempt."""
+    if not isinstance(response, Mapping) and getattr(response, "chunks", None) is not None:
+        return _content_from_events(response.chunks)
+    return _content(response)
+
+
+class BedrockHandler:
+    """What both Bedrock handlers share: usage, stop reasons, request shape, streams."""
+
+    tools = False
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(Mode.{self.mode.name})"
+
+    def usage(self, response: Any) -> Mapping[str, int]:
+        """Converse's own token counts (`inputTokens`, `outputTokens`, `totalTokens`, cache counts),
+        of a response or of a stream's `metadata` event."""
+        if not isinstance(response, Mapping):
+            return {}
+        usage = response.get("usage") or (response.get("metadata") or {}).get("usage")
+        if not usage:
+            return {}
+        return {key: value for key, value in usage.items() if isinstance(value, int)}
+
+    @staticmethod
+    def _validate(model: type[BaseModel], data: Any, context: Mapping[str, Any] | None,
+                  strict: bool | None) -> Any:
+        # through JSON, so strict mode means the same for every provider
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        return model.model_validate_json(text, context=context, strict=strict)
+
+    # -- streaming --------------------------------------------------------------------
+    def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
+        """Yield the answer's fragments from `converse_stream`'s events."""
+        reader = _StreamReader(self.tools)
+        for event in stream:
+            yield from reader.feed(event)
+        reader.end()
+
+    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        """The async twin of `iter_stream` (the factory turns boto3's blocking stream into an
+        async iterable read in a worker thread)."""
+        reader = _StreamReader(self.tools)
+        async for event in stream:
+            for delta in reader.feed(event):
+                yield delta
+        reader.end()
+
+
+class _StreamReader:
+    """Reads Converse stream events: toolUse input deltas (tools) or text deltas (JSON).
+
+    The stream is whole once `messageStop` has brought the stop reason.
+    """
+
+    __slots__ = ("tools", "ordinals", "received", "json_text", "stop_reason")
+
+    def __init__(self, tools: bool) -> None:
+        self.tools = tools
+        self.ordinals: dict[int, int] = {}  # contentBlockIndex -> tool call number
+        self.received: list[str] = []
+        self.json_text = JSONTextFilter()
+        self.stop_reason: str | None = None
+
+    def feed(self, event: Any) -> Iterator[StreamDelta]:
+        if not isinstance(event, Mapping):
+            raise ResponseParsingError(f"Cannot read a Converse stream event: {event!r}.", raw_response=event)
+        if "contentBlockDelta" in event:
+            body = event["contentBlockDelta"]
+            delta = body.get("delta") or {}
+            if self.tools:
+                tool = delta.get("toolUse")
+                index = body.get("contentBlockIndex", 0)
+                if tool is not None and index in self.ordinals:
+                    self.received.append(tool.get("input", ""))
+                    yield StreamDelta(tool.get("input", ""), self.ordinals[index])
+            elif delta.get("text"):
+                self.received.append(delta["text"])
+                text = self.json_text.feed(delta["text"])
+                if text:
+                    yield StreamDelta(text)
+        elif "contentBlockStart" in event:
+            body = event["contentBlockStart"]
+            tool = (body.get("start") or {}).get("toolUse")
+            if self.tools and tool is not None:
+                ordinal = self.ordinals[body.get("contentBlockIndex", 0)] = len(self.ordinals)
+                yield StreamDelta("", ordinal, tool.get("name"))
+        elif "messageStop" in event:
+            stop_reason = event["messageStop"].get("stopReason")
+            if stop_reason in INCOMPLETE_STOP_REASONS:
+                raise _incomplete(stop_reason, "".join(self.received), event)
+            if stop_reason in FILTERED_STOP_REASONS:
+                raise _filtered(stop_reason, event)
+            self.stop_reason = stop_reason or "end_turn"
+
+    def end(self) -> None:
+        if self.stop_reason is None:
+            raise IncompleteOutputException(
+                "The output is incomplete: Bedrock's stream ended before its messageStop event "
+                "(the connection was cut or the stream was truncated). Try again.",
+                received="".join(self.received),
+            )
+
+
+class ToolsHandler(BedrockHandler):
+    """Ask for the model as the input of a Converse tool call (BEDROCK_TOOLS)."""
+
+    tools = True
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = to_converse(kwargs)
+        if response_model is None:
+            return request
+        name = schema.tool_name(response_model)
+        choice = {"tool": {"name": name}} if forces_tools(request.get("modelId")) else {"auto": {}}
+        request["toolConfig"] = {"tools": [tool_spec(response_model)], "toolChoice": choice}
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        content = _checked_content(response)
+        name = schema.tool_name(response_model)
+        calls = [block["toolUse"] for block in content if "toolUse" in block]
+        for call in calls:
+            if call.get("name") == name:
+                return self._validate(response_model, call.get("input"), context, strict)
+        if calls:
+            called = ", ".join(repr(c.get("name")) for c in calls)
+            raise ResponseParsingError(f"The model called {called} instead of the tool {name!r}.",
+                                       raw_response=response)
+        text = _text_of(content)
+        raise ResponseParsingError(
+            f"The model answered without calling the tool {name!r}"
+            + (f"; it wrote: {text[:200]!r}" if text else "."),
+            raw_response=response,
+        )
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        content = _assistant_content(response)
+        if content:
+            messages.append({"role": "assistant", "content": content})
+        calls = [block["toolUse"] for block in content if "toolUse" in block]
+        if calls:
+            status = {"status": "error"} if forces_tools(request.get("modelId")) else {}
+            messages.append({"role": "user", "content": [
+                {"toolResult": {"toolUseId": call["toolUseId"],
+                                "content": [{"text": REASK_TOOL.format(error=error)}], **status}}
+                for call in calls
+            ]})
+        else:
+            names = " or ".join(repr(t["toolSpec"]["name"]) for t in request.get("toolConfig", {}).get("tools", ()))
+            messages.append({"role": "user", "content": [
+                {"text": f"{error}\nCall the tool {names} with arguments that match its schema."}
+            ]})
+        request["messages"] = messages
+        return request
+
+
+class JSONHandler(BedrockHandler):
+    """Describe the schema in a system block and read JSON from the text (BEDROCK_JSON)."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = to_converse(kwargs)
+        if response_model is not None:
+            request["system"] = [*request.get("system", ()), {"text": json_instructions(response_model)}]
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return validate_json_text(response_model, text, context, strict)
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages", []))
+        text = _text_of(_assistant_content(response))
+        if text:
+            messages.append({"role": "assistant", "content": [{"text": text}]})
+        messages.append({"role": "user", "content": [{"text": REASK_JSON.format(error=error)}]})
+        request["messages"] = messages
+        return request
+
+
+BEDROCK_TOOLS = ToolsHandler(Mode.BEDROCK_TOOLS)
+BEDROCK_JSON = JSONHandler(Mode.BEDROCK_JSON)
