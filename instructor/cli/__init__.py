@@ -1,0 +1,6 @@
+"""The command line: `python -m instructor providers | doctor | importtime`.
+
+Each command lives in its own module and is imported only when it runs, so
+`instructor --help` stays as cheap as `import instructor`. Output is plain
+text, or a `rich` table when rich is installed and stdout is a terminal.
+"""
