@@ -36,6 +36,13 @@ from .core.provider_registry import ProviderRegistry as ProviderRegistry
 from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
+from .core.mode_registry import StreamDelta as StreamDelta
+from .core.streaming import StreamedResponse as StreamedResponse
+from .dsl.citation import CitationMixin as CitationMixin
+from .dsl.iterable import IterableModel as IterableModel
+from .dsl.maybe import Maybe as Maybe
+from .dsl.partial import Partial as Partial
+from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
 from .mode import Mode as Mode
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock

@@ -9,8 +9,8 @@ everything but the SDK call and the loop (`_Call` holds the shared part).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar, overload
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from instructor.core.exceptions import (
     FailedAttempt,
@@ -22,6 +22,9 @@ from instructor.core.messages import prepare_messages
 from instructor.core.mode_registry import ModeHandler, get_handler
 from instructor.core.response_model import ResponseSpec, resolve_response_model
 from instructor.mode import Mode
+
+if TYPE_CHECKING:
+    from instructor.core.streaming import StreamConsumer, StreamedResponse
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
@@ -41,7 +44,8 @@ class _Retry(Exception):
 class _Call:
     """The state of one `create` call that sync and async clients share."""
 
-    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response")
+    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response",
+                 "streaming")
 
     def __init__(
         self,
@@ -63,6 +67,7 @@ class _Call:
         request = {**owner.default_kwargs, **kwargs}
         if messages is not None:
             request["messages"] = prepare_messages(messages, context)
+        self.streaming = _wants_stream(self.spec, request)
         if self.spec is None:
             self.handler: ModeHandler | None = None
             self.request = request
@@ -94,6 +99,7 @@ class _Call:
             )
         except IncompleteOutputException as exc:
             exc.n_attempts = attempt
+            exc.failed_attempts = list(self.failed)
             if exc.last_completion is None:
                 exc.last_completion = response
             raise
@@ -106,6 +112,48 @@ class _Call:
             except (AttributeError, TypeError):
                 pass
         return result
+
+    # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
+    def open_stream(self) -> tuple[StreamedResponse, StreamConsumer]:
+        from instructor.core.streaming import StreamedResponse, consumer_for
+
+        assert self.spec is not None
+        return StreamedResponse(), consumer_for(self.spec, self.context, self.strict)
+
+    def _stream_ended(self, response: StreamedResponse) -> None:
+        self.last_response = response
+        for key, value in response.usage.items():
+            self.usage[key] = self.usage.get(key, 0) + value
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
+
+    def stream_broken(self, exc: Exception, response: StreamedResponse, attempt: int) -> Exception:
+        """The typed error a stream that broke off ends in (not re-asked)."""
+        from instructor.core.streaming import stream_failure
+
+        self._stream_ended(response)
+        error = stream_failure(exc, response)
+        if isinstance(error, IncompleteOutputException):
+            error.n_attempts = attempt
+            error.failed_attempts = list(self.failed)  # type: ignore[attr-defined]
+        self.on_error(error)
+        return error
+
+    def stream_invalid(self, exc: Exception, response: StreamedResponse, attempt: int, last: bool) -> Any:
+        """The streamed answer failed validation: re-ask (raise `_Retry`) or give up."""
+        self._stream_ended(response)
+        return self._failed(exc, response, attempt, last)
+
+    def stream_finished(self, response: StreamedResponse, outputs: list[Any]) -> list[Any]:
+        """Account for a clean stream; the final object carries the `StreamedResponse`."""
+        self._stream_ended(response)
+        if outputs and hasattr(outputs[-1], "__pydantic_fields__") and self.spec is not None \
+                and self.spec.kind == "partial":
+            try:
+                outputs[-1]._raw_response = response
+            except (AttributeError, TypeError):
+                pass
+        return outputs
 
     def _failed(self, exc: Exception, response: Any, attempt: int, last: bool) -> Any:
         self.failed.append(FailedAttempt(attempt, exc, response))
@@ -135,6 +183,47 @@ class _Call:
         )
         error.__cause__ = last
         return error
+
+
+def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
+    """Whether this call streams: `Partial[...]` always, `Iterable[...]` with `stream=True`.
+
+    Raises:
+        ValueError: `stream=False` with `Partial[...]`, or `stream=True` with a plain model.
+    """
+    if spec is None:
+        return False  # response_model=None: the SDK's own stream, if asked, passes through
+    if spec.kind == "partial":
+        if request.get("stream") is False:
+            raise ValueError(
+                f"Partial[...] always streams, but stream=False was passed with "
+                f"{spec.model.__name__}. Drop stream=False, or ask for {spec.model.__name__} itself."
+            )
+        request["stream"] = True
+        return True
+    if not request.get("stream"):
+        return False
+    if spec.kind != "iterable":
+        name = getattr(spec.original, "__name__", repr(spec.original))
+        raise ValueError(
+            f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
+            f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
+        )
+    return True
+
+
+def _not_streaming(call: _Call) -> None:
+    if call.streaming:
+        raise ValueError(
+            "create_with_completion returns one completion, and this call streams "
+            "(Partial[...], or Iterable[...] with stream=True). Use create, create_partial or "
+            "create_iterable; the final object's `_raw_response` holds the StreamedResponse."
+        )
+
+
+def _close_stream(stream: Any) -> Any:
+    close = getattr(stream, "close", None)
+    return close() if callable(close) else None
 
 
 def _attempts_of(max_retries: int) -> int:
@@ -277,13 +366,98 @@ class Instructor(_BaseInstructor[Any]):
             hooks: extra hooks for this call, run after the client's.
             **kwargs: passed to the SDK call (model, temperature, max_tokens...).
 
+        Returns the validated object, or for `Partial[Model]` (and `Iterable[Model]`
+        with `stream=True`) an iterator over the objects as they arrive: see
+        `create_partial` and `create_iterable`. `Iterable[Model]` without
+        `stream=True` returns the list.
+
         Raises:
             InstructorRetryException: every attempt failed validation.
-            IncompleteOutputException: the output was cut off by a length limit.
+            IncompleteOutputException: the output was cut off by a length limit (or
+                a stream ended before the model finished).
         """
-        return self.create_with_completion(
-            response_model, messages, max_retries, validation_context, context, strict, hooks, **kwargs
-        )[0]
+        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        if call.streaming:
+            return self._stream(call, max_retries)
+        return self._complete(call, max_retries)[0]
+
+    def create_partial(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Iterator[T]:
+        """Stream `response_model` as it is written: ever more complete objects, then the valid one.
+
+        Each object before the last is a `Partial[response_model]` (every field
+        optional, unfinished strings shown as far as they arrived, `Literal` and
+        enum fields only once complete); the last is a `response_model` validated
+        in full, carrying the `StreamedResponse` as `_raw_response`. An invalid
+        final object is re-asked like in `create`, and the partials start over.
+
+        Args:
+            response_model: the pydantic model to stream (the provider is asked for it).
+            messages, max_retries, validation_context, context, strict, hooks, **kwargs:
+                as in `create`.
+
+        Raises:
+            IncompleteOutputException: the stream ended before the model finished
+                (a length limit, a dropped connection, no finish reason); `received`
+                holds the text that arrived.
+            ResponseParsingError: a stream chunk could not be read, or the model refused.
+            InstructorRetryException: every attempt's final object failed validation.
+
+        Example:
+            >>> for user in client.create_partial(response_model=User, messages=[...]):
+            ...     print(user)
+        """
+        from instructor.dsl.partial import partial_model
+
+        call = self._call(partial_model(cast(Any, response_model)), messages, validation_context, context,
+                          strict, hooks, kwargs)
+        return self._stream(call, max_retries)
+
+    def create_iterable(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> Iterator[T]:
+        """Stream several `response_model` objects, each yielded as soon as it is complete and valid.
+
+        `response_model` may be a Union of models (with `Mode.PARALLEL_TOOLS`, one
+        tool per model). An item that fails validation is re-asked like in
+        `create`: items already yielded stay yielded, and the new attempt's items follow.
+
+        Args:
+            response_model: the type of each item.
+            messages, max_retries, validation_context, context, strict, hooks, **kwargs:
+                as in `create`.
+
+        Raises:
+            IncompleteOutputException, ResponseParsingError, InstructorRetryException:
+                as in `create_partial`.
+
+        Example:
+            >>> for user in client.create_iterable(response_model=User, messages=[...]):
+            ...     print(user)
+        """
+        from instructor.dsl.iterable import IterableModel
+
+        kwargs["stream"] = True
+        call = self._call(IterableModel(response_model), messages, validation_context, context, strict,
+                          hooks, kwargs)
+        return self._stream(call, max_retries)
 
     def create_with_completion(
         self,
@@ -298,7 +472,10 @@ class Instructor(_BaseInstructor[Any]):
     ) -> tuple[Any, Any]:
         """Like `create`, and also return the SDK's raw completion."""
         call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        _not_streaming(call)
+        return self._complete(call, max_retries)
 
+    def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
         def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -310,6 +487,72 @@ class Instructor(_BaseInstructor[Any]):
 
         result = _run_sync(attempt, max_retries, call)
         return result, call.last_response
+
+    def _stream(self, call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
+        if isinstance(max_retries, int):
+            total = _attempts_of(max_retries)
+            for n in range(1, total + 1):
+                try:
+                    yield from self._stream_attempt(call, n, n == total)
+                    return
+                except _Retry:
+                    continue
+            raise call.exhausted()  # pragma: no cover - the last attempt raises itself
+        from tenacity import RetryError
+
+        try:
+            for state in max_retries:
+                # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
+                failure: Exception | None = None
+                try:
+                    yield from self._stream_attempt(call, state.retry_state.attempt_number, False)
+                except Exception as exc:
+                    failure = exc
+                with state:
+                    if failure is not None:
+                        raise failure
+                if failure is None:
+                    return
+        except (_Retry, RetryError) as exc:
+            raise call.exhausted() from getattr(exc, "error", exc)
+        raise call.exhausted()
+
+    def _stream_attempt(self, call: _Call, n: int, last: bool) -> Iterator[Any]:
+        from instructor.core.streaming import record_chunks
+
+        request = call.before()
+        try:
+            stream = self.create_fn(**request)
+        except Exception as exc:
+            call.on_error(exc)
+            raise
+        handler = self.handler
+        response, consumer = call.open_stream()
+        deltas = handler.iter_stream(record_chunks(stream, response, handler.usage))
+        try:
+            while True:
+                try:
+                    delta = next(deltas)
+                except StopIteration:
+                    break
+                except Exception as exc:
+                    raise call.stream_broken(exc, response, n) from exc
+                response.add_delta(delta)
+                try:
+                    outputs = consumer.feed(delta)
+                except (ValueError, AssertionError) as exc:
+                    call.stream_invalid(exc, response, n, last)
+                yield from outputs
+            try:
+                outputs = consumer.finish()
+            except (ValueError, AssertionError) as exc:
+                call.stream_invalid(exc, response, n, last)
+            yield from call.stream_finished(response, outputs)
+        finally:
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()
+            _close_stream(stream)
 
 
 class AsyncInstructor(_BaseInstructor[Any]):
@@ -352,11 +595,53 @@ class AsyncInstructor(_BaseInstructor[Any]):
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Ask for `response_model` and return it validated (see `Instructor.create`)."""
-        result, _ = await self.create_with_completion(
-            response_model, messages, max_retries, validation_context, context, strict, hooks, **kwargs
-        )
+        """Ask for `response_model` and return it validated (see `Instructor.create`).
+
+        For `Partial[Model]` (and `Iterable[Model]` with `stream=True`) the awaited
+        result is an async iterator: `async for user in await client.create(...)`.
+        """
+        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        if call.streaming:
+            return self._stream(call, max_retries)
+        result, _ = await self._complete(call, max_retries)
         return result
+
+    def create_partial(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[T]:
+        """The async twin of `Instructor.create_partial`: `async for user in client.create_partial(...)`."""
+        from instructor.dsl.partial import partial_model
+
+        call = self._call(partial_model(cast(Any, response_model)), messages, validation_context, context,
+                          strict, hooks, kwargs)
+        return self._stream(call, max_retries)
+
+    def create_iterable(
+        self,
+        response_model: type[T],
+        messages: Sequence[Any] | None = None,
+        max_retries: MaxRetries = 1,
+        validation_context: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        hooks: Hooks | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[T]:
+        """The async twin of `Instructor.create_iterable`: `async for item in client.create_iterable(...)`."""
+        from instructor.dsl.iterable import IterableModel
+
+        kwargs["stream"] = True
+        call = self._call(IterableModel(response_model), messages, validation_context, context, strict,
+                          hooks, kwargs)
+        return self._stream(call, max_retries)
 
     async def create_with_completion(
         self,
@@ -371,7 +656,10 @@ class AsyncInstructor(_BaseInstructor[Any]):
     ) -> tuple[Any, Any]:
         """Like `create`, and also return the SDK's raw completion."""
         call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        _not_streaming(call)
+        return await self._complete(call, max_retries)
 
+    async def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
         async def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -383,6 +671,84 @@ class AsyncInstructor(_BaseInstructor[Any]):
 
         result = await _run_async(attempt, max_retries, call)
         return result, call.last_response
+
+    async def _stream(self, call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
+        if isinstance(max_retries, int):
+            total = _attempts_of(max_retries)
+            for n in range(1, total + 1):
+                try:
+                    async for item in self._stream_attempt(call, n, n == total):
+                        yield item
+                    return
+                except _Retry:
+                    continue
+            raise call.exhausted()  # pragma: no cover - the last attempt raises itself
+        from tenacity import RetryError
+
+        states = max_retries if hasattr(max_retries, "__aiter__") else _as_async(max_retries)
+        try:
+            async for state in states:
+                # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
+                failure: Exception | None = None
+                try:
+                    async for item in self._stream_attempt(call, state.retry_state.attempt_number, False):
+                        yield item
+                except Exception as exc:
+                    failure = exc
+                with state:
+                    if failure is not None:
+                        raise failure
+                if failure is None:
+                    return
+        except (_Retry, RetryError) as exc:
+            raise call.exhausted() from getattr(exc, "error", exc)
+        raise call.exhausted()
+
+    async def _stream_attempt(self, call: _Call, n: int, last: bool) -> AsyncIterator[Any]:
+        from instructor.core.streaming import arecord_chunks
+
+        request = call.before()
+        try:
+            stream = await self.create_fn(**request)
+        except Exception as exc:
+            call.on_error(exc)
+            raise
+        handler = self.handler
+        response, consumer = call.open_stream()
+        deltas = handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
+        try:
+            while True:
+                try:
+                    delta = await deltas.__anext__()
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    raise call.stream_broken(exc, response, n) from exc
+                response.add_delta(delta)
+                try:
+                    outputs = consumer.feed(delta)
+                except (ValueError, AssertionError) as exc:
+                    call.stream_invalid(exc, response, n, last)
+                for item in outputs:
+                    yield item
+            try:
+                outputs = consumer.finish()
+            except (ValueError, AssertionError) as exc:
+                call.stream_invalid(exc, response, n, last)
+            for item in call.stream_finished(response, outputs):
+                yield item
+        finally:
+            aclose = getattr(deltas, "aclose", None)
+            if aclose is not None:
+                await aclose()
+            closing = _close_stream(stream)
+            if closing is not None and hasattr(closing, "__await__"):
+                await closing
+
+
+async def _as_async(states: Any) -> AsyncIterator[Any]:
+    for state in states:
+        yield state
 
 
 def _run_sync(attempt: Callable[[int, bool], Any], max_retries: MaxRetries, call: _Call) -> Any:

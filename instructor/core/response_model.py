@@ -2,9 +2,12 @@
 
 Everything that is not a pydantic model (`int`, `Literal[...]`, `list[str]`,
 unions, enums...) is wrapped in a one-field model named `Response`, asked for
-like any model, and unwrapped after validation. DSL types (Partial, Iterable,
-Maybe) describe themselves through `__instructor_response_spec__`.
-The resolution is cached per type.
+like any model, and unwrapped after validation. DSL types describe themselves
+through `__instructor_response_spec__`: `Partial[Model]` (kind "partial": the
+provider is asked for `Model`, `options["partial"]` is what streams) and
+`IterableModel(X)` (kind "iterable": a `tasks` list, `options["item_models"]`
+for parallel tools); `typing.Iterable[X]` / `collections.abc.Iterable[X]` mean
+`IterableModel(X)`. The resolution is cached per type.
 """
 
 from __future__ import annotations
@@ -72,10 +75,21 @@ def resolve_response_model(response_model: Any) -> ResponseSpec | None:
         return spec
     if is_pydantic_model(response_model):
         return _model_spec(response_model)
+    if _is_iterable_alias(response_model):  # typing.Iterable[X] or collections.abc.Iterable[X]
+        from instructor.dsl.iterable import iterable_spec
+
+        return iterable_spec(response_model.__args__[0])
     try:
         return _simple_spec(response_model)
     except TypeError:  # unhashable annotation: build it uncached
         return _simple_spec.__wrapped__(response_model)
+
+
+def _is_iterable_alias(tp: Any) -> bool:
+    import collections.abc
+
+    args = getattr(tp, "__args__", None)
+    return getattr(tp, "__origin__", None) is collections.abc.Iterable and bool(args) and args[0] is not None
 
 
 @functools.cache

@@ -66,8 +66,164 @@ def extract_json_text(text: str) -> str:
     return text[start : end + 1] if end > start else text[start:]
 
 
+def with_stream_flags(request: dict[str, Any]) -> dict[str, Any]:
+    """Ask a stream to end with its usage, unless the caller chose `stream_options` itself."""
+    if request.get("stream") and "stream_options" not in request:
+        request["stream_options"] = {"include_usage": True}
+    return request
+
+
+class JsonTextFilter:
+    """Keeps only the JSON of a streamed text answer: drops prose before it and a ```json fence around it.
+
+    A fence split across chunks is handled: trailing backticks are held back
+    until the next piece shows whether they close the fence.
+    """
+
+    __slots__ = ("state", "fenced", "held")
+
+    def __init__(self) -> None:
+        self.state = "before"  # -> "json" -> "after" (the fence closed)
+        self.fenced = False
+        self.held = ""
+
+    def feed(self, text: str) -> str:
+        if self.state == "json":
+            return self._inside(text) if self.fenced else text
+        if self.state == "after":
+            return ""
+        self.held += text
+        fence = self.held.find("```")
+        starts = [i for i in (self.held.find("{"), self.held.find("[")) if i != -1]
+        start = min(starts) if starts else -1
+        if start != -1 and (fence == -1 or start < fence):
+            self.state, text, self.held = "json", self.held[start:], ""
+            return text
+        if fence != -1:
+            newline = self.held.find("\n", fence + 3)
+            if newline == -1:
+                return ""  # the fence's language tag is still arriving
+            self.state, self.fenced = "json", True
+            text, self.held = self.held[newline + 1 :], ""
+            return self._inside(text)
+        return ""
+
+    def _inside(self, text: str) -> str:
+        text, self.held = self.held + text, ""
+        end = text.find("```")
+        if end != -1:
+            self.state = "after"
+            return text[:end]
+        ticks = len(text) - len(text.rstrip("`"))
+        if ticks:
+            self.held = text[-ticks:]
+            return text[:-ticks]
+        return text
+
+
+class _ChunkReader:
+    """One stream's state: turns chat.completion.chunk objects into `StreamDelta`s.
+
+    Tool-call arguments become deltas per call index (parallel tool calls stay
+    apart), message text goes through `JsonTextFilter`. The stream must end with a
+    finish reason: "length" raises `IncompleteOutputException`, "content_filter"
+    and refusals `ResponseParsingError`, no finish reason at all
+    `IncompleteOutputException`.
+    """
+
+    __slots__ = ("tools", "filter", "finish_reason", "refusal")
+
+    def __init__(self, tools: bool) -> None:
+        self.tools = tools
+        self.filter = None if tools else JsonTextFilter()
+        self.finish_reason: str | None = None
+        self.refusal: list[str] = []
+
+    def read(self, chunk: Any) -> list[StreamDelta]:
+        out: list[StreamDelta] = []
+        for choice in getattr(chunk, "choices", None) or ():
+            if choice.index:
+                continue  # n > 1: the first choice is the answer
+            delta = choice.delta
+            if delta is not None:
+                if self.tools:
+                    for call in delta.tool_calls or ():
+                        fn = call.function
+                        if fn is not None and (fn.arguments or fn.name):
+                            out.append(StreamDelta(fn.arguments or "", call.index, fn.name))
+                elif delta.content and self.filter is not None:
+                    text = self.filter.feed(delta.content)
+                    if text:
+                        out.append(StreamDelta(text))
+                if getattr(delta, "refusal", None):
+                    self.refusal.append(delta.refusal)
+            reason = choice.finish_reason
+            if reason:
+                self.finish_reason = reason
+                if reason == "length":
+                    raise IncompleteOutputException(
+                        "The output is incomplete: the model stopped at its length limit "
+                        "(finish_reason='length') while streaming. Raise max_tokens, or ask for a "
+                        "smaller object; `received` holds the text that arrived.",
+                        last_completion=chunk,
+                    )
+                if reason == "content_filter":
+                    raise ResponseParsingError(
+                        "The provider's content filter stopped the answer (finish_reason="
+                        "'content_filter'). Rephrase the request.",
+                        raw_response=chunk,
+                    )
+        return out
+
+    def end(self) -> None:
+        if self.refusal:
+            raise ResponseParsingError(f"The model refused to answer: {''.join(self.refusal)}")
+        if self.finish_reason is None:
+            raise IncompleteOutputException(
+                "The stream ended without a finish reason: the answer may be cut short, so it is not "
+                "presented as complete. Retry the call; `received` holds the text that arrived."
+            )
+
+
+def _message_from_chunks(chunks: list[Any]) -> dict[str, Any]:
+    """The assistant message a stream of chunks adds up to (for re-asking)."""
+    content: list[str] = []
+    calls: dict[int, dict[str, Any]] = {}
+    for chunk in chunks:
+        for choice in getattr(chunk, "choices", None) or ():
+            delta = choice.delta
+            if choice.index or delta is None:
+                continue
+            if delta.content:
+                content.append(delta.content)
+            for call in delta.tool_calls or ():
+                entry = calls.setdefault(call.index, {"id": f"call_{call.index}", "type": "function",
+                                                      "function": {"name": "", "arguments": ""}})
+                if call.id:
+                    entry["id"] = call.id
+                if call.function is not None:
+                    entry["function"]["name"] += call.function.name or ""
+                    entry["function"]["arguments"] += call.function.arguments or ""
+    message: dict[str, Any] = {"role": "assistant"}
+    if content:
+        message["content"] = "".join(content)
+    if calls:
+        message["tool_calls"] = [calls[i] for i in sorted(calls)]
+    return message
+
+
+def assistant_of(response: Any) -> dict[str, Any] | None:
+    """The assistant message of a completion, or of a streamed attempt (`StreamedResponse`)."""
+    if getattr(response, "choices", None):
+        return _assistant_message(response.choices[0].message)
+    chunks = getattr(response, "chunks", None)
+    if chunks is not None:
+        return _message_from_chunks(chunks)
+    return None
+
+
 class OpenAIHandler:
-    """What every OpenAI-format handler shares: usage, refusals, validation."""
+    """What every OpenAI-format handler shares: usage, refusals, validation, streams."""
 
     tools = False
 
@@ -97,29 +253,19 @@ class OpenAIHandler:
         if refusal:
             raise ResponseParsingError(f"The model refused to answer: {refusal}", raw_response=response)
 
-    # -- streaming --------------------------------------------------------------------
-    def _deltas(self, chunk: Any) -> Iterator[StreamDelta]:
-        for choice in getattr(chunk, "choices", None) or ():
-            delta = choice.delta
-            if delta is not None:
-                if self.tools:
-                    for call in delta.tool_calls or ():
-                        fn = call.function
-                        if fn is not None and (fn.arguments or fn.name):
-                            yield StreamDelta(fn.arguments or "", call.index, fn.name)
-                elif delta.content:
-                    yield StreamDelta(delta.content)
-            if choice.finish_reason == "length":
-                raise IncompleteOutputException(last_completion=chunk)
-
+    # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
+        reader = _ChunkReader(self.tools)
         for chunk in stream:
-            yield from self._deltas(chunk)
+            yield from reader.read(chunk)
+        reader.end()
 
     async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        reader = _ChunkReader(self.tools)
         async for chunk in stream:
-            for delta in self._deltas(chunk):
+            for delta in reader.read(chunk):
                 yield delta
+        reader.end()
 
 
 class ToolsHandler(OpenAIHandler):
@@ -137,7 +283,7 @@ class ToolsHandler(OpenAIHandler):
         request = dict(kwargs)
         request["tools"] = [schema.openai_tool(response_model, self.strict_schema)]
         request["tool_choice"] = {"type": "function", "function": {"name": schema.tool_name(response_model)}}
-        return request
+        return with_stream_flags(request)
 
     def parse_response(
         self,
@@ -166,15 +312,15 @@ class ToolsHandler(OpenAIHandler):
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
         messages = list(request.get("messages", []))
-        message = response.choices[0].message if getattr(response, "choices", None) else None
-        calls = (message.tool_calls or []) if message is not None else []
+        message = assistant_of(response)
+        calls = (message.get("tool_calls") or []) if message is not None else []
         if message is not None:
-            messages.append(_assistant_message(message))
+            messages.append(message)
         if calls:
             for call in calls:
                 messages.append({
                     "role": "tool",
-                    "tool_call_id": call.id,
+                    "tool_call_id": call["id"],
                     "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
                 })
         else:
@@ -200,7 +346,7 @@ class ParallelToolsHandler(ToolsHandler):
         request = dict(kwargs)
         request["tools"] = [schema.openai_tool(m) for m in self.models(response_model)]
         request["tool_choice"] = "auto"
-        return request
+        return with_stream_flags(request)
 
     def parse_response(
         self,
@@ -228,12 +374,12 @@ class ParallelToolsHandler(ToolsHandler):
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
         messages = list(request.get("messages", []))
-        message = response.choices[0].message
-        messages.append(_assistant_message(message))
-        for call in message.tool_calls or []:
+        message = assistant_of(response) or {"role": "assistant", "content": ""}
+        messages.append(message)
+        for call in message.get("tool_calls") or []:
             messages.append({
                 "role": "tool",
-                "tool_call_id": call.id,
+                "tool_call_id": call["id"],
                 "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
             })
         request["messages"] = messages
@@ -291,7 +437,7 @@ class JSONHandler(OpenAIHandler):
             if self.strict_schema:
                 json_schema["strict"] = True
             request["response_format"] = {"type": "json_schema", "json_schema": json_schema}
-        return request
+        return with_stream_flags(request)
 
     def text_of(self, response: Any) -> str:
         message = _first_choice(response).message
@@ -324,9 +470,9 @@ class JSONHandler(OpenAIHandler):
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
         messages = list(request.get("messages", []))
-        message = response.choices[0].message if getattr(response, "choices", None) else None
+        message = assistant_of(response)
         if message is not None:
-            messages.append({"role": "assistant", "content": message.content or ""})
+            messages.append({"role": "assistant", "content": message.get("content") or ""})
         messages.append({
             "role": "user",
             "content": f"Correct your JSON ONLY RESPONSE, based on the following errors:\n{error}",

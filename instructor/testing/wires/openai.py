@@ -1,4 +1,11 @@
-"""OpenAI Chat Completions: `POST /v1/chat/completions`, JSON or Server-Sent Events."""
+"""OpenAI Chat Completions: `POST /v1/chat/completions`, JSON or Server-Sent Events.
+
+Streams send a role chunk, the content (or each tool call's arguments) cut into
+`Reply.chunk_size` characters (so strings, escapes and unicode split at awkward
+places: use chunk_size=1 to split everywhere), a finish chunk, the usage chunk
+when `stream_options.include_usage` is set, and `[DONE]`. `Reply(stop="none")`
+leaves the finish chunk out: a stream that ends cleanly without saying why.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +84,9 @@ class OpenAIWire:
                                               "finish_reason": finish}]})
 
         yield chunk({"role": "assistant", "content": ""})
+        if reply.refusal:
+            for piece in reply.fragments(reply.refusal):
+                yield chunk({"refusal": piece})
         if reply.content:
             for piece in reply.fragments(reply.content):
                 yield chunk({"content": piece})
@@ -86,7 +96,8 @@ class OpenAIWire:
             for piece in reply.fragments(call.arguments_text):
                 # "type" on every delta: optional in OpenAI's schema, required by Cerebras's SDK types
                 yield chunk({"tool_calls": [{"index": i, "type": "function", "function": {"arguments": piece}}]})
-        yield chunk({}, FINISH.get(reply.stop_reason, reply.stop_reason))
+        if reply.stop_reason != "none":
+            yield chunk({}, FINISH.get(reply.stop_reason, reply.stop_reason))
         if (body.get("stream_options") or {}).get("include_usage"):
             yield _sse({**base, "choices": [], "usage": self._usage(reply)})
         yield b"data: [DONE]\n\n"

@@ -1,0 +1,635 @@
+"""Streams, for every provider: partial objects while the JSON arrives, items as they finish.
+
+A mode handler turns its SDK's chunks into `StreamDelta`s (JSON text per tool
+call index, see the contract in `instructor.core.mode_registry`); this module
+turns that text into what `create_partial` and `create_iterable` yield. It knows
+no provider.
+
+Why the cost per chunk stays flat as the object grows: re-parsing the whole text
+on every chunk costs O(size) per chunk, O(size^2) per stream. Instead `JsonCursor`
+looks only at the new text, to find where values begin and end (it steps over
+strings and their escapes without decoding them, and decodes nothing itself);
+each finished value is decoded once by `pydantic_core.from_json` and checked once
+against its field's type; an unfinished string is decoded by
+`from_json(..., allow_partial="trailing-strings")`. A snapshot rebuilds only the
+open path (the containers still being written) around the members it holds.
+`benchmarks/bench_partial_streaming.py` measures it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
+
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorError,
+    ResponseParsingError,
+)
+from instructor.core.mode_registry import StreamDelta
+from instructor.core.response_model import ResponseSpec
+
+__lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it
+
+_MISSING: Any = object()
+_OUTSIDE_STRING = re.compile(r'[{}\[\],:"]')
+_INSIDE_STRING = re.compile(r'["\\]')
+
+
+# -- what one streamed attempt received ------------------------------------------------------
+class StreamedResponse:
+    """Everything one streamed attempt received.
+
+    Attributes:
+        chunks: every raw chunk, as the SDK yielded it.
+        names: the tool name of each delta index, when the provider sent one.
+        usage: token counts (per key, the largest a chunk reported).
+    """
+
+    __slots__ = ("chunks", "names", "usage", "_parts")
+
+    def __init__(self) -> None:
+        self.chunks: list[Any] = []
+        self.names: dict[int, str | None] = {}
+        self.usage: dict[str, int] = {}
+        self._parts: dict[int, list[str]] = {}
+
+    def add_chunk(self, chunk: Any, usage: Mapping[str, int]) -> None:
+        self.chunks.append(chunk)
+        for key, value in usage.items():
+            if value > self.usage.get(key, 0):
+                self.usage[key] = value
+
+    def add_delta(self, delta: StreamDelta) -> None:
+        parts = self._parts.get(delta.index)
+        if parts is None:
+            parts = self._parts[delta.index] = []
+            self.names[delta.index] = delta.name
+        elif delta.name and not self.names.get(delta.index):
+            self.names[delta.index] = delta.name
+        parts.append(delta.text)
+
+    @property
+    def texts(self) -> dict[int, str]:
+        """The answer's text per delta index (one index unless tools ran in parallel)."""
+        return {index: "".join(parts) for index, parts in sorted(self._parts.items())}
+
+    @property
+    def text(self) -> str:
+        """All the text received, index after index."""
+        return "".join(self.texts.values())
+
+    def __repr__(self) -> str:
+        text = self.text
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return f"StreamedResponse(chunks={len(self.chunks)}, text={shown!r}, usage={self.usage!r})"
+
+
+def record_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]]
+                  ) -> Iterator[Any]:
+    """Iterate `stream`, keeping every chunk and its usage in `response`."""
+    for chunk in stream:
+        response.add_chunk(chunk, usage_of(chunk))
+        yield chunk
+
+
+async def arecord_chunks(stream: Any, response: StreamedResponse,
+                         usage_of: Callable[[Any], Mapping[str, int]]) -> AsyncIterator[Any]:
+    """The async twin of `record_chunks`."""
+    async for chunk in stream:
+        response.add_chunk(chunk, usage_of(chunk))
+        yield chunk
+
+
+def stream_failure(exc: BaseException, response: StreamedResponse) -> InstructorError:
+    """The typed error a broken stream ends in, carrying what was received.
+
+    The handler's own `IncompleteOutputException` / `ResponseParsingError` gets
+    the received text filled in; anything else (a dropped connection, an SDK that
+    failed to decode an event) is wrapped, with the original as its cause.
+    """
+    if isinstance(exc, IncompleteOutputException):
+        if exc.received is None:
+            exc.received = response.text
+        if exc.last_completion is None:
+            exc.last_completion = response
+        return exc
+    if isinstance(exc, ResponseParsingError):
+        if exc.raw_response is None:
+            exc.raw_response = response
+        if getattr(exc, "received", None) is None:
+            exc.received = response.text  # type: ignore[attr-defined]
+        return exc
+    if isinstance(exc, InstructorError):
+        return exc
+    received = response.text
+    if isinstance(exc, ValueError):
+        error: InstructorError = ResponseParsingError(
+            f"A stream chunk could not be read ({type(exc).__name__}: {exc}) after "
+            f"{len(response.chunks)} chunks and {len(received)} characters of answer. "
+            "The provider sent a malformed event; `received` holds the text that arrived.",
+            raw_response=response,
+        )
+        error.received = received  # type: ignore[attr-defined]
+    else:
+        error = IncompleteOutputException(
+            f"The stream broke off ({type(exc).__name__}: {exc}) after {len(response.chunks)} "
+            f"chunks and {len(received)} characters of answer; the object is incomplete. "
+            "Retry the call; `received` holds the text that arrived.",
+            last_completion=response,
+            received=received,
+        )
+    error.__cause__ = exc
+    return error
+
+
+# -- shapes: what a JSON container is expected to hold ---------------------------------------
+class Shape:
+    """What the values inside one JSON container are expected to be.
+
+    This base keeps nothing: the container is decoded once, when it is finished,
+    by the shape of its parent.
+    """
+
+    keeps = False  # whether `finished` wants its members (else they are not even decoded)
+
+    def child(self, key: Any) -> Shape:
+        """The shape of the container member `key` opens."""
+        return RAW
+
+    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
+        """Check the finished member `key` (decoded JSON); (False, _) drops it."""
+        return False, None
+
+    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        """Check a string still being written; (False, _) hides it for now."""
+        return False, None
+
+    def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
+        """What this unfinished container shows: its members plus the open one."""
+        return _MISSING
+
+
+RAW = Shape()
+
+
+def _strip_optional(tp: Any) -> Any:
+    """`X | None` and `Annotated[X, ...]` -> X (other unions are kept)."""
+    import types
+    from typing import Annotated
+
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin is Union or origin is types.UnionType:
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def shape_of(annotation: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None) -> Shape:
+    """The shape of a container typed `annotation`; `check` validates a whole value of it."""
+    tp = _strip_optional(annotation)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return ModelShape(tp, context)
+    if get_origin(tp) is list and len(get_args(tp)) == 1:
+        return ListShape(get_args(tp)[0], check, context)
+    return RAW
+
+
+class ModelShape(Shape):
+    """A JSON object read as a (partial) pydantic model: every field optional.
+
+    Members are checked with the model's own validator, one field at a time
+    (`model_validate({key: value})`), so the partial model needs nothing built
+    per field; unfinished strings show only where the field accepts them, so a
+    `Literal` or enum field never shows a half-written value.
+    """
+
+    keeps = True
+
+    def __init__(self, model: type[BaseModel], context: Mapping[str, Any] | None) -> None:
+        self.model = model
+        self.context = context
+        self.names: dict[str, str] = {}
+        for name, info in model.model_fields.items():
+            self.names[name] = name
+            if info.alias:
+                self.names[info.alias] = name
+        self._children: dict[str, Shape] = {}
+
+    def _check_field(self, key: str, value: Any) -> Any:
+        return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
+
+    def child(self, key: Any) -> Shape:
+        shape = self._children.get(key)
+        if shape is None:
+            name = self.names.get(key)
+            if name is None:
+                shape = RAW
+            else:
+                annotation = self.model.model_fields[name].annotation
+                shape = shape_of(annotation, lambda value: self._check_field(key, value), self.context)
+            self._children[key] = shape
+        return shape
+
+    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
+        if key not in self.names:
+            return False, None
+        try:
+            return True, self._check_field(key, raw)
+        except ValidationError:
+            return False, None
+
+    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        return self.finished(key, text)
+
+    def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
+        if open_value is not _MISSING:
+            members = {**members, open_key: open_value}
+        return self.model.model_construct(**members)
+
+
+class ListShape(Shape):
+    """A JSON array in a list field: items are checked as one-item lists by the owner's check."""
+
+    keeps = True
+
+    def __init__(self, item: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None) -> None:
+        self.check = check
+        self.item = shape_of(item, lambda value: self.check([value])[0], context)
+
+    def child(self, key: Any) -> Shape:
+        return self.item
+
+    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
+        try:
+            return True, self.check([raw])[0]
+        except ValidationError:
+            return False, None
+
+    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        return self.finished(key, text)
+
+    def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
+        return [*members, open_value] if open_value is not _MISSING else list(members)
+
+
+class ItemsShape(Shape):
+    """The list of an `Iterable[...]` answer: hands each finished item to `on_item`."""
+
+    keeps = True
+
+    def __init__(self, on_item: Callable[[Any], None]) -> None:
+        self.on_item = on_item
+
+    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
+        self.on_item(raw)
+        return False, None
+
+
+class _ItemsWrapper(Shape):
+    """The `{"tasks": [...]}` object around an `Iterable[...]` answer."""
+
+    def __init__(self, items: ItemsShape, key: str) -> None:
+        self.items = items
+        self.key = key
+
+    def child(self, key: Any) -> Shape:
+        return self.items if key == self.key else RAW
+
+
+# -- the cursor: where JSON values begin and end, in the new text only -----------------------
+def _decode(text: str) -> Any:
+    """A finished JSON value; _MISSING when it is not JSON (the final validation reports it)."""
+    try:
+        return from_json(text)
+    except ValueError:
+        return _MISSING
+
+
+class _Frame:
+    __slots__ = ("shape", "is_object", "start", "members", "count", "key", "key_start", "value_start",
+                 "value_done")
+
+    def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
+        self.shape = shape
+        self.is_object = is_object
+        self.start = start
+        self.members: Any = {} if is_object else []
+        self.count = 0  # members ended so far (a list item's index)
+        self.key: str | None = None
+        self.key_start = -1
+        self.value_start = -1 if is_object else start + 1
+        self.value_done = False
+
+    @property
+    def open_key(self) -> Any:
+        return self.key if self.is_object else self.count
+
+
+class JsonCursor:
+    """Follows a JSON text fed piece by piece, holding the checked value of every finished member.
+
+    Args:
+        root: the shape of the top-level container, given its opening character.
+
+    Anything before the first `{` or `[` and after the top-level container closes
+    is ignored (prose around the JSON).
+
+    Example:
+        >>> cursor = JsonCursor(lambda ch: ModelShape(PartialUser, None))
+        >>> cursor.feed('{"name": "Ja')
+        True
+        >>> cursor.snapshot()
+        PartialUser(name='Ja', age=None)
+    """
+
+    def __init__(self, root: Callable[[str], Shape]) -> None:
+        self.root = root
+        self.text = ""
+        self.stack: list[_Frame] = []
+        self.done = False
+        self.end = -1  # where the top-level container closed
+        self.start = -1
+        self.value: Any = _MISSING  # the finished top-level value
+        self._pos = 0
+        self._in_string = False
+        self._in_key = False
+        self._escape = False
+
+    def feed(self, piece: str) -> bool:
+        """Read `piece`; True when what `snapshot()` shows may have changed."""
+        self.text += piece
+        text = self.text
+        pos = self._pos
+        size = len(text)
+        changed = self._in_string and not self._in_key
+        stack = self.stack
+        while pos < size and not self.done:
+            if self._in_string:
+                if self._escape:
+                    self._escape = False
+                    pos += 1
+                    continue
+                match = _INSIDE_STRING.search(text, pos)
+                if match is None:
+                    pos = size
+                    break
+                pos = match.end()
+                if match.group() == "\\":
+                    self._escape = True
+                else:
+                    self._in_string = False
+                continue
+            match = _OUTSIDE_STRING.search(text, pos)
+            if match is None:
+                pos = size
+                break
+            char = match.group()
+            at = match.start()
+            pos = match.end()
+            if not stack:
+                if char == "{" or char == "[":
+                    self.start = at
+                    stack.append(_Frame(self.root(char), char == "{", at))
+                    changed = True
+                continue  # prose before the JSON
+            frame = stack[-1]
+            if char == '"':
+                self._in_string = True
+                self._in_key = frame.is_object and frame.key is None
+                if self._in_key:
+                    frame.key_start = at
+                else:
+                    changed = True
+            elif char == ":":
+                if frame.is_object and frame.key is None and frame.key_start >= 0:
+                    key = _decode(text[frame.key_start:at])
+                    frame.key = key if isinstance(key, str) else ""
+                    frame.value_start = pos
+            elif char == ",":
+                self._end_member(frame, at, pos)
+                changed = True
+            elif char == "{" or char == "[":
+                stack.append(_Frame(frame.shape.child(frame.open_key), char == "{", at))
+                changed = True
+            else:  # "}" or "]"
+                self._end_member(frame, at, -1)
+                stack.pop()
+                changed = True
+                if not stack:
+                    self.done = True
+                    self.end = pos
+                    break
+                parent = stack[-1]
+                raw = _decode(text[frame.start:pos]) if parent.shape.keeps else _MISSING
+                if raw is not _MISSING:
+                    ok, value = parent.shape.finished(parent.open_key, raw)
+                    if ok:
+                        self._store(parent, value)
+                parent.value_done = True
+        self._pos = pos
+        return changed
+
+    def _store(self, frame: _Frame, value: Any) -> None:
+        if frame.is_object:
+            frame.members[frame.key] = value
+        else:
+            frame.members.append(value)
+
+    def _end_member(self, frame: _Frame, at: int, next_start: int) -> None:
+        if frame.value_done:
+            frame.value_done = False
+        elif frame.value_start >= 0 and (not frame.is_object or frame.key is not None):
+            raw_text = self.text[frame.value_start:at]
+            if raw_text.strip():
+                raw = _decode(raw_text)
+                if raw is not _MISSING:
+                    ok, value = frame.shape.finished(frame.open_key, raw)
+                    if ok:
+                        self._store(frame, value)
+            else:
+                frame.count -= 1  # nothing there: `[]` or `{}`
+        frame.count += 1
+        frame.key = None
+        frame.key_start = -1
+        frame.value_start = -1 if frame.is_object else next_start
+
+    def snapshot(self) -> Any:
+        """What the text read so far shows: the open containers around their finished members."""
+        if not self.stack:
+            return _MISSING
+        value = _MISSING
+        top = self.stack[-1]
+        if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None):
+            pending = self.text[top.value_start:].lstrip()
+            if pending.startswith('"') and top.shape.keeps:
+                try:
+                    text = from_json(pending, allow_partial="trailing-strings")
+                except ValueError:
+                    text = None
+                if isinstance(text, str):
+                    ok, checked = top.shape.unfinished_string(top.open_key, text)
+                    if ok:
+                        value = checked
+        for frame in reversed(self.stack):
+            value = frame.shape.build(frame.members, frame.open_key, value)
+        return value
+
+    @property
+    def json_text(self) -> str:
+        """The top-level JSON value's text (the whole text until it is finished)."""
+        if self.start < 0:
+            return self.text
+        return self.text[self.start : self.end] if self.done else self.text[self.start :]
+
+
+# -- what a stream yields, per kind of response model -----------------------------------------
+class StreamConsumer:
+    """Turns one attempt's deltas into what the caller's loop yields."""
+
+    def feed(self, delta: StreamDelta) -> list[Any]:
+        """What to yield after `delta`."""
+        raise NotImplementedError
+
+    def finish(self) -> list[Any]:
+        """What to yield once the stream ended cleanly; raises a `ValueError` to re-ask."""
+        raise NotImplementedError
+
+
+class PartialConsumer(StreamConsumer):
+    """Yields `Partial[Model]` snapshots as the object grows, then the validated `Model`.
+
+    Only the first delta index is the answer (a second tool call is not part of it).
+    """
+
+    def __init__(self, spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None) -> None:
+        self.model = spec.model
+        self.context = context
+        self.strict = strict
+        partial = spec.options["partial"]
+        self.cursor = JsonCursor(lambda char: ModelShape(partial, context) if char == "{" else RAW)
+        self.index: int | None = None
+
+    def feed(self, delta: StreamDelta) -> list[Any]:
+        if self.index is None:
+            self.index = delta.index
+        elif delta.index != self.index:
+            return []
+        if not self.cursor.feed(delta.text):
+            return []
+        snapshot = self.cursor.snapshot()
+        return [] if snapshot is _MISSING else [snapshot]
+
+    def finish(self) -> list[Any]:
+        return [self.model.model_validate_json(self.cursor.json_text, context=self.context,
+                                               strict=self.strict)]
+
+
+class IterableConsumer(StreamConsumer):
+    """Yields each item of an `Iterable[...]` answer as soon as it is finished and valid.
+
+    Two layouts: the items as the `tasks` list of one object (tools and JSON
+    modes; a bare top-level array is accepted too), or one tool call per item
+    (parallel tools: a delta whose `name` is an item model's name).
+    """
+
+    def __init__(self, spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None) -> None:
+        self.wrapper = spec.model
+        self.context = context
+        self.strict = strict
+        self.key: str = spec.options.get("key", "tasks")
+        self.by_name: dict[str, type[BaseModel]] = dict(spec.options.get("item_models", {}))
+        self.pending: list[Any] = []
+        self.yielded = 0
+        items = ItemsShape(self.pending.append)
+        wrapper = _ItemsWrapper(items, self.key)
+        self.cursor = JsonCursor(lambda char: wrapper if char == "{" else items)
+        self.calls: dict[int, tuple[str, list[str]]] = {}  # parallel tool calls by index
+        self.open_call: int | None = None
+        self.index: int | None = None
+
+    def _item(self, raw: Any) -> Any:
+        wrapped = self.wrapper.model_validate({self.key: [raw]}, context=self.context, strict=self.strict)
+        return getattr(wrapped, self.key)[0]
+
+    def _finish_call(self, index: int) -> Any:
+        name, parts = self.calls.pop(index)
+        model = self.by_name[name]
+        return model.model_validate_json("".join(parts), context=self.context, strict=self.strict)
+
+    def feed(self, delta: StreamDelta) -> list[Any]:
+        if delta.index in self.calls or (delta.name in self.by_name and delta.index != self.index):
+            out = []
+            if self.open_call is not None and self.open_call != delta.index and self.open_call in self.calls:
+                out.append(self._finish_call(self.open_call))
+            if delta.index not in self.calls:
+                self.calls[delta.index] = (str(delta.name), [])
+            self.calls[delta.index][1].append(delta.text)
+            self.open_call = delta.index
+            self.yielded += len(out)
+            return out
+        if self.index is None:
+            self.index = delta.index
+        elif delta.index != self.index:
+            return []
+        self.cursor.feed(delta.text)
+        if not self.pending:
+            return []
+        out = [self._item(raw) for raw in self.pending]
+        self.pending.clear()
+        self.yielded += len(out)
+        return out
+
+    def finish(self) -> list[Any]:
+        out = [self._finish_call(index) for index in sorted(self.calls)]
+        self.yielded += len(out)
+        if self.index is None:
+            if not self.yielded:
+                raise ResponseParsingError(
+                    "The stream ended without any item: the model sent no list and no tool call."
+                )
+            return out
+        if not self.cursor.done:
+            # raises pydantic's ValidationError for the truncated JSON: re-asked like any invalid answer
+            self.wrapper.model_validate_json(self.cursor.json_text, context=self.context, strict=self.strict)
+        if not self.yielded:
+            # nothing yielded: check the whole answer (a misnamed list is re-asked, an empty one is fine)
+            self.wrapper.model_validate_json(self.cursor.json_text, context=self.context, strict=self.strict)
+        return out
+
+
+def consumer_for(spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None
+                 ) -> StreamConsumer:
+    """The consumer of a streamed `spec` ("partial" or "iterable")."""
+    if spec.kind == "partial":
+        return PartialConsumer(spec, context, strict)
+    if spec.kind == "iterable":
+        return IterableConsumer(spec, context, strict)
+    name = getattr(spec.original, "__name__", repr(spec.original))
+    raise ValueError(
+        f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
+        f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
+    )
+
+
+__all__ = [
+    "IterableConsumer",
+    "JsonCursor",
+    "ModelShape",
+    "PartialConsumer",
+    "StreamConsumer",
+    "StreamedResponse",
+    "consumer_for",
+    "record_chunks",
+    "stream_failure",
+]

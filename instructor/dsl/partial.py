@@ -1,0 +1,114 @@
+"""`Partial[Model]`: the model with every field optional, for objects still being streamed.
+
+`client.create_partial(response_model=User, ...)` (or `create(response_model=
+Partial[User], ...)`) yields `Partial[User]` instances as the JSON arrives, then
+one `User` validated in full. Nested models become their partial models, lists
+of models lists of partial models; `Literal` and enum fields stay as they are,
+so a half-written value is never shown (it does not validate). The partial model
+has no validators: the model's validators run on the final object.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, Field, create_model
+
+from instructor.core.response_model import ResponseSpec
+
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
+T = TypeVar("T", bound=BaseModel)
+
+_building: set[type[BaseModel]] = set()
+
+
+def _partial_type(tp: Any) -> Any:
+    """`tp` with every model in it replaced by its partial model."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp in _building:  # a recursive model: the inner levels stay untyped while partial
+            return Any
+        return partial_model(tp)
+    origin = get_origin(tp)
+    if origin is Annotated:  # constraints are for the final object, not for drafts
+        return _partial_type(get_args(tp)[0])
+    if origin is Union or origin is types.UnionType:
+        return Union[tuple(_partial_type(a) for a in get_args(tp))]  # noqa: UP007
+    if origin in (list, dict) and get_args(tp):
+        return origin[tuple(_partial_type(a) for a in get_args(tp))]
+    return tp
+
+
+def _field(info: Any) -> Any:
+    return Field(
+        default=None,
+        alias=info.alias,
+        validation_alias=info.validation_alias,
+        serialization_alias=info.serialization_alias,
+        description=info.description,
+        title=info.title,
+    )
+
+
+@functools.cache
+def partial_model(model: type[BaseModel]) -> type[BaseModel]:
+    """The partial model of `model` (cached): every field optional, defaulting to None.
+
+    Raises:
+        TypeError: `model` is not a pydantic model.
+    """
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise TypeError(f"Partial[...] takes a pydantic model, got {model!r}.")
+    if getattr(model, "__instructor_partial_of__", None) is not None:
+        return model
+    _building.add(model)
+    try:
+        fields: dict[str, Any] = {
+            name: (_partial_type(info.annotation) | None, _field(info))
+            for name, info in model.model_fields.items()
+        }
+    finally:
+        _building.discard(model)
+    config = {k: v for k, v in model.model_config.items() if k not in ("title", "json_schema_extra")}
+    partial: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"Partial{model.__name__}",
+        __config__=config,
+        __doc__=model.__doc__,
+        __module__=model.__module__,
+        **fields,
+    )
+    partial.__instructor_partial_of__ = model  # type: ignore[attr-defined]
+    partial.__instructor_response_spec__ = functools.partial(_spec, model)  # type: ignore[attr-defined]
+    return partial
+
+
+@functools.cache
+def _spec(model: type[BaseModel]) -> ResponseSpec:
+    return ResponseSpec(model=model, original=partial_model(model), kind="partial",
+                        options={"partial": partial_model(model)})
+
+
+def partial_spec(model: type[BaseModel]) -> ResponseSpec:
+    """How `create_partial(response_model=model)` asks and streams: the tool is `model` itself."""
+    return _spec(getattr(model, "__instructor_partial_of__", None) or model)
+
+
+class Partial(Generic[T]):
+    """`Partial[Model]`: a model whose fields are all optional, for streaming.
+
+    Example:
+        >>> for user in client.create(response_model=Partial[User], messages=[...]):
+        ...     print(user)   # PartialUser(name='Ja', age=None) ... then User(name='Jason', age=25)
+    """
+
+    def __class_getitem__(cls, model: Any) -> Any:
+        return partial_model(model)
+
+
+class PartialLiteralMixin:
+    """Kept for code written against older APIs: literal and enum fields are never shown half-typed."""
+
+
+__all__ = ["Partial", "PartialLiteralMixin", "partial_model", "partial_spec"]
