@@ -25,6 +25,7 @@ from .core.hooks import HookName as HookName
 from .core.hooks import Hooks as Hooks
 from .core.mode_registry import ModeHandler as ModeHandler
 from .core.mode_registry import ModeRegistry as ModeRegistry
+from .core.mode_registry import StreamDelta as StreamDelta
 from .core.mode_registry import get_handler as get_handler
 from .core.mode_registry import mode_registry as mode_registry
 from .core.mode_registry import register_handler as register_handler
@@ -36,7 +37,6 @@ from .core.provider_registry import ProviderRegistry as ProviderRegistry
 from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
-from .core.mode_registry import StreamDelta as StreamDelta
 from .core.streaming import StreamedResponse as StreamedResponse
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel

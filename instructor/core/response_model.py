@@ -13,6 +13,7 @@ for parallel tools); `typing.Iterable[X]` / `collections.abc.Iterable[X]` mean
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,7 @@ def resolve_response_model(response_model: Any) -> ResponseSpec | None:
     if _is_iterable_alias(response_model):  # typing.Iterable[X] or collections.abc.Iterable[X]
         from instructor.dsl.iterable import iterable_spec
 
-        return iterable_spec(response_model.__args__[0])
+        return iterable_spec(typing.get_args(response_model)[0])
     try:
         return _simple_spec(response_model)
     except TypeError:  # unhashable annotation: build it uncached
@@ -88,8 +89,8 @@ def resolve_response_model(response_model: Any) -> ResponseSpec | None:
 def _is_iterable_alias(tp: Any) -> bool:
     import collections.abc
 
-    args = getattr(tp, "__args__", None)
-    return getattr(tp, "__origin__", None) is collections.abc.Iterable and bool(args) and args[0] is not None
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is collections.abc.Iterable and bool(args) and args[0] is not None
 
 
 @functools.cache

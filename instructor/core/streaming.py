@@ -599,12 +599,13 @@ class IterableConsumer(StreamConsumer):
                     "The stream ended without any item: the model sent no list and no tool call."
                 )
             return out
-        if not self.cursor.done:
-            # raises pydantic's ValidationError for the truncated JSON: re-asked like any invalid answer
-            self.wrapper.model_validate_json(self.cursor.json_text, context=self.context, strict=self.strict)
-        if not self.yielded:
-            # nothing yielded: check the whole answer (a misnamed list is re-asked, an empty one is fine)
-            self.wrapper.model_validate_json(self.cursor.json_text, context=self.context, strict=self.strict)
+        if not self.cursor.done or not self.yielded:
+            # a truncated answer raises pydantic's ValidationError, and so does a misnamed list when
+            # nothing was yielded: both are re-asked like any invalid answer (an empty list is fine)
+            text = self.cursor.json_text
+            if text.lstrip().startswith("["):
+                text = f'{{"{self.key}": {text}}}'
+            self.wrapper.model_validate_json(text, context=self.context, strict=self.strict)
         return out
 
 

@@ -1,0 +1,451 @@
+"""Streaming end to end: the real `openai` SDK (sync and async) against the fake provider's SSE.
+
+Partial objects grow, items arrive as they finish, every mode of the OpenAI
+family streams, and a stream that breaks ends in a typed error carrying what
+arrived: never a hang, never a truncated object presented as complete.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import json
+import typing
+from typing import Literal, Union
+
+import pytest
+from pydantic import BaseModel, field_validator
+
+import instructor
+from instructor import Mode
+from instructor.core.streaming import StreamedResponse
+from instructor.testing import FakeProvider, Reply, ToolCall
+
+MESSAGES = [{"role": "user", "content": "Extract the order."}]
+
+
+class Item(BaseModel):
+    name: str
+    qty: int
+
+
+class Order(BaseModel):
+    customer: str
+    status: Literal["open", "closed"]
+    items: list[Item]
+    note: str | None = None
+
+
+ORDER = {
+    "customer": 'Ada "the Countess" Lovelace \\ é 😀 \u2028 tab\there',
+    "status": "closed",
+    "items": [{"name": "tea", "qty": 2}, {"name": "naïve cake", "qty": 1}],
+    "note": "line1\nline2",
+}
+# ensure_ascii=True: unicode travels as \uXXXX escapes (emoji as a surrogate pair), so
+# chunk_size=1 splits inside escapes, surrogate pairs and strings
+ORDER_ASCII = json.dumps(ORDER, ensure_ascii=True)
+
+
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS, async_client: bool = False) -> typing.Any:
+    return instructor.from_provider("openai/gpt-4o-mini", base_url=fake.openai_base_url, api_key="test",
+                                    mode=mode, async_client=async_client, max_retries=0)
+
+
+def order_reply(mode: Mode, text: str = ORDER_ASCII, **kw: typing.Any) -> Reply:
+    if mode in (Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS):
+        return Reply(tool_calls=[ToolCall("Order", text)], **kw)
+    if mode is Mode.MD_JSON:
+        return Reply.text(f"Here is the order:\n```json\n{text}\n```\nAnything else?", **kw)
+    return Reply.text(text, **kw)
+
+
+def assert_grows(partials: list[typing.Any]) -> None:
+    """Every partial is a Partial[Order]; strings only grow; the Literal is never half-typed."""
+    partial_cls = instructor.Partial[Order]
+    assert all(isinstance(p, partial_cls) for p in partials)
+    customers = [p.customer for p in partials if p.customer is not None]
+    assert customers, "the customer string was never shown while streaming"
+    for before, after in zip(customers, customers[1:], strict=False):
+        assert after.startswith(before)
+    assert customers[-1] == ORDER["customer"]
+    assert {p.status for p in partials} <= {None, "closed"}
+    counts = [len(p.items) for p in partials if p.items is not None]
+    assert counts == sorted(counts)
+
+
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.TOOLS_STRICT, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA])
+def test_create_partial_yields_growing_partials_then_the_valid_model(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(order_reply(mode, chunk_size=1))
+    client = client_for(fake, mode)
+    out = list(client.create_partial(response_model=Order, messages=MESSAGES))
+    final = out[-1]
+    assert type(final) is Order
+    assert final == Order.model_validate(ORDER)
+    assert len(out) > 50
+    assert_grows(out[:-1])
+    body = fake.requests[-1].json
+    assert body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}
+
+
+def test_partial_as_response_model_of_create(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=7))
+    client = client_for(fake)
+    stream = client.create(response_model=instructor.Partial[Order], messages=MESSAGES)
+    assert isinstance(stream, collections.abc.Iterator)
+    out = list(stream)
+    assert out[-1] == Order.model_validate(ORDER)
+    assert_grows(out[:-1])
+
+
+def test_final_object_carries_the_streamed_response_with_usage(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=50, usage=(40, 60)))
+    seen: list[typing.Any] = []
+    client = client_for(fake)
+    client.on("completion:response", seen.append)
+    final = list(client.create_partial(response_model=Order, messages=MESSAGES))[-1]
+    raw = final._raw_response
+    assert isinstance(raw, StreamedResponse)
+    assert raw.usage == {"prompt_tokens": 40, "completion_tokens": 60, "total_tokens": 100}
+    assert raw.texts == {0: ORDER_ASCII}
+    assert raw.names == {0: "Order"}
+    assert len(raw.chunks) > 3 and raw.chunks[0].object == "chat.completion.chunk"
+    assert seen == [raw]
+
+
+def test_caller_stream_options_are_kept(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS))
+    client = client_for(fake)
+    list(client.create_partial(response_model=Order, messages=MESSAGES, stream_options={"include_usage": False}))
+    assert fake.requests[-1].json["stream_options"] == {"include_usage": False}
+
+
+async def test_async_create_partial(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=2))
+    client = client_for(fake, async_client=True)
+    out = [p async for p in client.create_partial(response_model=Order, messages=MESSAGES)]
+    assert out[-1] == Order.model_validate(ORDER)
+    assert_grows(out[:-1])
+
+
+@pytest.mark.parametrize("mode", [Mode.JSON, Mode.MD_JSON])
+async def test_async_create_with_partial_returns_an_async_iterator(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(order_reply(mode, chunk_size=3))
+    client = client_for(fake, mode, async_client=True)
+    stream = await client.create(response_model=instructor.Partial[Order], messages=MESSAGES)
+    out = [p async for p in stream]
+    assert out[-1] == Order.model_validate(ORDER)
+    assert_grows(out[:-1])
+
+
+def test_breaking_out_early_closes_the_stream(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=1))
+    fake.add(order_reply(Mode.TOOLS, chunk_size=1))
+    client = client_for(fake)
+    stream = client.create_partial(response_model=Order, messages=MESSAGES)
+    first = next(stream)
+    assert isinstance(first, instructor.Partial[Order])
+    stream.close()
+    # the connection is usable again: a second call goes through
+    assert list(client.create_partial(response_model=Order, messages=MESSAGES))[-1].status == "closed"
+
+
+# -- Iterable ----------------------------------------------------------------------------------
+USERS = [{"name": "Jason", "age": 25}, {"name": "Sarah \"S\" Connor", "age": 32}, {"name": "é", "age": 1}]
+
+
+class User(BaseModel):
+    name: str
+    age: int
+
+
+@pytest.mark.parametrize("iterable", [typing.Iterable, collections.abc.Iterable])
+def test_iterable_streams_each_item(fake: FakeProvider, iterable: typing.Any) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": USERS}, chunk_size=1))
+    client = client_for(fake)
+    stream = client.create(response_model=iterable[User], messages=MESSAGES, stream=True)
+    assert isinstance(stream, collections.abc.Iterator)
+    assert [u.model_dump() for u in stream] == USERS
+    assert fake.requests[-1].json["tool_choice"]["function"]["name"] == "IterableUser"
+
+
+def test_iterable_without_stream_returns_the_list(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": USERS}))
+    client = client_for(fake)
+    users = client.create(response_model=typing.Iterable[User], messages=MESSAGES)
+    assert users == [User(**u) for u in USERS]
+    assert "stream" not in fake.requests[-1].json
+
+
+@pytest.mark.parametrize("mode", [Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA])
+def test_create_iterable_in_json_modes(fake: FakeProvider, mode: Mode) -> None:
+    text = json.dumps({"tasks": USERS})
+    fake.add(Reply.text(f"```json\n{text}\n```" if mode is Mode.MD_JSON else text, chunk_size=2))
+    client = client_for(fake, mode)
+    assert [u.model_dump() for u in client.create_iterable(response_model=User, messages=MESSAGES)] == USERS
+
+
+def test_create_iterable_accepts_a_bare_array(fake: FakeProvider) -> None:
+    fake.add(Reply.text(json.dumps(USERS), chunk_size=4))
+    client = client_for(fake, Mode.JSON)
+    assert [u.name for u in client.create_iterable(response_model=User, messages=MESSAGES)] == [
+        u["name"] for u in USERS
+    ]
+
+
+async def test_async_create_iterable(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": USERS}, chunk_size=3))
+    client = client_for(fake, async_client=True)
+    assert [u.model_dump() async for u in client.create_iterable(response_model=User, messages=MESSAGES)] == USERS
+
+
+async def test_async_create_with_iterable_and_stream(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": USERS}, chunk_size=3))
+    client = client_for(fake, async_client=True)
+    stream = await client.create(response_model=typing.Iterable[User], stream=True, messages=MESSAGES)
+    assert [u.name async for u in stream] == [u["name"] for u in USERS]
+
+
+class Weather(BaseModel):
+    city: str
+
+
+class Search(BaseModel):
+    query: str
+
+
+def parallel_reply(**kw: typing.Any) -> Reply:
+    return Reply.tools(("Weather", {"city": "Paris"}), ("Search", {"query": "news \"today\""}),
+                       ("Weather", {"city": "Tōkyō"}), **kw)
+
+
+def test_parallel_tools_stream_union_items(fake: FakeProvider) -> None:
+    fake.add(parallel_reply(chunk_size=2))
+    client = client_for(fake, Mode.PARALLEL_TOOLS)
+    out = list(client.create_iterable(response_model=Union[Weather, Search], messages=MESSAGES))  # noqa: UP007
+    assert out == [Weather(city="Paris"), Search(query='news "today"'), Weather(city="Tōkyō")]
+    body = fake.requests[-1].json
+    assert sorted(t["function"]["name"] for t in body["tools"]) == ["Search", "Weather"]
+    assert body["tool_choice"] == "auto"
+
+
+def test_parallel_tools_iterable_without_stream(fake: FakeProvider) -> None:
+    fake.add(parallel_reply())
+    client = client_for(fake, Mode.PARALLEL_TOOLS)
+    out = client.create(response_model=typing.Iterable[Weather | Search], messages=MESSAGES)
+    assert out == [Weather(city="Paris"), Search(query='news "today"'), Weather(city="Tōkyō")]
+
+
+async def test_async_parallel_tools_stream(fake: FakeProvider) -> None:
+    fake.add(parallel_reply(chunk_size=1))
+    client = client_for(fake, Mode.PARALLEL_TOOLS, async_client=True)
+    out = [x async for x in client.create_iterable(response_model=Weather | Search,
+                                                                messages=MESSAGES)]
+    assert [type(x).__name__ for x in out] == ["Weather", "Search", "Weather"]
+
+
+# -- broken streams: typed errors carrying what arrived ---------------------------------------
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("async_client", [False, True])
+async def test_dropped_connection_is_incomplete_output(fake: FakeProvider, async_client: bool) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=5, cut_stream_after=12))
+    client = client_for(fake, async_client=async_client)
+    seen: list[typing.Any] = []
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        if async_client:
+            async for p in client.create_partial(response_model=Order, messages=MESSAGES):
+                seen.append(p)
+        else:
+            for p in client.create_partial(response_model=Order, messages=MESSAGES):
+                seen.append(p)
+    error = info.value
+    assert error.received and ORDER_ASCII.startswith(error.received)
+    assert len(error.received) < len(ORDER_ASCII)
+    assert isinstance(error.last_completion, StreamedResponse)
+    assert error.__cause__ is not None
+    assert "broke off" in str(error)
+    assert all(not isinstance(p, Order) for p in seen)  # nothing presented as complete
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("async_client", [False, True])
+async def test_length_finish_reason_is_incomplete_output(fake: FakeProvider, async_client: bool) -> None:
+    fake.add(order_reply(Mode.JSON, text=ORDER_ASCII[:40], stop="length"))
+    client = client_for(fake, Mode.JSON, async_client=async_client)
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        if async_client:
+            async for _ in client.create_partial(response_model=Order, messages=MESSAGES):
+                pass
+        else:
+            for _ in client.create_partial(response_model=Order, messages=MESSAGES):
+                pass
+    assert info.value.received == ORDER_ASCII[:40]
+    assert "finish_reason='length'" in str(info.value)
+
+
+@pytest.mark.timeout(20)
+def test_stream_without_finish_reason_is_incomplete_output(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, stop="none"))
+    client = client_for(fake)
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        list(client.create_partial(response_model=Order, messages=MESSAGES))
+    assert info.value.received == ORDER_ASCII
+    assert "without a finish reason" in str(info.value)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("async_client", [False, True])
+async def test_malformed_chunk_is_a_parsing_error(fake: FakeProvider, async_client: bool) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=4, malformed_event_at=8))
+    client = client_for(fake, async_client=async_client)
+    with pytest.raises(instructor.ResponseParsingError) as info:
+        if async_client:
+            async for _ in client.create_iterable(response_model=Order, messages=MESSAGES):
+                pass
+        else:
+            list(client.create_iterable(response_model=Order, messages=MESSAGES))
+    error = info.value
+    assert ORDER_ASCII.startswith(error.received)  # type: ignore[attr-defined]
+    assert isinstance(error.__cause__, ValueError)
+    assert "malformed" in str(error)
+
+
+@pytest.mark.timeout(20)
+def test_refusal_while_streaming(fake: FakeProvider) -> None:
+    fake.add(Reply(refusal="I can't help with that.", stop="stop"))
+    client = client_for(fake)
+    with pytest.raises(instructor.ResponseParsingError, match="refused to answer: I can't help with that."):
+        list(client.create_partial(response_model=Order, messages=MESSAGES))
+
+
+@pytest.mark.timeout(20)
+def test_iterable_truncated_list_is_reasked(fake: FakeProvider) -> None:
+    text = json.dumps({"tasks": USERS})
+    fake.add(Reply.tool("IterableUser", text[:-10]), Reply.tool("IterableUser", {"tasks": USERS[2:]}))
+    client = client_for(fake)
+    out = list(client.create_iterable(response_model=User, messages=MESSAGES, max_retries=2))
+    # the first attempt's complete items were yielded, then the re-asked attempt's
+    assert [u.name for u in out] == [USERS[0]["name"], USERS[1]["name"], USERS[2]["name"]]
+    assert len(fake.requests) == 2
+
+
+# -- validation of the final object goes through retry / re-ask -------------------------------
+class StrictOrder(Order):
+    @field_validator("customer")
+    @classmethod
+    def no_digits(cls, value: str) -> str:
+        if any(ch.isdigit() for ch in value):
+            raise ValueError("customer names have no digits")
+        return value
+
+
+def test_invalid_final_object_is_reasked(fake: FakeProvider) -> None:
+    bad = json.dumps({**ORDER, "customer": "R2D2"})
+    fake.add(Reply(tool_calls=[ToolCall("StrictOrder", bad, id="call_bad")], chunk_size=9),
+             Reply(tool_calls=[ToolCall("StrictOrder", ORDER_ASCII)], chunk_size=9))
+    client = client_for(fake)
+    out = list(client.create_partial(response_model=StrictOrder, messages=MESSAGES, max_retries=2))
+    assert out[-1] == StrictOrder.model_validate(ORDER)
+    assert any(p.customer == "R2D2" for p in out[:-1])  # the first attempt's partials were shown
+    reask = fake.requests[1].json["messages"]
+    assert reask[-2]["role"] == "assistant"
+    assert reask[-2]["tool_calls"][0]["id"] == "call_bad"
+    assert reask[-2]["tool_calls"][0]["function"] == {"name": "StrictOrder", "arguments": bad}
+    assert reask[-1]["role"] == "tool" and reask[-1]["tool_call_id"] == "call_bad"
+    assert "customer names have no digits" in reask[-1]["content"]
+
+
+def test_invalid_final_object_without_retries_raises(fake: FakeProvider) -> None:
+    fake.add(Reply(tool_calls=[ToolCall("StrictOrder", json.dumps({**ORDER, "customer": "C3PO"}))],
+                   usage=(5, 5)))
+    client = client_for(fake)
+    with pytest.raises(instructor.InstructorRetryException) as info:
+        list(client.create_partial(response_model=StrictOrder, messages=MESSAGES))
+    assert info.value.n_attempts == 1
+    assert isinstance(info.value.last_completion, StreamedResponse)
+    assert info.value.total_usage["total_tokens"] == 10
+
+
+def test_json_mode_reask_carries_the_streamed_text(fake: FakeProvider) -> None:
+    bad = json.dumps({**ORDER, "status": "lost"})
+    fake.add(Reply.text(bad), Reply.text(ORDER_ASCII))
+    client = client_for(fake, Mode.JSON)
+    final = list(client.create_partial(response_model=Order, messages=MESSAGES, max_retries=2))[-1]
+    assert final.status == "closed"
+    reask = fake.requests[1].json["messages"]
+    assert reask[-2] == {"role": "assistant", "content": bad}
+    assert "status" in reask[-1]["content"]
+
+
+def test_tenacity_retrying_with_streams(fake: FakeProvider) -> None:
+    from tenacity import Retrying, stop_after_attempt
+
+    fake.add(Reply.tool("StrictOrder", {**ORDER, "customer": "B1"}), Reply.tool("StrictOrder", ORDER))
+    client = client_for(fake)
+    out = list(client.create_partial(response_model=StrictOrder, messages=MESSAGES,
+                                     max_retries=Retrying(stop=stop_after_attempt(2))))
+    assert out[-1].customer == ORDER["customer"]
+
+
+async def test_async_reask(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("StrictOrder", {**ORDER, "customer": "B1"}), Reply.tool("StrictOrder", ORDER))
+    client = client_for(fake, async_client=True)
+    out = [p async for p in client.create_partial(response_model=StrictOrder, messages=MESSAGES, max_retries=2)]
+    assert type(out[-1]) is StrictOrder
+
+
+# -- misuse gets a clear error -----------------------------------------------------------------
+def test_stream_true_with_a_plain_model_says_what_to_use(fake: FakeProvider) -> None:
+    client = client_for(fake)
+    with pytest.raises(ValueError, match=r"create_partial\(response_model=Order"):
+        client.create(response_model=Order, messages=MESSAGES, stream=True)
+
+
+def test_partial_with_stream_false_is_refused(fake: FakeProvider) -> None:
+    client = client_for(fake)
+    with pytest.raises(ValueError, match="Partial\\[...\\] always streams"):
+        client.create(response_model=instructor.Partial[Order], messages=MESSAGES, stream=False)
+
+
+def test_create_with_completion_refuses_streams(fake: FakeProvider) -> None:
+    client = client_for(fake)
+    with pytest.raises(ValueError, match="create_partial"):
+        client.create_with_completion(response_model=instructor.Partial[Order], messages=MESSAGES)
+
+
+def test_response_model_none_with_stream_passes_the_sdk_stream_through(fake: FakeProvider) -> None:
+    fake.add(Reply.text("hello"))
+    client = client_for(fake)
+    chunks = list(client.create(messages=MESSAGES, stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "hello"
+
+
+# -- Maybe and citations through a real call ---------------------------------------------------
+def test_maybe_end_to_end(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("MaybeUser", {"result": None, "error": True, "message": "no user in the text"}))
+    client = client_for(fake)
+    found = client.create(response_model=instructor.Maybe[User], messages=MESSAGES)
+    assert not found and found.error and found.message == "no user in the text"
+    assert fake.requests[-1].json["tools"][0]["function"]["name"] == "MaybeUser"
+
+
+class Fact(instructor.CitationMixin):
+    fact: str
+
+
+def test_citations_checked_against_the_context(fake: FakeProvider) -> None:
+    source = "Jason is 25 years old.\nHe lives in   Toronto."
+    fake.add(Reply.tool("Fact", {"fact": "Jason lives in Toronto",
+                                 "substring_quotes": ["He lives in Toronto", "Jason is 25", "He owns a boat"]}))
+    client = client_for(fake)
+    fact = client.create(response_model=Fact, messages=MESSAGES, validation_context={"context": source})
+    assert fact.substring_quotes == ["He lives in   Toronto", "Jason is 25"]
+
+
+def test_citations_in_a_partial_stream(fake: FakeProvider) -> None:
+    source = "The sky is blue."
+    fake.add(Reply.tool("Fact", {"fact": "blue sky", "substring_quotes": ["the SKY is blue", "grass"]},
+                        chunk_size=3))
+    client = client_for(fake)
+    out = list(client.create_partial(response_model=Fact, messages=MESSAGES, context={"context": source}))
+    assert out[-1].substring_quotes == ["The sky is blue"]

@@ -1,0 +1,248 @@
+"""The provider-independent streaming machinery, fed directly: `JsonCursor`, consumers, the fence filter.
+
+Hypothesis cuts JSON texts at arbitrary places (inside strings, escapes,
+surrogate pairs, numbers, keys) and checks what every snapshot shows against
+the finished object.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any, Literal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, Field
+
+from instructor.core.mode_registry import StreamDelta
+from instructor.core.streaming import (
+    IterableConsumer,
+    JsonCursor,
+    ModelShape,
+    PartialConsumer,
+    StreamedResponse,
+    stream_failure,
+)
+from instructor.dsl.iterable import iterable_spec
+from instructor.dsl.partial import partial_model, partial_spec
+from instructor.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.providers.openai.handlers import JsonTextFilter
+
+
+class Color(str, Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+class Leaf(BaseModel):
+    label: str
+    weight: float
+    tags: list[str] = []
+
+
+class Node(BaseModel):
+    title: str
+    kind: Literal["alpha", "beta"]
+    color: Color
+    count: int
+    ok: bool
+    maybe: str | None = None
+    leaves: list[Leaf]
+    grid: list[list[int]] = []
+    extra: dict[str, Any] = {}
+    alias_field: str = Field(default="", alias="aliasField")
+
+
+text_st = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+leaf_st = st.fixed_dictionaries({
+    "label": text_st,
+    "weight": st.floats(allow_nan=False, allow_infinity=False, width=32),
+    "tags": st.lists(text_st, max_size=3),
+})
+node_st = st.fixed_dictionaries({
+    "title": text_st,
+    "kind": st.sampled_from(["alpha", "beta"]),
+    "color": st.sampled_from(["red", "green"]),
+    "count": st.integers(-10**12, 10**12),
+    "ok": st.booleans(),
+    "maybe": st.none() | text_st,
+    "leaves": st.lists(leaf_st, max_size=4),
+    "grid": st.lists(st.lists(st.integers(0, 999), max_size=3), max_size=3),
+    "extra": st.dictionaries(st.text(max_size=4), st.integers() | text_st, max_size=2),
+    "aliasField": text_st,
+})
+
+
+def split(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({c % (len(text) + 1) for c in cuts})
+    pieces, last = [], 0
+    for point in points:
+        pieces.append(text[last:point])
+        last = point
+    pieces.append(text[last:])
+    return pieces
+
+
+def consistent(shown: Any, final: Any) -> None:
+    """What a snapshot shows is the final value, or a prefix of it (strings, lists, objects)."""
+    if shown is None:
+        return
+    if isinstance(shown, BaseModel):
+        for name in type(shown).model_fields:
+            consistent(getattr(shown, name), getattr(final, name))
+    elif isinstance(shown, list):
+        assert len(shown) <= len(final)
+        for a, b in zip(shown, final, strict=False):
+            consistent(a, b)
+    elif isinstance(shown, str) and not isinstance(shown, Enum):
+        assert final.startswith(shown) if isinstance(final, str) else shown == final
+    else:
+        assert shown == final
+
+
+@settings(max_examples=150, deadline=None)
+@given(node=node_st, cuts=st.lists(st.integers(0, 10**6), max_size=40), ascii_only=st.booleans(),
+       indent=st.sampled_from([None, 2]))
+def test_snapshots_are_prefixes_of_the_final_object(node: dict[str, Any], cuts: list[int], ascii_only: bool,
+                                                    indent: int | None) -> None:
+    text = json.dumps(node, ensure_ascii=ascii_only, indent=indent)
+    final = Node.model_validate_json(text)
+    consumer = PartialConsumer(partial_spec(Node), None, None)
+    partial_cls = partial_model(Node)
+    for piece in split(text, cuts):
+        for shown in consumer.feed(StreamDelta(piece)):
+            assert isinstance(shown, partial_cls)
+            assert shown.kind in (None, final.kind)  # a Literal is never half-typed
+            assert shown.color in (None, final.color)  # nor an enum
+            consistent(shown, final)
+    assert consumer.cursor.done
+    assert consumer.finish() == [final]
+
+
+@settings(max_examples=100, deadline=None)
+@given(nodes=st.lists(node_st, max_size=4), cuts=st.lists(st.integers(0, 10**6), max_size=30),
+       bare=st.booleans())
+def test_iterable_items_arrive_complete_and_in_order(nodes: list[dict[str, Any]], cuts: list[int],
+                                                     bare: bool) -> None:
+    text = json.dumps(nodes if bare else {"tasks": nodes})
+    consumer = IterableConsumer(iterable_spec(Node), None, None)
+    out: list[Any] = []
+    for piece in split(text, cuts):
+        out += consumer.feed(StreamDelta(piece))
+    out += consumer.finish()
+    assert out == [Node.model_validate(n) for n in nodes]
+
+
+def test_an_item_is_yielded_as_soon_as_it_closes() -> None:
+    text = json.dumps({"tasks": [{"label": "a", "weight": 1.0}, {"label": "b", "weight": 2.0}]})
+    consumer = IterableConsumer(iterable_spec(Leaf), None, None)
+    first_close = text.index("}") + 1
+    assert consumer.feed(StreamDelta(text[: first_close - 1])) == []
+    assert consumer.feed(StreamDelta(text[first_close - 1 : first_close])) == [Leaf(label="a", weight=1.0)]
+    assert consumer.feed(StreamDelta(text[first_close:])) == [Leaf(label="b", weight=2.0)]
+    assert consumer.finish() == []
+
+
+def test_parallel_calls_are_yielded_when_the_next_one_starts() -> None:
+    class A(BaseModel):
+        x: int
+
+    class B(BaseModel):
+        y: str
+
+    consumer = IterableConsumer(iterable_spec(A | B), None, None)
+    assert consumer.feed(StreamDelta('{"x"', 0, "A")) == []
+    assert consumer.feed(StreamDelta(": 1}", 0)) == []
+    assert consumer.feed(StreamDelta('{"y": ', 1, "B")) == [A(x=1)]
+    assert consumer.feed(StreamDelta('"z"}', 1)) == []
+    assert consumer.finish() == [B(y="z")]
+
+
+def test_partial_strings_show_only_where_the_field_accepts_them() -> None:
+    cursor = JsonCursor(lambda ch: ModelShape(partial_model(Node), None))
+    cursor.feed('{"title": "Hel')
+    assert cursor.snapshot().title == "Hel"
+    cursor.feed('lo", "kind": "alp')
+    assert cursor.snapshot().kind is None
+    cursor.feed('ha", "count": 12')
+    assert cursor.snapshot().count is None  # a number is shown once it cannot grow any more
+    cursor.feed("3,")
+    shown = cursor.snapshot()
+    assert (shown.title, shown.kind, shown.count) == ("Hello", "alpha", 123)
+
+
+def test_text_around_the_json_is_ignored() -> None:
+    cursor = JsonCursor(lambda ch: ModelShape(partial_model(Leaf), None))
+    for piece in ['Sure, "here" it is: {"lab', 'el": "x", "weight": 1}', " and {more} text"]:
+        cursor.feed(piece)
+    assert cursor.done
+    assert cursor.json_text == '{"label": "x", "weight": 1}'
+
+
+def test_invalid_members_are_left_out_while_partial() -> None:
+    consumer = PartialConsumer(partial_spec(Leaf), None, None)
+    shown = consumer.feed(StreamDelta('{"label": "x", "weight": "heavy", "tags": [1, "a"'))
+    assert shown[-1].weight is None
+    assert shown[-1].tags == ["a"]  # the open list shows its valid items
+    shown = consumer.feed(StreamDelta("]"))
+    assert shown[-1].tags is None  # once closed, the list is checked whole, and it is invalid
+    with pytest.raises(ValueError):
+        consumer.finish()  # the final validation reports what the partials left out
+
+
+def test_nothing_is_shown_before_the_json_starts() -> None:
+    consumer = PartialConsumer(partial_spec(Leaf), None, None)
+    assert consumer.feed(StreamDelta("Let me think")) == []
+
+
+def test_a_second_tool_call_is_not_part_of_a_partial() -> None:
+    consumer = PartialConsumer(partial_spec(Leaf), None, None)
+    consumer.feed(StreamDelta('{"label": "x", "weight": 1}', 0, "Leaf"))
+    assert consumer.feed(StreamDelta('{"label": "other"', 1, "Leaf")) == []
+    assert consumer.finish() == [Leaf(label="x", weight=1)]
+
+
+FENCED = 'Here you go:\n```json\n{"a": "tick ` and ``", "b": [1, 2]}\n```\nDone!'
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13])
+def test_json_text_filter_strips_fences_split_anywhere(size: int) -> None:
+    text_filter = JsonTextFilter()
+    out = "".join(text_filter.feed(FENCED[i : i + size]) for i in range(0, len(FENCED), size))
+    assert json.loads(out) == {"a": "tick ` and ``", "b": [1, 2]}
+
+
+def test_json_text_filter_passes_plain_json_and_drops_prose() -> None:
+    text_filter = JsonTextFilter()
+    assert text_filter.feed('{"a": 1}') == '{"a": 1}'
+    text_filter = JsonTextFilter()
+    assert text_filter.feed("Sure: ") == ""
+    assert text_filter.feed('[1, 2]') == "[1, 2]"
+
+
+def test_streamed_response_keeps_text_usage_and_names() -> None:
+    response = StreamedResponse()
+    response.add_chunk("c1", {"prompt_tokens": 3})
+    response.add_chunk("c2", {"prompt_tokens": 3, "completion_tokens": 9})
+    response.add_delta(StreamDelta('{"a"', 0, "A"))
+    response.add_delta(StreamDelta(": 1}", 0))
+    response.add_delta(StreamDelta("{}", 1, "B"))
+    assert response.usage == {"prompt_tokens": 3, "completion_tokens": 9}
+    assert response.texts == {0: '{"a": 1}', 1: "{}"}
+    assert response.names == {0: "A", 1: "B"}
+    assert response.text == '{"a": 1}{}'
+    assert "chunks=2" in repr(response)
+
+
+def test_stream_failure_types() -> None:
+    response = StreamedResponse()
+    response.add_delta(StreamDelta('{"a": 1'))
+    dropped = stream_failure(ConnectionError("peer closed"), response)
+    assert isinstance(dropped, IncompleteOutputException)
+    assert dropped.received == '{"a": 1' and dropped.__cause__ is not None
+    bad = stream_failure(json.JSONDecodeError("bad", "x", 0), response)
+    assert isinstance(bad, ResponseParsingError) and bad.raw_response is response
+    own = IncompleteOutputException("length")
+    assert stream_failure(own, response) is own and own.received == '{"a": 1'
