@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
@@ -51,20 +51,30 @@ def _converse(client: Any) -> Callable[..., Any]:
     return create
 
 
-async def _events_in_thread(events: Any) -> AsyncIterator[Any]:
+class _EventsInThread:
     """boto3's blocking event stream as an async iterable: each event is read in a worker thread."""
-    import asyncio
 
-    iterator = iter(events)
-    done = object()
-    try:
-        while True:
-            event = await asyncio.to_thread(next, iterator, done)
-            if event is done:
-                return
-            yield event
-    finally:
-        close = getattr(events, "close", None)
+    __slots__ = ("_events", "_iterator")
+    _DONE = object()
+
+    def __init__(self, events: Any) -> None:
+        self._events = events
+        self._iterator = iter(events)
+
+    def __aiter__(self) -> _EventsInThread:
+        return self
+
+    async def __anext__(self) -> Any:
+        import asyncio
+
+        event = await asyncio.to_thread(next, self._iterator, self._DONE)
+        if event is self._DONE:
+            raise StopAsyncIteration
+        return event
+
+    def close(self) -> None:
+        """Close the HTTP response under the stream (the client calls this when it stops reading)."""
+        close = getattr(self._events, "close", None)
         if close is not None:
             close()
 
@@ -74,7 +84,7 @@ def _in_thread(create: Callable[..., Any]) -> Callable[..., Any]:
         import asyncio
 
         result = await asyncio.to_thread(create, **kwargs)
-        return _events_in_thread(result) if kwargs.get("stream") else result
+        return _EventsInThread(result) if kwargs.get("stream") else result
 
     return create_in_thread
 
@@ -161,6 +171,7 @@ def _explicit_api_key(config: ProviderConfig, api_key: str | None) -> bool:
 def create_client(
     config: ProviderConfig,
     model: str,
+    /,
     *,
     api_key: str | None,
     async_client: bool,
@@ -173,8 +184,9 @@ def create_client(
     (`region` is accepted for `region_name`), else from the AWS environment as
     boto3 reads it (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`,
     `~/.aws`, instance roles, `AWS_BEARER_TOKEN_BEDROCK`); the region also from
-    `AWS_REGION`. `endpoint_url`, `config`, `verify` go to the client; other
-    keywords become defaults of every `create` call.
+    `AWS_REGION`. `endpoint_url`, `config` (a `botocore.config.Config`), `verify`
+    go to the client; other keywords become defaults of every `create` call.
+    (`config` and `model` are positional-only here, so a `config=` keyword reaches boto3.)
 
     Raises:
         ConfigurationError: an `api_key` was passed (Bedrock takes AWS credentials),
