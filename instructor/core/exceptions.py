@@ -105,6 +105,7 @@ class IncompleteOutputException(InstructorError):
 
     `last_completion` is the raw completion (or the last stream chunk), and
     `received` the text that did arrive, so a caller can inspect or resume it.
+    `failed_attempts` are the attempts before this one that failed validation.
     """
 
     def __init__(
@@ -115,11 +116,13 @@ class IncompleteOutputException(InstructorError):
         last_completion: Any = None,
         received: str | None = None,
         n_attempts: int = 1,
+        failed_attempts: Sequence[FailedAttempt] = (),
     ) -> None:
         super().__init__(message)
         self.last_completion = last_completion
         self.received = received
         self.n_attempts = n_attempts
+        self.failed_attempts = list(failed_attempts)
 
 
 class FailedAttempt:

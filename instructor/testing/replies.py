@@ -47,6 +47,8 @@ class Reply:
             escapes and unicode at awkward places).
         cut_stream_after: close the connection after this many stream events.
         malformed_event_at: replace the stream event at this index with garbage.
+        cut_body_at: send only this many bytes of a whole (non-streamed) body,
+            then close the connection (the full length is announced).
         delay: seconds to wait before answering (for timeout tests).
     """
 
@@ -63,6 +65,7 @@ class Reply:
     chunk_size: int = 3
     cut_stream_after: int | None = None
     malformed_event_at: int | None = None
+    cut_body_at: int | None = None
     delay: float = 0.0
 
     @property

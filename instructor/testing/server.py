@@ -61,8 +61,7 @@ class FakeProvider:
         self._script: deque[Script] = deque()
         self._default: Script | None = None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server((host, 0), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -140,9 +139,22 @@ class FakeProvider:
         return script(request) if callable(script) else script
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512  # hundreds of concurrent async calls connect at once
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up first (a timeout, a cut stream): expected, not worth a traceback
+        super().handle_error(request, client_address)
+
+
 def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read requests instead
             return
@@ -167,22 +179,26 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.raw_body is not None:
-                self._send(reply.status, {"content-type": "application/json", **reply.headers}, reply.raw_body)
+                self._send(reply.status, {"content-type": "application/json", **reply.headers}, reply.raw_body,
+                           reply.cut_body_at)
                 return
             response = wire.render(reply, request)
             if response.events is None:
-                self._send(response.status, response.headers, response.body)
+                self._send(response.status, response.headers, response.body, reply.cut_body_at)
             else:
                 self._stream(response.status, response.headers, response.events, reply)
 
         do_POST = do_GET = _handle
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        def _send(self, status: int, headers: dict[str, str], body: bytes, cut_at: int | None = None) -> None:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
             self.send_header("content-length", str(len(body)))
             self.end_headers()
+            if cut_at is not None:  # announce the whole body, send part, hang up
+                self.close_connection = True
+                body = body[:cut_at]
             self.wfile.write(body)
 
         def _stream(self, status: int, headers: dict[str, str], events: Iterable[bytes], reply: Reply) -> None:

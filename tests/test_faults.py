@@ -1,0 +1,393 @@
+"""The fault matrix: hostile output and failing transports, for every installed provider family.
+
+Every case drives the real SDK over HTTP against the fake provider and must end,
+within a bounded time, in either the correct object (after re-asking) or a
+documented, typed exception carrying the raw completion(s) and the attempts:
+
+- hostile output (invalid JSON, wrong shape, wrong tool, no answer, empty, refusal)
+  is re-asked; when every attempt fails, `InstructorRetryException` holds them all;
+- a length stop is `IncompleteOutputException`, never re-asked;
+- HTTP errors, timeouts and dropped connections are the SDK's own exceptions, after
+  the SDK's own retries; instructor never re-asks them, and the SDK never sees a re-ask
+  where it retried (request bodies prove which layer sent what);
+- a 10 MB answer and JSON nested 10,000 deep end quickly, never in a hang or a raw
+  `RecursionError`.
+
+The families come from `provider_families.py`; the counts are in docs/guarantees.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from provider_families import Family, installed_families, tool_families
+from pydantic import BaseModel, Field, ValidationError
+
+from instructor import (
+    Hooks,
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
+from instructor.testing import FakeProvider, Reply
+
+
+class User(BaseModel):
+    """A person."""
+
+    name: str
+    age: int = Field(ge=0)
+
+
+class Node(BaseModel):
+    """A tree: the shape a hostile model nests without end."""
+
+    children: list[Node] = []
+
+
+GOOD = {"name": "Jason", "age": 25}
+MESSAGES = [{"role": "user", "content": "Jason is 25"}]
+FAMILIES = installed_families()
+by_family = pytest.mark.parametrize("family", FAMILIES, ids=str)
+sync_and_async = pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+
+#: seconds a case may take; generous for a loaded 2-core CI runner, far below a hang
+BOUND = 10.0
+
+
+@contextmanager
+def within(seconds: float = BOUND) -> Iterator[None]:
+    start = time.monotonic()
+    yield
+    elapsed = time.monotonic() - start
+    assert elapsed < seconds, f"took {elapsed:.2f}s, bound {seconds}s"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeProvider]:
+    with FakeProvider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def fake(server: FakeProvider) -> Iterator[FakeProvider]:
+    """One server for the module (so sync clients can be reused), reset for every test."""
+    server.reset()
+    yield server
+    server.reset()
+
+
+@functools.cache
+def _sync_client(family: Family, url: str, sdk_retries: int, timeout: float) -> Any:
+    # building an SDK client costs ~0.1 s (its SSL context); the matrix reuses them
+    return family.client(_SERVERS[url], sdk_retries=sdk_retries, timeout=timeout)
+
+
+_SERVERS: dict[str, FakeProvider] = {}
+
+
+def run(family: Family, fake: FakeProvider, use_async: bool = False, *, model: Any = User,
+        max_retries: int = 1, sdk_retries: int = 0, timeout: float = 10.0,
+        hooks: dict[str, Callable[..., Any]] | None = None, **kw: Any) -> Any:
+    """One `create` through `family`'s client, sync or async."""
+    call_hooks = Hooks()
+    for name, handler in (hooks or {}).items():
+        call_hooks.on(name, handler)
+    if use_async:
+        import asyncio
+
+        client = family.client(fake, sdk_retries=sdk_retries, timeout=timeout, async_client=True)
+        return asyncio.run(client.create(response_model=model, messages=MESSAGES, max_retries=max_retries,
+                                         hooks=call_hooks, **kw))
+    _SERVERS[fake.url] = fake
+    client = _sync_client(family, fake.url, sdk_retries, timeout)
+    return client.create(response_model=model, messages=MESSAGES, max_retries=max_retries,
+                         hooks=call_hooks, **kw)
+
+
+def bodies(fake: FakeProvider) -> list[Any]:
+    return [r.json for r in fake.requests]
+
+
+# -- hostile output: re-asked, then exhausted ------------------------------------------------------
+
+HostileScript = Callable[[Family], Reply]
+
+HOSTILE: dict[str, HostileScript] = {
+    "invalid_json": lambda f: f.answer("User", '{"name": "Jason", "age": 2'),
+    "wrong_shape": lambda f: f.answer("User", {"user": {"name": "Jason"}, "years": "many"}),
+    "wrong_types": lambda f: f.answer("User", {"name": 5, "age": "old"}),
+    "json_array": lambda f: f.answer("User", "[1, 2, 3]"),
+    "json_null": lambda f: f.answer("User", "null"),
+    "failed_validator": lambda f: f.answer("User", {"name": "Jason", "age": -1}),
+    "no_answer": lambda f: f.no_answer(),
+    "empty": lambda f: f.empty(),
+    "refusal": lambda f: f.refusal(),
+    "wrong_tool": lambda f: f.wrong_tool(),  # type: ignore[misc]  # tool families only
+}
+
+
+def hostile_cases() -> list[Any]:
+    return [pytest.param(family, case, id=f"{family}-{case}")
+            for family in FAMILIES for case in HOSTILE
+            if case != "wrong_tool" or family.wrong_tool is not None]
+
+
+@pytest.mark.parametrize(("family", "case"), hostile_cases())
+def test_hostile_answer_is_reasked_then_succeeds(fake: FakeProvider, family: Family, case: str) -> None:
+    fake.add(HOSTILE[case](family), family.answer("User", GOOD))
+    with within():
+        user = run(family, fake, max_retries=2)
+    assert user == User(**GOOD)
+    first, second = bodies(fake)
+    assert len(second["messages"]) > len(first["messages"]), "the re-ask must tell the model what was wrong"
+    assert second["messages"][: len(first["messages"])] == first["messages"]
+
+
+@pytest.mark.parametrize(("family", "case"), hostile_cases())
+def test_hostile_answer_every_time_carries_every_attempt(fake: FakeProvider, family: Family, case: str) -> None:
+    fake.add(*[HOSTILE[case](family) for _ in range(3)])
+    seen: list[BaseException] = []
+    with within(), pytest.raises(InstructorRetryException) as info:
+        run(family, fake, max_retries=3, hooks={"parse:error": seen.append})
+    exc = info.value
+    assert exc.n_attempts == 3 and [a.number for a in exc.failed_attempts] == [1, 2, 3]
+    assert all(isinstance(e, (ValidationError, ResponseParsingError)) for e in exc.errors)
+    assert exc.errors == seen and exc.__cause__ is exc.errors[-1]
+    completions = [a.completion for a in exc.failed_attempts]
+    assert all(c is not None for c in completions)
+    assert len({id(c) for c in completions}) == 3, "each attempt keeps its own raw completion"
+    assert exc.last_completion is completions[-1]
+    assert exc.total_usage, "usage is summed over the attempts"
+    assert "User" in str(exc) and "3 attempts" in str(exc)
+    assert len(fake.requests) == 3
+
+
+@by_family
+@sync_and_async
+def test_async_and_sync_reask_alike(fake: FakeProvider, family: Family, use_async: bool) -> None:
+    fake.add(family.answer("User", '{"name": "Jason"'), family.answer("User", GOOD))
+    with within():
+        assert run(family, fake, use_async, max_retries=2) == User(**GOOD)
+    fake.add(family.answer("User", "{}"), family.answer("User", "{}"))
+    with within(), pytest.raises(InstructorRetryException) as info:
+        run(family, fake, use_async, max_retries=2)
+    assert info.value.n_attempts == 2
+
+
+@pytest.mark.parametrize("family", tool_families(), ids=str)
+def test_wrong_tool_names_both_tools(fake: FakeProvider, family: Family) -> None:
+    assert family.wrong_tool is not None
+    fake.add(family.wrong_tool())
+    with pytest.raises(InstructorRetryException) as info:
+        run(family, fake)
+    error = info.value.errors[0]
+    assert isinstance(error, ResponseParsingError)
+    assert "'SomethingElse'" in str(error) and "'User'" in str(error)
+    assert error.raw_response is info.value.last_completion
+
+
+# -- a length stop: incomplete, not re-asked -------------------------------------------------------
+
+@by_family
+@sync_and_async
+def test_length_stop_is_incomplete_and_not_reasked(fake: FakeProvider, family: Family, use_async: bool) -> None:
+    fake.add(family.length("User", '{"name": "Ja'))
+    with within(), pytest.raises(IncompleteOutputException) as info:
+        run(family, fake, use_async, max_retries=3)
+    assert info.value.last_completion is not None
+    assert info.value.received == '{"name": "Ja'
+    assert info.value.n_attempts == 1
+    assert len(fake.requests) == 1, "re-asking cannot help: the caller must raise max_tokens"
+
+
+@by_family
+def test_length_stop_after_a_failed_attempt_keeps_both(fake: FakeProvider, family: Family) -> None:
+    fake.add(family.answer("User", {"name": "Jason"}), family.length("User", '{"name": "Ja'))
+    with within(), pytest.raises(IncompleteOutputException) as info:
+        run(family, fake, max_retries=3)
+    exc = info.value
+    assert exc.n_attempts == 2 and len(fake.requests) == 2
+    assert [a.number for a in exc.failed_attempts] == [1]
+    assert isinstance(exc.failed_attempts[0].exception, ValidationError)
+    assert exc.failed_attempts[0].completion is not exc.last_completion
+
+
+# -- HTTP errors: the SDK's own exceptions and retries, never a re-ask -----------------------------
+
+STATUSES = [400, 401, 429, 500, 529]
+
+
+@by_family
+@pytest.mark.parametrize("status", STATUSES)
+def test_http_error_is_the_sdks_exception_after_the_sdks_retries(
+    fake: FakeProvider, family: Family, status: int
+) -> None:
+    fake.always(Reply.http_error(status, f"fake {status}", headers=dict(family.retry_headers)))
+    errors: list[BaseException] = []
+    parse_errors: list[BaseException] = []
+    with within(), pytest.raises(family.error(status)) as info:
+        run(family, fake, max_retries=3, sdk_retries=2,
+            hooks={"completion:error": errors.append, "parse:error": parse_errors.append})
+    expected = 3 if status in family.retryable else 1
+    assert len(fake.requests) == expected, "only the SDK retries HTTP errors; instructor never re-asks them"
+    assert all(body == bodies(fake)[0] for body in bodies(fake)), "an SDK retry resends the same request"
+    assert errors == [info.value] and parse_errors == []
+
+
+@by_family
+@sync_and_async
+def test_transient_error_then_answer_is_retried_by_the_sdk(fake: FakeProvider, family: Family,
+                                                           use_async: bool) -> None:
+    fake.add(Reply.http_error(429, "slow down", headers=dict(family.retry_headers)),
+             Reply.http_error(500, "oops", headers=dict(family.retry_headers)),
+             family.answer("User", GOOD))
+    parse_errors: list[BaseException] = []
+    with within():
+        user = run(family, fake, use_async, max_retries=1, sdk_retries=2,
+                   hooks={"parse:error": parse_errors.append})
+    assert user == User(**GOOD) and parse_errors == []
+    first, second, third = bodies(fake)
+    assert first == second == third
+
+
+@by_family
+def test_sdk_retry_and_reask_stack_without_confusion(fake: FakeProvider, family: Family) -> None:
+    """attempt 1: bad JSON (instructor re-asks); attempt 2: a 500 (the SDK resends the re-ask)."""
+    fake.add(family.answer("User", "{"), Reply.http_error(500, "oops", headers=dict(family.retry_headers)),
+             family.answer("User", GOOD))
+    with within():
+        assert run(family, fake, max_retries=2, sdk_retries=1) == User(**GOOD)
+    first, reask, resent = bodies(fake)
+    assert reask != first and resent == reask
+
+
+@by_family
+def test_sdk_error_after_a_failed_attempt_is_still_the_sdks(fake: FakeProvider, family: Family) -> None:
+    fake.add(family.answer("User", "{"), Reply.http_error(400, "bad request"))
+    with within(), pytest.raises(family.error(400)):
+        run(family, fake, max_retries=3)
+    assert len(fake.requests) == 2
+
+
+# -- transports: timeouts and dropped connections ---------------------------------------------------
+
+@by_family
+@sync_and_async
+def test_timeout_is_bounded_by_the_sdk_timeout(fake: FakeProvider, family: Family, use_async: bool) -> None:
+    slow = family.answer("User", GOOD)
+    slow.delay = 5.0
+    fake.add(slow)
+    with within(3.0), pytest.raises(_load(family.timeout_error)):
+        run(family, fake, use_async, max_retries=3, timeout=0.3)
+    assert len(fake.requests) == 1
+
+
+@by_family
+def test_timeout_then_answer_is_retried_by_the_sdk(fake: FakeProvider, family: Family) -> None:
+    slow = family.answer("User", GOOD)
+    slow.delay = 3.0
+    fake.add(slow, family.answer("User", GOOD))
+    with within(4.0):
+        assert run(family, fake, sdk_retries=1, timeout=0.3) == User(**GOOD)
+    assert len(fake.requests) == 2 and bodies(fake)[0] == bodies(fake)[1]
+
+
+@by_family
+@sync_and_async
+def test_connection_dropped_mid_body(fake: FakeProvider, family: Family, use_async: bool) -> None:
+    cut = family.answer("User", GOOD)
+    cut.cut_body_at = 40
+    fake.add(cut)
+    with within(), pytest.raises(_load(family.connection_error)):
+        run(family, fake, use_async, max_retries=3)
+    assert len(fake.requests) == 1
+
+
+@by_family
+def test_non_json_body_fails_as_the_bare_sdk_does(fake: FakeProvider, family: Family) -> None:
+    """A 200 whose body is not JSON: whatever the SDK raises, instructor raises unchanged, once."""
+    garbage = Reply(raw_body=b"<html>502 Bad Gateway</html>")
+    fake.add(garbage)
+    with pytest.raises(Exception) as bare:
+        run(family, fake, model=None)  # response_model=None: the bare SDK call
+    fake.add(garbage)
+    with within(), pytest.raises(type(bare.value)) as info:
+        run(family, fake, max_retries=3)
+    assert type(info.value) is type(bare.value)
+    assert not isinstance(info.value, (RecursionError, InstructorRetryException))
+    assert len(fake.requests) == 2
+
+
+# -- size and depth: a 10 MB answer, JSON nested 10,000 deep ---------------------------------------
+
+TEN_MB = 10 * 1024 * 1024
+DEPTH = 10_000
+
+
+@by_family
+def test_ten_megabyte_answer_parses(fake: FakeProvider, family: Family) -> None:
+    fake.add(family.answer("User", {"name": "x" * TEN_MB, "age": 1}))
+    with within(15.0):
+        user = run(family, fake)
+    assert len(user.name) == TEN_MB and user.age == 1
+
+
+@by_family
+def test_ten_megabyte_garbage_ends_typed_with_a_short_message(fake: FakeProvider, family: Family) -> None:
+    fake.add(family.answer("User", '{"name": "' + "\\u00" * (TEN_MB // 4)))
+    with within(15.0), pytest.raises(InstructorRetryException) as info:
+        run(family, fake)
+    assert len(str(info.value)) < 10_000, "a huge completion must not become a huge error message"
+    assert info.value.last_completion is not None
+
+
+def _deep(depth: int, leaf: str = "1") -> str:
+    return "[" * depth + leaf + "]" * depth
+
+
+DEEP_DOCS = {
+    "deep_extra_field": ('{"name": "x", "age": 1, "extra": ' + _deep(DEPTH) + "}", User),
+    "deep_array": (_deep(DEPTH), User),
+    "deep_unclosed": ("[" * DEPTH, User),
+    "deep_recursive_model": ('{"children": [' * DEPTH + "]}" * DEPTH, Node),
+    "deep_objects": ('{"a": ' * DEPTH + "1" + "}" * DEPTH, User),
+}
+
+
+@by_family
+@pytest.mark.parametrize("doc", DEEP_DOCS)
+def test_json_nested_ten_thousand_deep_ends_typed(fake: FakeProvider, family: Family, doc: str) -> None:
+    text, model = DEEP_DOCS[doc]
+    name = model.__name__
+    fake.add(family.answer(name, text), family.answer(name, text))
+    with within():
+        try:
+            result = run(family, fake, model=model, max_retries=2)
+        except InstructorRetryException as exc:  # refused as too deep: typed, with every attempt
+            assert exc.n_attempts == 2
+            assert not any(isinstance(e, RecursionError) for e in exc.errors)
+            assert len(str(exc)) < 10_000
+        else:  # or parsed correctly
+            assert isinstance(result, model)
+            if model is User:
+                assert result == User(name="x", age=1)
+
+
+def test_matrix_is_not_empty() -> None:
+    """The matrix covers OpenAI at least; the installed families are listed in the test ids."""
+    assert {f.provider for f in FAMILIES} >= {"openai"}
+    assert json.dumps([f.id for f in FAMILIES])
+
+
+def _load(dotted: str) -> type[BaseException]:
+    from provider_families import load
+
+    exc: type[BaseException] = load(dotted)
+    return exc
