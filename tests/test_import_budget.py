@@ -106,7 +106,10 @@ print(json.dumps({"stats": stats, "mods": mods}))
     assert stats["loaded_providers"] == ["openai"]
     assert stats["configs_loaded"] == 1
     mods = snap["mods"]
-    for sdk in ("anthropic", "boto3", "botocore", "google", "mistralai", "cohere", "groq", "litellm"):
+    # not bare "google": the nspkg .pth files of google-cloud-aiplatform and google-generativeai
+    # create the empty `google` / `google.cloud` namespaces in every interpreter at startup
+    for sdk in ("anthropic", "boto3", "botocore", "google.genai", "google.generativeai", "google.cloud.aiplatform",
+                "vertexai", "mistralai", "cohere", "groq", "litellm"):
         assert not any(m == sdk or m.startswith(sdk + ".") for m in mods), sdk
     provider_modules = {m.split(".")[2] for m in mods if m.startswith("instructor.providers.")
                         and m.count(".") >= 2 and not m.split(".")[2].startswith("_")}

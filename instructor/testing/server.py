@@ -105,6 +105,21 @@ class FakeProvider:
     def bedrock_endpoint_url(self) -> str:
         return self.url
 
+    @property
+    def genai_base_url(self) -> str:
+        """For google-genai's `http_options={"base_url": ...}` (Gemini API and Vertex AI paths)."""
+        return self.url
+
+    @property
+    def mistral_server_url(self) -> str:
+        """For mistralai's `server_url=`: a prefix keeps it apart from OpenAI's identical path."""
+        return f"{self.url}/mistral"
+
+    @property
+    def cohere_base_url(self) -> str:
+        """For cohere's `base_url=`."""
+        return self.url
+
     # -- scripting ------------------------------------------------------------------------
     def add(self, *replies: Script) -> FakeProvider:
         """Queue replies (or functions of the request returning one), served in order."""

@@ -7,11 +7,11 @@ CONFIG = ProviderConfig(
     name='google',
     package='google.genai',
     extra='google',
-    factory='instructor.providers._unavailable:create_client',
+    factory='instructor.providers.google.factory:create_client',
     default_mode=Mode.GENAI_TOOLS,
     supported_modes=(Mode.GENAI_TOOLS, Mode.GENAI_STRUCTURED_OUTPUTS,),
     env_vars=('GOOGLE_API_KEY', 'GEMINI_API_KEY'),
-    requires_api_key=True,
+    requires_api_key=False,  # Vertex AI (vertexai=True) needs none; the factory checks the Gemini API's
     base_url=None,
     docs_url='https://ai.google.dev/gemini-api/docs',
     description='Google Gemini through the google-genai SDK',

@@ -45,13 +45,17 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def default_wires() -> list[Wire]:
     """Every built-in wire, most specific first."""
+    from instructor.testing.wires.mistral import MistralWire
     from instructor.testing.wires.openai import OpenAIWire
 
-    wires: list[Wire] = [OpenAIWire()]
+    # Mistral's path also ends in /chat/completions: its prefixed wire goes first
+    wires: list[Wire] = [MistralWire(), OpenAIWire()]
     for module, cls in (
         ("instructor.testing.wires.anthropic", "AnthropicWire"),
         ("instructor.testing.wires.bedrock", "BedrockWire"),
         ("instructor.testing.wires.writer", "WriterWire"),
+        ("instructor.testing.wires.genai", "GenAIWire"),
+        ("instructor.testing.wires.cohere", "CohereWire"),
     ):
         try:
             import importlib

@@ -1,0 +1,280 @@
+"""Mode handlers of Mistral's chat API, reading the mistralai SDK's objects by attribute.
+
+MISTRAL_TOOLS declares one function whose parameters are the model's schema and
+makes Mistral call a tool (`tool_choice="any"`). MISTRAL_STRUCTURED_OUTPUTS asks
+for JSON text under a strict `json_schema` response format. (MD_JSON, which
+Mistral also supports, is the OpenAI-format handler: Mistral's completion has
+OpenAI's shape.) Message content may be a string or a list of chunks (text,
+thinking); only text counts as the answer. Mistral streams a tool call whole, in
+one chunk; the factory hands the handlers each event's `data` (a chunk).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from instructor.core import schema
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.json_text import REASK_JSON, JSONTextFilter, validate_json_text
+from instructor.core.mode_registry import StreamDelta
+from instructor.mode import Mode
+
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
+#: finish reasons that mean the answer was cut off
+INCOMPLETE = frozenset({"length", "model_length"})
+REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
+
+
+@functools.cache
+def mistral_tool(model: type[BaseModel]) -> dict[str, Any]:
+    """The `tools=[...]` entry for `model` (cached per model)."""
+    return {"type": "function", "function": {
+        "name": schema.tool_name(model),
+        "description": schema.description(model),
+        "parameters": schema.parameters_schema(model),
+    }}
+
+
+@functools.cache
+def mistral_response_format(model: type[BaseModel]) -> dict[str, Any]:
+    """The strict `json_schema` response format for `model` (cached per model)."""
+    return {"type": "json_schema", "json_schema": {
+        "name": schema.tool_name(model),
+        "schema": schema.strict_schema(model),
+        "strict": True,
+    }}
+
+
+def text_of(content: Any) -> str:
+    """The answer's text of a message or delta `content`: a string, or text chunks (thinking left out)."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    texts = []
+    for chunk in content:
+        if getattr(chunk, "type", None) == "text":
+            texts.append(chunk.text)
+        elif isinstance(chunk, Mapping) and chunk.get("type") == "text":
+            texts.append(chunk.get("text", ""))
+    return "".join(texts)
+
+
+def _arguments(call: Any) -> str:
+    arguments = call.function.arguments
+    return arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+
+
+def _incomplete(finish: str, received: str | None, completion: Any) -> IncompleteOutputException:
+    return IncompleteOutputException(
+        f"The output is incomplete: Mistral stopped with finish_reason={finish!r} before the object "
+        "was complete. Raise max_tokens, or ask for a smaller object.",
+        last_completion=completion,
+        received=received,
+    )
+
+
+def _checked_message(response: Any) -> Any:
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise ResponseParsingError("Mistral's completion has no choices.", raw_response=response)
+    choice = choices[0]
+    message = choice.message
+    if choice.finish_reason in INCOMPLETE:
+        received = text_of(message.content) + "".join(_arguments(c) for c in message.tool_calls or [])
+        raise _incomplete(choice.finish_reason, received, response)
+    if choice.finish_reason == "error":
+        raise ResponseParsingError("Mistral stopped with finish_reason='error'.", raw_response=response)
+    return message
+
+
+class MistralHandler:
+    """What both Mistral modes share: usage, the assistant turn, streams."""
+
+    tools = False
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(Mode.{self.mode.name})"
+
+    def usage(self, response: Any) -> Mapping[str, int]:
+        usage = getattr(response, "usage", None)
+        if usage is None:
+            return {}
+        counts = {}
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            value = getattr(usage, key, None)
+            if isinstance(value, int):
+                counts[key] = value
+        return counts
+
+    @staticmethod
+    def assistant_turn(response: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The assistant message to send back, and its tool calls as (id, name)."""
+        if getattr(response, "chunks", None) is not None and not hasattr(response, "choices"):
+            return _streamed_turn(response)
+        message = response.choices[0].message
+        turn: dict[str, Any] = {"role": "assistant", "content": text_of(message.content)}
+        calls = []
+        if message.tool_calls:
+            turn["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": _arguments(c)}}
+                for c in message.tool_calls
+            ]
+            calls = [(c.id, c.function.name) for c in message.tool_calls]
+        return turn, calls
+
+    # -- streaming ----------------------------------------------------------------------
+    def _deltas(self, chunk: Any, state: dict[str, Any]) -> Iterator[StreamDelta]:
+        for choice in getattr(chunk, "choices", None) or ():
+            delta = choice.delta
+            if self.tools:
+                for call in getattr(delta, "tool_calls", None) or ():
+                    index = call.index if isinstance(call.index, int) else state["calls"]
+                    state["calls"] = index + 1
+                    yield StreamDelta(_arguments(call), index, call.function.name or None)
+            else:
+                piece = state["filter"].feed(text_of(getattr(delta, "content", None)))
+                if piece:
+                    yield StreamDelta(piece)
+            finish = choice.finish_reason
+            if finish in INCOMPLETE:
+                raise _incomplete(finish, None, chunk)
+            if finish == "error":
+                raise ResponseParsingError("Mistral's stream stopped with finish_reason='error'.",
+                                           raw_response=chunk)
+            if finish:
+                state["finished"] = True
+
+    @staticmethod
+    def _new_state() -> dict[str, Any]:
+        return {"calls": 0, "finished": False, "filter": JSONTextFilter()}
+
+    @staticmethod
+    def _unfinished() -> IncompleteOutputException:
+        return IncompleteOutputException(
+            "The output is incomplete: Mistral's stream ended without a finish reason. "
+            "Retry the request; raise the timeout if the connection was cut."
+        )
+
+    def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
+        state = self._new_state()
+        for chunk in stream:
+            yield from self._deltas(chunk, state)
+        if not state["finished"]:
+            raise self._unfinished()
+
+    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        state = self._new_state()
+        async for chunk in stream:
+            for delta in self._deltas(chunk, state):
+                yield delta
+        if not state["finished"]:
+            raise self._unfinished()
+
+
+def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The assistant message a streamed attempt adds up to, from its raw chunks."""
+    text: list[str] = []
+    calls: list[Any] = []
+    for chunk in streamed.chunks:
+        for choice in getattr(chunk, "choices", None) or ():
+            text.append(text_of(getattr(choice.delta, "content", None)))
+            calls.extend(getattr(choice.delta, "tool_calls", None) or ())
+    turn: dict[str, Any] = {"role": "assistant", "content": "".join(text)}
+    if calls:
+        turn["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": _arguments(c)}}
+            for c in calls
+        ]
+    return turn, [(c.id, c.function.name) for c in calls]
+
+
+class ToolsHandler(MistralHandler):
+    """MISTRAL_TOOLS: the model's schema as the one tool Mistral must call."""
+
+    tools = True
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        request["tools"] = [mistral_tool(response_model)]
+        request["tool_choice"] = "any"
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        message = _checked_message(response)
+        name = schema.tool_name(response_model)
+        calls = message.tool_calls or []
+        for call in calls:
+            if call.function.name == name:
+                return validate_json_text(response_model, _arguments(call), context, strict)
+        if calls:
+            called = ", ".join(repr(c.function.name) for c in calls)
+            raise ResponseParsingError(f"Mistral called {called} instead of the tool {name!r}.",
+                                       raw_response=response)
+        raise ResponseParsingError(f"Mistral answered without calling the tool {name!r}.", raw_response=response)
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        messages = list(request.get("messages") or [])
+        turn, calls = self.assistant_turn(response)
+        messages.append(turn)
+        if calls:
+            messages.extend({"role": "tool", "tool_call_id": call_id, "name": name,
+                             "content": REASK_TOOL.format(error=error)} for call_id, name in calls)
+        else:
+            messages.append({"role": "user", "content": f"{error}\nCall the tool with arguments that match "
+                                                        "its schema."})
+        request["messages"] = messages
+        return request
+
+
+class StructuredOutputsHandler(MistralHandler):
+    """MISTRAL_STRUCTURED_OUTPUTS: JSON text under a strict `json_schema` response format."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        request["response_format"] = mistral_response_format(response_model)
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = text_of(_checked_message(response).content)
+        if not text.strip():
+            raise ResponseParsingError("Mistral returned no text to read as JSON.", raw_response=response)
+        return validate_json_text(response_model, text, context, strict)
+
+    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
+        request = dict(kwargs)
+        turn, _ = self.assistant_turn(response)
+        turn.pop("tool_calls", None)
+        request["messages"] = [*(request.get("messages") or []), turn,
+                               {"role": "user", "content": REASK_JSON.format(error=error)}]
+        return request
+
+
+MISTRAL_TOOLS = ToolsHandler(Mode.MISTRAL_TOOLS)
+MISTRAL_STRUCTURED_OUTPUTS = StructuredOutputsHandler(Mode.MISTRAL_STRUCTURED_OUTPUTS)
