@@ -376,7 +376,10 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m instructor
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
 
     budget = load_budget(args.budget)
-    checks = expand(budget)
+    try:
+        checks = expand(budget)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SystemExit(f"Budget file {args.budget!r} is not valid: {exc}") from None
     if args.only:
         checks = [c for c in checks if any(text in c.name for text in args.only)]
         if not checks:

@@ -295,12 +295,12 @@ def report(prof: Profile, *, top: int = 15, style: str = "plain", out: Any = Non
 
     out = out or sys.stdout
     times = sorted(r.ms for r in prof.runs)
-    total_ms = sum(n.self_us for n in prof.representative.nodes()) / 1000
+    total_ms = statistics.median(sum(n.self_us for n in r.nodes()) for r in prof.runs) / 1000
     out.write(
         f"{prof.statement}\n"
         f"  {len(prof.runs)} fresh processes: median {prof.median_ms:.1f} ms in-process "
         f"(min {times[0]:.1f}, max {times[-1]:.1f}); {len(prof.added)} modules added; "
-        f"{total_ms:.1f} ms inside imports (median run, -X importtime)\n"
+        f"{total_ms:.1f} ms inside imports (median, -X importtime)\n"
     )
     errors = {r.error for r in prof.runs if r.error}
     if errors:

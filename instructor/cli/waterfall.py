@@ -22,9 +22,12 @@ CHAR_PX = 6.6  # average glyph width of the 11px monospace labels
 
 
 def _colour(package: str) -> str:
-    """A stable colour per top-level package (same package, same colour, every run)."""
-    hue = zlib.crc32(package.encode()) % 360
-    return f"hsl({hue}, 62%, 72%)"
+    """A stable pastel colour per top-level package (same package, same colour, every run)."""
+    import colorsys
+
+    hue = (zlib.crc32(package.encode()) % 360) / 360
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.72, 0.62)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
 def _bars(roots: list[ImportNode], scale: float) -> Iterable[str]:

@@ -1,0 +1,255 @@
+"""What every benchmark shares: fresh processes, interleaving, medians, ratios, the machine.
+
+Each comparison runs the same work two ways (instructor, and the bare SDK doing
+the same thing) in the same run, alternating the order pair by pair (A B, B A,
+...) so a burst of load from elsewhere hits both sides alike. Figures are
+medians; the spread is the interquartile range of the per-pair ratios. Ratios
+hold from one machine to the next far better than milliseconds do.
+
+Child processes get the caller's environment minus what would skew them
+(`PYTHONDONTWRITEBYTECODE`: users have bytecode caches; eager-import switches;
+real API keys and base URLs, so nothing can reach a real provider), plus dummy
+AWS credentials for boto3.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+_KEY_VARS = {
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "AWS_PROFILE",
+    "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION",
+}
+_DUMMY_AWS = {
+    "AWS_ACCESS_KEY_ID": "AKIABENCHMARK", "AWS_SECRET_ACCESS_KEY": "benchmark", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def bench_env() -> dict[str, str]:
+    from instructor.cli.importtime import child_env
+
+    env = {k: v for k, v in child_env().items() if k not in _KEY_VARS}
+    env.update(_DUMMY_AWS)
+    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    return env
+
+
+# The child starts its clock before the first statement of the body and reports the
+# elapsed time, its module count and its resident memory after the body has run.
+_CHILD = """
+import time as _bench_time
+_bench_t0 = _bench_time.perf_counter()
+{body}
+_bench_elapsed = _bench_time.perf_counter() - _bench_t0
+import sys as _bench_sys
+
+
+def _bench_rss():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if _bench_sys.platform == "darwin" else peak * 1024
+
+
+print("@@bench", _bench_elapsed, len(_bench_sys.modules), _bench_rss(), repr(globals().get("RESULT")))
+"""
+
+
+class BenchError(RuntimeError):
+    """A child process failed; the message carries the end of its stderr."""
+
+
+@dataclass
+class Sample:
+    """One fresh process: wall time seen from outside, in-process time, modules, memory."""
+
+    wall_s: float
+    elapsed_s: float
+    modules: int
+    rss_bytes: int
+    result: str
+
+
+def run_child(body: str, env: dict[str, str] | None = None, timeout: float = 300) -> Sample:
+    code = _CHILD.format(body=textwrap.dedent(body).strip())
+    start = time.perf_counter()
+    proc = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env or bench_env(),
+                          timeout=timeout, cwd=ROOT)
+    wall = time.perf_counter() - start
+    line = next((ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith("@@bench ")), None)
+    if proc.returncode != 0 or line is None:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-3:])
+        raise BenchError(tail or f"exit status {proc.returncode}")
+    _, elapsed, modules, rss, result = line.split(" ", 4)
+    return Sample(wall, float(elapsed), int(modules), int(rss), result)
+
+
+def interleaved(ours: str, bare: str, pairs: int, *, env: dict[str, str] | None = None,
+                warmup: int = 1) -> tuple[list[Sample], list[Sample]]:
+    """`pairs` fresh processes of each body, alternating which goes first, after a warm-up of each."""
+    env = env or bench_env()
+    for _ in range(warmup):  # writes bytecode caches, fills the page cache
+        run_child(bare, env)
+        run_child(ours, env)
+    a: list[Sample] = []
+    b: list[Sample] = []
+    for i in range(pairs):
+        if i % 2 == 0:
+            b.append(run_child(bare, env))
+            a.append(run_child(ours, env))
+        else:
+            a.append(run_child(ours, env))
+            b.append(run_child(bare, env))
+    return a, b
+
+
+# -- statistics ------------------------------------------------------------------------------
+def quartiles(values: Sequence[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
+
+
+@dataclass
+class Comparison:
+    """Paired measurements of instructor (`ours`) and the bare SDK (`bare`), same unit."""
+
+    ours: list[float]
+    bare: list[float]
+
+    @property
+    def ours_median(self) -> float:
+        return statistics.median(self.ours)
+
+    @property
+    def bare_median(self) -> float:
+        return statistics.median(self.bare)
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_median / self.bare_median
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        return [o / b for o, b in zip(self.ours, self.bare, strict=True)]
+
+    @property
+    def ratio_iqr(self) -> tuple[float, float]:
+        return quartiles(self.pair_ratios)
+
+    @property
+    def delta_median(self) -> float:
+        """Median of the per-pair differences (robust to drifts in load)."""
+        return statistics.median(o - b for o, b in zip(self.ours, self.bare, strict=True))
+
+
+def compare(a: list[Sample], b: list[Sample], metric: Callable[[Sample], float]) -> Comparison:
+    return Comparison([metric(s) for s in a], [metric(s) for s in b])
+
+
+# -- rows of the results table ----------------------------------------------------------------
+@dataclass
+class Row:
+    """One line of the results table (and one bar of the plot when it has a ratio)."""
+
+    key: str  # "a", "b", ... the benchmark letter of the issue
+    what: str
+    label: str = ""  # a short name for the plot
+    ours: str = ""
+    bare: str = ""
+    ratio: float | None = None
+    spread: tuple[float, float] | None = None
+    budget: str = ""
+    budget_ratio: float | None = None  # the budget as a ratio, drawn on the plot
+    within: bool | None = None  # None: no budget, or not measured
+    status: str = "measured"  # measured | unavailable | pending | error
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ratio_row(key: str, what: str, comparison: Comparison, *, unit: str, scale: float = 1.0,
+              digits: int = 1, budget_ratio: float | None = None, budget: str = "", note: str = "",
+              label: str = "", data: dict[str, Any] | None = None) -> Row:
+    ratio = comparison.ratio
+    return Row(
+        key=key, what=what, label=label,
+        ours=f"{comparison.ours_median * scale:.{digits}f} {unit}",
+        bare=f"{comparison.bare_median * scale:.{digits}f} {unit}",
+        ratio=ratio, spread=comparison.ratio_iqr,
+        budget=budget or (f"≤ {budget_ratio:.2f}x" if budget_ratio else ""),
+        budget_ratio=budget_ratio,
+        within=None if budget_ratio is None else ratio <= budget_ratio,
+        note=note, data=data or {},
+    )
+
+
+def unavailable(key: str, what: str, reason: str, *, budget: str = "", status: str = "unavailable") -> Row:
+    return Row(key=key, what=what, budget=budget, status=status, note=reason)
+
+
+# -- the machine ----------------------------------------------------------------------------
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def _versions(names: Sequence[str]) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "os": f"{platform.system()} {platform.release()}",
+        "arch": platform.machine(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "packages": _versions(["instructor", "pydantic", "lazy_loader", "openai", "anthropic", "boto3", "httpx"]),
+    }

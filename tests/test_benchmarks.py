@@ -1,0 +1,85 @@
+"""The benchmark command: it runs, writes the table and the plot, and the README quotes exactly its output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import plot  # noqa: E402
+import run_all  # noqa: E402
+from _harness import Comparison, compare, interleaved, ratio_row  # noqa: E402
+
+pytestmark = pytest.mark.subprocess
+
+
+def test_readme_quotes_the_recorded_run_verbatim() -> None:
+    """Every figure in README's Performance block is the one benchmarks/results/latest.json recorded."""
+    recorded = json.loads((BENCH / "results" / "latest.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(run_all.README_BEGIN, 1)[1].split(run_all.README_END, 1)[0]
+    stale = "README.md is stale: run `.venv/bin/python benchmarks/run_all.py --readme`"
+    assert run_all.provenance(recorded["meta"]) in block, stale
+    assert run_all.markdown_table(recorded["rows"]) in block, stale
+    assert "benchmarks/results/latest.svg" in block
+    assert recorded["meta"]["machine"]["python"] in block and recorded["meta"]["machine"]["cpu"] in block
+    table = (BENCH / "results" / "latest.md").read_text()
+    assert run_all.markdown_table(recorded["rows"]) in table  # latest.md is the same run
+    assert not recorded["meta"]["quick"], "the README must quote a full run, not --quick"
+
+
+def test_the_command_writes_table_plot_and_samples(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
+    out = subprocess.run([sys.executable, str(BENCH / "run_all.py"), "--quick", "--only", "a", "--out", str(tmp_path)],
+                         capture_output=True, text=True, env=subprocess_env, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    data = json.loads((tmp_path / "latest.json").read_text())
+    keys = [row["key"] for row in data["rows"]]
+    assert keys == ["a", "a", "f"]
+    wall = data["rows"][0]
+    assert wall["ratio"] > 0 and wall["spread"][0] <= wall["spread"][1]
+    table = (tmp_path / "latest.md").read_text()
+    assert "Python " + data["meta"]["machine"]["python"] in table and "cores" in table
+    svg = ET.parse(tmp_path / "latest.svg").getroot()
+    assert svg.tag.endswith("svg")
+    assert data["meta"]["date"] in (tmp_path / "latest.svg").read_text()
+
+
+def test_interleaved_fresh_processes_and_paired_statistics() -> None:
+    ours, bare = interleaved("import json", "pass", pairs=3, warmup=0)
+    assert len(ours) == len(bare) == 3
+    modules = compare(ours, bare, lambda s: s.modules)
+    assert modules.ours_median > modules.bare_median  # json brings its submodules
+    c = Comparison(ours=[2.0, 3.0, 4.0], bare=[1.0, 2.0, 2.0])
+    assert c.ratio == 1.5 and c.pair_ratios == [2.0, 1.5, 2.0] and c.delta_median == 1.0
+    row = ratio_row("d", "x", c, unit="µs", digits=0, budget_ratio=1.15)
+    assert (row.ours, row.bare, row.within, row.budget) == ("3 µs", "2 µs", False, "≤ 1.15x")
+
+
+def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
+    result = {"machinery": {"ours_last_over_first_quarter": 1.04, "naive_last_over_first_quarter": 9.5},
+              "end_to_end": {"bare_sdk_plus_final_parse_us_per_chunk": 400.0,
+                             "create_partial_us_per_chunk": 500.0, "ratio": 1.25}}
+    row = run_all.streaming_row(result, 200)
+    assert (row.ours, row.bare, row.ratio, row.within) == ("500.0 µs/chunk", "400.0 µs/chunk", 1.25, True)
+    assert "1.04x" in row.note
+
+
+def test_plot_draws_one_bar_per_ratio_with_its_budget() -> None:
+    rows = [ratio_row("b", "cold", Comparison([1.1, 1.2], [1.0, 1.0]), unit="ms", budget_ratio=1.03).as_dict(),
+            run_all.unavailable("e", "streaming", "pending").as_dict()]
+    meta = {"date": "2026-01-01 00:00 UTC", "load_start": 0.5,
+            "machine": {"python": "3.11.7", "implementation": "CPython", "os": "Linux", "arch": "x86_64",
+                        "cpu": "cpu", "cores": 2}}
+    svg = plot.render(rows, meta)
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "1.15x" in texts and "(b) cold" in texts and not any("streaming" in (t or "") for t in texts)
+    assert 'stroke="#c0392b"' in svg  # the budget mark
