@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
 py=.venv/bin/python
+# the third-party provider example, installed as a user installs a plugin (tests/test_plugin_example.py)
+$py -c "import myprovider_plugin" 2>/dev/null || \
+  $py -m pip install --quiet --disable-pip-version-check --no-deps -e tests/plugin_example \
+    2> >(grep -v "is ignored: it is neither" >&2)
 echo "== ruff"
 $py -m ruff check instructor tests tools benchmarks examples stubs
 echo "== mypy"
