@@ -1,0 +1,44 @@
+"""docs/providers.md carries the provider table generated from the registry, up to date."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import instructor
+from instructor.providers._catalog import BUILTIN_PROVIDERS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_provider_table", ROOT / "tools" / "gen_provider_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_page_is_in_sync_with_the_registry() -> None:
+    tool = load_tool()
+    page = tool.PAGE.read_text()
+    assert tool.updated(page) == page, "docs/providers.md is out of date: run python tools/gen_provider_table.py"
+
+
+def test_every_built_in_provider_has_a_row_with_its_facts() -> None:
+    table = load_tool().render_table()
+    registry = instructor.get_registry()
+    for name in BUILTIN_PROVIDERS:
+        config = registry.get_config(name)
+        (row,) = [line for line in table.splitlines() if line.startswith(f"| `{name}` |")]
+        assert f"`instructor[{config.extra}]`" in row
+        assert f"`{config.default_mode.name}`" in row
+        assert all(f"`{mode.name}`" in row for mode in config.supported_modes)
+        assert all(f"`{var}`" in row for var in config.env_vars)
+        assert row.rstrip(" |").endswith("yes (see below)") is config.deprecated
+
+
+def test_the_readme_links_the_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "docs/providers.md" in readme.split("## Providers", 1)[1]
