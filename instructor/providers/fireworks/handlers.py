@@ -15,6 +15,8 @@ from instructor.core import schema
 from instructor.mode import Mode
 from instructor.providers.openai.handlers import JSONHandler, ToolsHandler
 
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
 
 class FireworksJSONHandler(JSONHandler):
     """JSON mode with the schema attached to `response_format`, as Fireworks accepts it."""

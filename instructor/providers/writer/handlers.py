@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from instructor.mode import Mode
 from instructor.providers.openai.handlers import JSONHandler, ToolsHandler
 
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
 
 class WriterToolsHandler(ToolsHandler):
     """Tool calling with `tool_choice="auto"`."""
