@@ -6,6 +6,11 @@ the same thing) in the same run, alternating the order pair by pair (A B, B A,
 medians; the spread is the interquartile range of the per-pair ratios. Ratios
 hold from one machine to the next far better than milliseconds do.
 
+Wall-clock time is the figure (what a user waits for). CPU time of the same
+processes is reported next to it: other processes on a busy machine delay a
+process without adding to its CPU time, so when the two ratios disagree, the
+machine was loaded and the CPU-time ratio is the steadier one.
+
 Child processes get the caller's environment minus what would skew them
 (`PYTHONDONTWRITEBYTECODE`: users have bytecode caches; eager-import switches;
 real API keys and base URLs, so nothing can reach a real provider), plus dummy
@@ -48,13 +53,15 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-# The child starts its clock before the first statement of the body and reports the
-# elapsed time, its module count and its resident memory after the body has run.
+# The child starts its clocks before the first statement of the body and reports the
+# elapsed and CPU time, its module count and its resident memory after the body has run.
 _CHILD = """
 import time as _bench_time
+_bench_c0 = _bench_time.process_time()
 _bench_t0 = _bench_time.perf_counter()
 {body}
 _bench_elapsed = _bench_time.perf_counter() - _bench_t0
+_bench_cpu = _bench_time.process_time() - _bench_c0
 import sys as _bench_sys
 
 
@@ -71,7 +78,7 @@ def _bench_rss():
     return peak if _bench_sys.platform == "darwin" else peak * 1024
 
 
-print("@@bench", _bench_elapsed, len(_bench_sys.modules), _bench_rss(), repr(globals().get("RESULT")))
+print("@@bench", _bench_elapsed, _bench_cpu, len(_bench_sys.modules), _bench_rss(), repr(globals().get("RESULT")))
 """
 
 
@@ -81,10 +88,11 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Sample:
-    """One fresh process: wall time seen from outside, in-process time, modules, memory."""
+    """One fresh process: wall time seen from outside, in-process wall and CPU time, modules, memory."""
 
     wall_s: float
     elapsed_s: float
+    cpu_s: float
     modules: int
     rss_bytes: int
     result: str
@@ -100,8 +108,8 @@ def run_child(body: str, env: dict[str, str] | None = None, timeout: float = 300
     if proc.returncode != 0 or line is None:
         tail = "\n".join(proc.stderr.strip().splitlines()[-3:])
         raise BenchError(tail or f"exit status {proc.returncode}")
-    _, elapsed, modules, rss, result = line.split(" ", 4)
-    return Sample(wall, float(elapsed), int(modules), int(rss), result)
+    _, elapsed, cpu, modules, rss, result = line.split(" ", 5)
+    return Sample(wall, float(elapsed), float(cpu), int(modules), int(rss), result)
 
 
 def interleaved(ours: str, bare: str, pairs: int, *, env: dict[str, str] | None = None,

@@ -63,11 +63,12 @@ def run(pairs: int = 9, providers: tuple[str, ...] = ("openai", "anthropic", "be
             continue
         ours, bare = interleaved(ours_code, bare_code, pairs, warmup=0)
         elapsed = compare(ours, bare, lambda s: s.elapsed_s)
+        cpu = compare(ours, bare, lambda s: s.cpu_s)
         modules = statistics.median(s.modules for s in ours) - statistics.median(s.modules for s in bare)
         rows.append(ratio_row(
             "b", what, elapsed, unit="ms", scale=1000, budget_ratio=budget, label=f"cold from_provider: {name}",
-            note=f"{elapsed.delta_median * 1000:+.1f} ms; {modules:+.0f} modules",
-            data={"delta_ms": elapsed.delta_median * 1000, "modules_added": modules},
+            note=f"{elapsed.delta_median * 1000:+.1f} ms; {modules:+.0f} modules; CPU time {cpu.ratio:.2f}x",
+            data={"delta_ms": elapsed.delta_median * 1000, "modules_added": modules, "cpu_ratio": cpu.ratio},
         ))
         rss = compare(ours, bare, lambda s: s.rss_bytes)
         rows.append(ratio_row(

@@ -28,6 +28,7 @@ def run(pairs: int = 40) -> list[Row]:
     ours, bare = interleaved(IMPORT, BARE, pairs)
     wall = compare(ours, bare, lambda s: s.wall_s)
     inproc = statistics.median(s.elapsed_s for s in ours) * 1000
+    inproc_cpu = statistics.median(s.cpu_s for s in ours) * 1000
     modules = statistics.median(s.modules for s in ours) - statistics.median(s.modules for s in bare)
     rss = compare(ours, bare, lambda s: s.rss_bytes)
     traced = statistics.median(int(run_child(TRACEMALLOC).result) for _ in range(5))
@@ -38,7 +39,8 @@ def run(pairs: int = 40) -> list[Row]:
                   data={"delta_ms": wall.delta_median * 1000, "modules_added": modules}),
         Row(key="a", what="`import instructor`, in-process (perf_counter around the import)",
             ours=f"{inproc:.2f} ms", budget="≤ 2 ms (CI ceiling 100 ms)", within=inproc <= 2.0,
-            note="median of the same processes", data={"ms": inproc}),
+            note=f"median of the same processes; CPU time {inproc_cpu:.2f} ms",
+            data={"ms": inproc, "cpu_ms": inproc_cpu}),
         Row(key="f", what="memory after `import instructor` vs a bare interpreter (RSS)",
             ours=f"{rss.ours_median / MIB:.2f} MiB", bare=f"{rss.bare_median / MIB:.2f} MiB",
             label="memory after import instructor",

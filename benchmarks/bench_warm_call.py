@@ -133,26 +133,31 @@ def _child(rounds: int, calls: int) -> dict[str, Any]:
 
         assert bare_call() == our_call() == model.model_validate(answers[name])
 
-        def block(fn: Any) -> float:
+        def block(fn: Any, cpu_times: list[float]) -> float:
             gc.collect()
+            cpu = time.process_time()
             start = time.perf_counter()
             for _ in range(calls):
                 fn()
-            return (time.perf_counter() - start) / calls * 1e6
+            elapsed = time.perf_counter() - start
+            cpu_times.append((time.process_time() - cpu) / calls * 1e6)
+            return elapsed / calls * 1e6
 
         for _ in range(max(1, calls // 2)):  # warm-up: caches, branch predictors, allocator
             bare_call()
             our_call()
         ours_us: list[float] = []
         bare_us: list[float] = []
+        ours_cpu: list[float] = []
+        bare_cpu: list[float] = []
         for i in range(rounds):
             if i % 2:
-                ours_us.append(block(our_call))
-                bare_us.append(block(bare_call))
+                ours_us.append(block(our_call, ours_cpu))
+                bare_us.append(block(bare_call, bare_cpu))
             else:
-                bare_us.append(block(bare_call))
-                ours_us.append(block(our_call))
-        out[name] = {"ours_us": ours_us, "bare_us": bare_us}
+                bare_us.append(block(bare_call, bare_cpu))
+                ours_us.append(block(our_call, ours_cpu))
+        out[name] = {"ours_us": ours_us, "bare_us": bare_us, "ours_cpu_us": ours_cpu, "bare_cpu_us": bare_cpu}
     return out
 
 
@@ -167,11 +172,13 @@ def run(rounds: int = 15, calls: int = 40) -> list[Row]:
     rows = []
     for name, data in results.items():
         comparison = Comparison(data["ours_us"], data["bare_us"])
+        cpu = Comparison(data["ours_cpu_us"], data["bare_cpu_us"])
         rows.append(ratio_row(
             "d", f"warm `create(response_model=...)` vs bare SDK call + `model_validate_json`, {LABEL[name]}",
             comparison, unit="µs", digits=0, budget_ratio=BUDGET[name], label=f"warm call, {LABEL[name]}",
-            note=f"{comparison.delta_median:+.0f} µs per call ({rounds} rounds of {calls} calls per side)",
-            data={"overhead_us": comparison.delta_median},
+            note=f"{comparison.delta_median:+.0f} µs per call; CPU time {cpu.ratio:.2f}x "
+                 f"({cpu.delta_median:+.0f} µs); {rounds} rounds of {calls} calls per side",
+            data={"overhead_us": comparison.delta_median, "cpu_ratio": cpu.ratio, "cpu_overhead_us": cpu.delta_median},
         ))
     return rows
 

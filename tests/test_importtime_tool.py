@@ -113,10 +113,19 @@ def test_judge_allowed_forbidden_and_baseline() -> None:
     bad = judge(check, _run("x", "pydantic", "pydantic.main", "requests", tree=tree), [], set())
     assert not bad.ok
     forbidden, outside = bad.problems
-    assert forbidden.startswith("2 modules forbidden: pydantic (2); first through x > pydantic")
+    assert forbidden.startswith("2 modules forbidden: pydantic, pydantic.main; first through x > pydantic")
     assert outside.startswith("1 module outside the allowed list: requests")
+    many = judge(check, _run("x", *(f"pydantic.m{i}" for i in range(6)), "typing_extensions"), [], set())
+    assert many.problems[0].startswith("6 modules forbidden: pydantic (6)")
     # what `allowed_from` measured is allowed
     assert judge(check, _run("x", "requests"), [], {"requests"}).ok
+
+
+def test_judge_exempts_shared_code_and_its_parent_packages() -> None:
+    check = Check(name="x", statement="import x", forbidden=["fam"], exempt=["fam.shared"])
+    assert judge(check, _run("fam", "fam.shared"), [], set()).ok
+    result = judge(check, _run("fam", "fam.shared", "fam.factory"), [], set())
+    assert result.problems[0].startswith("1 module forbidden: fam.factory")
 
 
 def test_judge_time_ceiling_fails_own_budget_only_reports() -> None:

@@ -16,7 +16,8 @@ Patterns match a module and everything inside it (`"pydantic"` covers
 `pydantic.main`) and may use globs. Tokens: `@stdlib` (any standard-library
 module), `@provider_sdks` (every registered provider's SDK package), and in
 `each_provider`, `@other_provider_sdks` / `@other_provider_code` (the SDKs and
-instructor folders of providers that use a different SDK). `allowed_from`
+instructor folders of providers that use a different SDK); `exempt` patterns
+(and their parent packages) are never flagged: code a provider family shares. `allowed_from`
 lists statements whose own added modules are allowed too (e.g. what
 `import lazy_loader` loads on this Python version).
 
@@ -33,7 +34,7 @@ that SDK, so only what instructor adds on top of the SDK is judged).
 A check entry:
     {"name": "import instructor", "statement": "import instructor",
      "setup": "", "env": {}, "allowed": ["instructor", "lazy_loader"],
-     "allowed_from": ["import lazy_loader"], "forbidden": ["pydantic", "@provider_sdks"],
+     "allowed_from": ["import lazy_loader"], "forbidden": ["pydantic", "@provider_sdks"], "exempt": [],
      "own": ["instructor"], "max_own_ms": 2, "max_ms": 100, "runs": 5}
 """
 
@@ -66,6 +67,7 @@ class Check:
     allowed: list[str] | None = None
     allowed_from: list[str] = field(default_factory=list)
     forbidden: list[str] = field(default_factory=list)
+    exempt: list[str] = field(default_factory=list)  # never flagged, whatever the other rules say
     own: list[str] = field(default_factory=lambda: ["instructor"])
     max_own_ms: float | None = None
     max_ms: float | None = None
@@ -207,15 +209,13 @@ def _provider_checks(spec: dict[str, Any], providers: list[dict[str, Any]],
             "@other_provider_code": sorted({p["folder"] for p in others} - {provider["folder"]}),
         }
         model = spec.get("models", {}).get(name, spec.get("default_model", "test-model"))
-        allowed_extra = spec.get("allow", {}).get(name, [])
-        forbidden = [p for p in _expand_tokens(spec.get("forbidden", []), local)
-                     if not any(matches(p, a) for a in allowed_extra)]
         checks.append(Check(
             name=f"from_provider({name + '/' + model!r})",
             statement=_provider_statement(f"{name}/{model}", spec.get("kwargs", {}).get(name, {})),
             setup=spec.get("setup", "import {package}").format(package=package),
             env={**spec.get("env", {}), **spec.get("provider_env", {}).get(name, {})},
-            forbidden=forbidden,
+            forbidden=_expand_tokens(spec.get("forbidden", []), local),
+            exempt=spec.get("exempt", {}).get(name, []),
             own=spec.get("own", ["instructor"]),
         ))
     return checks
@@ -234,7 +234,9 @@ def _chain(roots: list[ImportNode], target: str) -> list[str]:
 
 
 def _grouped(modules: Sequence[str], shown: int = 8) -> str:
-    """`pydantic (10), typing (3), ast` : modules counted per top-level package, biggest first."""
+    """A few modules by name; many as `pydantic (10), typing (3), ast`: counted per top-level package."""
+    if len(modules) <= 4:
+        return ", ".join(modules)
     tops: dict[str, int] = {}
     for m in modules:
         tops[m.split(".")[0]] = tops.get(m.split(".")[0], 0) + 1
@@ -263,8 +265,12 @@ def judge(check: Check, run: Run, timing: list[Run], baseline: set[str], *,
             return True
         return any(is_stdlib(module) if p == "@stdlib" else matches(module, p) for p in check.allowed)
 
-    forbidden = [m for m in added if any(matches(m, p) for p in check.forbidden)]
-    unexpected = [m for m in added if not allowed(m) and m not in forbidden]
+    def exempt(module: str) -> bool:  # an exempt module's parent packages come with it
+        return any(matches(module, p) or p.startswith(module + ".") for p in check.exempt)
+
+    judged = [m for m in added if not exempt(m)]
+    forbidden = [m for m in judged if any(matches(m, p) for p in check.forbidden)]
+    unexpected = [m for m in judged if not allowed(m) and m not in forbidden]
     for kind, found in (("forbidden", forbidden), ("outside the allowed list", unexpected)):
         if found:
             chains: list[list[str]] = sorted((_chain(run.roots, m) for m in found), key=len)
