@@ -20,10 +20,10 @@ from instructor.core.exceptions import (
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.core.messages import prepare_messages
 from instructor.core.mode_registry import ModeHandler, get_handler
-from instructor.core.response_model import ResponseSpec, resolve_response_model
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
+    from instructor.core.response_model import ResponseSpec
     from instructor.core.streaming import StreamConsumer, StreamedResponse
 
 T = TypeVar("T")
@@ -57,6 +57,9 @@ class _Call:
         hooks: Hooks | None,
         kwargs: dict[str, Any],
     ) -> None:
+        # pydantic loads here, at the first call: building a client (from_provider) never pays for it
+        from instructor.core.response_model import resolve_response_model
+
         self.spec: ResponseSpec | None = resolve_response_model(response_model)
         self.hooks = owner.hooks.combine(hooks) if hooks else owner.hooks
         self.context = context
