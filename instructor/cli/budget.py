@@ -27,7 +27,8 @@ Module sets are taken from an interpreter started with `-S` and the
 otherwise hide them. Timings come from normal starts, as users get them.
 
 Two generators expand into one check each: `each_public_name` (first access to
-every name in a module's `__all__`, after importing it) and `each_provider`
+every name in a module's `__all__`, after importing it; `groups` add `allowed`
+or `forbidden` patterns to the names they match, or `unforbid` some) and `each_provider`
 (`from_provider` for every provider whose SDK is installed, after importing
 that SDK, so only what instructor adds on top of the SDK is judged).
 
@@ -166,6 +167,7 @@ def _public_name_checks(spec: dict[str, Any], names: list[str], tokens: dict[str
         allowed = list(spec["allowed"]) if "allowed" in spec else None
         for group in spec.get("groups", []):
             if any(fnmatchcase(name, pattern) for pattern in group["names"]):
+                forbidden = [p for p in forbidden if p not in group.get("unforbid", [])]
                 forbidden += group.get("forbidden", [])
                 if allowed is not None:
                     allowed += group.get("allowed", [])
