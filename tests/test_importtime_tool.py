@@ -156,6 +156,8 @@ def test_the_budget_file_expands_to_every_public_name_and_provider() -> None:
     assert "anthropic" in openai.forbidden and "boto3" in openai.forbidden and "openai" not in openai.forbidden
     anthropic = next(c for n, c in checks.items() if n.startswith("from_provider('anthropic/"))
     assert {"openai", "instructor.providers.openai"} <= set(anthropic.forbidden)
+    bedrock = next(c for n, c in checks.items() if n.startswith("from_provider('bedrock/"))
+    assert bedrock.setup == "import boto3" and "pydantic" in bedrock.forbidden and "openai" in bedrock.forbidden
     xai = next(c for n, c in checks.items() if n.startswith("from_provider('xai/"))
     assert "instructor.providers.openai" not in xai.forbidden  # OpenAI-compatible: shares that code
 

@@ -30,7 +30,8 @@ Two generators expand into one check each: `each_public_name` (first access to
 every name in a module's `__all__`, after importing it; `groups` add `allowed`
 or `forbidden` patterns to the names they match, or `unforbid` some) and `each_provider`
 (`from_provider` for every provider whose SDK is installed, after importing
-that SDK, so only what instructor adds on top of the SDK is judged).
+that SDK, so only what instructor adds on top of the SDK is judged; `forbid`
+and `exempt` map a provider to extra patterns).
 
 A check entry:
     {"name": "import instructor", "statement": "import instructor",
@@ -216,7 +217,7 @@ def _provider_checks(spec: dict[str, Any], providers: list[dict[str, Any]],
             statement=_provider_statement(f"{name}/{model}", spec.get("kwargs", {}).get(name, {})),
             setup=spec.get("setup", "import {package}").format(package=package),
             env={**spec.get("env", {}), **spec.get("provider_env", {}).get(name, {})},
-            forbidden=_expand_tokens(spec.get("forbidden", []), local),
+            forbidden=_expand_tokens([*spec.get("forbidden", []), *spec.get("forbid", {}).get(name, [])], local),
             exempt=spec.get("exempt", {}).get(name, []),
             own=spec.get("own", ["instructor"]),
         ))
