@@ -36,7 +36,9 @@ class Family:
         package: the SDK's import name; the family is left out when it is absent.
         mode: the mode under test.
         connect: keyword arguments of `from_provider` that point the SDK at the fake
-            server, given the server and the SDK retry count and timeout to use.
+            server, given the server, the SDK's own retry count and its timeout (seconds).
+        secret: keyword arguments that hand the client a secret (an API key...).
+        secret_env: environment variables that hand the client the same secret.
         answer: the model's answer carrying `arguments` for the tool/model `name`
             (a dict, or raw text sent as is).
         wrong_tool: the model calls a tool that was not asked for (None: the mode has no tools).
@@ -46,8 +48,10 @@ class Family:
         errors: HTTP status -> the dotted name of the SDK exception it becomes.
         retryable: the statuses the SDK retries on its own.
         timeout_error: dotted name of the SDK's timeout exception.
-        connection_error: dotted name of the SDK's exception for a dropped connection.
+        connection_error: dotted name of the SDK's exception for a dropped connection (None:
+            the SDK returns an empty response instead, as boto3 does).
         retry_headers: response headers that make the SDK's retry wait short.
+        model: the model name the client asks for.
     """
 
     id: str
@@ -57,15 +61,17 @@ class Family:
     connect: Callable[[FakeProvider, int, float], dict[str, Any]]
     answer: Callable[[str, Arguments], Reply]
     wrong_tool: Callable[[], Reply] | None
-    no_answer: Callable[[], Reply]
-    empty: Callable[[], Reply]
-    refusal: Callable[[], Reply]
     errors: Mapping[int, str]
     retryable: frozenset[int]
     timeout_error: str
-    connection_error: str
-    retry_headers: Mapping[str, str] = field(default_factory=dict)
-    model: str = "fake-model"
+    connection_error: str | None
+    model: str
+    secret: Callable[[str], dict[str, Any]] = lambda key: {"api_key": key}
+    secret_env: Callable[[str], dict[str, str]] = lambda key: {}
+    no_answer: Callable[[], Reply] = lambda: Reply.text("I would rather chat about the weather.")
+    empty: Callable[[], Reply] = lambda: Reply(content="")
+    refusal: Callable[[], Reply] = lambda: Reply(stop="refusal")
+    retry_headers: Mapping[str, str] = field(default_factory=lambda: {"retry-after-ms": "1"})
 
     def __str__(self) -> str:
         return self.id
@@ -78,14 +84,15 @@ class Family:
 
     def error(self, status: int) -> type[BaseException]:
         """The SDK exception class an HTTP `status` becomes."""
-        return load(self.errors[status])
+        exc: type[BaseException] = load(self.errors[status])
+        return exc
 
     def client(self, fake: FakeProvider, *, sdk_retries: int = 0, timeout: float = 10.0,
-               async_client: bool = False, **kw: Any) -> Any:
+               async_client: bool = False, secret: str = "sk-fake-key", **kw: Any) -> Any:
         """An instructor client for this family, talking to `fake`."""
         import instructor
 
-        kwargs = {"api_key": "sk-fake-key", **self.connect(fake, sdk_retries, timeout), **kw}
+        kwargs = {**self.connect(fake, sdk_retries, timeout), **self.secret(secret), **kw}
         return instructor.from_provider(f"{self.provider}/{self.model}", mode=self.mode,
                                         async_client=async_client, **kwargs)
 
@@ -100,48 +107,116 @@ def _text(arguments: Arguments) -> str:
     return arguments if isinstance(arguments, str) else json.dumps(arguments)
 
 
-# -- OpenAI Chat Completions (and the providers that speak it) --------------------------------------
-
-OPENAI_ERRORS = {
-    400: "openai.BadRequestError",
-    401: "openai.AuthenticationError",
-    429: "openai.RateLimitError",
-    500: "openai.InternalServerError",
-    529: "openai.InternalServerError",
-}
-
-
-def _openai_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
-    return {"base_url": fake.openai_base_url, "max_retries": retries, "timeout": timeout}
-
-
-def _openai_tools_answer(name: str, arguments: Arguments) -> Reply:
+def tool_answer(name: str, arguments: Arguments) -> Reply:
     return Reply.tool(name, arguments if isinstance(arguments, str) else dict(arguments))
 
 
-def _openai_json_answer(name: str, arguments: Arguments) -> Reply:
+def text_answer(name: str, arguments: Arguments) -> Reply:
     return Reply.text(_text(arguments))
 
 
-_OPENAI_COMMON: dict[str, Any] = {
-    "provider": "openai",
-    "package": "openai",
-    "connect": _openai_connect,
-    "no_answer": lambda: Reply.text("I would rather chat about the weather."),
-    "empty": lambda: Reply(content=""),
-    "refusal": lambda: Reply(refusal="I can't help with that."),
-    "errors": OPENAI_ERRORS,
-    "retryable": frozenset({429, 500, 529}),
-    "timeout_error": "openai.APITimeoutError",
-    "connection_error": "openai.APIConnectionError",
-    "retry_headers": {"retry-after-ms": "1"},
-    "model": "gpt-4o-mini",
-}
+def other_tool() -> Reply:
+    return Reply.tool("SomethingElse", {"x": 1})
+
+
+# -- the Stainless-generated SDKs: OpenAI and those built like it ------------------------------------
+
+def stainless_errors(package: str, overloaded: str = "InternalServerError") -> dict[int, str]:
+    return {400: f"{package}.BadRequestError", 401: f"{package}.AuthenticationError",
+            429: f"{package}.RateLimitError", 500: f"{package}.InternalServerError",
+            529: f"{package}.{overloaded}"}
+
+
+def stainless(package: str, *, base_url: Callable[[FakeProvider], str],
+              **options: Any) -> Callable[[FakeProvider, int, float], dict[str, Any]]:
+    def connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
+        return {"base_url": base_url(fake), "max_retries": retries, "timeout": timeout, **options}
+
+    return connect
+
+
+def _stainless_family(id: str, provider: str, package: str, mode: Mode, model: str, *, tools: bool,
+                      base_url: Callable[[FakeProvider], str], env: str, errors: str | None = None,
+                      overloaded: str = "InternalServerError", **kw: Any) -> Family:
+    sdk = errors or package
+    return Family(
+        id=id, provider=provider, package=package, mode=mode, model=model,
+        connect=stainless(package, base_url=base_url, **kw.pop("options", {})),
+        answer=tool_answer if tools else text_answer,
+        wrong_tool=other_tool if tools else None,
+        errors=stainless_errors(sdk, overloaded),
+        retryable=frozenset({429, 500, 529}),
+        timeout_error=f"{sdk}.APITimeoutError",
+        connection_error=f"{sdk}.APIConnectionError",
+        secret_env=lambda key: {env: key},
+        **kw,
+    )
+
+
+def _openai(fake: FakeProvider) -> str:
+    return fake.openai_base_url
+
+
+def _root(fake: FakeProvider) -> str:
+    return fake.url
+
+
+def _openai_refusal() -> Reply:
+    return Reply(refusal="I can't help with that.")
+
 
 FAMILIES: list[Family] = [
-    Family(id="openai-tools", mode=Mode.TOOLS, answer=_openai_tools_answer,
-           wrong_tool=lambda: Reply.tool("SomethingElse", {"x": 1}), **_OPENAI_COMMON),
-    Family(id="openai-json", mode=Mode.JSON, answer=_openai_json_answer, wrong_tool=None, **_OPENAI_COMMON),
+    _stainless_family("openai-tools", "openai", "openai", Mode.TOOLS, "gpt-4o-mini", tools=True,
+                      base_url=_openai, env="OPENAI_API_KEY", refusal=_openai_refusal),
+    _stainless_family("openai-json", "openai", "openai", Mode.JSON, "gpt-4o-mini", tools=False,
+                      base_url=_openai, env="OPENAI_API_KEY", refusal=_openai_refusal),
+    _stainless_family("anthropic-tools", "anthropic", "anthropic", Mode.ANTHROPIC_TOOLS, "claude-sonnet-4-6",
+                      tools=True, base_url=lambda fake: fake.anthropic_base_url, env="ANTHROPIC_API_KEY",
+                      overloaded="OverloadedError"),
+    _stainless_family("anthropic-json", "anthropic", "anthropic", Mode.ANTHROPIC_JSON, "claude-sonnet-4-6",
+                      tools=False, base_url=lambda fake: fake.anthropic_base_url, env="ANTHROPIC_API_KEY",
+                      overloaded="OverloadedError"),
+    _stainless_family("groq-tools", "groq", "groq", Mode.TOOLS, "llama-3.3-70b-versatile", tools=True,
+                      base_url=_root, env="GROQ_API_KEY"),
+    _stainless_family("cerebras-tools", "cerebras", "cerebras.cloud.sdk", Mode.CEREBRAS_TOOLS, "llama-3.3-70b",
+                      tools=True, base_url=_root, env="CEREBRAS_API_KEY", errors="cerebras.cloud.sdk",
+                      options={"warm_tcp_connection": False}),
+    _stainless_family("fireworks-tools", "fireworks", "fireworks", Mode.FIREWORKS_TOOLS,
+                      "accounts/fireworks/models/llama-v3p3-70b-instruct", tools=True, base_url=_root,
+                      env="FIREWORKS_API_KEY"),
+    _stainless_family("writer-tools", "writer", "writerai", Mode.WRITER_TOOLS, "palmyra-x5", tools=True,
+                      base_url=_root, env="WRITER_API_KEY"),
+]
+
+
+# -- AWS Bedrock Converse through boto3 ---------------------------------------------------------------
+
+def _bedrock_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
+    from botocore.config import Config
+
+    return {"endpoint_url": fake.bedrock_endpoint_url, "region_name": "us-east-1",
+            "aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "dummy-secret",
+            "config": Config(retries={"total_max_attempts": retries + 1, "mode": "standard"},
+                             read_timeout=timeout, connect_timeout=timeout)}
+
+
+_BEDROCK: dict[str, Any] = {
+    "provider": "bedrock",
+    "package": "boto3",
+    "model": "anthropic.claude-3-5-haiku-20241022-v1:0",
+    "connect": _bedrock_connect,
+    "secret": lambda key: {"aws_secret_access_key": key},
+    "secret_env": lambda key: {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": key},
+    "errors": dict.fromkeys((400, 401, 429, 500, 529), "botocore.exceptions.ClientError"),
+    "retryable": frozenset({429, 500}),  # botocore's standard mode: throttling and 500/502/503/504
+    "timeout_error": "botocore.exceptions.ReadTimeoutError",
+    "connection_error": None,  # boto3 returns an empty response for a body cut short
+    "retry_headers": {},
+}
+
+FAMILIES += [
+    Family(id="bedrock-tools", mode=Mode.BEDROCK_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_BEDROCK),
+    Family(id="bedrock-json", mode=Mode.BEDROCK_JSON, answer=text_answer, wrong_tool=None, **_BEDROCK),
 ]
 
 

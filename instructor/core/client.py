@@ -16,6 +16,7 @@ from instructor.core.exceptions import (
     FailedAttempt,
     IncompleteOutputException,
     InstructorRetryException,
+    ResponseParsingError,
 )
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.core.messages import prepare_messages
@@ -86,6 +87,21 @@ class _Call:
     def on_error(self, exc: BaseException) -> None:
         if self.hooks:
             self.hooks.emit(HookName.COMPLETION_ERROR, exc)
+
+    def sdk_failed(self, exc: Exception) -> Exception:
+        """What a failed SDK call raises: the SDK's own exception, unchanged, except a
+        `RecursionError` (the SDK's json decoder on a hostile, deeply nested body),
+        which becomes a typed `ResponseParsingError`."""
+        if isinstance(exc, RecursionError):
+            error = ResponseParsingError(
+                f"The provider's response could not be decoded: it nests JSON deeper than Python's "
+                f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
+                "the call, or constrain the output (max_tokens, a flatter schema).",
+            )
+            error.__cause__ = exc
+            exc = error
+        self.on_error(exc)
+        return exc
 
     def on_response(self, response: Any, attempt: int, last: bool) -> Any:
         """Parse `response`; return the result, or re-ask and raise `_Retry`."""
@@ -484,8 +500,7 @@ class Instructor(_BaseInstructor[Any]):
             try:
                 response = self.create_fn(**request)
             except Exception as exc:
-                call.on_error(exc)
-                raise
+                raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
             return call.on_response(response, n, last)
 
         result = _run_sync(attempt, max_retries, call)
@@ -527,8 +542,7 @@ class Instructor(_BaseInstructor[Any]):
         try:
             stream = self.create_fn(**request)
         except Exception as exc:
-            call.on_error(exc)
-            raise
+            raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
         handler = self.handler
         response, consumer = call.open_stream()
         deltas = handler.iter_stream(record_chunks(stream, response, handler.usage))
@@ -668,8 +682,7 @@ class AsyncInstructor(_BaseInstructor[Any]):
             try:
                 response = await self.create_fn(**request)
             except Exception as exc:
-                call.on_error(exc)
-                raise
+                raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
             return call.on_response(response, n, last)
 
         result = await _run_async(attempt, max_retries, call)
@@ -714,8 +727,7 @@ class AsyncInstructor(_BaseInstructor[Any]):
         try:
             stream = await self.create_fn(**request)
         except Exception as exc:
-            call.on_error(exc)
-            raise
+            raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
         handler = self.handler
         response, consumer = call.open_stream()
         deltas = handler.aiter_stream(arecord_chunks(stream, response, handler.usage))

@@ -138,7 +138,15 @@ def _assistant_content(response: Any) -> list[dict[str, Any]]:
     """The assistant turn of `response` as Converse blocks: a response dict, or a streamed attempt."""
     if not isinstance(response, Mapping) and getattr(response, "chunks", None) is not None:
         return _content_from_events(response.chunks)
-    return _content(response)
+    return [_echoable(block) for block in _content(response)]
+
+
+def _echoable(block: dict[str, Any]) -> dict[str, Any]:
+    """`block` as Converse accepts it back: a toolUse `input` must be an object (a model may send null)."""
+    use = block.get("toolUse")
+    if use is None or isinstance(use.get("input"), dict):
+        return block
+    return {**block, "toolUse": {**use, "input": {}}}
 
 
 class BedrockHandler:
