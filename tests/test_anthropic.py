@@ -150,6 +150,10 @@ def test_reasoning_mode_keeps_a_callers_thinking_and_checks_the_budget(fake: Fak
     with pytest.raises(ValueError, match=r"max_tokens=1000 must be larger than the thinking budget"):
         client.create(response_model=User, messages=MESSAGES, max_tokens=1000)
     assert len(fake.requests) == 1
+    fake.add(answer(Mode.ANTHROPIC_REASONING_TOOLS, JASON))
+    client.create(response_model=User, messages=MESSAGES, thinking={"type": "adaptive"})  # no budget to check
+    assert fake.requests[1].json["thinking"] == {"type": "adaptive"}
+    assert fake.requests[1].json["max_tokens"] == 4096
 
 
 def test_openai_style_image_parts_become_image_blocks(fake: FakeProvider) -> None:
@@ -181,6 +185,9 @@ def test_response_model_none_returns_the_sdk_message_with_the_request_shaped(fak
     assert message.content[0].text == "Hello"
     sent = fake.requests[0].json
     assert sent["system"] == "Be brief." and sent["max_tokens"] == 4096 and "tools" not in sent
+    fake.add(Reply.text("Hello"))
+    events = list(client_for(fake).create(messages=messages, stream=True))  # the SDK's own stream
+    assert events[0].type == "message_start" and events[-1].type == "message_stop"
 
 
 # -- re-asking -------------------------------------------------------------------------------

@@ -193,6 +193,10 @@ def test_response_model_none_returns_the_converse_response(fake: FakeProvider) -
     assert response["output"]["message"]["content"] == [{"text": "Hello"}]
     sent = fake.requests[0].json
     assert sent["system"] == [{"text": "Be brief."}] and "toolConfig" not in sent
+    fake.add(Reply.text("Hello"))
+    events = list(client_for(fake).create(messages=[{"role": "user", "content": "Hi"}], stream=True))
+    assert fake.requests[1].path.endswith("/converse-stream")  # stream=True: the converse_stream events
+    assert list(events[0]) == ["messageStart"] and "messageStop" in events[-2]
 
 
 # -- re-asking -------------------------------------------------------------------------------

@@ -3,15 +3,13 @@
 `from_bedrock` wraps a client you built; `create_client` is the factory behind
 `from_provider("bedrock/<model-id>")` and builds the boto3 client from kwargs or
 the AWS environment (profile, keys, region). boto3 has no async client, so the
-async client runs each `converse` call in a worker thread (`asyncio.to_thread`),
-and reads a stream one event per thread hop; an async client from aiobotocore /
-aioboto3 is awaited directly. `stream=True` in a request calls `converse_stream`
-and returns its event iterable. Only boto3 is imported here.
+async client runs each `converse` call in a worker thread (`asyncio.to_thread`)
+and reads a stream one event per thread hop. `stream=True` in a request calls
+`converse_stream` and returns its event iterable.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Callable
 from typing import Any
@@ -34,17 +32,11 @@ CLIENT_KWARGS = ("endpoint_url", "config", "verify", "use_ssl", "api_version")
 
 def _converse(client: Any) -> Callable[..., Any]:
     """`client.converse`, or `converse_stream`'s events when the request asks for a stream."""
-    converse = client.converse
-    converse_stream = getattr(client, "converse_stream", None)
+    converse, converse_stream = client.converse, client.converse_stream
 
     def create(**kwargs: Any) -> Any:
         request = to_converse(kwargs)  # handlers have shaped it already; this covers response_model=None
         if request.pop("stream", False):
-            if converse_stream is None:
-                raise ConfigurationError(
-                    "This boto3 client has no converse_stream, so Bedrock streaming is unavailable. "
-                    'Upgrade it: pip install -U "instructor[bedrock]".'
-                )
             return converse_stream(**request)["stream"]
         return converse(**request)
 
@@ -89,18 +81,6 @@ def _in_thread(create: Callable[..., Any]) -> Callable[..., Any]:
     return create_in_thread
 
 
-def _awaited(client: Any) -> Callable[..., Any]:
-    """The create function of an async client (aiobotocore / aioboto3)."""
-
-    async def create(**kwargs: Any) -> Any:
-        request = to_converse(kwargs)
-        if request.pop("stream", False):
-            return (await client.converse_stream(**request))["stream"]
-        return await client.converse(**request)
-
-    return create
-
-
 def from_bedrock(
     client: Any,
     mode: Mode | None = None,
@@ -114,8 +94,7 @@ def from_bedrock(
     parts, `model`, `max_tokens`, `temperature`): they are converted to Converse's.
 
     Args:
-        client: `boto3.client("bedrock-runtime")`, or an aiobotocore/aioboto3 client
-            (then `AsyncInstructor` awaits it directly).
+        client: `boto3.client("bedrock-runtime")`.
         mode: BEDROCK_TOOLS or BEDROCK_JSON; by default chosen from the `model`
             keyword's family (tools where Converse supports them), else BEDROCK_TOOLS.
         async_client: return an `AsyncInstructor` that runs the boto3 calls in a
@@ -155,8 +134,6 @@ def from_bedrock(
             supported=BEDROCK_MODES,
         )
     provider = kwargs.pop("provider", "bedrock")
-    if inspect.iscoroutinefunction(client.converse):
-        return AsyncInstructor(client, _awaited(client), mode, provider=provider, **kwargs)
     create = _converse(client)
     if async_client:
         return AsyncInstructor(client, _in_thread(create), mode, provider=provider, **kwargs)
