@@ -211,7 +211,7 @@ def ratio_row(key: str, what: str, comparison: Comparison, *, unit: str, scale: 
         budget=budget or (f"≤ {budget_ratio:.2f}x" if budget_ratio else ""),
         budget_ratio=budget_ratio,
         within=None if budget_ratio is None else ratio <= budget_ratio,
-        note=note, data=data or {},
+        note=note, data={**(data or {}), "samples": {"ours": comparison.ours, "bare": comparison.bare}},
     )
 
 

@@ -51,7 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         from instructor.cli.doctor import main as run
     else:
         from instructor.cli.importtime import main as run
-    return run(rest)
+    try:
+        status = run(rest)
+        sys.stdout.flush()  # a broken pipe surfaces here, not as a warning at exit
+        return status
+    except BrokenPipeError:  # `instructor providers | head`: the reader left, which is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 if __name__ == "__main__":

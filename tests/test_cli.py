@@ -75,6 +75,18 @@ def test_version(subprocess_env: dict[str, str]) -> None:
     assert out.returncode == 0 and out.stdout.strip() == f"instructor {version('instructor')}"
 
 
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_output_into_a_closed_pipe_is_not_an_error(subprocess_env: dict[str, str], unbuffered: str) -> None:
+    """`instructor providers | head -1`: nothing on stderr when the reader has gone."""
+    env = {**subprocess_env, "PYTHONUNBUFFERED": unbuffered}
+    proc = subprocess.Popen([sys.executable, "-m", "instructor", "providers", "--style", "plain"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command has written anything
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read().decode() == ""
+
+
 def test_console_script_entry_is_as_cheap_as_import(subprocess_env: dict[str, str]) -> None:
     """`instructor = instructor.__main__:main`: importing it adds no third-party module and no argparse."""
     code = ("import sys; before = set(sys.modules); from instructor.__main__ import main; "
