@@ -1,7 +1,8 @@
 """Cerebras end to end: the real `cerebras-cloud-sdk` over HTTP against the fake provider.
 
 The SDK client warms its connection with `GET /v1/tcp_warming` when built;
-the tests build it with `warm_tcp_connection=False` except where that is the point.
+`from_provider` turns that off, and the SDK clients the tests build themselves
+pass `warm_tcp_connection=False`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class TestCerebras(OpenAIFormatContract):
             assert sent["messages"][0]["role"] == "system" and '"age"' in sent["messages"][0]["content"]
 
 
-def test_sdk_options_reach_the_client(fake: FakeProvider) -> None:
-    """`warm_tcp_connection` is the SDK client's option: left on, the client warms up at the base URL."""
+def test_building_a_client_sends_nothing_unless_warming_is_asked(fake: FakeProvider) -> None:
+    """The SDK warms its connection when built; from_provider turns that off unless asked."""
     instructor.from_provider("cerebras/llama-3.3-70b", api_key="k", base_url=fake.url)
+    assert fake.requests == []
+    instructor.from_provider("cerebras/llama-3.3-70b", api_key="k", base_url=fake.url, warm_tcp_connection=True)
     assert [(r.method, r.path) for r in fake.requests] == [("GET", "/v1/tcp_warming")]

@@ -83,7 +83,6 @@ print(json.dumps(results))
 
 #: keywords that let each client be built with no network and no real key
 KWARGS: dict[str, dict[str, Any]] = {
-    "cerebras": {"warm_tcp_connection": False},
     "bedrock": {"api_key": None, "region_name": "us-east-1", "aws_access_key_id": "AKIDEXAMPLE",
                 "aws_secret_access_key": "x"},
     "vertexai": {"project": "test-project", "location": "us-central1"},

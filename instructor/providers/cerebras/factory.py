@@ -1,9 +1,10 @@
 """Cerebras through its own SDK (`cerebras-cloud-sdk`, imported as `cerebras.cloud.sdk`).
 
 The SDK's chat API has OpenAI's shape; its handlers are the OpenAI-format ones
-under Cerebras's modes (see `handlers.py`). The SDK client sends a
-`GET /v1/tcp_warming` when built, unless `warm_tcp_connection=False` is passed
-(`from_provider` hands that keyword to the SDK client like any other).
+under Cerebras's modes (see `handlers.py`). The SDK client warms its connection
+when built (a `GET /v1/tcp_warming`); `from_provider` turns that off, since
+building a client should cost no network round trip. Pass
+`warm_tcp_connection=True` to have it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def create_client(
     sdk = import_sdk(config.package, extra=config.extra, provider=config.name)
     cls = sdk.AsyncCerebras if async_client else sdk.Cerebras
     hooks = kwargs.pop("hooks", None)
+    kwargs.setdefault("warm_tcp_connection", False)
     client_kwargs, defaults = split_client_kwargs(cls, kwargs)
     client = cls(api_key=api_key, **client_kwargs)
     return from_cerebras(client, mode=mode, model=model, provider=config.name, hooks=hooks, **defaults)
