@@ -51,6 +51,8 @@ class Family:
         connection_error: dotted name of the SDK's exception for a dropped connection (None:
             the SDK returns an empty response instead, as boto3 does).
         retry_headers: response headers that make the SDK's retry wait short.
+        secret_sent: whether the secret travels in a request header (an API key does; an AWS
+            secret key only signs).
         model: the model name the client asks for.
     """
 
@@ -72,6 +74,7 @@ class Family:
     empty: Callable[[], Reply] = lambda: Reply(content="")
     refusal: Callable[[], Reply] = lambda: Reply(stop="refusal")
     retry_headers: Mapping[str, str] = field(default_factory=lambda: {"retry-after-ms": "1"})
+    secret_sent: bool = True
 
     def __str__(self) -> str:
         return self.id
@@ -88,11 +91,11 @@ class Family:
         return exc
 
     def client(self, fake: FakeProvider, *, sdk_retries: int = 0, timeout: float = 10.0,
-               async_client: bool = False, secret: str = "sk-fake-key", **kw: Any) -> Any:
-        """An instructor client for this family, talking to `fake`."""
+               async_client: bool = False, secret: str | None = "sk-fake-key", **kw: Any) -> Any:
+        """An instructor client for this family, talking to `fake` (`secret=None`: from the environment)."""
         import instructor
 
-        kwargs = {**self.connect(fake, sdk_retries, timeout), **self.secret(secret), **kw}
+        kwargs = {**self.connect(fake, sdk_retries, timeout), **(self.secret(secret) if secret else {}), **kw}
         return instructor.from_provider(f"{self.provider}/{self.model}", mode=self.mode,
                                         async_client=async_client, **kwargs)
 
@@ -195,7 +198,6 @@ def _bedrock_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[s
     from botocore.config import Config
 
     return {"endpoint_url": fake.bedrock_endpoint_url, "region_name": "us-east-1",
-            "aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "dummy-secret",
             "config": Config(retries={"total_max_attempts": retries + 1, "mode": "standard"},
                              read_timeout=timeout, connect_timeout=timeout)}
 
@@ -205,13 +207,14 @@ _BEDROCK: dict[str, Any] = {
     "package": "boto3",
     "model": "anthropic.claude-3-5-haiku-20241022-v1:0",
     "connect": _bedrock_connect,
-    "secret": lambda key: {"aws_secret_access_key": key},
+    "secret": lambda key: {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": key},
     "secret_env": lambda key: {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": key},
     "errors": dict.fromkeys((400, 401, 429, 500, 529), "botocore.exceptions.ClientError"),
     "retryable": frozenset({429, 500}),  # botocore's standard mode: throttling and 500/502/503/504
     "timeout_error": "botocore.exceptions.ReadTimeoutError",
     "connection_error": None,  # boto3 returns an empty response for a body cut short
     "retry_headers": {},
+    "secret_sent": False,  # the secret key signs requests (SigV4); only the access key id is sent
 }
 
 FAMILIES += [

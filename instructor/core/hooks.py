@@ -85,7 +85,8 @@ class Hooks:
 
                 logging.getLogger("instructor").warning(
                     "Hook handler %r for %r raised %s; the call goes on.",
-                    getattr(handler, "__qualname__", handler),
+                    # a name, never the handler's repr: a partial's repr shows its bound arguments
+                    getattr(handler, "__qualname__", type(handler).__qualname__),
                     hook.value,
                     type(exc).__name__,
                 )
