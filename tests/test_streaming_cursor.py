@@ -111,12 +111,18 @@ def test_snapshots_are_prefixes_of_the_final_object(node: dict[str, Any], cuts: 
     final = Node.model_validate_json(text)
     consumer = PartialConsumer(partial_spec(Node), None, None)
     partial_cls = partial_model(Node)
+    last: Any = None
     for piece in split(text, cuts):
-        for shown in consumer.feed(StreamDelta(piece)):
+        out = consumer.feed(StreamDelta(piece))
+        for shown in out:
             assert isinstance(shown, partial_cls)
             assert shown.kind in (None, final.kind)  # a Literal is never half-typed
             assert shown.color in (None, final.color)  # nor an enum
             consistent(shown, final)
+            assert last is None or shown != last  # nothing is yielded twice
+            last = shown
+        if not out and last is not None and not consumer.cursor.done:
+            assert consumer.cursor.snapshot() == last  # nor is a change missed
     assert consumer.cursor.done
     assert consumer.finish() == [final]
 
@@ -166,7 +172,9 @@ def test_partial_strings_show_only_where_the_field_accepts_them() -> None:
     assert cursor.snapshot().title == "Hel"
     cursor.feed('lo", "kind": "alp')
     assert cursor.snapshot().kind is None
-    cursor.feed('ha", "count": 12')
+    cursor.feed("ha")
+    assert cursor.snapshot().kind is None  # "alpha" validates, but could still grow into "alphabet"
+    cursor.feed('", "count": 12')
     assert cursor.snapshot().count is None  # a number is shown once it cannot grow any more
     cursor.feed("3,")
     shown = cursor.snapshot()

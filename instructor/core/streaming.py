@@ -155,18 +155,20 @@ class Shape:
     by the shape of its parent.
     """
 
-    keeps = False  # whether `finished` wants its members (else they are not even decoded)
+    keeps = False  # whether `accept` wants the members (else they are not even decoded)
+    eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
 
     def child(self, key: Any) -> Shape:
         """The shape of the container member `key` opens."""
         return RAW
 
-    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
-        """Check the finished member `key` (decoded JSON); (False, _) drops it."""
-        return False, None
+    def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
+        """Check finished members (key, decoded JSON): per member, the (key, value) to keep or None."""
+        return [None] * len(members)
 
-    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
-        """Check a string still being written; (False, _) hides it for now."""
+    def show_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        """Whether a string still being written shows: only where any string is valid, so a
+        `Literal`, an enum or a date never shows a value that may still grow into another."""
         return False, None
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
@@ -195,23 +197,38 @@ def _strip_optional(tp: Any) -> Any:
             return tp
 
 
-def shape_of(annotation: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None) -> Shape:
+def shape_of(annotation: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None,
+             plain_strings: bool) -> Shape:
     """The shape of a container typed `annotation`; `check` validates a whole value of it."""
     tp = _strip_optional(annotation)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return ModelShape(tp, context)
     if get_origin(tp) is list and len(get_args(tp)) == 1:
-        return ListShape(get_args(tp)[0], check, context)
+        return ListShape(get_args(tp)[0], check, context, plain_strings)
     return RAW
+
+
+def _transforms_strings(model: type[BaseModel]) -> bool:
+    config = model.model_config
+    return bool(config.get("str_strip_whitespace") or config.get("str_to_lower")
+                or config.get("str_to_upper") or config.get("strict"))
+
+
+_new_object = object.__new__
+_set = object.__setattr__
 
 
 class ModelShape(Shape):
     """A JSON object read as a (partial) pydantic model: every field optional.
 
-    Members are checked with the model's own validator, one field at a time
-    (`model_validate({key: value})`), so the partial model needs nothing built
-    per field; unfinished strings show only where the field accepts them, so a
-    `Literal` or enum field never shows a half-written value.
+    The members that finished since the last snapshot are checked in one call to
+    the model's own validator (one field at a time only when that call fails, to
+    keep the valid ones), so the partial model needs nothing built per field.
+    Unfinished strings show only where the field accepts them, so a `Literal` or
+    enum field never shows a half-written value. Snapshots are built without
+    validation (what they hold is validated already), straight into the
+    instance's `__dict__`: partial models have no validators and every default
+    is None.
     """
 
     keeps = True
@@ -220,10 +237,16 @@ class ModelShape(Shape):
         self.model = model
         self.context = context
         self.names: dict[str, str] = {}
+        plain = not _transforms_strings(model)
+        self.plain_str: set[str] = set()
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
                 self.names[info.alias] = name
+            if plain and _strip_optional(info.annotation) is str:
+                self.plain_str.add(name)
+        self.defaults = dict.fromkeys(model.model_fields)
+        self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
         self._children: dict[str, Shape] = {}
 
     def _check_field(self, key: str, value: Any) -> Any:
@@ -237,63 +260,92 @@ class ModelShape(Shape):
                 shape = RAW
             else:
                 annotation = self.model.model_fields[name].annotation
-                shape = shape_of(annotation, lambda value: self._check_field(key, value), self.context)
+                shape = shape_of(annotation, lambda value: self._check_field(key, value), self.context,
+                                 not _transforms_strings(self.model))
             self._children[key] = shape
         return shape
 
-    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
-        if key not in self.names:
-            return False, None
+    def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
+        names = self.names
+        data = {key: raw for key, raw in members if key in names}
         try:
-            return True, self._check_field(key, raw)
+            checked = self.model.model_validate(data, context=self.context)
+            return [(names[key], getattr(checked, names[key])) if key in names else None for key, _ in members]
         except ValidationError:
-            return False, None
+            kept: list[tuple[Any, Any] | None] = []
+            for key, raw in members:
+                try:
+                    kept.append((names[key], self._check_field(key, raw)) if key in names else None)
+                except ValidationError:
+                    kept.append(None)
+            return kept
 
-    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
-        return self.finished(key, text)
+    def show_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        return (True, text) if self.names.get(key) in self.plain_str else (False, None)
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
+        values = dict(self.defaults)
+        values.update(members)
+        fields_set = set(members)
         if open_value is not _MISSING:
-            members = {**members, open_key: open_value}
-        return self.model.model_construct(**members)
+            name = self.names.get(open_key)
+            if name is not None:
+                values[name] = open_value
+                fields_set.add(name)
+        obj = _new_object(self.model)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", fields_set)
+        _set(obj, "__pydantic_extra__", self.extra)
+        _set(obj, "__pydantic_private__", None)
+        return obj
 
 
 class ListShape(Shape):
-    """A JSON array in a list field: items are checked as one-item lists by the owner's check."""
+    """A JSON array in a list field: items are checked together, as a list, by the owner's check."""
 
     keeps = True
 
-    def __init__(self, item: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None) -> None:
+    def __init__(self, item: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None,
+                 plain_strings: bool) -> None:
         self.check = check
-        self.item = shape_of(item, lambda value: self.check([value])[0], context)
+        self.plain_str = plain_strings and _strip_optional(item) is str
+        self.item = shape_of(item, lambda value: self.check([value])[0], context, plain_strings)
 
     def child(self, key: Any) -> Shape:
         return self.item
 
-    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
+    def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
         try:
-            return True, self.check([raw])[0]
+            return [(None, value) for value in self.check([raw for _, raw in members])]
         except ValidationError:
-            return False, None
+            kept: list[tuple[Any, Any] | None] = []
+            for _, raw in members:
+                try:
+                    kept.append((None, self.check([raw])[0]))
+                except ValidationError:
+                    kept.append(None)
+            return kept
 
-    def unfinished_string(self, key: Any, text: str) -> tuple[bool, Any]:
-        return self.finished(key, text)
+    def show_string(self, key: Any, text: str) -> tuple[bool, Any]:
+        return (True, text) if self.plain_str else (False, None)
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
         return [*members, open_value] if open_value is not _MISSING else list(members)
 
 
 class ItemsShape(Shape):
-    """The list of an `Iterable[...]` answer: hands each finished item to `on_item`."""
+    """The list of an `Iterable[...]` answer: hands each item to `on_item` as soon as it finishes."""
 
     keeps = True
+    eager = True
 
     def __init__(self, on_item: Callable[[Any], None]) -> None:
         self.on_item = on_item
 
-    def finished(self, key: Any, raw: Any) -> tuple[bool, Any]:
-        self.on_item(raw)
-        return False, None
+    def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
+        for _, raw in members:
+            self.on_item(raw)
+        return [None] * len(members)
 
 
 class _ItemsWrapper(Shape):
@@ -316,24 +368,28 @@ def _decode(text: str) -> Any:
         return _MISSING
 
 
+# A whole string (its closing quote in group 1, absent while it is still arriving), or one
+# structural character: strings are stepped over by the regex engine, never decoded here.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[{}\[\],:]')
+_OPENING = re.compile(r"[{\[]")
+
+
 class _Frame:
-    __slots__ = ("shape", "is_object", "start", "members", "count", "key", "key_start", "value_start",
-                 "value_done")
+    __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
+                 "value_done", "shown")
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
         self.is_object = is_object
         self.start = start
         self.members: Any = {} if is_object else []
+        # finished members not checked yet: (key, start, end, what the last snapshot showed of it)
+        self.pending: list[tuple[Any, int, int, Any]] = []
         self.count = 0  # members ended so far (a list item's index)
         self.key: str | None = None
-        self.key_start = -1
         self.value_start = -1 if is_object else start + 1
         self.value_done = False
-
-    @property
-    def open_key(self) -> Any:
-        return self.key if self.is_object else self.count
+        self.shown: Any = _MISSING  # what the last snapshot showed of this container
 
 
 class JsonCursor:
@@ -343,7 +399,9 @@ class JsonCursor:
         root: the shape of the top-level container, given its opening character.
 
     Anything before the first `{` or `[` and after the top-level container closes
-    is ignored (prose around the JSON).
+    is ignored (prose around the JSON). Finished members wait as text spans and are
+    decoded and checked together at the next `snapshot()`, so a container that
+    opens and closes between two snapshots is decoded once, as a whole.
 
     Example:
         >>> cursor = JsonCursor(lambda ch: ModelShape(PartialUser, None))
@@ -360,129 +418,187 @@ class JsonCursor:
         self.done = False
         self.end = -1  # where the top-level container closed
         self.start = -1
-        self.value: Any = _MISSING  # the finished top-level value
         self._pos = 0
-        self._in_string = False
-        self._in_key = False
-        self._escape = False
+        self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
+        self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
+        self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
+        self._shown_in: _Frame | None = None  # ... and the container it was shown in
+
+    @property
+    def signature(self) -> int:
+        """Equal for two snapshots that show the same thing (cheap: no object comparison).
+
+        It moves when a container opens or closes, when members are kept (except a
+        string that was already shown while unfinished), and when the unfinished string grows.
+        """
+        return self.version
 
     def feed(self, piece: str) -> bool:
         """Read `piece`; True when what `snapshot()` shows may have changed."""
-        self.text += piece
-        text = self.text
-        pos = self._pos
-        size = len(text)
-        changed = self._in_string and not self._in_key
+        text, self.text = self.text, ""
+        fed = len(text)  # where the new piece starts
+        text += piece  # one reference: CPython grows the string in place
+        self.text = text
+        if self.done:
+            return False
         stack = self.stack
-        while pos < size and not self.done:
-            if self._in_string:
-                if self._escape:
-                    self._escape = False
-                    pos += 1
-                    continue
-                match = _INSIDE_STRING.search(text, pos)
-                if match is None:
-                    pos = size
-                    break
-                pos = match.end()
-                if match.group() == "\\":
-                    self._escape = True
-                else:
-                    self._in_string = False
-                continue
-            match = _OUTSIDE_STRING.search(text, pos)
-            if match is None:
-                pos = size
-                break
-            char = match.group()
+        frame = stack[-1] if stack else None
+        if frame is None:  # prose before the JSON: only an opening bracket matters, not its quotes
+            opening = _OPENING.search(text, self._pos)
+            if opening is None:
+                self._pos = len(text)
+                return False
+            self._pos = opening.start()
+        changed = False
+        pos = len(text)
+        for match in _TOKEN.finditer(text, self._pos):
             at = match.start()
-            pos = match.end()
-            if not stack:
+            char = text[at]
+            if char == '"':
+                if match.group(1) is None:  # a string still arriving: read it again next time
+                    pos = at
+                    changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
+                    break
+                if frame is None:
+                    continue
+                if frame.is_object and frame.key is None:
+                    token = match.group()
+                    key = self._keys.get(token)
+                    if key is None:
+                        key = self._keys[token] = _decode(token)
+                    frame.key = key if isinstance(key, str) else ""
+                elif match.end() - 1 > fed or at >= fed:  # new characters, not just the closing quote
+                    changed = True
+            elif frame is None:
                 if char == "{" or char == "[":
                     self.start = at
-                    stack.append(_Frame(self.root(char), char == "{", at))
+                    frame = _Frame(self.root(char), char == "{", at)
+                    stack.append(frame)
+                    self.version += 1
                     changed = True
-                continue  # prose before the JSON
-            frame = stack[-1]
-            if char == '"':
-                self._in_string = True
-                self._in_key = frame.is_object and frame.key is None
-                if self._in_key:
-                    frame.key_start = at
-                else:
-                    changed = True
-            elif char == ":":
-                if frame.is_object and frame.key is None and frame.key_start >= 0:
-                    key = _decode(text[frame.key_start:at])
-                    frame.key = key if isinstance(key, str) else ""
-                    frame.value_start = pos
             elif char == ",":
-                self._end_member(frame, at, pos)
+                end = match.end()
+                start = frame.value_start
+                if frame.value_done:
+                    frame.value_done = False
+                    frame.count += 1
+                elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
+                        and not text[start:at].isspace():
+                    if frame.shape.keeps:
+                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+                        if frame.shape.eager:
+                            self._settle(frame)
+                    frame.count += 1
+                frame.key = None
+                frame.value_start = -1 if frame.is_object else end
                 changed = True
+            elif char == ":":
+                if frame.is_object and frame.key is not None:
+                    frame.value_start = match.end()
             elif char == "{" or char == "[":
-                stack.append(_Frame(frame.shape.child(frame.open_key), char == "{", at))
+                key = frame.key if frame.is_object else frame.count
+                frame = _Frame(frame.shape.child(key), char == "{", at)
+                stack.append(frame)
+                if frame.shape.keeps:  # an empty object or list appears
+                    self.version += 1
                 changed = True
             else:  # "}" or "]"
-                self._end_member(frame, at, -1)
-                stack.pop()
+                closed = stack.pop()
+                self._end_member(closed, at)
                 changed = True
+                end = match.end()
                 if not stack:
                     self.done = True
-                    self.end = pos
+                    self.end = end
+                    pos = end
                     break
-                parent = stack[-1]
-                raw = _decode(text[frame.start:pos]) if parent.shape.keeps else _MISSING
-                if raw is not _MISSING:
-                    ok, value = parent.shape.finished(parent.open_key, raw)
-                    if ok:
-                        self._store(parent, value)
-                parent.value_done = True
+                frame = stack[-1]
+                if frame.shape.keeps:
+                    frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
+                                          closed.shown))
+                    if frame.shape.eager:
+                        self._settle(frame)
+                frame.value_done = True
         self._pos = pos
         return changed
 
-    def _store(self, frame: _Frame, value: Any) -> None:
-        if frame.is_object:
-            frame.members[frame.key] = value
-        else:
-            frame.members.append(value)
+    def _settle(self, frame: _Frame) -> None:
+        """Decode and check the frame's finished members, keeping those that pass.
 
-    def _end_member(self, frame: _Frame, at: int, next_start: int) -> None:
+        `version` moves only if the eye would see a change: a member shown before
+        (as an open container, or as the unfinished string) that is now different
+        or gone, or a new member (a None in an object is no change: every field
+        defaults to None).
+        """
+        text = self.text
+        pending = frame.pending
+        frame.pending = []
+        if frame is self._shown_in and pending[0][3] is _MISSING:
+            key, start, end, _ = pending[0]
+            pending[0] = (key, start, end, self.shown)
+        decoded = []
+        visible = False
+        for key, start, end, shown in pending:
+            raw = _decode(text[start:end])
+            if raw is not _MISSING:
+                decoded.append((key, raw, shown))
+            elif shown is not _MISSING:
+                visible = True
+        if decoded:
+            results = frame.shape.accept([(key, raw) for key, raw, _ in decoded])
+            for (_, _, shown), result in zip(decoded, results, strict=True):
+                if result is None:
+                    visible = visible or shown is not _MISSING
+                    continue
+                key, value = result
+                if frame.is_object:
+                    frame.members[key] = value
+                    if shown is _MISSING and value is None:
+                        continue
+                else:
+                    frame.members.append(value)
+                visible = visible or shown is _MISSING or value != shown
+        if visible:
+            self.version += 1
+
+    def _end_member(self, frame: _Frame, at: int) -> None:
+        """The member before a closing bracket at `at` has ended (a comma is handled inline in `feed`)."""
+        start = frame.value_start
         if frame.value_done:
             frame.value_done = False
-        elif frame.value_start >= 0 and (not frame.is_object or frame.key is not None):
-            raw_text = self.text[frame.value_start:at]
-            if raw_text.strip():
-                raw = _decode(raw_text)
-                if raw is not _MISSING:
-                    ok, value = frame.shape.finished(frame.open_key, raw)
-                    if ok:
-                        self._store(frame, value)
-            else:
-                frame.count -= 1  # nothing there: `[]` or `{}`
-        frame.count += 1
-        frame.key = None
-        frame.key_start = -1
-        frame.value_start = -1 if frame.is_object else next_start
+        elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
+                and not self.text[start:at].isspace() and frame.shape.keeps:
+            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+            if frame.shape.eager:
+                self._settle(frame)
 
     def snapshot(self) -> Any:
         """What the text read so far shows: the open containers around their finished members."""
         if not self.stack:
             return _MISSING
+        for frame in self.stack:
+            if frame.pending:
+                self._settle(frame)
         value = _MISSING
         top = self.stack[-1]
-        if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None):
-            pending = self.text[top.value_start:].lstrip()
-            if pending.startswith('"') and top.shape.keeps:
+        if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \
+                and top.shape.keeps:
+            pending = self.text[top.value_start :].lstrip()
+            if pending.startswith('"'):
                 try:
                     text = from_json(pending, allow_partial="trailing-strings")
                 except ValueError:
                     text = None
                 if isinstance(text, str):
-                    ok, checked = top.shape.unfinished_string(top.open_key, text)
+                    ok, checked = top.shape.show_string(top.key if top.is_object else top.count, text)
                     if ok:
                         value = checked
+        if value is not _MISSING and (value != self.shown or top is not self._shown_in):
+            self.version += 1
+        self.shown, self._shown_in = value, top
         for frame in reversed(self.stack):
-            value = frame.shape.build(frame.members, frame.open_key, value)
+            value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
+            frame.shown = value
         return value
 
     @property
@@ -519,6 +635,7 @@ class PartialConsumer(StreamConsumer):
         partial = spec.options["partial"]
         self.cursor = JsonCursor(lambda char: ModelShape(partial, context) if char == "{" else RAW)
         self.index: int | None = None
+        self.last = -1
 
     def feed(self, delta: StreamDelta) -> list[Any]:
         if self.index is None:
@@ -528,7 +645,10 @@ class PartialConsumer(StreamConsumer):
         if not self.cursor.feed(delta.text):
             return []
         snapshot = self.cursor.snapshot()
-        return [] if snapshot is _MISSING else [snapshot]
+        if snapshot is _MISSING or self.cursor.signature == self.last:
+            return []  # nothing new to show
+        self.last = self.cursor.signature
+        return [snapshot]
 
     def finish(self) -> list[Any]:
         return [self.model.model_validate_json(self.cursor.json_text, context=self.context,

@@ -1,0 +1,290 @@
+"""Partial streaming: cost per chunk over a stream of a large nested object, against one final parse.
+
+Two measurements, same object (about 20 kB of JSON: 30 sections of 8 items),
+cut into `n_chunks` pieces:
+
+1. The machinery alone (`instructor.core.streaming`): microseconds per chunk to
+   turn each piece into a `Partial[Report]`, by quarter of the stream (flat means
+   the last quarter costs what the first does), next to the naive way (re-parse
+   the whole text with `from_json(allow_partial=...)` and validate the partial
+   model on every chunk) and to parsing the final JSON once.
+2. End to end through the real openai SDK and the fake provider (running in its
+   own process, as a real provider would): `create_partial` consuming every
+   partial, against bare SDK streaming plus one `model_validate_json` at the end.
+
+Usage:
+    python benchmarks/bench_partial_streaming.py [--chunks 200] [--json]
+
+`run(n_chunks=200) -> dict` returns the same figures for the benchmark command.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+N_SECTIONS = 30
+N_ITEMS = 8
+REPEATS = 7
+
+
+class Item(BaseModel):
+    sku: str
+    title: str
+    quantity: int
+    price: float
+    tags: list[str]
+
+
+class Section(BaseModel):
+    name: str
+    summary: str
+    items: list[Item]
+
+
+class Report(BaseModel):
+    title: str
+    author: str
+    sections: list[Section]
+
+
+def report_json(n_sections: int = N_SECTIONS) -> str:
+    sections = [
+        {
+            "name": f"Section {s}",
+            "summary": f"What happened in section {s}: \"quoted\" notes, naïve café ☕ and more." * 2,
+            "items": [
+                {"sku": f"SKU-{s:03d}-{i:03d}", "title": f"Item {i} of section {s}", "quantity": i * 7,
+                 "price": 3.5 * i + s, "tags": ["alpha", "beta", f"tag-{i}"]}
+                for i in range(N_ITEMS)
+            ],
+        }
+        for s in range(n_sections)
+    ]
+    return json.dumps({"title": "Quarterly report", "author": "Ada Lovelace", "sections": sections},
+                      ensure_ascii=False)
+
+
+def pieces_of(text: str, n_chunks: int) -> list[str]:
+    size = max(1, -(-len(text) // n_chunks))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _quarters(per_chunk: list[float]) -> list[float]:
+    n = len(per_chunk)
+    return [statistics.fmean(per_chunk[q * n // 4 : (q + 1) * n // 4]) * 1e6 for q in range(4)]
+
+
+def _time_chunks(feed: Any, pieces: list[str]) -> list[float]:
+    times = []
+    clock = time.perf_counter
+    for piece in pieces:
+        start = clock()
+        feed(piece)
+        times.append(clock() - start)
+    return times
+
+
+def machinery(text: str, n_chunks: int) -> dict[str, Any]:
+    """Per-chunk cost of the streaming machinery alone, by quarter of the stream."""
+    from pydantic_core import from_json
+
+    from instructor.core.mode_registry import StreamDelta
+    from instructor.core.streaming import PartialConsumer
+    from instructor.dsl.partial import partial_model, partial_spec
+
+    pieces = pieces_of(text, n_chunks)
+    partial = partial_model(Report)
+    spec = partial_spec(Report)
+
+    def ours() -> list[float]:
+        consumer = PartialConsumer(spec, None, None)
+        times = _time_chunks(lambda piece: consumer.feed(StreamDelta(piece)), pieces)
+        assert consumer.finish()[0] == Report.model_validate_json(text)
+        return times
+
+    def naive() -> list[float]:
+        buffer = [""]
+
+        def feed(piece: str) -> None:
+            buffer[0] += piece
+            partial.model_validate(from_json(buffer[0], allow_partial="trailing-strings"))
+
+        return _time_chunks(feed, pieces)
+
+    def final_parse() -> float:
+        start = time.perf_counter()
+        Report.model_validate_json(text)
+        return time.perf_counter() - start
+
+    ours()  # warm caches (partial models, shapes)
+    naive()
+    runs_ours = [ours() for _ in range(REPEATS)]
+    runs_naive = [naive() for _ in range(REPEATS)]
+    per_chunk_ours = [statistics.median(run[i] for run in runs_ours) for i in range(len(pieces))]
+    per_chunk_naive = [statistics.median(run[i] for run in runs_naive) for i in range(len(pieces))]
+    final_us = statistics.median(final_parse() for _ in range(REPEATS * 4)) * 1e6
+    q_ours, q_naive = _quarters(per_chunk_ours), _quarters(per_chunk_naive)
+    total_ours = sum(per_chunk_ours) * 1e6
+    return {
+        "chunks": len(pieces),
+        "json_bytes": len(text.encode()),
+        "final_parse_once_us": round(final_us, 1),
+        "ours_us_per_chunk": round(total_ours / len(pieces), 1),
+        "ours_us_per_chunk_by_quarter": [round(q, 1) for q in q_ours],
+        "ours_last_over_first_quarter": round(q_ours[3] / q_ours[0], 2),
+        "ours_stream_total_us": round(total_ours, 1),
+        "ours_stream_total_over_final_parse": round(total_ours / final_us, 1),
+        "ours_per_chunk_over_final_parse": round(total_ours / len(pieces) / final_us, 3),
+        "naive_us_per_chunk_by_quarter": [round(q, 1) for q in q_naive],
+        "naive_last_over_first_quarter": round(q_naive[3] / q_naive[0], 2),
+        "naive_stream_total_us": round(sum(per_chunk_naive) * 1e6, 1),
+    }
+
+
+_SERVER = """
+import sys
+from instructor.testing import FakeProvider, Reply, ToolCall
+text, chunk_size = sys.stdin.read(), int(sys.argv[1])
+fake = FakeProvider().start()
+fake.always(Reply(tool_calls=[ToolCall("Report", text)], chunk_size=chunk_size))
+print(fake.openai_base_url, flush=True)
+import time
+while True:  # until the benchmark kills this process
+    time.sleep(3600)
+"""
+
+
+def end_to_end(text: str, n_chunks: int) -> dict[str, Any]:
+    """`create_partial` vs bare SDK streaming + one final parse, the server in its own process."""
+    import openai
+
+    import instructor
+    from instructor.core import schema
+
+    chunk_size = max(1, -(-len(text) // n_chunks))
+    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(chunk_size)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.write(text)
+        server.stdin.close()
+        base_url = server.stdout.readline().strip()
+        sdk = openai.OpenAI(base_url=base_url, api_key="bench", max_retries=0)
+        client = instructor.from_openai(sdk, model="fake-model")
+        messages = [{"role": "user", "content": "Write the report."}]
+        tools = [schema.openai_tool(Report)]  # what the bare call sends too: the same request
+
+        def bare() -> tuple[float, float, int]:
+            start, cpu = time.perf_counter(), time.process_time()
+            parts, n = [], 0
+            for chunk in sdk.chat.completions.create(model="fake-model", messages=messages, tools=tools,
+                                                     stream=True, stream_options={"include_usage": True}):
+                n += 1
+                for choice in chunk.choices:
+                    for call in choice.delta.tool_calls or ():
+                        if call.function and call.function.arguments:
+                            parts.append(call.function.arguments)
+            Report.model_validate_json("".join(parts))
+            return time.perf_counter() - start, time.process_time() - cpu, n
+
+        def partial() -> tuple[float, float, int]:
+            start, cpu = time.perf_counter(), time.process_time()
+            last: Any = None
+            for item in client.create_partial(response_model=Report, messages=messages):
+                last = item  # a UI would render each partial here
+            assert isinstance(last, Report)
+            return (time.perf_counter() - start, time.process_time() - cpu,
+                    len(last._raw_response.chunks))  # type: ignore[attr-defined]
+
+        bare(), partial()  # warm up connections and caches
+        bare_runs, partial_runs = [], []
+        for _ in range(REPEATS):
+            bare_runs.append(bare())
+            partial_runs.append(partial())
+        n = bare_runs[0][2]
+
+        def per_chunk(runs: list[tuple[float, float, int]], i: int) -> float:
+            return statistics.median(run[i] for run in runs) / n * 1e6
+
+        bare_us, partial_us = per_chunk(bare_runs, 0), per_chunk(partial_runs, 0)
+        bare_cpu, partial_cpu = per_chunk(bare_runs, 1), per_chunk(partial_runs, 1)
+        return {
+            "sse_chunks": n,
+            "bare_sdk_plus_final_parse_us_per_chunk": round(bare_us, 1),
+            "create_partial_us_per_chunk": round(partial_us, 1),
+            "ratio": round(partial_us / bare_us, 3),
+            "bare_sdk_plus_final_parse_cpu_us_per_chunk": round(bare_cpu, 1),
+            "create_partial_cpu_us_per_chunk": round(partial_cpu, 1),
+            "cpu_ratio": round(partial_cpu / bare_cpu, 3),
+        }
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def run(n_chunks: int = 200) -> dict[str, Any]:
+    """Every figure of this benchmark, as a dict (see the module docstring)."""
+    import platform
+
+    text = report_json()
+    bigger = machinery(report_json(N_SECTIONS * 4), n_chunks * 4)  # same chunk length, 4x the object
+    return {
+        "benchmark": "partial_streaming",
+        "python": platform.python_version(),
+        "n_chunks": n_chunks,
+        "machinery": machinery(text, n_chunks),
+        "machinery_4x_object": {k: bigger[k] for k in (
+            "chunks", "json_bytes", "ours_us_per_chunk", "ours_us_per_chunk_by_quarter",
+            "ours_last_over_first_quarter", "final_parse_once_us")},
+        "end_to_end": end_to_end(text, n_chunks),
+        "budget": "create_partial per chunk <= 1.5x bare SDK streaming + one final parse, flat",
+    }
+
+
+def _report(result: dict[str, Any]) -> str:
+    m, e, big = result["machinery"], result["end_to_end"], result["machinery_4x_object"]
+    q = ", ".join(f"{x:.1f}" for x in m["ours_us_per_chunk_by_quarter"])
+    nq = ", ".join(f"{x:.1f}" for x in m["naive_us_per_chunk_by_quarter"])
+    return "\n".join([
+        f"Partial streaming of a {m['json_bytes']:,}-byte nested object in {m['chunks']} chunks "
+        f"(Python {result['python']})",
+        "",
+        "machinery alone (instructor.core.streaming):",
+        f"  per chunk, by quarter of the stream   {q} us   (last/first {m['ours_last_over_first_quarter']}x)",
+        f"  per chunk, whole stream               {m['ours_us_per_chunk']:.1f} us "
+        f"= {m['ours_per_chunk_over_final_parse']:.3f}x one final parse",
+        f"  one final parse (model_validate_json) {m['final_parse_once_us']:.1f} us",
+        f"  whole stream                          {m['ours_stream_total_us'] / 1000:.2f} ms "
+        f"= {m['ours_stream_total_over_final_parse']}x one final parse",
+        f"  naive re-parse, by quarter            {nq} us   (last/first {m['naive_last_over_first_quarter']}x), "
+        f"{m['naive_stream_total_us'] / 1000:.2f} ms per stream",
+        f"  4x the object ({big['json_bytes']:,} bytes, {big['chunks']} chunks of the same length): "
+        f"{big['ours_us_per_chunk']:.1f} us per chunk (last/first quarter {big['ours_last_over_first_quarter']}x)",
+        "",
+        "end to end (openai SDK, fake provider in its own process):",
+        f"  bare SDK streaming + one final parse  {e['bare_sdk_plus_final_parse_us_per_chunk']:.1f} us per chunk",
+        f"  create_partial, every partial         {e['create_partial_us_per_chunk']:.1f} us per chunk",
+        f"  ratio                                 {e['ratio']:.2f}x   (budget <= 1.5x)",
+        f"  client CPU per chunk, bare / partial  {e['bare_sdk_plus_final_parse_cpu_us_per_chunk']:.1f} / "
+        f"{e['create_partial_cpu_us_per_chunk']:.1f} us = {e['cpu_ratio']:.2f}x",
+    ])
+
+
+def main(argv: list[str]) -> int:
+    n_chunks = 200
+    if "--chunks" in argv:
+        n_chunks = int(argv[argv.index("--chunks") + 1])
+    result = run(n_chunks)
+    print(json.dumps(result, indent=2) if "--json" in argv else _report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
