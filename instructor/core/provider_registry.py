@@ -258,9 +258,31 @@ class ProviderRegistry:
         config = self.get_config(name)
         with self._lock:
             target = self._factory_overrides.get(name, config.factory)
-            factory = load_object(target) if isinstance(target, str) else target
+            try:
+                factory = load_object(target) if isinstance(target, str) else target
+            except Exception as exc:
+                error = self._plugin_failure(name, exc, f"failed to import its factory {target!r}")
+                if error is exc:
+                    raise
+                raise error from exc
             self._factories[name] = factory
             return factory
+
+    def _plugin_failure(self, name: str, exc: Exception, what: str) -> Exception:
+        """For a plugin's provider, a `PluginError` naming the plugin; otherwise `exc` itself.
+
+        Instructor's own errors (a missing SDK, a missing key...) already say what to do
+        and pass through unchanged.
+        """
+        from instructor.core.exceptions import InstructorError
+
+        origin = self._plugin_origin.get(name)
+        if origin is None or isinstance(exc, InstructorError):
+            return exc
+        return PluginError(
+            f"Provider {origin} {what}: {type(exc).__name__}: {exc}. "
+            "Fix or upgrade the plugin, or uninstall its distribution."
+        )
 
     def list_providers(self) -> list[str]:
         """Every provider name: built-in, registered and from installed plugins, sorted."""
@@ -392,7 +414,8 @@ class ProviderRegistry:
         """Check everything a client needs, in order, then call the provider's factory.
 
         Raises, each with the remedy in its message: UnknownProviderError,
-        MissingDependencyError, MissingAPIKeyError, UnsupportedModeError.
+        MissingDependencyError, MissingAPIKeyError, UnsupportedModeError, and
+        PluginError when a plugin's provider fails to load or to build its client.
         """
         config = self.get_config(name)
         if config.deprecated:
@@ -409,7 +432,13 @@ class ProviderRegistry:
         resolved_mode = self.resolve_mode(config, model, mode)
         key = self.resolve_api_key(config, api_key)
         factory = self.get_factory(name)
-        return factory(config, model, api_key=key, async_client=async_client, mode=resolved_mode, **kwargs)
+        try:
+            return factory(config, model, api_key=key, async_client=async_client, mode=resolved_mode, **kwargs)
+        except Exception as exc:
+            error = self._plugin_failure(name, exc, "failed to build a client")
+            if error is exc:
+                raise
+            raise error from exc
 
     # -- introspection --------------------------------------------------------------------
     def loaded_factories(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""Provider plugins that fail in every way a plugin can; see ../README.md."""
