@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -66,9 +66,9 @@ def whole_numbers(value: Any) -> Any:
     """Function-call args from a protobuf `Struct` (every number a float): 25.0 back to 25."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping):  # proto-plus MapComposite too
         return {k: whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):  # and RepeatedComposite
         return [whole_numbers(v) for v in value]
     return value
 
@@ -170,7 +170,10 @@ def validate(model: type[BaseModel], text: str, context: Mapping[str, Any] | Non
 
 
 def proto_view(response: Any) -> View:
-    """A Vertex AI / generative-ai response (proto-backed) as the Gemini handlers read it."""
+    """A Vertex AI / generative-ai response (proto-plus messages) as the Gemini handlers read it.
+
+    Parts are read field by field: the SDKs' own `to_dict` warns under protobuf 5.
+    """
     candidates = getattr(response, "candidates", None)
     if not candidates:
         feedback = getattr(response, "prompt_feedback", None)
@@ -178,12 +181,12 @@ def proto_view(response: Any) -> View:
     candidate = candidates[0]
     parts: list[Part] = []
     for part in candidate.content.parts:
-        data = type(part).to_dict(part) if not hasattr(part, "to_dict") else part.to_dict()
-        if data.get("function_call"):
-            call = data["function_call"]
-            parts.append(Part("call", name=call.get("name", ""), args=whole_numbers(call.get("args") or {})))
-        elif "text" in data:
-            parts.append(Part("thought" if data.get("thought") else "text", data["text"]))
+        raw = getattr(part, "_raw_part", part)  # Vertex AI wraps the proto-plus Part
+        if "function_call" in raw:
+            call = raw.function_call
+            parts.append(Part("call", name=call.name, args=whole_numbers(call.args)))
+        elif "text" in raw:
+            parts.append(Part("thought" if getattr(raw, "thought", False) else "text", raw.text))
     return View(parts, reason_name(candidate.finish_reason))
 
 
