@@ -53,7 +53,7 @@ class OpenAIFormatContract:
     path: ClassVar[str]  # the path the SDK posts chat requests to
     env_var: ClassVar[str]
     from_function: ClassVar[str]  # name of the `instructor.from_<x>` function
-    client_options: ClassVar[dict[str, Any]] = {}
+    sdk_options: ClassVar[dict[str, Any]] = {}  # for SDK clients the tests build themselves
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -93,16 +93,13 @@ class OpenAIFormatContract:
         return next(m for m in self.modes if m in Mode.tool_modes())
 
     def client(self, fake: FakeProvider, mode: Mode | None = None, **kw: Any) -> Any:
-        options = {**self.client_options, **kw}
-        options.setdefault("api_key", "test-key")
-        return instructor.from_provider(
-            f"{self.provider}/{self.model}", base_url=self.base_url(fake), mode=mode, **options
-        )
+        kw.setdefault("api_key", "test-key")
+        return instructor.from_provider(f"{self.provider}/{self.model}", base_url=self.base_url(fake), mode=mode, **kw)
 
     def sdk_client(self, fake: FakeProvider, *, async_: bool = False) -> Any:
         sync_cls, async_cls = self.sdk_types()
         cls = async_cls if async_ else sync_cls
-        return cls(api_key="test-key", base_url=self.base_url(fake), **self.client_options)
+        return cls(api_key="test-key", base_url=self.base_url(fake), **self.sdk_options)
 
     # -- the contract -----------------------------------------------------------------------
     def test_default_mode_is_the_configs(self, fake: FakeProvider) -> None:
@@ -261,11 +258,9 @@ class OpenAIFormatContract:
         self, fake: FakeProvider, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         with pytest.raises(instructor.MissingAPIKeyError, match=self.env_var):
-            instructor.from_provider(f"{self.provider}/{self.model}", base_url=self.base_url(fake),
-                                     **self.client_options)
+            instructor.from_provider(f"{self.provider}/{self.model}", base_url=self.base_url(fake))
         monkeypatch.setenv(self.env_var, "env-secret")
-        client = instructor.from_provider(f"{self.provider}/{self.model}", base_url=self.base_url(fake),
-                                          **self.client_options)
+        client = instructor.from_provider(f"{self.provider}/{self.model}", base_url=self.base_url(fake))
         assert "env-secret" not in repr(client)
         fake.add(answer(client.mode, {"name": "J", "age": 1}))
         client.create(response_model=User, messages=MESSAGES)

@@ -24,7 +24,7 @@ class TestCerebras(OpenAIFormatContract):
     path = "/v1/chat/completions"
     env_var = "CEREBRAS_API_KEY"
     from_function = "from_cerebras"
-    client_options = {"warm_tcp_connection": False}
+    sdk_options = {"warm_tcp_connection": False}
 
     def sdk_types(self) -> tuple[type, type]:
         return cerebras.Cerebras, cerebras.AsyncCerebras
