@@ -324,3 +324,19 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
         instructor.from_provider("google/gemini-2.5-flash", api_key="k")
     with pytest.raises(MissingDependencyError, match=r"instructor\[google\]"):
         instructor.from_genai(object())
+
+
+def test_a_namespace_package_is_not_taken_for_an_sdk() -> None:
+    from instructor.core.dependencies import is_installed
+
+    assert is_installed("google.genai")
+    assert not is_installed("google.not_an_sdk")  # `google` itself is only a namespace
+
+
+def test_vertexai_is_the_keyless_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = instructor.get_registry()
+    config = registry.get_config("google")
+    assert config.requires_api_key  # the Gemini API needs one
+    assert registry.resolve_api_key(config, None, {"vertexai": True}) is None
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    assert registry.resolve_api_key(config, None) is None

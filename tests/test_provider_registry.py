@@ -110,8 +110,8 @@ def test_missing_key_names_the_env_var() -> None:
 
 
 def test_missing_key_lists_every_env_var() -> None:
-    with pytest.raises(MissingAPIKeyError, match="CO_API_KEY or COHERE_API_KEY"):
-        provider_registry.resolve_api_key(provider_registry.get_config("cohere"), None)
+    with pytest.raises(MissingAPIKeyError, match="GOOGLE_API_KEY or GEMINI_API_KEY"):
+        provider_registry.resolve_api_key(provider_registry.get_config("google"), None)
 
 
 def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,9 +11,14 @@ from instructor.core.exceptions import MissingDependencyError
 
 def is_installed(package: str) -> bool:
     """Whether `package` can be imported, without importing it."""
-    top = package.split(".")[0]
+    parts = package.split(".")
     try:
-        return importlib.util.find_spec(top) is not None
+        spec = importlib.util.find_spec(parts[0])
+        if spec is None or len(parts) == 1 or spec.origin not in (None, "namespace"):
+            return spec is not None
+        # a namespace package (`google`) says nothing of which distribution is there: look one level
+        # down (`google.genai`), which imports only the namespace itself
+        return importlib.util.find_spec(".".join(parts[:2])) is not None
     except (ImportError, ValueError):
         return False
 

@@ -127,6 +127,14 @@ def _closest(name: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def _key_optional(config: ProviderConfig, kwargs: Mapping[str, Any]) -> bool:
+    """Whether this call authenticates without an API key (see `ProviderRegistry.resolve_api_key`)."""
+    if any(kwargs.get(name) for name in config.options.get("key_optional_with", ())):
+        return True
+    env = config.options.get("key_optional_env")
+    return isinstance(env, str) and os.environ.get(env, "").strip().lower() in ("1", "true", "yes")
+
+
 def parse_model_string(model: str) -> tuple[str, str]:
     """Split `"provider/model"`; raise `ModelStringError` saying how it should look."""
     if not isinstance(model, str):
@@ -383,19 +391,27 @@ class ProviderRegistry:
             )
         return resolved
 
-    def resolve_api_key(self, config: ProviderConfig, api_key: str | None) -> str | None:
-        """The explicit key, else the first env var set; raise if the provider needs one."""
+    def resolve_api_key(
+        self, config: ProviderConfig, api_key: str | None, kwargs: Mapping[str, Any] | None = None
+    ) -> str | None:
+        """The explicit key, else the first env var set; raise if the provider needs one.
+
+        A provider that can authenticate another way names, in its `options`, the
+        `from_provider` keywords (`key_optional_with`) or the environment variable
+        (`key_optional_env`) that select that way: google's `vertexai=True`.
+        """
         if api_key:
             return api_key
         for var in config.env_vars:
             value = os.environ.get(var)
             if value:
                 return value
-        if config.requires_api_key:
+        if config.requires_api_key and not _key_optional(config, kwargs or {}):
             names = " or ".join(config.env_vars) or "an API key"
+            others = "".join(f", or pass {k}=True" for k in config.options.get("key_optional_with", ()))
             raise MissingAPIKeyError(
                 f"No API key for provider {config.name!r}: set the environment variable {names}, "
-                "or pass api_key=... to from_provider.",
+                f"or pass api_key=... to from_provider{others}.",
                 provider=config.name,
                 env_vars=config.env_vars,
             )
@@ -430,7 +446,7 @@ class ProviderRegistry:
 
         require_package(config.package, extra=config.extra, provider=config.name)
         resolved_mode = self.resolve_mode(config, model, mode)
-        key = self.resolve_api_key(config, api_key)
+        key = self.resolve_api_key(config, api_key, kwargs)
         factory = self.get_factory(name)
         try:
             return factory(config, model, api_key=key, async_client=async_client, mode=resolved_mode, **kwargs)

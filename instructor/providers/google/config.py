@@ -11,9 +11,11 @@ CONFIG = ProviderConfig(
     default_mode=Mode.GENAI_TOOLS,
     supported_modes=(Mode.GENAI_TOOLS, Mode.GENAI_STRUCTURED_OUTPUTS,),
     env_vars=('GOOGLE_API_KEY', 'GEMINI_API_KEY'),
-    requires_api_key=False,  # Vertex AI (vertexai=True) needs none; the factory checks the Gemini API's
+    requires_api_key=True,
     base_url=None,
     docs_url='https://ai.google.dev/gemini-api/docs',
     description='Google Gemini through the google-genai SDK',
     distribution="google-genai",
+    # Vertex AI authenticates with Google Cloud credentials instead of a key
+    options={"key_optional_with": ("vertexai",), "key_optional_env": "GOOGLE_GENAI_USE_VERTEXAI"},
 )

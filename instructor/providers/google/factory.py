@@ -107,11 +107,9 @@ def create_client(
 
     `vertexai=True` (or GOOGLE_GENAI_USE_VERTEXAI=true) targets Vertex AI with
     `project`, `location` and `credentials` (Application Default Credentials when
-    none are given); otherwise the Gemini API with an API key. `base_url=` is
-    a shortcut for `http_options={"base_url": ...}`.
-
-    Raises:
-        MissingAPIKeyError: the Gemini API is asked for and no key is passed or set.
+    none are given); otherwise the Gemini API with an API key (the registry has
+    checked there is one: the config names `vertexai` as the keyless way).
+    `base_url=` is a shortcut for `http_options={"base_url": ...}`.
     """
     genai = import_sdk("google.genai", extra=config.extra, provider=config.name)
     hooks = kwargs.pop("hooks", None)
@@ -130,17 +128,6 @@ def create_client(
             client_kwargs["api_key"] = api_key
     elif api_key:
         client_kwargs["api_key"] = api_key
-    else:
-        from instructor.core.exceptions import MissingAPIKeyError
-
-        names = " or ".join(config.env_vars)
-        raise MissingAPIKeyError(
-            f"No API key for provider {config.name!r}: set the environment variable {names}, or pass "
-            "api_key=... to from_provider. For Vertex AI instead, pass vertexai=True with project=... "
-            "and location=... (or set GOOGLE_GENAI_USE_VERTEXAI=true).",
-            provider=config.name,
-            env_vars=config.env_vars,
-        )
     client = genai.Client(**client_kwargs)
     return from_genai(client, mode, use_async=async_client, model=model, provider=config.name, hooks=hooks,
                       **defaults)
