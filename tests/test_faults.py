@@ -26,12 +26,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from provider_families import Family, installed_families, tool_families
+from provider_families import Arguments, Family, installed_families, tool_families
 from pydantic import BaseModel, Field, ValidationError
 
 from instructor import (
     Hooks,
     IncompleteOutputException,
+    InstructorError,
     InstructorRetryException,
     ResponseParsingError,
 )
@@ -437,6 +438,102 @@ def test_json_nested_ten_thousand_deep_ends_typed(fake: FakeProvider, family: Fa
             assert isinstance(result, model)
             if model is User:
                 assert result == User(name="x", age=1)
+
+
+# -- streams: cut, malformed, stalled, too long, too deep --------------------------------------------
+
+def stream(family: Family, fake: FakeProvider, use_async: bool = False, *, model: Any = User,
+           max_retries: int = 1, timeout: float = 10.0) -> list[Any]:
+    """Every partial `create_partial` yields, sync or async."""
+    if use_async:
+        import asyncio
+
+        async def collect() -> list[Any]:
+            client = family.client(fake, timeout=timeout, async_client=True)
+            return [p async for p in client.create_partial(response_model=model, messages=MESSAGES,
+                                                           max_retries=max_retries)]
+
+        return asyncio.run(collect())
+    _SERVERS[fake.url] = fake
+    client = _sync_client(family, fake.url, 0, timeout)
+    return list(client.create_partial(response_model=model, messages=MESSAGES, max_retries=max_retries))
+
+
+def streamed(family: Family, arguments: Arguments, **options: Any) -> Reply:
+    reply = family.answer("User", arguments)
+    reply.chunk_size = 4
+    for key, value in options.items():
+        setattr(reply, key, value)
+    return reply
+
+
+@by_family
+@sync_and_async
+def test_stream_cut_mid_way_is_incomplete_and_not_reasked(fake: FakeProvider, family: Family,
+                                                            use_async: bool) -> None:
+    fake.add(streamed(family, GOOD, cut_stream_after=6))
+    with within(), pytest.raises(IncompleteOutputException) as info:
+        stream(family, fake, use_async, max_retries=3)
+    assert isinstance(info.value.received, str) and info.value.last_completion is not None
+    assert len(fake.requests) == 1
+
+
+@by_family
+def test_stream_with_a_malformed_event_is_typed_and_not_reasked(fake: FakeProvider, family: Family) -> None:
+    fake.add(streamed(family, GOOD, malformed_event_at=4))
+    with within(), pytest.raises(InstructorError) as info:
+        stream(family, fake, max_retries=3)
+    assert isinstance(info.value, (ResponseParsingError, IncompleteOutputException)), info.value
+    assert len(fake.requests) == 1
+
+
+@by_family
+def test_stream_stalled_mid_way_ends_within_the_sdk_timeout(fake: FakeProvider, family: Family) -> None:
+    fake.add(streamed(family, GOOD, stall_after=4, delay=5.0))
+    with within(3.0), pytest.raises(InstructorError) as info:
+        stream(family, fake, timeout=0.3)
+    assert isinstance(info.value, IncompleteOutputException), info.value
+    assert len(fake.requests) == 1
+
+
+@by_family
+def test_stream_length_stop_is_incomplete(fake: FakeProvider, family: Family) -> None:
+    fake.add(streamed(family, '{"name": "Ja', stop="length"))
+    with within(), pytest.raises(IncompleteOutputException) as info:
+        stream(family, fake, max_retries=3)
+    assert "Ja" in (info.value.received or "") and len(fake.requests) == 1
+
+
+@by_family
+def test_stream_hostile_then_good_is_reasked(fake: FakeProvider, family: Family) -> None:
+    fake.add(streamed(family, {"name": "Jason", "age": "old"}), streamed(family, GOOD))
+    with within():
+        partials = stream(family, fake, max_retries=2)
+    assert partials[-1] == User(**GOOD) and len(fake.requests) == 2
+
+
+@by_family
+def test_stream_of_ten_megabytes_ends_in_the_object(fake: FakeProvider, family: Family) -> None:
+    fake.add(streamed(family, {"name": "x" * TEN_MB, "age": 1}, chunk_size=TEN_MB // 16))
+    with within(20.0):
+        partials = stream(family, fake)
+    assert partials[-1].age == 1 and len(partials[-1].name) == TEN_MB
+
+
+@by_family
+def test_stream_of_json_nested_ten_thousand_deep_ends_typed(fake: FakeProvider, family: Family) -> None:
+    text, model = DEEP_DOCS["deep_recursive_model"]
+    reply = family.answer(model.__name__, text)
+    reply.chunk_size = 997
+    fake.add(reply)
+    with within():
+        try:
+            partials = stream(family, fake, model=model)
+        except InstructorError as exc:
+            assert not isinstance(exc.__cause__, RecursionError) or isinstance(exc, ResponseParsingError)
+            assert len(str(exc)) < 10_000
+        else:
+            assert isinstance(partials[-1], model)
 
 
 def test_matrix_is_not_empty() -> None:

@@ -46,10 +46,14 @@ class Reply:
         chunk_size: characters per streamed fragment (small, to split strings,
             escapes and unicode at awkward places).
         cut_stream_after: close the connection after this many stream events.
-        malformed_event_at: replace the stream event at this index with garbage.
+        malformed_event_at: replace the data of the stream event at this index with
+            broken JSON (an SSE `event:` name is kept).
         cut_body_at: send only this many bytes of a whole (non-streamed) body,
             then close the connection (the full length is announced).
-        delay: seconds to wait before answering (for timeout tests).
+        stall_after: after this many stream events, go silent for `delay` seconds with
+            the connection open, then close it (a stalled stream).
+        delay: seconds to wait before answering (for timeout tests), or, with
+            `stall_after`, the length of the stall.
     """
 
     content: str | None = None
@@ -66,6 +70,7 @@ class Reply:
     cut_stream_after: int | None = None
     malformed_event_at: int | None = None
     cut_body_at: int | None = None
+    stall_after: int | None = None
     delay: float = 0.0
 
     @property

@@ -154,6 +154,13 @@ class FakeProvider:
         return script(request) if callable(script) else script
 
 
+def _malformed(event: bytes) -> bytes:
+    """`event` with broken JSON as its data; an SSE `event:` name is kept, so the client
+    reads a known event whose payload fails (a nameless event some SDKs skip silently)."""
+    names = [line for line in event.split(b"\n") if line.startswith(b"event:")]
+    return b"\n".join([*names, b"data: {this is not json"]) + b"\n\n"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512  # hundreds of concurrent async calls connect at once
@@ -191,7 +198,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                            json.dumps({"error": {"message": f"fake provider: no wire for {path}"}}).encode())
                 return
             reply = fake._next(request)
-            if reply.delay:
+            if reply.delay and reply.stall_after is None:
                 time.sleep(reply.delay)
             if reply.raw_body is not None:
                 self._send(reply.status, {"content-type": "application/json", **reply.headers}, reply.raw_body,
@@ -224,12 +231,16 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             self.send_header("cache-control", "no-cache")
             self.end_headers()
             for i, event in enumerate(events):
+                if reply.stall_after == i:
+                    time.sleep(reply.delay)  # silent, connection open: the client's read timeout decides
+                    self.close_connection = True
+                    return
                 if reply.cut_stream_after is not None and i >= reply.cut_stream_after:
                     self.close_connection = True
                     self.wfile.flush()
                     return  # no terminating chunk: the client sees a broken stream
                 if reply.malformed_event_at == i:
-                    event = b"data: {this is not json\n\n"
+                    event = _malformed(event)
                 self.wfile.write(f"{len(event):X}\r\n".encode() + event + b"\r\n")
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")

@@ -63,7 +63,7 @@ class AnthropicWire:
         for i, call in enumerate(reply.tool_calls):
             try:
                 arguments = json.loads(call.arguments_text)
-            except ValueError:  # raw text that is not JSON: sent as a string so the client sees it
+            except (ValueError, RecursionError):  # not JSON, or nested beyond Python's json: sent as a string
                 arguments = call.arguments_text
             blocks.append({"type": "tool_use", "id": call.id or f"toolu_{n}_{i}", "name": call.name,
                            "input": arguments})

@@ -98,7 +98,7 @@ class BedrockWire:
         for i, call in enumerate(reply.tool_calls):
             try:
                 arguments = json.loads(call.arguments_text)
-            except ValueError:  # raw text that is not JSON: sent as a string document
+            except (ValueError, RecursionError):  # not JSON, or nested beyond Python's json: a string document
                 arguments = call.arguments_text
             blocks.append({"toolUse": {"toolUseId": call.id or f"tooluse_{i}", "name": call.name,
                                        "input": arguments}})
