@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -90,7 +91,8 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     assert user == User(name="Jason", age=25)
     assert isinstance(user._raw_response, types.GenerateContentResponse)  # type: ignore[attr-defined]
     request = fake.requests[0]
-    assert request.path == "/v1beta/models/gemini-2.5-flash:generateContent"
+    # google-genai 2.x sends the Gemini API to v1beta, 3.x to v1
+    assert re.fullmatch(r"/v1(beta)?/models/gemini-2\.5-flash:generateContent", request.path)
     assert request.headers["x-goog-api-key"] == "test-key"
     sent = request.json
     assert sent["systemInstruction"]["parts"] == [{"text": "Extract people."}]
