@@ -24,7 +24,7 @@ from instructor.testing import FakeProvider, Reply
 
 with warnings.catch_warnings():  # google-api-core warns at import about Python versions it will drop
     warnings.simplefilter("ignore", FutureWarning)
-    from vertexai.generative_models import GenerationResponse, GenerativeModel
+    from vertexai.generative_models import GenerationConfig, GenerationResponse, GenerativeModel
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:This feature is deprecated as of June 24, 2025:UserWarning"),
@@ -87,6 +87,15 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     else:
         assert sent["generationConfig"]["responseMimeType"] == "application/json"
         assert sent["generationConfig"]["responseSchema"]["required"] == ["name", "age"]
+
+
+def test_sdk_generation_config_joins_the_modes_settings(fake: FakeProvider) -> None:
+    fake.add(Reply.json({"name": "Jason", "age": 25}))
+    client_for(fake, Mode.VERTEXAI_JSON).create(response_model=User, messages=MESSAGES, max_tokens=9,
+                                               generation_config=GenerationConfig(temperature=0.25))
+    config = fake.requests[0].json["generationConfig"]
+    assert config["temperature"] == 0.25 and config["maxOutputTokens"] == 9
+    assert config["responseMimeType"] == "application/json"
 
 
 def test_optional_and_nested_fields_in_the_openapi_schema(fake: FakeProvider) -> None:

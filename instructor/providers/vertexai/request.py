@@ -31,6 +31,19 @@ def _config_fields() -> frozenset[str]:
     return frozenset(inspect.signature(GenerationConfig.__init__).parameters) - {"self"}
 
 
+def config_as_dict(config: Any) -> dict[str, Any]:
+    """The SDK's `GenerationConfig` as a dict, so settings and a mode's schema can join it.
+
+    Read through protobuf's own `MessageToDict`: the SDK's `to_dict` warns under protobuf 5.
+    """
+    from google.protobuf import json_format  # type: ignore[import-untyped]
+
+    raw = getattr(config, "_raw_generation_config", config)
+    message = raw._pb if hasattr(raw, "_pb") else raw
+    converted: dict[str, Any] = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    return converted
+
+
 def normalize(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """`kwargs` with `messages` as `contents` and generation settings in a `generation_config` dict.
 
@@ -40,7 +53,7 @@ def normalize(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     request = dict(kwargs)
     request.pop("model", None)  # fixed by the GenerativeModel
     config = request.pop("generation_config", None) or {}
-    config = dict(config) if isinstance(config, Mapping) else {"_sdk_config": config}
+    config = dict(config) if isinstance(config, Mapping) else config_as_dict(config)
     if "messages" in request:
         contents, system = to_contents(request.pop("messages") or [])
         request["contents"] = [*list(request.get("contents") or []), *system_as_user_turn(contents, system)]
@@ -67,10 +80,7 @@ def to_sdk(request: dict[str, Any]) -> dict[str, Any]:
     call["contents"] = [gm.Content.from_dict(dict(c)) if isinstance(c, Mapping) else c
                         for c in call.get("contents") or []]
     config = dict(call.pop("generation_config", None) or {})
-    sdk_config = config.pop("_sdk_config", None)
-    if sdk_config is not None and not config:
-        call["generation_config"] = sdk_config
-    elif config:
+    if config:
         if "response_schema" in config:  # the SDK rewrites a schema in place
             config["response_schema"] = copy.deepcopy(config["response_schema"])
         call["generation_config"] = gm.GenerationConfig(**config)
