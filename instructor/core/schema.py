@@ -63,7 +63,9 @@ def _make_strict(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("type") == "object" or "properties" in node:
             props = node.get("properties", {})
-            node["additionalProperties"] = False
+            if not isinstance(node.get("additionalProperties"), dict):
+                # a map's value schema stays: forbidding its keys would only allow `{}`
+                node["additionalProperties"] = False
             node["required"] = list(props)
         node.pop("default", None)
         for value in node.values():
