@@ -449,3 +449,38 @@ def test_citations_in_a_partial_stream(fake: FakeProvider) -> None:
     client = client_for(fake)
     out = list(client.create_partial(response_model=Fact, messages=MESSAGES, context={"context": source}))
     assert out[-1].substring_quotes == ["The sky is blue"]
+
+
+async def test_async_breaking_out_early_closes_the_stream(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, chunk_size=1), order_reply(Mode.TOOLS, chunk_size=50))
+    client = client_for(fake, async_client=True)
+    stream = client.create_partial(response_model=Order, messages=MESSAGES)
+    async for first in stream:
+        assert isinstance(first, instructor.Partial[Order])
+        break
+    await stream.aclose()  # type: ignore[attr-defined]
+    out = [p async for p in client.create_partial(response_model=Order, messages=MESSAGES)]
+    assert out[-1] == Order.model_validate(ORDER)
+
+
+def test_hooks_see_the_stream_request_and_response(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS))
+    kwargs_seen: list[dict[str, typing.Any]] = []
+    responses: list[typing.Any] = []
+    client = client_for(fake)
+    client.on("completion:kwargs", lambda **kw: kwargs_seen.append(kw))
+    client.on("completion:response", responses.append)
+    list(client.create_iterable(response_model=Order, messages=MESSAGES))
+    assert kwargs_seen[0]["stream"] is True
+    assert len(responses) == 1 and isinstance(responses[0], StreamedResponse)
+
+
+@pytest.mark.timeout(20)
+def test_broken_stream_fires_the_error_hook(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, cut_stream_after=6))
+    errors: list[BaseException] = []
+    client = client_for(fake)
+    client.on("completion:error", errors.append)
+    with pytest.raises(instructor.IncompleteOutputException):
+        list(client.create_partial(response_model=Order, messages=MESSAGES))
+    assert len(errors) == 1 and isinstance(errors[0], instructor.IncompleteOutputException)

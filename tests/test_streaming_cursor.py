@@ -254,3 +254,17 @@ def test_stream_failure_types() -> None:
     assert isinstance(bad, ResponseParsingError) and bad.raw_response is response
     own = IncompleteOutputException("length")
     assert stream_failure(own, response) is own and own.received == '{"a": 1'
+
+
+def test_snapshots_behave_like_ordinary_model_instances() -> None:
+    """Snapshots skip validation (their values are checked already) but are whole pydantic objects."""
+    consumer = PartialConsumer(partial_spec(Node), None, None)
+    shown = consumer.feed(StreamDelta('{"title": "T", "leaves": [{"label": "a", "weight": 1.5}, {"label": "b'))[-1]
+    partial = partial_model(Node)
+    assert shown.model_fields_set == {"title", "leaves"}
+    assert shown.model_dump(by_alias=True)["aliasField"] is None
+    assert shown.leaves[1].model_dump() == {"label": "b", "weight": None, "tags": None}
+    assert shown == partial.model_validate(shown.model_dump(by_alias=True))
+    assert shown.model_copy(update={"title": "U"}).title == "U"
+    assert "title='T'" in repr(shown)
+    assert json.loads(shown.model_dump_json())["leaves"][0] == {"label": "a", "weight": 1.5, "tags": None}

@@ -7,12 +7,14 @@ no provider.
 
 Why the cost per chunk stays flat as the object grows: re-parsing the whole text
 on every chunk costs O(size) per chunk, O(size^2) per stream. Instead `JsonCursor`
-looks only at the new text, to find where values begin and end (it steps over
-strings and their escapes without decoding them, and decodes nothing itself);
-each finished value is decoded once by `pydantic_core.from_json` and checked once
-against its field's type; an unfinished string is decoded by
-`from_json(..., allow_partial="trailing-strings")`. A snapshot rebuilds only the
-open path (the containers still being written) around the members it holds.
+looks only at the new text, to find where values begin and end (a regex steps
+over whole strings and their escapes; nothing is decoded there). The values that
+finished since the last snapshot are decoded by `pydantic_core.from_json` and
+checked against their fields in one call per open container; an unfinished
+string is decoded by `from_json(..., allow_partial="trailing-strings")`. A
+snapshot rebuilds only the open path (the containers still being written) around
+the members it holds, so its cost depends on the nesting depth and the width of
+the open models, not on the size of the object.
 `benchmarks/bench_partial_streaming.py` measures it.
 """
 
@@ -214,6 +216,21 @@ def _transforms_strings(model: type[BaseModel]) -> bool:
                 or config.get("str_to_upper") or config.get("strict"))
 
 
+_PLAIN = (str, int, float, bool)
+
+
+def _plain_type(annotation: Any, model: type[BaseModel]) -> type | None:
+    """The JSON scalar type a field takes as is (`str`, `int`, `float`, `bool`), if it is one of those.
+
+    A decoded JSON value of exactly that type needs no validation (partial models
+    carry no constraints and no validators); anything else goes through pydantic.
+    """
+    tp = _strip_optional(annotation)
+    if tp not in _PLAIN or (tp is str and _transforms_strings(model)):
+        return None
+    return tp  # type: ignore[no-any-return]
+
+
 _new_object = object.__new__
 _set = object.__setattr__
 
@@ -224,8 +241,8 @@ class ModelShape(Shape):
     The members that finished since the last snapshot are checked in one call to
     the model's own validator (one field at a time only when that call fails, to
     keep the valid ones), so the partial model needs nothing built per field.
-    Unfinished strings show only where the field accepts them, so a `Literal` or
-    enum field never shows a half-written value. Snapshots are built without
+    Unfinished strings show only in plain `str` fields, so a `Literal`, an enum or
+    a date never shows a value that may still grow into another. Snapshots are built without
     validation (what they hold is validated already), straight into the
     instance's `__dict__`: partial models have no validators and every default
     is None.
@@ -237,14 +254,15 @@ class ModelShape(Shape):
         self.model = model
         self.context = context
         self.names: dict[str, str] = {}
-        plain = not _transforms_strings(model)
-        self.plain_str: set[str] = set()
+        self.plain: dict[str, type] = {}  # field name -> the JSON scalar type it takes as is
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
                 self.names[info.alias] = name
-            if plain and _strip_optional(info.annotation) is str:
-                self.plain_str.add(name)
+            plain = _plain_type(info.annotation, model)
+            if plain is not None:
+                self.plain[name] = plain
+        self.plain_str = {name for name, tp in self.plain.items() if tp is str}
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
         self._children: dict[str, Shape] = {}
@@ -266,19 +284,31 @@ class ModelShape(Shape):
         return shape
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
-        names = self.names
-        data = {key: raw for key, raw in members if key in names}
-        try:
-            checked = self.model.model_validate(data, context=self.context)
-            return [(names[key], getattr(checked, names[key])) if key in names else None for key, _ in members]
-        except ValidationError:
-            kept: list[tuple[Any, Any] | None] = []
-            for key, raw in members:
-                try:
-                    kept.append((names[key], self._check_field(key, raw)) if key in names else None)
-                except ValidationError:
-                    kept.append(None)
+        names, plain = self.names, self.plain
+        kept: list[tuple[Any, Any] | None] = [None] * len(members)
+        slow: dict[str, int] = {}  # members pydantic must check, by key
+        for i, (key, raw) in enumerate(members):
+            name = names.get(key)
+            if name is None:
+                continue
+            if raw is None or type(raw) is plain.get(name):
+                kept[i] = (name, raw)  # every partial field takes None; a plain scalar needs no check
+            else:
+                slow[key] = i
+        if not slow:
             return kept
+        try:
+            checked = self.model.model_validate({key: members[i][1] for key, i in slow.items()},
+                                                context=self.context)
+            for key, i in slow.items():
+                kept[i] = (names[key], getattr(checked, names[key]))
+        except ValidationError:
+            for key, i in slow.items():
+                try:
+                    kept[i] = (names[key], self._check_field(key, members[i][1]))
+                except ValidationError:
+                    kept[i] = None
+        return kept
 
     def show_string(self, key: Any, text: str) -> tuple[bool, Any]:
         return (True, text) if self.names.get(key) in self.plain_str else (False, None)
@@ -309,12 +339,18 @@ class ListShape(Shape):
                  plain_strings: bool) -> None:
         self.check = check
         self.plain_str = plain_strings and _strip_optional(item) is str
+        stripped = _strip_optional(item)
+        self.plain: type | None = stripped if stripped in _PLAIN and (stripped is not str or plain_strings) \
+            else None
         self.item = shape_of(item, lambda value: self.check([value])[0], context, plain_strings)
 
     def child(self, key: Any) -> Shape:
         return self.item
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
+        plain = self.plain
+        if plain is not None and all(type(raw) is plain for _, raw in members):
+            return [(None, raw) for _, raw in members]  # plain scalars need no check
         try:
             return [(None, value) for value in self.check([raw for _, raw in members])]
         except ValidationError:
@@ -428,8 +464,8 @@ class JsonCursor:
     def signature(self) -> int:
         """Equal for two snapshots that show the same thing (cheap: no object comparison).
 
-        It moves when a container opens or closes, when members are kept (except a
-        string that was already shown while unfinished), and when the unfinished string grows.
+        It moves when a shown container opens, when a member appears, changes or
+        goes (checked once, when the member is kept), and when the unfinished string grows.
         """
         return self.version
 
