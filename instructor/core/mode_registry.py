@@ -89,7 +89,11 @@ class ModeHandler(Protocol):
     mode: Mode
 
     def prepare_request(self, response_model: type[Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """Return the SDK call's kwargs for `response_model` (never mutate `kwargs`)."""
+        """Return the SDK call's kwargs for `response_model` (never mutate `kwargs`).
+
+        `kwargs["stream"]` is True when the core streams: keep it, and add the
+        provider's stream flags if it needs any (see the module docstring).
+        """
         ...
 
     def parse_response(
