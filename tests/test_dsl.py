@@ -171,3 +171,30 @@ print(json.dumps({"before": before, "after": after}))
     result = json.loads(out.stdout)
     assert result["before"] == []
     assert result["after"] == ["instructor.dsl", "instructor.dsl.partial"]
+
+
+def test_partial_and_iterable_are_built_once_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Inner(BaseModel):
+        x: int
+
+    class Outer(BaseModel):
+        inner: Inner
+        inners: list[Inner]
+
+    class Other(BaseModel):
+        outer: Outer
+
+    def build(i: int) -> tuple[typing.Any, typing.Any]:
+        model = Outer if i % 2 else Other
+        return instructor.Partial[model], resolve_response_model(typing.Iterable[model])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(build, range(64)))
+    partials = {id(p) for p, _ in results}
+    specs = {id(s) for _, s in results}
+    assert len(partials) == 2 and len(specs) == 2
+    outer = instructor.Partial[Outer]
+    assert outer.model_fields["inner"].annotation == instructor.Partial[Inner] | None  # never `Any`
+    assert instructor.Partial[Other].model_fields["outer"].annotation == outer | None

@@ -10,6 +10,7 @@ yielded as soon as its JSON closes and it validates.
 from __future__ import annotations
 
 import functools
+import threading
 import types
 from typing import Any, Union, get_args, get_origin
 
@@ -39,8 +40,17 @@ def _tasks(wrapper: Any) -> list[Any]:
     return list(wrapper)  # parallel tools: already a list
 
 
+_lock = threading.Lock()
+
+
 @functools.cache
 def _iterable_model(item_type: Any, name: str | None, description: str | None) -> type[BaseModel]:
+    with _lock:  # functools.cache may run this twice on a race; the lock makes the second wait
+        return _cached_build(item_type, name, description)
+
+
+@functools.cache
+def _cached_build(item_type: Any, name: str | None, description: str | None) -> type[BaseModel]:
     members = _members(item_type)
     names = "".join(_name_of(m) for m in members)
     doc = description or (

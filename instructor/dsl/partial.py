@@ -11,6 +11,7 @@ has no validators: the model's validators run on the final object.
 from __future__ import annotations
 
 import functools
+import threading
 import types
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
@@ -22,6 +23,8 @@ __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 T = TypeVar("T", bound=BaseModel)
 
+_lock = threading.RLock()  # one build at a time; the same thread re-enters for nested models
+_partials: dict[type[BaseModel], type[BaseModel]] = {}
 _building: set[type[BaseModel]] = set()
 
 
@@ -52,17 +55,27 @@ def _field(info: Any) -> Any:
     )
 
 
-@functools.cache
 def partial_model(model: type[BaseModel]) -> type[BaseModel]:
-    """The partial model of `model` (cached): every field optional, defaulting to None.
+    """The partial model of `model` (built once, whatever the threads): every field optional.
 
     Raises:
         TypeError: `model` is not a pydantic model.
     """
+    partial = _partials.get(model)
+    if partial is not None:
+        return partial
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         raise TypeError(f"Partial[...] takes a pydantic model, got {model!r}.")
     if getattr(model, "__instructor_partial_of__", None) is not None:
         return model
+    with _lock:
+        partial = _partials.get(model)
+        if partial is None:
+            partial = _partials[model] = _build(model)
+        return partial
+
+
+def _build(model: type[BaseModel]) -> type[BaseModel]:
     _building.add(model)
     try:
         fields: dict[str, Any] = {
