@@ -484,3 +484,39 @@ def test_broken_stream_fires_the_error_hook(fake: FakeProvider) -> None:
     with pytest.raises(instructor.IncompleteOutputException):
         list(client.create_partial(response_model=Order, messages=MESSAGES))
     assert len(errors) == 1 and isinstance(errors[0], instructor.IncompleteOutputException)
+
+
+@pytest.mark.timeout(20)
+def test_content_filter_is_a_parsing_error(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, text=ORDER_ASCII[:30], stop="content_filter"))
+    client = client_for(fake)
+    with pytest.raises(instructor.ResponseParsingError, match="content filter") as info:
+        list(client.create_partial(response_model=Order, messages=MESSAGES))
+    assert info.value.received == ORDER_ASCII[:30]  # type: ignore[attr-defined]
+    assert isinstance(info.value.raw_response, StreamedResponse)
+
+
+@pytest.mark.timeout(20)
+def test_length_error_carries_the_streamed_response(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.TOOLS, text=ORDER_ASCII[:25], stop="length"))
+    client = client_for(fake)
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        list(client.create_partial(response_model=Order, messages=MESSAGES))
+    raw = info.value.last_completion
+    assert isinstance(raw, StreamedResponse) and raw.chunks[-1].choices[0].finish_reason == "length"
+
+
+def test_parallel_tools_invalid_item_is_reasked_with_every_call(fake: FakeProvider) -> None:
+    fake.add(
+        Reply(tool_calls=[ToolCall("Weather", {"city": "Paris"}, id="call_a"),
+                          ToolCall("Weather", {"town": "Lyon"}, id="call_b")], chunk_size=5),
+        Reply.tools(("Weather", {"city": "Lyon"})),
+    )
+    client = client_for(fake, Mode.PARALLEL_TOOLS)
+    out = list(client.create_iterable(response_model=Weather, messages=MESSAGES, max_retries=2))
+    assert out == [Weather(city="Paris"), Weather(city="Lyon")]
+    reask = fake.requests[1].json["messages"]
+    assistant = next(m for m in reask if m["role"] == "assistant")
+    assert [c["id"] for c in assistant["tool_calls"]] == ["call_a", "call_b"]
+    assert [m["tool_call_id"] for m in reask if m["role"] == "tool"] == ["call_a", "call_b"]
+    assert "city" in reask[-1]["content"]

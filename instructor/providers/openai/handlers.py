@@ -165,13 +165,11 @@ class _ChunkReader:
                         "The output is incomplete: the model stopped at its length limit "
                         "(finish_reason='length') while streaming. Raise max_tokens, or ask for a "
                         "smaller object; `received` holds the text that arrived.",
-                        last_completion=chunk,
-                    )
+                    )  # the core adds what was received and the StreamedResponse
                 if reason == "content_filter":
                     raise ResponseParsingError(
                         "The provider's content filter stopped the answer (finish_reason="
                         "'content_filter'). Rephrase the request.",
-                        raw_response=chunk,
                     )
         return out
 
