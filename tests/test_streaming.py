@@ -281,6 +281,7 @@ async def test_length_finish_reason_is_incomplete_output(fake: FakeProvider, asy
                 pass
     assert info.value.received == ORDER_ASCII[:40]
     assert "finish_reason='length'" in str(info.value)
+    assert info.value.__cause__ is None  # raised by the handler itself: nothing to chain
 
 
 @pytest.mark.timeout(20)

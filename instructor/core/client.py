@@ -553,7 +553,10 @@ class Instructor(_BaseInstructor[Any]):
                 except StopIteration:
                     break
                 except Exception as exc:
-                    raise call.stream_broken(exc, response, n) from exc
+                    error = call.stream_broken(exc, response, n)
+                    if error is exc:
+                        raise  # the handler's own typed error, now carrying what was received
+                    raise error from exc
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
@@ -738,7 +741,10 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 except StopAsyncIteration:
                     break
                 except Exception as exc:
-                    raise call.stream_broken(exc, response, n) from exc
+                    error = call.stream_broken(exc, response, n)
+                    if error is exc:
+                        raise  # the handler's own typed error, now carrying what was received
+                    raise error from exc
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
