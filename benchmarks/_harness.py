@@ -3,7 +3,8 @@
 Each comparison runs the same work two ways (instructor, and the bare SDK doing
 the same thing) in the same run, alternating the order pair by pair (A B, B A,
 ...) so a burst of load from elsewhere hits both sides alike. Figures are
-medians; the spread is the interquartile range of the per-pair ratios. Ratios
+medians; the ratio is the median of the per-pair ratios (instructor / bare, each
+pair run back to back), and the spread is their interquartile range. Ratios
 hold from one machine to the next far better than milliseconds do.
 
 Wall-clock time is the figure (what a user waits for). CPU time of the same
@@ -156,7 +157,8 @@ class Comparison:
 
     @property
     def ratio(self) -> float:
-        return self.ours_median / self.bare_median
+        """The median of the per-pair ratios: each pair ran back to back, under the same load."""
+        return statistics.median(self.pair_ratios)
 
     @property
     def pair_ratios(self) -> list[float]:
@@ -188,9 +190,10 @@ class Row:
     bare: str = ""
     ratio: float | None = None
     spread: tuple[float, float] | None = None
+    cpu_ratio: float | None = None  # the same ratio in CPU time (steadier on a busy machine)
     budget: str = ""
     budget_ratio: float | None = None  # the budget as a ratio, drawn on the plot
-    within: bool | None = None  # None: no budget, or not measured
+    within: bool | None = None  # None: no budget, not measured, or the spread straddles the budget
     status: str = "measured"  # measured | unavailable | pending | error
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -199,18 +202,30 @@ class Row:
         return asdict(self)
 
 
+def verdict(spread: tuple[float, float], budget: float | None) -> bool | None:
+    """Within the budget (the whole interquartile range is), over it (all of it is), else None: too noisy to say."""
+    if budget is None:
+        return None
+    low, high = spread
+    if high <= budget:
+        return True
+    if low > budget:
+        return False
+    return None
+
+
 def ratio_row(key: str, what: str, comparison: Comparison, *, unit: str, scale: float = 1.0,
               digits: int = 1, budget_ratio: float | None = None, budget: str = "", note: str = "",
-              label: str = "", data: dict[str, Any] | None = None) -> Row:
+              label: str = "", cpu: Comparison | None = None, data: dict[str, Any] | None = None) -> Row:
     ratio = comparison.ratio
     return Row(
         key=key, what=what, label=label,
         ours=f"{comparison.ours_median * scale:.{digits}f} {unit}",
         bare=f"{comparison.bare_median * scale:.{digits}f} {unit}",
-        ratio=ratio, spread=comparison.ratio_iqr,
+        ratio=ratio, spread=comparison.ratio_iqr, cpu_ratio=cpu.ratio if cpu else None,
         budget=budget or (f"≤ {budget_ratio:.2f}x" if budget_ratio else ""),
         budget_ratio=budget_ratio,
-        within=None if budget_ratio is None else ratio <= budget_ratio,
+        within=verdict(comparison.ratio_iqr, budget_ratio),
         note=note, data={**(data or {}), "samples": {"ours": comparison.ours, "bare": comparison.bare}},
     )
 

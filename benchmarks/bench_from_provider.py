@@ -67,7 +67,7 @@ def run(pairs: int = 9, providers: tuple[str, ...] = ("openai", "anthropic", "be
         modules = statistics.median(s.modules for s in ours) - statistics.median(s.modules for s in bare)
         rows.append(ratio_row(
             "b", what, elapsed, unit="ms", scale=1000, budget_ratio=budget, label=f"cold from_provider: {name}",
-            note=f"{elapsed.delta_median * 1000:+.1f} ms; {modules:+.0f} modules; CPU time {cpu.ratio:.2f}x",
+            note=f"{elapsed.delta_median * 1000:+.1f} ms; {modules:+.0f} modules", cpu=cpu,
             data={"delta_ms": elapsed.delta_median * 1000, "modules_added": modules, "cpu_ratio": cpu.ratio},
         ))
         rss = compare(ours, bare, lambda s: s.rss_bytes)

@@ -56,12 +56,15 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             bx = x(row["budget_ratio"])
             parts.append(f'<line x1="{bx:.1f}" y1="{y - 3}" x2="{bx:.1f}" y2="{y + BAR_H + 3}" stroke="#c0392b" '
                          'stroke-width="2" stroke-dasharray="3,2"/>')
-        parts.append(f'<text x="{x(max(row["ratio"], (spread or (0, 0))[1])) + 6:.1f}" y="{y + 13}">'
-                     f'{row["ratio"]:.2f}x</text>')
+        if row.get("cpu_ratio") is not None:
+            parts.append(f'<circle cx="{x(row["cpu_ratio"]):.1f}" cy="{y + BAR_H / 2}" r="3.5" fill="#fff" '
+                         'stroke="#222" stroke-width="1.5"/>')
+        right = max(row["ratio"], (spread or (0, 0))[1], row.get("cpu_ratio") or 0, row.get("budget_ratio") or 0, 1.0)
+        parts.append(f'<text x="{x(right) + 6:.1f}" y="{y + 13}">{row["ratio"]:.2f}x</text>')
     parts.append(f'<line x1="{x(1):.1f}" y1="{top - 8}" x2="{x(1):.1f}" y2="{height - 36}" stroke="#222" '
                  'stroke-width="1.2"/>')
-    parts.append(f'<text x="0" y="{height - 4}" fill="#555">bar: ratio of medians · black line: interquartile '
-                 'range of the per-pair ratios · red dashes: budget · orange: over budget</text>')
+    parts.append(f'<text x="0" y="{height - 4}" fill="#555">bar: median of the per-pair ratios · line: their '
+                 'interquartile range · circle: CPU-time ratio · red dashes: budget · orange: over it</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run_all.py            # about 3-4 minutes on 2 cores
     .venv/bin/python benchmarks/run_all.py --quick    # fewer processes, a smoke test (results/partial/)
     .venv/bin/python benchmarks/run_all.py --readme   # also refresh README.md's Performance section
+    .venv/bin/python benchmarks/run_all.py --render benchmarks/results/latest.json --readme   # re-render only
 
 Writes `benchmarks/results/latest.md` (the table), `latest.svg` (the plot) and
 `latest.json` (every sample), each stamped with the date, the Python version
@@ -117,15 +118,18 @@ def _ratio_cell(row: dict[str, Any]) -> str:
 def _verdict(row: dict[str, Any]) -> str:
     if row["status"] != "measured":
         return row["status"]
-    return {True: "within", False: "**over**", None: ""}[row["within"]]
+    if row["within"] is None:
+        return "noisy" if row.get("budget_ratio") and row.get("spread") else ""
+    return "within" if row["within"] else "**over**"
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| | what | instructor | bare | ratio [IQR] | budget | | notes |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| | what | instructor | bare | ratio [IQR] | CPU ratio | budget | | notes |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['key']} | {r['what']} | {r['ours']} | {r['bare']} | {_ratio_cell(r)} | {r['budget']} "
-                     f"| {_verdict(r)} | {r['note']} |")
+        cpu = f"{r['cpu_ratio']:.2f}x" if r.get("cpu_ratio") is not None else ""
+        lines.append(f"| {r['key']} | {r['what']} | {r['ours']} | {r['bare']} | {_ratio_cell(r)} | {cpu} "
+                     f"| {r['budget']} | {_verdict(r)} | {r['note']} |")
     return "\n".join(lines)
 
 
@@ -133,10 +137,15 @@ def provenance(meta: dict[str, Any]) -> str:
     from plot import meta_line
 
     packages = ", ".join(f"{k} {v}" for k, v in meta["machine"]["packages"].items())
-    load_end = meta.get("load_end")
+    load_start, load_end, cores = meta.get("load_start"), meta.get("load_end"), meta["machine"]["cores"] or 1
+    busy = max(load_start or 0, load_end or 0)
+    warning = (f"\n\n**The machine was busy** (load average up to {busy:.1f} on {cores} cores, from other "
+               "work): absolute times are inflated and the brackets wide; read the ratios, and the CPU ratios "
+               "above all. Re-run on an idle machine for tighter figures."
+               if busy > cores else "")
     return (f"`{meta['command']}` · {meta_line(meta)}"
             + (f", {load_end:.1f} at end" if load_end is not None else "")
-            + f" · {meta['seconds']:.0f} s\n\nPackages: {packages}.")
+            + f" · {meta['seconds']:.0f} s\n\nPackages: {packages}.{warning}")
 
 
 def write_results(rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) -> None:
@@ -147,7 +156,9 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) -
         "# Benchmark results\n\n" + provenance(meta) + "\n\n" + markdown_table(rows) + "\n\n"
         "![instructor / bare SDK](latest.svg)\n\n"
         "Ratios are instructor / bare SDK doing the same work in the same run (lower is better, 1.00x = no "
-        "overhead); the bracket is the interquartile range of the per-pair ratios. Method: "
+        "overhead): the median of the per-pair ratios, and in brackets their interquartile range; the CPU "
+        "ratio is the same in CPU time. A verdict needs the whole bracket on one side of the budget, else it "
+        "reads noisy. Method: "
         "`benchmarks/_harness.py` and each `bench_*.py` docstring.\n",
         encoding="utf-8")
     (out / "latest.svg").write_text(render(rows, meta), encoding="utf-8")
@@ -178,7 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where to write (default: benchmarks/results, "
                                                  "benchmarks/results/partial with --quick or --only)")
     parser.add_argument("--readme", action="store_true", help="refresh the Performance block of README.md")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="measure nothing: rewrite the table, plot (and README with --readme) from a latest.json")
     args = parser.parse_args(argv)
+    if args.render:
+        recorded = json.loads(args.render.read_text(encoding="utf-8"))
+        write_results(recorded["rows"], recorded["meta"], args.out or args.render.parent)
+        if args.readme:
+            update_readme(recorded["rows"], recorded["meta"])
+        print(f"rendered {args.render} again (no new measurement)")
+        return 0
     partial = args.quick or bool(args.only)
     if args.readme and partial:
         parser.error("--readme quotes a full run only: drop --quick and --only")

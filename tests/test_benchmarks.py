@@ -16,7 +16,7 @@ sys.path.insert(0, str(BENCH))
 
 import plot  # noqa: E402
 import run_all  # noqa: E402
-from _harness import Comparison, compare, interleaved, ratio_row  # noqa: E402
+from _harness import Comparison, compare, interleaved, ratio_row, verdict  # noqa: E402
 
 pytestmark = pytest.mark.subprocess
 
@@ -58,9 +58,13 @@ def test_interleaved_fresh_processes_and_paired_statistics() -> None:
     modules = compare(ours, bare, lambda s: s.modules)
     assert modules.ours_median > modules.bare_median  # json brings its submodules
     c = Comparison(ours=[2.0, 3.0, 4.0], bare=[1.0, 2.0, 2.0])
-    assert c.ratio == 1.5 and c.pair_ratios == [2.0, 1.5, 2.0] and c.delta_median == 1.0
-    row = ratio_row("d", "x", c, unit="µs", digits=0, budget_ratio=1.15)
-    assert (row.ours, row.bare, row.within, row.budget) == ("3 µs", "2 µs", False, "≤ 1.15x")
+    assert c.pair_ratios == [2.0, 1.5, 2.0] and c.ratio == 2.0 and c.delta_median == 1.0
+    assert (c.ours_median, c.bare_median) == (3.0, 2.0)
+    row = ratio_row("d", "x", c, unit="µs", digits=0, budget_ratio=1.15, cpu=Comparison([1.0], [1.0]))
+    assert (row.ours, row.bare, row.within, row.budget, row.cpu_ratio) == ("3 µs", "2 µs", False, "≤ 1.15x", 1.0)
+    # a verdict needs the whole interquartile range on one side of the budget
+    assert verdict((0.98, 1.02), 1.03) is True and verdict((1.04, 1.2), 1.03) is False
+    assert verdict((0.98, 1.08), 1.03) is None and verdict((0.9, 1.1), None) is None
 
 
 def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
