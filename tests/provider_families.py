@@ -53,6 +53,10 @@ class Family:
         retry_headers: response headers that make the SDK's retry wait short.
         secret_sent: whether the secret travels in a request header (an API key does; an AWS
             secret key only signs).
+        exact_retries: whether `sdk_retries` is a count (False: the SDK retries for a span of
+            time, so a retried error is sent at least twice rather than exactly n + 1 times).
+        retries_timeouts: whether the SDK's own retries cover a read timeout.
+        async_timeout_error: the async client's timeout exception, when it differs.
         model: the model name the client asks for.
     """
 
@@ -75,6 +79,9 @@ class Family:
     refusal: Callable[[], Reply] = lambda: Reply(stop="refusal")
     retry_headers: Mapping[str, str] = field(default_factory=lambda: {"retry-after-ms": "1"})
     secret_sent: bool = True
+    exact_retries: bool = True
+    retries_timeouts: bool = True
+    async_timeout_error: str | None = None
 
     def __str__(self) -> str:
         return self.id
@@ -84,6 +91,12 @@ class Family:
         reply = self.answer(name, arguments)
         reply.stop = "length"
         return reply
+
+    def timeout(self, use_async: bool) -> type[BaseException]:
+        """The SDK exception a read timeout becomes, sync or async."""
+        exc: type[BaseException] = load(self.async_timeout_error if use_async and self.async_timeout_error
+                                        else self.timeout_error)
+        return exc
 
     def error(self, status: int) -> type[BaseException]:
         """The SDK exception class an HTTP `status` becomes."""
@@ -220,6 +233,87 @@ _BEDROCK: dict[str, Any] = {
 FAMILIES += [
     Family(id="bedrock-tools", mode=Mode.BEDROCK_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_BEDROCK),
     Family(id="bedrock-json", mode=Mode.BEDROCK_JSON, answer=text_answer, wrong_tool=None, **_BEDROCK),
+]
+
+
+# -- Google Gemini (google-genai), Mistral, Cohere: their own SDKs, their own wire formats -----------
+
+def _genai_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
+    options: dict[str, Any] = {"timeout": int(timeout * 1000)}
+    if retries:  # google-genai retries only when asked to; no wait between attempts here
+        options["retry_options"] = {"attempts": retries + 1, "initial_delay": 0.0, "max_delay": 0.0, "jitter": 0.0}
+    return {"base_url": fake.genai_base_url, "http_options": options}
+
+
+_GENAI: dict[str, Any] = {
+    "provider": "google",
+    "package": "google.genai",
+    "model": "gemini-2.5-flash",
+    "connect": _genai_connect,
+    "secret_env": lambda key: {"GOOGLE_API_KEY": key},
+    "errors": {400: "google.genai.errors.ClientError", 401: "google.genai.errors.ClientError",
+               429: "google.genai.errors.ClientError", 500: "google.genai.errors.ServerError",
+               529: "google.genai.errors.ServerError"},
+    "retryable": frozenset({429, 500}),  # google-genai's list: 408, 429, 500, 502, 503, 504
+    "timeout_error": "httpx.ReadTimeout",
+    "async_timeout_error": "builtins.TimeoutError",  # the async path runs on aiohttp when it is installed
+    "connection_error": "httpx.RemoteProtocolError",
+}
+
+
+def _mistral_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
+    from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
+
+    # mistralai retries for a span of time, not a number of times: 1 ms apart for at most 40 ms
+    retry = (RetryConfig("backoff", BackoffStrategy(1, 1, 1.0, 40), retry_connection_errors=False) if retries
+             else RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), retry_connection_errors=False))
+    return {"server_url": fake.mistral_server_url, "timeout_ms": int(timeout * 1000), "retry_config": retry}
+
+
+_MISTRAL: dict[str, Any] = {
+    "provider": "mistral",
+    "package": "mistralai",
+    "model": "mistral-large-latest",
+    "connect": _mistral_connect,
+    "secret_env": lambda key: {"MISTRAL_API_KEY": key},
+    "errors": dict.fromkeys((400, 401, 429, 500, 529), "mistralai.client.errors.MistralError"),
+    "retryable": frozenset({429, 500}),
+    "exact_retries": False,
+    "retries_timeouts": False,
+    "timeout_error": "httpx2.ReadTimeout",
+    "connection_error": "httpx2.RemoteProtocolError",
+    "refusal": lambda: Reply.text("I can't help with that."),
+}
+
+
+def _cohere_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
+    # the cohere SDK takes its retry count per request: it becomes a default of every create
+    return {"base_url": fake.cohere_base_url, "timeout": timeout, "request_options": {"max_retries": retries}}
+
+
+_COHERE: dict[str, Any] = {
+    "provider": "cohere",
+    "package": "cohere",
+    "model": "command-a-03-2025",
+    "connect": _cohere_connect,
+    "secret_env": lambda key: {"CO_API_KEY": key},
+    "errors": {400: "cohere.BadRequestError", 401: "cohere.UnauthorizedError", 429: "cohere.TooManyRequestsError",
+               500: "cohere.InternalServerError", 529: "cohere.core.api_error.ApiError"},
+    "retryable": frozenset({429, 500, 529}),
+    "retries_timeouts": False,
+    "timeout_error": "httpx.ReadTimeout",
+    "connection_error": "httpx.RemoteProtocolError",
+    "refusal": lambda: Reply.text("I can't help with that."),
+}
+
+FAMILIES += [
+    Family(id="google-tools", mode=Mode.GENAI_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_GENAI),
+    Family(id="google-json", mode=Mode.GENAI_STRUCTURED_OUTPUTS, answer=text_answer, wrong_tool=None, **_GENAI),
+    Family(id="mistral-tools", mode=Mode.MISTRAL_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_MISTRAL),
+    Family(id="mistral-json", mode=Mode.MISTRAL_STRUCTURED_OUTPUTS, answer=text_answer, wrong_tool=None,
+           **_MISTRAL),
+    Family(id="cohere-tools", mode=Mode.COHERE_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_COHERE),
+    Family(id="cohere-json", mode=Mode.COHERE_JSON_SCHEMA, answer=text_answer, wrong_tool=None, **_COHERE),
 ]
 
 

@@ -147,9 +147,8 @@ def test_hostile_answer_is_reasked_then_succeeds(fake: FakeProvider, family: Fam
         user = run(family, fake, max_retries=2)
     assert user == User(**GOOD)
     first, second = bodies(fake)
-    # the re-ask tells the model what was wrong (a new turn, or a block added to the last one)
-    assert len(json.dumps(second["messages"])) > len(json.dumps(first["messages"]))
-    assert second["messages"][: len(first["messages"]) - 1] == first["messages"][:-1]
+    # the re-ask tells the model what was wrong: the conversation grows (whatever the wire calls it)
+    assert len(json.dumps(second)) > len(json.dumps(first))
 
 
 @pytest.mark.parametrize(("family", "case"), hostile_cases())
@@ -237,8 +236,13 @@ def test_http_error_is_the_sdks_exception_after_the_sdks_retries(
     with within(), pytest.raises(family.error(status)) as info:
         run(family, fake, max_retries=3, sdk_retries=2,
             hooks={"completion:error": errors.append, "parse:error": parse_errors.append})
-    expected = 3 if status in family.retryable else 1
-    assert len(fake.requests) == expected, "only the SDK retries HTTP errors; instructor never re-asks them"
+    sent = len(fake.requests)
+    if status not in family.retryable:
+        assert sent == 1, "only the SDK retries HTTP errors; instructor never re-asks them"
+    elif family.exact_retries:
+        assert sent == 3, "only the SDK retries HTTP errors; instructor never re-asks them"
+    else:
+        assert sent >= 2, "the SDK retries (for a span of time), instructor never re-asks"
     assert all(body == bodies(fake)[0] for body in bodies(fake)), "an SDK retry resends the same request"
     assert errors == [info.value] and parse_errors == []
 
@@ -286,7 +290,7 @@ def test_timeout_is_bounded_by_the_sdk_timeout(fake: FakeProvider, family: Famil
     slow = family.answer("User", GOOD)
     slow.delay = 5.0
     fake.add(slow)
-    with within(3.0), pytest.raises(_load(family.timeout_error)):
+    with within(3.0), pytest.raises(family.timeout(use_async)):
         run(family, fake, use_async, max_retries=3, timeout=0.2)
     assert len(fake.requests) == 1
 
@@ -296,6 +300,11 @@ def test_timeout_then_answer_is_retried_by_the_sdk(fake: FakeProvider, family: F
     slow = family.answer("User", GOOD)
     slow.delay = 3.0
     fake.add(slow, family.answer("User", GOOD))
+    if not family.retries_timeouts:  # the SDK leaves timeouts to the caller; so does instructor
+        with within(4.0), pytest.raises(family.timeout(False)):
+            run(family, fake, max_retries=3, sdk_retries=1, timeout=0.2)
+        assert len(fake.requests) == 1
+        return
     with within(4.0):
         assert run(family, fake, sdk_retries=1, timeout=0.2) == User(**GOOD)
     assert len(fake.requests) == 2 and bodies(fake)[0] == bodies(fake)[1]
@@ -467,33 +476,51 @@ def streamed(family: Family, arguments: Arguments, **options: Any) -> Reply:
     return reply
 
 
+def broken_stream_ends_well(family: Family, fake: FakeProvider, use_async: bool = False, *,
+                            timeout: float = 10.0, **fault: Any) -> BaseException | None:
+    """A stream broken at one event ends in a typed exception, or, when the break hits after the
+    answer (or in an event the SDK skips, whose loss the re-ask repairs), in the right object.
+
+    Returns the exception, or None when the right object came back.
+    """
+    fake.add(streamed(family, GOOD, **fault))
+    fake.always(streamed(family, GOOD))  # what a re-ask gets
+    try:
+        partials = stream(family, fake, use_async, max_retries=2, timeout=timeout)
+    except InstructorError as exc:
+        assert isinstance(exc, (IncompleteOutputException, ResponseParsingError)), exc
+        assert len(fake.requests) == 1, "a broken stream is not re-asked"
+        return exc
+    assert partials[-1] == User(**GOOD), "never a wrong object"
+    assert len(fake.requests) in (1, 2)
+    return None
+
+
 @by_family
 @sync_and_async
-def test_stream_cut_mid_way_is_incomplete_and_not_reasked(fake: FakeProvider, family: Family,
-                                                            use_async: bool) -> None:
-    fake.add(streamed(family, GOOD, cut_stream_after=6))
-    with within(), pytest.raises(IncompleteOutputException) as info:
-        stream(family, fake, use_async, max_retries=3)
-    assert isinstance(info.value.received, str) and info.value.last_completion is not None
-    assert len(fake.requests) == 1
+@pytest.mark.parametrize("at", [0, 1, 3])
+def test_stream_cut_mid_way(fake: FakeProvider, family: Family, use_async: bool, at: int) -> None:
+    with within():
+        error = broken_stream_ends_well(family, fake, use_async, cut_stream_after=at)
+    if at == 0:  # nothing of the answer arrived
+        assert isinstance(error, IncompleteOutputException), error
+        assert error.received == "" and error.last_completion is not None
 
 
 @by_family
-def test_stream_with_a_malformed_event_is_typed_and_not_reasked(fake: FakeProvider, family: Family) -> None:
-    fake.add(streamed(family, GOOD, malformed_event_at=4))
-    with within(), pytest.raises(InstructorError) as info:
-        stream(family, fake, max_retries=3)
-    assert isinstance(info.value, (ResponseParsingError, IncompleteOutputException)), info.value
-    assert len(fake.requests) == 1
+@pytest.mark.parametrize("at", [0, 1, 3])
+def test_stream_with_a_malformed_event(fake: FakeProvider, family: Family, at: int) -> None:
+    with within():
+        broken_stream_ends_well(family, fake, malformed_event_at=at)
 
 
 @by_family
-def test_stream_stalled_mid_way_ends_within_the_sdk_timeout(fake: FakeProvider, family: Family) -> None:
-    fake.add(streamed(family, GOOD, stall_after=4, delay=5.0))
-    with within(3.0), pytest.raises(InstructorError) as info:
-        stream(family, fake, timeout=0.3)
-    assert isinstance(info.value, IncompleteOutputException), info.value
-    assert len(fake.requests) == 1
+@pytest.mark.parametrize("at", [0, 2])
+def test_stream_stalled_mid_way_ends_within_the_sdk_timeout(fake: FakeProvider, family: Family, at: int) -> None:
+    with within(3.0):
+        error = broken_stream_ends_well(family, fake, timeout=0.3, stall_after=at, delay=5.0)
+    if at == 0:
+        assert isinstance(error, IncompleteOutputException), error
 
 
 @by_family

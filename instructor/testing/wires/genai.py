@@ -29,9 +29,13 @@ def _args(call: ToolCall) -> Any:
     if not isinstance(call.arguments, str):
         return call.arguments
     try:
-        return json.loads(call.arguments)
-    except ValueError:  # Gemini's args are always an object; keep the text where a test can see it
-        return {"_unparsed": call.arguments}
+        args = json.loads(call.arguments)
+    except (ValueError, RecursionError):  # not JSON, or nested beyond Python's json
+        args = None
+    if isinstance(args, dict) or call.arguments.strip() == "null":
+        return args
+    # Gemini's args are always an object; keep the text where a test can see it
+    return {"_unparsed": call.arguments}
 
 
 def _model_of(path: str) -> str:
