@@ -106,18 +106,18 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
     tasks: list[tuple[str, Any]] = [("name", name) for name in names] + [("client", c) for c in clients]
 
     def resolve(i: int) -> list[tuple[str, int]]:
-        # each thread takes its own task, then another thread's, so names are both raced and shared
+        # each thread takes its own tasks, then another thread's, so names are both raced and shared
         out = []
-        for kind, task in (tasks[i % len(tasks)], tasks[(i * 7 + 3) % len(tasks)]):
+        for kind, task in [*tasks[i::n], tasks[(i * 7 + 3) % len(tasks)]]:
             if kind == "name":
                 out.append((task, id(getattr(pkg, task))))
             else:
                 client = pkg.from_provider(task["model"], **task["kwargs"])  # type: ignore[attr-defined]
                 out.append((f"client:{task['model']}", id(type(client))))
-                built[i] = client
+                built.append(client)  # list.append is atomic
         return out
 
-    built: dict[int, Any] = {}
+    built: list[Any] = []
     results, errors, stuck = _run_threads(n, resolve, spec.get("deadline", 60.0))
     seen: dict[str, set[int]] = {}
     for result in results:
@@ -135,7 +135,7 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
         "calls": [],
     }
     if spec.get("call") and built and not stuck:
-        report["calls"], call_errors, call_stuck = _first_calls(pkg, list(built.values()), n, spec)
+        report["calls"], call_errors, call_stuck = _first_calls(pkg, built, n, spec)
         report["errors"] += call_errors
         report["stuck"] += call_stuck
     return report
