@@ -34,6 +34,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # a checkout without an install (children run in ROOT, so they find it too)
 
 _KEY_VARS = {
     "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "AWS_PROFILE",

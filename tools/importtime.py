@@ -16,6 +16,7 @@ from pathlib import Path
 BUDGET = Path(__file__).resolve().parent / "import_budget.json"
 
 if __name__ == "__main__":
+    sys.path.append(str(BUDGET.parent.parent))  # a checkout without an install; PYTHONPATH still wins
     from instructor.cli.importtime import main
 
     sys.exit(main(prog="tools/importtime.py", default_budget=str(BUDGET)))
