@@ -320,14 +320,35 @@ def test_refusal_while_streaming(fake: FakeProvider) -> None:
 
 
 @pytest.mark.timeout(20)
-def test_iterable_truncated_list_is_reasked(fake: FakeProvider) -> None:
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.PARALLEL_TOOLS])
+def test_json_cut_short_under_a_clean_finish_is_incomplete_not_reasked(fake: FakeProvider, mode: Mode) -> None:
+    """Whatever the finish reason says, a JSON answer that stops mid-way is not a complete answer."""
     text = json.dumps({"tasks": USERS})
-    fake.add(Reply.tool("IterableUser", text[:-10]), Reply.tool("IterableUser", {"tasks": USERS[2:]}))
-    client = client_for(fake)
-    out = list(client.create_iterable(response_model=User, messages=MESSAGES, max_retries=2))
-    # the first attempt's complete items were yielded, then the re-asked attempt's
-    assert [u.name for u in out] == [USERS[0]["name"], USERS[1]["name"], USERS[2]["name"]]
-    assert len(fake.requests) == 2
+    if mode is Mode.PARALLEL_TOOLS:
+        fake.add(Reply(tool_calls=[ToolCall("User", USERS[0]), ToolCall("User", json.dumps(USERS[1])[:-6])],
+                       stop="tool_calls"))
+    else:
+        fake.add(Reply.tool("IterableUser", text[:-10], stop="tool_calls"))
+    fake.add(Reply.tool("IterableUser", {"tasks": USERS}))
+    client = client_for(fake, mode)
+    out: list[User] = []
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        for user in client.create_iterable(response_model=User, messages=MESSAGES, max_retries=2):
+            out.append(user)
+    assert out[0].name == USERS[0]["name"]  # the complete items came through
+    assert info.value.received and "ended before the JSON answer was complete" in str(info.value)
+    assert len(fake.requests) == 1  # not re-asked
+
+
+@pytest.mark.timeout(20)
+def test_partial_cut_short_under_a_clean_finish_is_incomplete(fake: FakeProvider) -> None:
+    fake.add(order_reply(Mode.JSON, text=ORDER_ASCII[:-20], stop="stop"))
+    client = client_for(fake, Mode.JSON)
+    with pytest.raises(instructor.IncompleteOutputException) as info:
+        list(client.create_partial(response_model=Order, messages=MESSAGES, max_retries=3))
+    assert info.value.received == ORDER_ASCII[:-20]
+    assert isinstance(info.value.last_completion, StreamedResponse)
+    assert len(fake.requests) == 1
 
 
 # -- validation of the final object goes through retry / re-ask -------------------------------

@@ -196,8 +196,22 @@ def test_invalid_members_are_left_out_while_partial() -> None:
     assert shown[-1].tags == ["a"]  # the open list shows its valid items
     shown = consumer.feed(StreamDelta("]"))
     assert shown[-1].tags is None  # once closed, the list is checked whole, and it is invalid
+    consumer.feed(StreamDelta("}"))
     with pytest.raises(ValueError):
         consumer.finish()  # the final validation reports what the partials left out
+
+
+def test_json_that_stops_mid_way_is_incomplete_not_invalid() -> None:
+    consumer = PartialConsumer(partial_spec(Leaf), None, None)
+    consumer.feed(StreamDelta('{"label": "x", "weight": 1'))
+    with pytest.raises(IncompleteOutputException) as info:
+        consumer.finish()
+    assert info.value.received == '{"label": "x", "weight": 1'
+    items = IterableConsumer(iterable_spec(Leaf), None, None)
+    assert items.feed(StreamDelta('{"label": "a", "weight": 1}', 0, "Leaf")) == []
+    assert items.feed(StreamDelta('{"label": "b", "wei', 1, "Leaf")) == [Leaf(label="a", weight=1)]
+    with pytest.raises(IncompleteOutputException):
+        items.finish()
 
 
 def test_nothing_is_shown_before_the_json_starts() -> None:

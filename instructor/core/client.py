@@ -565,6 +565,9 @@ class Instructor(_BaseInstructor[Any]):
                 yield from outputs
             try:
                 outputs = consumer.finish()
+            except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
+                call.stream_broken(exc, response, n)
+                raise
             except (ValueError, AssertionError) as exc:
                 call.stream_invalid(exc, response, n, last)
             yield from call.stream_finished(response, outputs)
@@ -754,6 +757,9 @@ class AsyncInstructor(_BaseInstructor[Any]):
                     yield item
             try:
                 outputs = consumer.finish()
+            except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
+                call.stream_broken(exc, response, n)
+                raise
             except (ValueError, AssertionError) as exc:
                 call.stream_invalid(exc, response, n, last)
             for item in call.stream_finished(response, outputs):

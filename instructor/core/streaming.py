@@ -646,6 +646,29 @@ class JsonCursor:
 
 
 # -- what a stream yields, per kind of response model -----------------------------------------
+def cut_short(text: str) -> IncompleteOutputException:
+    """The error of a stream that ended inside its JSON answer, whatever the handler reported."""
+    return IncompleteOutputException(
+        f"The stream ended before the JSON answer was complete ({len(text)} characters, the last "
+        f"{text[-40:]!r}): the object is cut short, so it is not presented as complete. Retry the "
+        "call, or raise max_tokens; `received` holds the text that arrived.",
+        received=text,
+    )
+
+
+def is_unfinished_json(text: str) -> bool:
+    """Whether `text` is the beginning of a JSON value, not the whole of one (nor malformed)."""
+    try:
+        from_json(text)
+    except ValueError:
+        try:
+            from_json(text, allow_partial=True)
+        except ValueError:
+            return False  # malformed: the validation error says why, and the model is re-asked
+        return bool(text.strip())
+    return False
+
+
 class StreamConsumer:
     """Turns one attempt's deltas into what the caller's loop yields."""
 
@@ -654,7 +677,12 @@ class StreamConsumer:
         raise NotImplementedError
 
     def finish(self) -> list[Any]:
-        """What to yield once the stream ended cleanly; raises a `ValueError` to re-ask."""
+        """What to yield once the stream ended cleanly.
+
+        Raises:
+            ValueError: the answer is invalid (pydantic's ValidationError): re-asked.
+            IncompleteOutputException: the JSON stops mid-way: not re-asked.
+        """
         raise NotImplementedError
 
 
@@ -687,6 +715,8 @@ class PartialConsumer(StreamConsumer):
         return [snapshot]
 
     def finish(self) -> list[Any]:
+        if self.cursor.start >= 0 and not self.cursor.done:
+            raise cut_short(self.cursor.json_text)
         return [self.model.model_validate_json(self.cursor.json_text, context=self.context,
                                                strict=self.strict)]
 
@@ -718,10 +748,13 @@ class IterableConsumer(StreamConsumer):
         wrapped = self.wrapper.model_validate({self.key: [raw]}, context=self.context, strict=self.strict)
         return getattr(wrapped, self.key)[0]
 
-    def _finish_call(self, index: int) -> Any:
+    def _finish_call(self, index: int, last: bool = False) -> Any:
         name, parts = self.calls.pop(index)
         model = self.by_name[name]
-        return model.model_validate_json("".join(parts), context=self.context, strict=self.strict)
+        text = "".join(parts)
+        if last and is_unfinished_json(text):
+            raise cut_short(text)
+        return model.model_validate_json(text, context=self.context, strict=self.strict)
 
     def feed(self, delta: StreamDelta) -> list[Any]:
         if delta.index in self.calls or (delta.name in self.by_name and delta.index != self.index):
@@ -747,7 +780,8 @@ class IterableConsumer(StreamConsumer):
         return out
 
     def finish(self) -> list[Any]:
-        out = [self._finish_call(index) for index in sorted(self.calls)]
+        indexes = sorted(self.calls)
+        out = [self._finish_call(index, last=index == indexes[-1]) for index in indexes]
         self.yielded += len(out)
         if self.index is None:
             if not self.yielded:
@@ -755,9 +789,11 @@ class IterableConsumer(StreamConsumer):
                     "The stream ended without any item: the model sent no list and no tool call."
                 )
             return out
-        if not self.cursor.done or not self.yielded:
-            # a truncated answer raises pydantic's ValidationError, and so does a misnamed list when
-            # nothing was yielded: both are re-asked like any invalid answer (an empty list is fine)
+        if self.cursor.start >= 0 and not self.cursor.done:
+            raise cut_short(self.cursor.json_text)
+        if not self.yielded:
+            # nothing yielded: a misnamed list raises pydantic's ValidationError and is re-asked like
+            # any invalid answer (an empty list is fine)
             text = self.cursor.json_text
             if text.lstrip().startswith("["):
                 text = f'{{"{self.key}": {text}}}'
