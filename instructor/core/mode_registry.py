@@ -33,8 +33,10 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
    `StreamedResponse`) when the handler did not. Whatever else escapes while the
    stream is read (a dropped connection, the SDK failing to decode an event) is
    turned by the core into `IncompleteOutputException` (or `ResponseParsingError`
-   for a `ValueError`), chained to the original. None of these are re-asked:
-   only the validation of a finished answer goes through the retry/re-ask loop.
+   for a `ValueError`), chained to the original. And whatever the handler saw,
+   an answer whose JSON stops mid-way when the stream ends is an
+   `IncompleteOutputException` too. None of these are re-asked: only the
+   validation of a finished answer goes through the retry/re-ask loop.
 4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk and
    keeps, per key, the largest count seen in one stream (providers report
    totals, some of them cumulatively); attempts are summed as usual. The
