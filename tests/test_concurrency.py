@@ -279,3 +279,54 @@ def test_registry_under_concurrent_register_and_create(fake: FakeProvider) -> No
     assert not errors, errors[:3]
     assert {f"acme{i}" for i in range(1, THREADS, 2)} <= set(registry.list_providers())
     assert isinstance(registry.get_config("acme1"), ProviderConfig)
+
+
+# -- registries never hold their lock while importing plugin code ----------------------------------
+
+HANDLER_PLUGIN = textwrap.dedent("""
+    import time
+
+    import instructor
+
+    time.sleep(0.3)  # the import is under way while another thread asks the registry for it
+
+
+    class Handler:
+        mode = "fake_plugin_mode"
+
+
+    HANDLER = Handler()
+    instructor.register_handler("fake_plugin_mode_b", HANDLER)  # registers more at import time
+""")
+
+HANDLER_RACE = textwrap.dedent("""
+    import importlib, os, threading, time
+    import instructor
+
+    instructor.register_handler("fake_plugin_mode", "handler_plugin:HANDLER")
+    found = []
+    importer = threading.Thread(target=importlib.import_module, args=("handler_plugin",), daemon=True)
+    asker = threading.Thread(target=lambda: found.append(type(instructor.get_handler("fake_plugin_mode")).__name__),
+                             daemon=True)
+    importer.start()
+    time.sleep(0.1)  # the importer holds the plugin module's import lock
+    asker.start()
+    for thread in (importer, asker):
+        thread.join(10)
+    print("deadlock" if importer.is_alive() or asker.is_alive() else f"ok {found}", flush=True)
+    os._exit(0)
+""")
+
+
+@pytest.mark.subprocess
+def test_a_handler_module_registering_at_import_does_not_deadlock_a_lookup(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    """A thread imports a plugin's handler module, which registers handlers at import time,
+    while another thread's first lookup imports the same module through the mode registry:
+    Python detects deadlocks between import locks only, so the registry must not hold its
+    own lock while it imports."""
+    (tmp_path / "handler_plugin.py").write_text(HANDLER_PLUGIN)
+    env = {**subprocess_env, "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", HANDLER_RACE], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.stdout.strip() == "ok ['Handler']", proc.stdout + proc.stderr[-2000:]

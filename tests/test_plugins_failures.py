@@ -194,3 +194,58 @@ def test_plugins_can_be_switched_off(fake: FakeProvider, subprocess_env: dict[st
 
 def test_the_default_registry_is_untouched_by_these_tests() -> None:
     assert "broken_import" not in instructor.get_registry()._plugin_errors
+
+
+# -- a plugin that registers itself while another thread scans: no deadlock ---------------------
+
+SELF_REGISTERING = textwrap.dedent("""
+    import time
+
+    from instructor import Mode, ProviderConfig, register_provider
+
+    time.sleep(0.3)  # the import is under way while another thread starts scanning entry points
+    register_provider(ProviderConfig(
+        name="selfreg", package="openai", extra="openai",
+        factory="instructor.providers.openai.factory:create_client",
+        default_mode=Mode.TOOLS, supported_modes=(Mode.TOOLS,), requires_api_key=False,
+    ))
+
+
+    def register():
+        return None  # registered at import, as the registry allows
+""")
+
+RACE = textwrap.dedent("""
+    import importlib, os, sys, threading, time
+    import instructor
+
+    registry = instructor.get_registry()
+    found = []
+    importer = threading.Thread(target=importlib.import_module, args=("selfreg_plugin",), daemon=True)
+    scanner = threading.Thread(target=lambda: found.append(registry.get_config("selfreg").name), daemon=True)
+    importer.start()
+    time.sleep(0.1)  # the importer holds the plugin module's import lock
+    scanner.start()
+    for thread in (importer, scanner):
+        thread.join(10)
+    print("deadlock" if importer.is_alive() or scanner.is_alive() else f"ok {found}", flush=True)
+    os._exit(0)
+""")
+
+
+@pytest.mark.subprocess
+def test_a_self_registering_plugin_imported_during_a_scan_does_not_deadlock(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    """One thread imports a plugin that calls register_provider at import time while another's
+    first lookup scans the entry points (and so imports the same module): neither may wait for
+    the other forever. Python detects deadlocks between import locks only, not with the
+    registry's own lock, so the registry must not hold it while running plugin code."""
+    (tmp_path / "selfreg_plugin.py").write_text(SELF_REGISTERING)
+    dist = tmp_path / "selfreg_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: selfreg-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[instructor.providers]\nselfreg = selfreg_plugin:register\n")
+    env = {**subprocess_env, "PYTHONPATH": os.pathsep.join([str(tmp_path), subprocess_env.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.stdout.strip() == "ok ['selfreg']", proc.stdout + proc.stderr[-2000:]

@@ -177,26 +177,29 @@ class ModeRegistry:
         handler = self._loaded.get(key)
         if handler is not None:
             return handler
+        target = self._lazy.get(key)
+        if target is None:
+            import difflib
+
+            known = sorted(set(self._lazy) | set(self._loaded))
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise HandlerNotFoundError(
+                f"No handler is registered for mode {key!r}.{hint} Registered modes: "
+                f"{', '.join(known)}. Register one with instructor.register_handler(mode, handler)."
+            )
+        from instructor.core.provider_registry import load_object
+
+        # imported outside the lock: a handler module that registers handlers while another
+        # thread imports it would wait for the lock while we wait for its import (a deadlock
+        # Python cannot see); the import system itself runs the module once
+        obj = load_object(target)
+        loaded = cast(ModeHandler, obj() if isinstance(obj, type) else obj)
         with self._lock:
-            if key in self._loaded:
-                return self._loaded[key]
-            if key not in self._lazy:
-                import difflib
-
-                known = sorted(set(self._lazy) | set(self._loaded))
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise HandlerNotFoundError(
-                    f"No handler is registered for mode {key!r}.{hint} Registered modes: "
-                    f"{', '.join(known)}. Register one with instructor.register_handler(mode, handler)."
-                )
-            from instructor.core.provider_registry import load_object
-
-            obj = load_object(self._lazy[key])
-            handler = cast(ModeHandler, obj() if isinstance(obj, type) else obj)
-            self._loaded[key] = handler
-            del self._lazy[key]
-            return handler
+            if self._lazy.get(key) == target:  # not replaced meanwhile
+                self._loaded[key] = loaded
+                del self._lazy[key]
+        return self.get(mode)
 
     def is_loaded(self, mode: Mode | str) -> bool:
         key = str(mode.value if isinstance(mode, Mode) else mode)

@@ -170,7 +170,13 @@ class ProviderRegistry:
         self._plugin_errors: dict[str, PluginError] = {}
         self._plugin_conflicts: dict[str, PluginError] = {}
         self._use_entry_points = entry_points
-        self._entry_points_scanned = not entry_points
+        self._entry_points_scanned = not entry_points  # begun (by this or another thread)
+        self._scan_complete = not entry_points
+        # plugin code (imports, config functions) runs under `_scan_lock`, never under `_lock`:
+        # a plugin module that calls register_provider while it is imported by another thread
+        # would otherwise wait for `_lock` while the scanner waits for its import: a deadlock
+        # Python cannot detect (its detector sees import locks only)
+        self._scan_lock = threading.RLock()
 
     # -- registration ---------------------------------------------------------------------
     def register(
@@ -234,20 +240,21 @@ class ProviderRegistry:
         config = self._configs.get(name)
         if config is not None:
             return config
-        with self._lock:
-            if name in self._lazy_configs:
-                config = load_object(self._lazy_configs[name])
-                if not isinstance(config, ProviderConfig):
-                    raise TypeError(f"{self._lazy_configs[name]} is not a ProviderConfig")
-                self._configs[name] = config
-                del self._lazy_configs[name]
-                return config
-            if name not in self._configs:
-                self.load_entry_points()
-                if name in self._plugin_errors:
-                    raise self._plugin_errors[name]
-            if name in self._lazy_configs or name in self._configs:
-                return self.get_config(name)
+        target = self._lazy_configs.get(name)
+        if target is not None:
+            loaded = load_object(target)  # outside the lock: the import system runs a module once
+            if not isinstance(loaded, ProviderConfig):
+                raise TypeError(f"{target} is not a ProviderConfig")
+            with self._lock:
+                if self._lazy_configs.get(name) == target:  # not replaced meanwhile
+                    self._configs[name] = loaded
+                    del self._lazy_configs[name]
+            return self.get_config(name)
+        self.load_entry_points()
+        if name in self._plugin_errors:
+            raise self._plugin_errors[name]
+        if name in self._lazy_configs or name in self._configs:
+            return self.get_config(name)
         available = self.list_providers()
         suggestion = _closest(name, available)
         hint = f" Did you mean {suggestion!r}?" if suggestion else ""
@@ -264,17 +271,16 @@ class ProviderRegistry:
         if factory is not None:
             return factory
         config = self.get_config(name)
+        target = self._factory_overrides.get(name, config.factory)
+        try:  # imported outside the lock, as configs are
+            factory = load_object(target) if isinstance(target, str) else target
+        except Exception as exc:
+            error = self._plugin_failure(name, exc, f"failed to import its factory {target!r}")
+            if error is exc:
+                raise
+            raise error from exc
         with self._lock:
-            target = self._factory_overrides.get(name, config.factory)
-            try:
-                factory = load_object(target) if isinstance(target, str) else target
-            except Exception as exc:
-                error = self._plugin_failure(name, exc, f"failed to import its factory {target!r}")
-                if error is exc:
-                    raise
-                raise error from exc
-            self._factories[name] = factory
-            return factory
+            return self._factories.setdefault(name, factory)
 
     def _plugin_failure(self, name: str, exc: Exception, what: str) -> Exception:
         """For a plugin's provider, a `PluginError` naming the plugin; otherwise `exc` itself.
@@ -314,44 +320,50 @@ class ProviderRegistry:
         A plugin that fails is recorded (its name raises `PluginError` on use)
         and never breaks the other providers.
         """
-        if self._entry_points_scanned:
+        if self._scan_complete:
             return 0
-        with self._lock:
-            if self._entry_points_scanned:
+        with self._scan_lock:  # other threads wait here for the whole scan
+            if self._entry_points_scanned:  # done, or under way in this thread (a plugin asking)
                 return 0
             self._entry_points_scanned = True
-            from importlib.metadata import entry_points
+            try:
+                return self._scan(group)
+            finally:
+                self._scan_complete = True
 
-            loaded = 0
-            for ep in entry_points(group=group):
-                dist = getattr(getattr(ep, "dist", None), "name", None) or "unknown distribution"
-                origin = f"plugin {ep.name!r} ({ep.value}) from distribution {dist!r}"
-                if self._is_known(ep.name) and ep.name not in self._plugin_origin:
-                    self._plugin_conflicts[ep.name] = self._plugin_error(
-                        f"{origin} tries to register the built-in provider name {ep.name!r}; "
-                        "the built-in is kept. Rename the entry point, or call "
-                        "register_provider(..., replace=True) from the plugin's own code to "
-                        "override the built-in on purpose."
-                    )
-                    continue
-                try:
-                    obj = ep.load()
-                    config = obj() if callable(obj) and not isinstance(obj, ProviderConfig) else obj
-                    if config is None:  # the plugin registered itself
-                        loaded += 1
-                        continue
-                    if not isinstance(config, ProviderConfig):
-                        raise TypeError(
-                            f"expected a ProviderConfig or a function returning one, got {type(config).__name__}"
-                        )
-                    self.register(config, replace=False)
-                    self._plugin_origin[config.name] = origin
+    def _scan(self, group: str) -> int:
+        from importlib.metadata import entry_points
+
+        loaded = 0
+        for ep in entry_points(group=group):
+            dist = getattr(getattr(ep, "dist", None), "name", None) or "unknown distribution"
+            origin = f"plugin {ep.name!r} ({ep.value}) from distribution {dist!r}"
+            if self._is_known(ep.name) and ep.name not in self._plugin_origin:
+                self._plugin_conflicts[ep.name] = self._plugin_error(
+                    f"{origin} tries to register the built-in provider name {ep.name!r}; "
+                    "the built-in is kept. Rename the entry point, or call "
+                    "register_provider(..., replace=True) from the plugin's own code to "
+                    "override the built-in on purpose."
+                )
+                continue
+            try:
+                obj = ep.load()
+                config = obj() if callable(obj) and not isinstance(obj, ProviderConfig) else obj
+                if config is None:  # the plugin registered itself
                     loaded += 1
-                except Exception as exc:  # a broken plugin must not break the others
-                    self._plugin_errors[ep.name] = self._plugin_error(
-                        f"Failed to load provider {origin}: {type(exc).__name__}: {exc}", cause=exc
+                    continue
+                if not isinstance(config, ProviderConfig):
+                    raise TypeError(
+                        f"expected a ProviderConfig or a function returning one, got {type(config).__name__}"
                     )
-            return loaded
+                self.register(config, replace=False)
+                self._plugin_origin[config.name] = origin
+                loaded += 1
+            except Exception as exc:  # a broken plugin must not break the others
+                self._plugin_errors[ep.name] = self._plugin_error(
+                    f"Failed to load provider {origin}: {type(exc).__name__}: {exc}", cause=exc
+                )
+        return loaded
 
     @staticmethod
     def _plugin_error(message: str, *, cause: BaseException | None = None) -> PluginError:
