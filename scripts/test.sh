@@ -26,4 +26,12 @@ $py tools/gen_exports.py --check
 echo "== import budget"
 $py tools/importtime.py check
 echo "== pytest"
-$py -m pytest -q -p no:cacheprovider "$@"
+$py -m pytest -q -p no:cacheprovider -m "not litellm" "$@"
+echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
+if [ ! -x .venv-litellm/bin/python ]; then
+  ${PYTHON:-python3} -m venv .venv-litellm
+  .venv-litellm/bin/python -m pip install --quiet --disable-pip-version-check \
+    -e ".[litellm]" "litellm==1.106.2" mcp pytest pytest-asyncio pytest-timeout \
+    2> >(grep -v "is ignored: it is neither" >&2)
+fi
+.venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py

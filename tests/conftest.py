@@ -20,6 +20,13 @@ KEY_VARS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need LiteLLM run in their own venv (scripts/test.sh's litellm lane)."""
+    for item in items:
+        if "litellm" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.litellm)
+
+
 @pytest.fixture(autouse=True)
 def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a developer's real keys or endpoints."""
