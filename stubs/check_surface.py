@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, assert_type
 
 from pydantic import BaseModel
@@ -29,6 +30,13 @@ async def check() -> None:
     assert_type(await aclient.create(response_model=User, messages=messages), User)
     assert_type(client.create(response_model=None, messages=messages), Any)
     assert_type(client.create_with_completion(response_model=User, messages=messages), tuple[Any, Any])
+
+    assert_type(client.create_partial(response_model=User, messages=messages), Iterator[User])
+    assert_type(client.create_iterable(response_model=User, messages=messages), Iterator[User])
+    assert_type(aclient.create_partial(response_model=User, messages=messages), AsyncIterator[User])
+    assert_type(aclient.create_iterable(response_model=User, messages=messages), AsyncIterator[User])
+    async for item in aclient.create_iterable(response_model=User, messages=messages):
+        assert_type(item, User)
 
     assert_type(Mode("tool_call"), Mode)
     assert_type(instructor.from_openai(object()), Instructor | AsyncInstructor)
