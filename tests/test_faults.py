@@ -18,6 +18,7 @@ The families come from `provider_families.py`; the counts are in docs/guarantees
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import time
@@ -85,12 +86,26 @@ def fake(server: FakeProvider) -> Iterator[FakeProvider]:
 
 
 @functools.cache
-def _sync_client(family: Family, url: str, sdk_retries: int, timeout: float) -> Any:
+def _client(family: Family, url: str, sdk_retries: int, timeout: float, use_async: bool = False) -> Any:
     # building an SDK client costs ~0.1 s (its SSL context); the matrix reuses them
-    return family.client(_SERVERS[url], sdk_retries=sdk_retries, timeout=timeout)
+    return family.client(_SERVERS[url], sdk_retries=sdk_retries, timeout=timeout, async_client=use_async)
 
 
 _SERVERS: dict[str, FakeProvider] = {}
+#: every async call of the module runs on this one loop, so async clients (whose connection
+#: pools belong to the loop that opened them) can be reused like the sync ones
+_LOOP = asyncio.new_event_loop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_loop() -> Iterator[None]:
+    yield
+    _LOOP.close()
+
+
+def client_for(family: Family, fake: FakeProvider, sdk_retries: int, timeout: float, use_async: bool) -> Any:
+    _SERVERS[fake.url] = fake
+    return _client(family, fake.url, sdk_retries, timeout, use_async)
 
 
 def run(family: Family, fake: FakeProvider, use_async: bool = False, *, model: Any = User,
@@ -100,16 +115,9 @@ def run(family: Family, fake: FakeProvider, use_async: bool = False, *, model: A
     call_hooks = Hooks()
     for name, handler in (hooks or {}).items():
         call_hooks.on(name, handler)
-    if use_async:
-        import asyncio
-
-        client = family.client(fake, sdk_retries=sdk_retries, timeout=timeout, async_client=True)
-        return asyncio.run(client.create(response_model=model, messages=MESSAGES, max_retries=max_retries,
-                                         hooks=call_hooks, **kw))
-    _SERVERS[fake.url] = fake
-    client = _sync_client(family, fake.url, sdk_retries, timeout)
-    return client.create(response_model=model, messages=MESSAGES, max_retries=max_retries,
-                         hooks=call_hooks, **kw)
+    client = client_for(family, fake, sdk_retries, timeout, use_async)
+    result = client.create(response_model=model, messages=MESSAGES, max_retries=max_retries, hooks=call_hooks, **kw)
+    return _LOOP.run_until_complete(result) if use_async else result
 
 
 def bodies(fake: FakeProvider) -> list[Any]:
@@ -454,18 +462,15 @@ def test_json_nested_ten_thousand_deep_ends_typed(fake: FakeProvider, family: Fa
 def stream(family: Family, fake: FakeProvider, use_async: bool = False, *, model: Any = User,
            max_retries: int = 1, timeout: float = 10.0) -> list[Any]:
     """Every partial `create_partial` yields, sync or async."""
+    client = client_for(family, fake, 0, timeout, use_async)
+    partials = client.create_partial(response_model=model, messages=MESSAGES, max_retries=max_retries)
     if use_async:
-        import asyncio
 
         async def collect() -> list[Any]:
-            client = family.client(fake, timeout=timeout, async_client=True)
-            return [p async for p in client.create_partial(response_model=model, messages=MESSAGES,
-                                                           max_retries=max_retries)]
+            return [p async for p in partials]
 
-        return asyncio.run(collect())
-    _SERVERS[fake.url] = fake
-    client = _sync_client(family, fake.url, 0, timeout)
-    return list(client.create_partial(response_model=model, messages=MESSAGES, max_retries=max_retries))
+        return _LOOP.run_until_complete(collect())
+    return list(partials)
 
 
 def streamed(family: Family, arguments: Arguments, **options: Any) -> Reply:
