@@ -25,6 +25,7 @@ from provider_families import Family, installed_families
 from pydantic import BaseModel
 
 import instructor
+from instructor import Mode
 from instructor.core.provider_registry import ProviderConfig, ProviderRegistry
 from instructor.providers._catalog import BUILTIN_PROVIDERS
 from instructor.testing import FakeProvider, RecordedRequest, Reply
@@ -96,6 +97,22 @@ def json_only(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def openai_compatible(fake: FakeProvider) -> list[tuple[dict[str, Any], Reply]]:
+    """Every other built-in that speaks OpenAI's API (through the openai SDK), in its default mode."""
+    registry = instructor.get_registry()
+    out = []
+    for name in sorted(BUILTIN_PROVIDERS):
+        config = registry.get_config(name)
+        if name in {f.provider for f in FAMILIES} or config.package != "openai" or config.deprecated:
+            continue
+        where = {"azure_endpoint": fake.url} if name == "azure_openai" else {"base_url": fake.openai_base_url}
+        user = {"name": "Ada", "age": 36}
+        mode = registry.resolve_mode(config, f"compatible-{name}", None)
+        reply = Reply.tool("User", user) if mode in Mode.tool_modes() else Reply.json(user)
+        out.append(({"model": f"{name}/compatible-{name}", "kwargs": {"api_key": "sk-fake", **where}}, reply))
+    return out
+
+
 @pytest.mark.subprocess
 def test_64_threads_first_access_every_public_name_and_provider(
     fake: FakeProvider, subprocess_env: dict[str, str]
@@ -104,7 +121,12 @@ def test_64_threads_first_access_every_public_name_and_provider(
     clients = [{"model": f"{f.provider}/{model_for(f)}",
                 "kwargs": json_only({**f.connect(fake, 0, 30.0), **f.secret("sk-fake"), "mode": f.mode.value})}
                for f in FAMILIES]
-    fake.always(answer_by_family({model_for(f): f.answer("User", {"name": "Ada", "age": 36}) for f in FAMILIES}))
+    answers = {model_for(f): f.answer("User", {"name": "Ada", "age": 36}) for f in FAMILIES}
+    for client, reply in openai_compatible(fake):
+        clients.append(client)
+        answers[client["model"].split("/", 1)[1]] = reply
+    assert len({c["model"].split("/")[0] for c in clients}) >= 18, "every non-deprecated built-in but litellm"
+    fake.always(answer_by_family(answers))
     report = run_harness({"package": "instructor", "threads": THREADS, "names": names, "clients": clients,
                           "call": True}, subprocess_env)
     assert report["preloaded"] == ["instructor._exports"], "the names must be cold when the threads start"
@@ -114,7 +136,7 @@ def test_64_threads_first_access_every_public_name_and_provider(
         f"instructor.providers.{f.provider}.factory" for f in FAMILIES}
     assert len(report["calls"]) == THREADS
     assert all(call[1] == {"name": "Ada", "age": 36} for call in report["calls"])
-    assert {call[0] for call in report["calls"]} == {f.provider for f in FAMILIES}
+    assert {call[0] for call in report["calls"]} == {c["model"].split("/")[0] for c in clients}
     assert len(fake.requests) == THREADS
 
 
