@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
+
+from instructor.core.mode_registry import StreamDelta
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
@@ -117,3 +120,27 @@ class JSONTextFilter:
                     return text[start : i + 1]
         self.depth, self.in_string, self.escaped = depth, in_string, escaped
         return text[start:]
+
+
+class StateReader:
+    """A `ChunkReader` over a handler's `deltas(chunk, state)`, for handlers that keep their
+    reading state in a dict: "finished" (set on the provider's finish signal), "calls"
+    (tool calls seen) and "filter" (a `JSONTextFilter` for text answers)."""
+
+    __slots__ = ("_deltas", "_unfinished", "state")
+
+    def __init__(
+        self,
+        deltas: Callable[[Any, dict[str, Any]], Iterable[StreamDelta]],
+        unfinished: Callable[[], Exception],
+    ) -> None:
+        self._deltas = deltas
+        self._unfinished = unfinished
+        self.state: dict[str, Any] = {"calls": 0, "finished": False, "filter": JSONTextFilter()}
+
+    def feed(self, chunk: Any) -> Iterable[StreamDelta]:
+        return self._deltas(chunk, self.state)
+
+    def end(self) -> None:
+        if not self.state["finished"]:
+            raise self._unfinished()

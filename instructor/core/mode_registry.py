@@ -51,7 +51,7 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Protocol, cast, runtime_checkable
 
 from instructor.core.exceptions import HandlerNotFoundError
@@ -137,6 +137,32 @@ class ModeHandler(Protocol):
         """The async twin of `iter_stream`, over an async iterable of raw chunks."""
         ...
 
+
+class ChunkReader(Protocol):
+    """Reads one stream for a handler: `feed` each raw chunk, `end` once the stream is over.
+
+    `end` raises `IncompleteOutputException` when the provider's finish signal
+    never came: that is how a cut stream is told from a finished one.
+    """
+
+    def feed(self, chunk: Any) -> Iterable[StreamDelta]: ...
+
+    def end(self) -> None: ...
+
+
+def read_stream(stream: Iterable[Any], reader: ChunkReader) -> Iterator[StreamDelta]:
+    """`iter_stream` for any handler that reads chunks with a `ChunkReader`."""
+    for chunk in stream:
+        yield from reader.feed(chunk)
+    reader.end()
+
+
+async def aread_stream(stream: AsyncIterable[Any], reader: ChunkReader) -> AsyncIterator[StreamDelta]:
+    """`aiter_stream` for any handler that reads chunks with a `ChunkReader`."""
+    async for chunk in stream:
+        for delta in reader.feed(chunk):
+            yield delta
+    reader.end()
 
 class ModeRegistry:
     """Handlers keyed by mode; a handler's module is imported only when first asked for."""

@@ -32,7 +32,7 @@ from instructor.core.json_text import (
     json_instructions,
     validate_json_text,
 )
-from instructor.core.mode_registry import StreamDelta
+from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 from instructor.providers.anthropic.request import DEFAULT_MAX_TOKENS, merge_system, normalize
 
@@ -149,18 +149,11 @@ class AnthropicHandler:
     # -- streaming --------------------------------------------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         """Yield the answer's fragments from `messages.create(stream=True)`'s events."""
-        reader = _StreamReader(self.tools)
-        for event in stream:
-            yield from reader.feed(event)
-        reader.end()
+        return read_stream(stream, _StreamReader(self.tools))
 
-    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
         """The async twin of `iter_stream`."""
-        reader = _StreamReader(self.tools)
-        async for event in stream:
-            for delta in reader.feed(event):
-                yield delta
-        reader.end()
+        return aread_stream(stream, _StreamReader(self.tools))
 
 
 class _StreamReader:

@@ -22,11 +22,11 @@ from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.json_text import (
     REASK_JSON,
-    JSONTextFilter,
+    StateReader,
     json_instructions,
     validate_json_text,
 )
-from instructor.core.mode_registry import StreamDelta
+from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -154,10 +154,6 @@ class CohereHandler:
             state["finished"] = True
 
     @staticmethod
-    def _new_state() -> dict[str, Any]:
-        return {"finished": False, "filter": JSONTextFilter()}
-
-    @staticmethod
     def _unfinished() -> IncompleteOutputException:
         return IncompleteOutputException(
             "The output is incomplete: Cohere's stream ended without a message-end event. "
@@ -165,19 +161,10 @@ class CohereHandler:
         )
 
     def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
-        state = self._new_state()
-        for event in stream:
-            yield from self._deltas(event, state)
-        if not state["finished"]:
-            raise self._unfinished()
+        return read_stream(stream, StateReader(self._deltas, self._unfinished))
 
-    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        state = self._new_state()
-        async for event in stream:
-            for delta in self._deltas(event, state):
-                yield delta
-        if not state["finished"]:
-            raise self._unfinished()
+    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        return aread_stream(stream, StateReader(self._deltas, self._unfinished))
 
 
 def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import REASK_JSON, JSONTextFilter, validate_json_text
-from instructor.core.mode_registry import StreamDelta
+from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text
+from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -153,10 +153,6 @@ class MistralHandler:
                 state["finished"] = True
 
     @staticmethod
-    def _new_state() -> dict[str, Any]:
-        return {"calls": 0, "finished": False, "filter": JSONTextFilter()}
-
-    @staticmethod
     def _unfinished() -> IncompleteOutputException:
         return IncompleteOutputException(
             "The output is incomplete: Mistral's stream ended without a finish reason. "
@@ -164,19 +160,10 @@ class MistralHandler:
         )
 
     def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
-        state = self._new_state()
-        for chunk in stream:
-            yield from self._deltas(chunk, state)
-        if not state["finished"]:
-            raise self._unfinished()
+        return read_stream(stream, StateReader(self._deltas, self._unfinished))
 
-    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        state = self._new_state()
-        async for chunk in stream:
-            for delta in self._deltas(chunk, state):
-                yield delta
-        if not state["finished"]:
-            raise self._unfinished()
+    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        return aread_stream(stream, StateReader(self._deltas, self._unfinished))
 
 
 def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.mode_registry import StreamDelta
+from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic", "re"]  # PEP 810: lazy on Pythons that support it
@@ -139,7 +139,7 @@ class _ChunkReader:
         self.finish_reason: str | None = None
         self.refusal: list[str] = []
 
-    def read(self, chunk: Any) -> list[StreamDelta]:
+    def feed(self, chunk: Any) -> list[StreamDelta]:
         out: list[StreamDelta] = []
         for choice in getattr(chunk, "choices", None) or ():
             if choice.index:
@@ -253,17 +253,10 @@ class OpenAIHandler:
 
     # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
-        reader = _ChunkReader(self.tools)
-        for chunk in stream:
-            yield from reader.read(chunk)
-        reader.end()
+        return read_stream(stream, _ChunkReader(self.tools))
 
-    async def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        reader = _ChunkReader(self.tools)
-        async for chunk in stream:
-            for delta in reader.read(chunk):
-                yield delta
-        reader.end()
+    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
+        return aread_stream(stream, _ChunkReader(self.tools))
 
 
 class ToolsHandler(OpenAIHandler):
