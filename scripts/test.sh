@@ -25,8 +25,6 @@ echo "== export table is in sync with the stub"
 $py tools/gen_exports.py --check
 echo "== import budget"
 $py tools/importtime.py check
-echo "== pytest"
-$py -m pytest -q -p no:cacheprovider -m "not litellm" "$@"
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
 if [ ! -x .venv-litellm/bin/python ]; then
   ${PYTHON:-python3} -m venv .venv-litellm
@@ -35,3 +33,5 @@ if [ ! -x .venv-litellm/bin/python ]; then
     2> >(grep -v "is ignored: it is neither" >&2)
 fi
 .venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
+echo "== pytest"
+$py -m pytest -q -p no:cacheprovider -m "not litellm" "$@"
