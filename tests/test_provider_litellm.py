@@ -3,8 +3,8 @@
 LiteLLM is not in the `test` extra: every release installable today pins
 `openai<3`, below the openai SDK the rest of the suite runs on. So the
 missing-SDK tests always run, and the end-to-end tests run where litellm is
-installed (`pip install "instructor[litellm]"` in an environment of its own;
-litellm 1.106 also needs the `mcp` package for `completion` to import).
+installed: `scripts/test.sh` runs them in a venv of their own (`.venv-litellm`, the
+`litellm` marker; litellm 1.106 also needs the `mcp` package for `completion` to import).
 """
 
 from __future__ import annotations
