@@ -8,7 +8,6 @@ a fenced code block, or a strict JSON schema.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -16,18 +15,18 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.json_text import (
+    REASK_JSON,
+    extract_json_text,
+    json_instructions,
+    validate_json_text,
+)
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
-__lazy_modules__ = ["pydantic", "re"]  # PEP 810: lazy on Pythons that support it
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
-JSON_INSTRUCTIONS = (
-    "As a genius expert, your task is to understand the content and provide the parsed objects "
-    "in json that match the following json_schema:\n\n{schema}\n\n"
-    "Make sure to return an instance of the JSON, not the schema itself."
-)
 MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 
 
 def _first_choice(response: Any) -> Any:
@@ -51,19 +50,6 @@ def _assistant_message(message: Any) -> dict[str, Any]:
     dumped = {k: v for k, v in dumped.items() if k in ("role", "content", "tool_calls", "refusal")}
     dumped["role"] = "assistant"
     return dumped
-
-
-def extract_json_text(text: str) -> str:
-    """The JSON inside a ```json fence, or the outermost {...} / [...] of `text`."""
-    match = _FENCE.search(text)
-    if match:
-        return match.group(1)
-    starts = [i for i in (text.find("{"), text.find("[")) if i != -1]
-    if not starts:
-        return text
-    start = min(starts)
-    end = max(text.rfind("}"), text.rfind("]"))
-    return text[start : end + 1] if end > start else text[start:]
 
 
 def with_stream_flags(request: dict[str, Any]) -> dict[str, Any]:
@@ -408,7 +394,7 @@ class JSONHandler(OpenAIHandler):
         request = dict(kwargs)
         messages = list(request.get("messages", []))
         if self.instructions:
-            text = JSON_INSTRUCTIONS.format(schema=schema.schema_json(response_model))
+            text = json_instructions(response_model)
             if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" \
                     and isinstance(messages[0].get("content"), str):
                 messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
@@ -447,16 +433,10 @@ class JSONHandler(OpenAIHandler):
         strict: bool | None = None,
     ) -> Any:
         text = self.text_of(response)
-        try:
+        if self.fenced:
             return self.validate(response_model, text, context, strict)
-        except ValueError:
-            if self.fenced:
-                raise
-            # some models wrap JSON in prose or fences even in JSON mode
-            extracted = extract_json_text(text)
-            if extracted == text:
-                raise
-            return self.validate(response_model, extracted, context, strict)
+        # some models wrap JSON in prose or fences even in JSON mode
+        return validate_json_text(response_model, text, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
@@ -466,7 +446,7 @@ class JSONHandler(OpenAIHandler):
             messages.append({"role": "assistant", "content": message.get("content") or ""})
         messages.append({
             "role": "user",
-            "content": f"Correct your JSON ONLY RESPONSE, based on the following errors:\n{error}",
+            "content": REASK_JSON.format(error=error),
         })
         request["messages"] = messages
         return request
