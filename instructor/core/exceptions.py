@@ -68,7 +68,11 @@ class MissingAPIKeyError(ConfigurationError):
         self.env_vars = list(env_vars)
 
 
-class UnsupportedModeError(ConfigurationError):
+class ModeError(InstructorError):
+    """A mode cannot be used with this provider (the published release's name for it)."""
+
+
+class UnsupportedModeError(ConfigurationError, ModeError):
     """The provider does not support the requested mode; the message lists those it does."""
 
     def __init__(self, message: str, *, mode: object, supported: Sequence[object]) -> None:
@@ -79,6 +83,38 @@ class UnsupportedModeError(ConfigurationError):
 
 class HandlerNotFoundError(ConfigurationError):
     """No mode handler is registered (lazily or loaded) for the requested mode."""
+
+
+class RegistryError(ConfigurationError):
+    """A provider or mode lookup in a registry failed (e.g. `patch` with an unregistered mode)."""
+
+
+class ValidationContextError(ConfigurationError):
+    """`context` and `validation_context` were used in a way that cannot be honoured."""
+
+
+class ClientError(InstructorError):
+    """The client object passed to a `from_<provider>` factory cannot be used."""
+
+
+class ProviderError(InstructorError):
+    """A provider-specific failure, named after the provider."""
+
+
+class ValidationError(InstructorError):
+    """instructor's own validation failure (not pydantic's `ValidationError`)."""
+
+
+class AsyncValidationError(ValueError, InstructorError):
+    """Async validators of a response model failed."""
+
+
+class MultimodalError(ValueError, InstructorError):
+    """An image, audio or PDF could not be loaded or sent to this provider."""
+
+
+class RefusalError(InstructorError, AssertionError):
+    """The model refused to answer; a refusal is never re-asked."""
 
 
 class ProviderNotAvailableError(InstructorError, NotImplementedError):
@@ -167,7 +203,20 @@ class InstructorRetryException(InstructorError):
         return [a.exception for a in self.failed_attempts]
 
 
+class TokenBudgetError(InstructorRetryException):
+    """A call's `token_budget` stopped it."""
+
+
+class TokenBudgetExceeded(TokenBudgetError):
+    """The tokens used across attempts reached the call's `token_budget`."""
+
+
+class TokenUsageUnavailableError(TokenBudgetError):
+    """`token_budget` was set but the provider reports no usage to count it against."""
+
 __all__ = [
+    "AsyncValidationError",
+    "ClientError",
     "ConfigurationError",
     "FailedAttempt",
     "HandlerNotFoundError",
@@ -176,10 +225,20 @@ __all__ = [
     "InstructorRetryException",
     "MissingAPIKeyError",
     "MissingDependencyError",
+    "ModeError",
     "ModelStringError",
+    "MultimodalError",
     "PluginError",
+    "ProviderError",
     "ProviderNotAvailableError",
+    "RefusalError",
+    "RegistryError",
     "ResponseParsingError",
+    "TokenBudgetError",
+    "TokenBudgetExceeded",
+    "TokenUsageUnavailableError",
     "UnknownProviderError",
     "UnsupportedModeError",
+    "ValidationContextError",
+    "ValidationError",
 ]
