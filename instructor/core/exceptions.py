@@ -93,8 +93,8 @@ class ValidationContextError(ConfigurationError):
     """`context` and `validation_context` were used in a way that cannot be honoured."""
 
 
-class ClientError(InstructorError):
-    """The client object passed to a `from_<provider>` factory cannot be used."""
+class ClientError(InstructorError, TypeError):
+    """The client object passed to a `from_<provider>` factory cannot be used (wrong type)."""
 
 
 class ProviderError(InstructorError):
