@@ -5,7 +5,7 @@ SUBMODULES = ['exceptions', 'testing']
 SUBMOD_ATTRS = {
     'auto_client': ['from_provider'],
     'core.client': ['AsyncInstructor', 'Instructor'],
-    'core.exceptions': ['ConfigurationError', 'FailedAttempt', 'HandlerNotFoundError', 'IncompleteOutputException', 'InstructorError', 'InstructorRetryException', 'MissingAPIKeyError', 'MissingDependencyError', 'ModelStringError', 'PluginError', 'ProviderNotAvailableError', 'ResponseParsingError', 'UnknownProviderError', 'UnsupportedModeError'],
+    'core.exceptions': ['AsyncValidationError', 'ClientError', 'ConfigurationError', 'FailedAttempt', 'HandlerNotFoundError', 'IncompleteOutputException', 'InstructorError', 'InstructorRetryException', 'MissingAPIKeyError', 'MissingDependencyError', 'ModeError', 'ModelStringError', 'MultimodalError', 'PluginError', 'ProviderError', 'ProviderNotAvailableError', 'RefusalError', 'RegistryError', 'ResponseParsingError', 'TokenBudgetError', 'TokenBudgetExceeded', 'TokenUsageUnavailableError', 'UnknownProviderError', 'UnsupportedModeError', 'ValidationContextError', 'ValidationError'],
     'core.hooks': ['HookName', 'Hooks'],
     'core.mode_registry': ['ModeHandler', 'ModeRegistry', 'StreamDelta', 'get_handler', 'mode_registry', 'register_handler'],
     'core.preload': ['preload'],
