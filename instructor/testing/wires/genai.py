@@ -98,7 +98,8 @@ class GenAIWire:
             pieces.extend([{"text": t, "thought": True}] for t in reply.fragments(reply.thinking))
         if reply.content:
             pieces.extend([{"text": t}] for t in reply.fragments(reply.content))
-        calls = [[{"functionCall": {"name": c.name, "args": _args(c)}}] for c in reply.tool_calls]
+        calls: list[list[dict[str, Any]]] = [[{"functionCall": {"name": c.name, "args": _args(c)}}]
+                                             for c in reply.tool_calls]
         pieces.extend(calls)
         if reply.thinking is not None:
             if calls:
