@@ -133,3 +133,67 @@ def test_from_openai_wraps_an_azure_client(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "J", "age": 3}))
     assert client.create(response_model=User, messages=MESSAGES).age == 3
     assert fake.requests[0].path.startswith("/openai/deployments/dep/chat/completions")
+
+
+# -- Microsoft Entra ID (Azure AD) tokens: no API key needed ------------------------------------
+def test_entra_id_token_authenticates_without_an_api_key(fake: FakeProvider) -> None:
+    client = instructor.from_provider("azure_openai/d", azure_endpoint=fake.url, azure_ad_token="entra-token")
+    fake.add(answer(Mode.TOOLS, {"name": "J", "age": 1}))
+    assert client.create(response_model=User, messages=MESSAGES).age == 1
+    headers = fake.requests[0].headers
+    assert headers["authorization"] == "Bearer entra-token" and "api-key" not in headers
+    assert "entra-token" not in repr(client)
+
+
+def test_entra_id_token_provider_is_called_per_request(fake: FakeProvider) -> None:
+    tokens = iter(["t1", "t2"])
+    client = instructor.from_provider("azure_openai/d", azure_endpoint=fake.url,
+                                      azure_ad_token_provider=lambda: next(tokens))
+    fake.add(answer(Mode.TOOLS, {"name": "J", "age": -1}), answer(Mode.TOOLS, {"name": "J", "age": 1}))
+    assert client.create(response_model=User, messages=MESSAGES, max_retries=2).age == 1
+    assert [r.headers["authorization"] for r in fake.requests] == ["Bearer t1", "Bearer t2"]
+
+
+async def test_async_entra_id_token_provider(fake: FakeProvider) -> None:
+    async def token() -> str:
+        return "async-token"
+
+    client = instructor.from_provider("azure_openai/d", azure_endpoint=fake.url, async_client=True,
+                                      azure_ad_token_provider=token)
+    assert isinstance(client.client, openai.AsyncAzureOpenAI)
+    fake.add(answer(Mode.TOOLS, {"name": "J", "age": 1}))
+    assert (await client.create(response_model=User, messages=MESSAGES)).age == 1
+    assert fake.requests[0].headers["authorization"] == "Bearer async-token"
+    await client.client.close()
+
+
+def test_entra_id_token_from_the_environment(fake: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_AD_TOKEN", "env-entra-token")
+    client = instructor.from_provider("azure_openai/d", azure_endpoint=fake.url)
+    fake.add(answer(Mode.TOOLS, {"name": "J", "age": 1}))
+    client.create(response_model=User, messages=MESSAGES)
+    assert fake.requests[0].headers["authorization"] == "Bearer env-entra-token"
+
+
+def test_an_explicit_token_beats_a_key_in_the_environment(fake: FakeProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "env-azure-key")
+    client = instructor.from_provider("azure_openai/d", azure_endpoint=fake.url, azure_ad_token="entra-token")
+    fake.add(answer(Mode.TOOLS, {"name": "J", "age": 1}))
+    client.create(response_model=User, messages=MESSAGES)
+    headers = fake.requests[0].headers
+    assert headers["authorization"] == "Bearer entra-token" and "api-key" not in headers
+
+
+def test_a_key_and_a_token_together_are_refused() -> None:
+    with pytest.raises(instructor.ConfigurationError, match="only one of") as info:
+        instructor.from_provider("azure_openai/d", azure_endpoint="https://x.openai.azure.com",
+                                 api_key="secret-key", azure_ad_token="secret-token")
+    assert "secret-key" not in str(info.value) and "secret-token" not in str(info.value)
+
+
+def test_missing_credentials_name_every_way_to_authenticate() -> None:
+    with pytest.raises(instructor.MissingAPIKeyError) as info:
+        instructor.from_provider("azure_openai/d", azure_endpoint="https://x.openai.azure.com")
+    message = str(info.value)
+    for way in ("AZURE_OPENAI_API_KEY", "api_key=", "azure_ad_token=", "azure_ad_token_provider="):
+        assert way in message

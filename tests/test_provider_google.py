@@ -22,6 +22,7 @@ from instructor.core.exceptions import (
     UnsupportedModeError,
 )
 from instructor.testing import FakeProvider, Reply
+from instructor.testing.wires.genai import SIGNATURE
 
 # google-genai's async path subclasses aiohttp's ClientSession when aiohttp is installed, which
 # aiohttp 3.14 discourages with a DeprecationWarning: the SDK's business, not this code's
@@ -240,6 +241,47 @@ def test_streamed_answer_is_reasked(fake: FakeProvider, mode: Mode) -> None:
     feedback = second[-1]["parts"][0]
     text = feedback["functionResponse"]["response"]["error"] if mode is Mode.GENAI_TOOLS else feedback["text"]
     assert "greater than or equal to 0" in text
+
+
+def _reask_with_thinking(fake: FakeProvider, mode: Mode) -> dict[str, Any]:
+    """Script a thinking model's wrong answer then a right one; the kwargs of the call."""
+    fake.add(answer(mode, {"name": "Jason", "age": -1}, thinking="The age reads oddly.", chunk_size=4),
+             answer(mode, {"name": "Jason", "age": 25}))
+    return {"response_model": User, "messages": MESSAGES, "max_retries": 2}
+
+
+def _assert_signed_model_turn(fake: FakeProvider, mode: Mode) -> None:
+    """The re-ask sends the model's turn back whole: its thoughts, its answer, its signature."""
+    first, second = (r.json["contents"] for r in fake.requests)
+    model_turn = second[len(first)]
+    assert model_turn["role"] == "model"
+    parts = model_turn["parts"]
+    signed = [p for p in parts if "thoughtSignature" in p]
+    assert [p["thoughtSignature"] for p in signed] == [SIGNATURE]
+    assert "".join(p["text"] for p in parts if p.get("thought")) == "The age reads oddly."
+    if mode is Mode.GENAI_TOOLS:  # the signature stays on the call it came with
+        assert signed[0]["functionCall"] == {"name": "User", "args": {"name": "Jason", "age": -1}}
+    else:
+        answer_text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
+        assert answer_text == '{"name": "Jason", "age": -1}'
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_reask_keeps_thought_signatures(fake: FakeProvider, mode: Mode, streamed: bool) -> None:
+    client = client_for(fake, mode)
+    kwargs = _reask_with_thinking(fake, mode)
+    user = list(client.create_partial(**kwargs))[-1] if streamed else client.create(**kwargs)
+    assert user == User(name="Jason", age=25)
+    _assert_signed_model_turn(fake, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_async_streamed_reask_keeps_thought_signatures(fake: FakeProvider, mode: Mode) -> None:
+    kwargs = _reask_with_thinking(fake, mode)
+    partials = [p async for p in client_for(fake, mode, async_client=True).create_partial(**kwargs)]
+    assert partials[-1] == User(name="Jason", age=25)
+    _assert_signed_model_turn(fake, mode)
 
 
 # -- Vertex AI through google-genai ---------------------------------------------------------------

@@ -204,6 +204,47 @@ def test_streamed_answer_is_reasked(fake: FakeProvider, mode: Mode) -> None:
         assert feedback["tool_call_id"] == assistant["tool_calls"][0]["id"]
 
 
+# -- reasoning models: content as a list of chunks (thinking, text) ---------------------------------
+@pytest.mark.parametrize("mode", MODES)
+def test_thinking_content_chunks_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(answer(mode, {"name": "Jason", "age": 25}, thinking="The user says 25; {not JSON}."))
+    completion = client_for(fake, mode).create_with_completion(response_model=User, messages=MESSAGES)
+    assert completion[0] == User(name="Jason", age=25)
+    content = completion[1].choices[0].message.content
+    assert [chunk.type for chunk in content] == (["thinking"] if mode is Mode.MISTRAL_TOOLS else ["thinking", "text"])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_thinking_content_chunks_reasked(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(answer(mode, {"name": "Jason", "age": -1}, thinking="Hmm."), answer(mode, {"name": "Jason", "age": 25}))
+    assert client_for(fake, mode).create(response_model=User, messages=MESSAGES, max_retries=2).age == 25
+    assistant, feedback = fake.requests[1].json["messages"][-2:]
+    assert "greater than or equal to 0" in feedback["content"]
+    if mode is not Mode.MISTRAL_TOOLS:  # the answer goes back as text, the thinking left out
+        assert isinstance(assistant["content"], str) and '"age": -1' in assistant["content"]
+        assert "Hmm." not in assistant["content"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_thinking_content_chunks_streamed(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(answer(mode, {"name": "Jason Liu", "age": 25}, thinking="Thinking {\"name\": \"Nope\"} over.",
+                    chunk_size=5))
+    partials = list(client_for(fake, mode).create_partial(response_model=User, messages=MESSAGES))
+    assert partials[-1] == User(name="Jason Liu", age=25)
+    assert all(p.name in (None, "") or "Jason Liu".startswith(p.name) for p in partials)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_thinking_content_chunks_streamed_async_and_reasked(fake: FakeProvider, mode: Mode) -> None:
+    fake.add(answer(mode, {"name": "Ada", "age": -1}, thinking="Hmm."), answer(mode, {"name": "Ada", "age": 36}))
+    stream = client_for(fake, mode, async_client=True).create_partial(response_model=User, messages=MESSAGES,
+                                                                      max_retries=2)
+    assert [p async for p in stream][-1] == User(name="Ada", age=36)
+    assistant = fake.requests[1].json["messages"][-2]
+    if mode is not Mode.MISTRAL_TOOLS:
+        assert '"age": -1' in assistant["content"] and "Hmm." not in assistant["content"]
+
+
 # -- the client surface ---------------------------------------------------------------------------
 def test_from_mistral(fake: FakeProvider) -> None:
     sdk = Mistral(api_key="k", server_url=fake.mistral_server_url)

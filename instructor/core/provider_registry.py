@@ -131,6 +131,8 @@ def _key_optional(config: ProviderConfig, kwargs: Mapping[str, Any]) -> bool:
     """Whether this call authenticates without an API key (see `ProviderRegistry.resolve_api_key`)."""
     if any(kwargs.get(name) for name in config.options.get("key_optional_with", ())):
         return True
+    if any(os.environ.get(var) for var in config.options.get("credential_env_vars", ())):
+        return True
     env = config.options.get("key_optional_env")
     return isinstance(env, str) and os.environ.get(env, "").strip().lower() in ("1", "true", "yes")
 
@@ -410,7 +412,11 @@ class ProviderRegistry:
 
         A provider that can authenticate another way names, in its `options`, the
         `from_provider` keywords (`key_optional_with`) or the environment variable
-        (`key_optional_env`) that select that way: google's `vertexai=True`.
+        (`key_optional_env`) that select that way: google's `vertexai=True`. A mapping
+        as `key_optional_with` gives the value each keyword takes in the error message
+        (azure_openai's `azure_ad_token=...`); a tuple means a flag (`=True`). Environment
+        variables holding such a credential, which the SDK reads by itself, are
+        `credential_env_vars` (azure_openai's `AZURE_OPENAI_AD_TOKEN`).
         """
         if api_key:
             return api_key
@@ -420,7 +426,10 @@ class ProviderRegistry:
                 return value
         if config.requires_api_key and not _key_optional(config, kwargs or {}):
             names = " or ".join(config.env_vars) or "an API key"
-            others = "".join(f", or pass {k}=True" for k in config.options.get("key_optional_with", ()))
+            ways = config.options.get("key_optional_with", ())
+            values = ways if isinstance(ways, Mapping) else dict.fromkeys(ways, "True")
+            others = "".join(f", or pass {k}={v}" for k, v in values.items())
+            others += "".join(f", or set {var}" for var in config.options.get("credential_env_vars", ()))
             raise MissingAPIKeyError(
                 f"No API key for provider {config.name!r}: set the environment variable {names}, "
                 f"or pass api_key=... to from_provider{others}.",

@@ -15,5 +15,12 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://learn.microsoft.com/azure/ai-services/openai/',
     description='Azure OpenAI (endpoint from AZURE_OPENAI_ENDPOINT, API version from OPENAI_API_VERSION; the model is the deployment name)',
-    options={"endpoint_env": "AZURE_OPENAI_ENDPOINT", "api_version_env": "OPENAI_API_VERSION", "default_api_version": "2024-10-21"},
+    options={
+        "endpoint_env": "AZURE_OPENAI_ENDPOINT",
+        "api_version_env": "OPENAI_API_VERSION",
+        "default_api_version": "2024-10-21",
+        # Microsoft Entra ID (Azure AD): a token or a token provider instead of a key
+        "key_optional_with": {"azure_ad_token": "...", "azure_ad_token_provider": "..."},
+        "credential_env_vars": ("AZURE_OPENAI_AD_TOKEN",),
+    },
 )

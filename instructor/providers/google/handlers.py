@@ -5,7 +5,7 @@ and forces Gemini to call it (`function_calling_config` mode `ANY`, that name
 only). GENAI_STRUCTURED_OUTPUTS asks for JSON text constrained by the schema
 (`response_mime_type="application/json"` and `response_json_schema`).
 Re-asking sends the model's turn back as the SDK returned it (thought signatures
-included), then a `function_response` per call carrying the validation error,
+included; after a stream, the chunks' parts joined back into one turn), then a `function_response` per call carrying the validation error,
 or a user turn for JSON. The handlers read SDK objects by attribute.
 """
 
@@ -34,6 +34,39 @@ def genai_tool(model: type[BaseModel]) -> dict[str, Any]:
     }]}
 
 
+def streamed_turn(chunks: list[Any]) -> Any:
+    """The model's turn a stream spelled out, as one SDK `Content`, thought signatures kept.
+
+    Each chunk carries a few parts: text fragments, thoughts, whole function calls. Adjacent
+    fragments of the same kind are joined back into one part; a part with a signature (on a
+    call, or on a last part of empty text) is kept as it came, because Gemini checks that
+    the signature it sent returns on the part it was on. None when no chunk had content.
+    """
+    first = None
+    parts: list[Any] = []
+    for chunk in chunks:
+        candidates = getattr(chunk, "candidates", None)
+        content = candidates[0].content if candidates else None
+        if content is None:
+            continue
+        first = first or content
+        for part in content.parts or []:
+            last = parts[-1] if parts else None
+            if (last is not None and _plain_text(part) and _plain_text(last)
+                    and bool(part.thought) == bool(last.thought)):
+                parts[-1] = last.model_copy(update={"text": last.text + part.text})
+            else:
+                parts.append(part)
+    if first is None:
+        return None
+    return first.model_copy(update={"role": "model", "parts": parts})
+
+
+def _plain_text(part: Any) -> bool:
+    """A text fragment that may be joined to its neighbour: no call, no signature."""
+    return part.text is not None and part.function_call is None and not part.thought_signature
+
+
 class GenAIHandler(GeminiHandler):
     """Reads google-genai's `GenerateContentResponse` (and its stream chunks)."""
 
@@ -57,6 +90,11 @@ class GenAIHandler(GeminiHandler):
         candidates = getattr(response, "candidates", None)
         if candidates and candidates[0].content is not None:
             return candidates[0].content  # as returned: keeps thought signatures Gemini asks back
+        chunks = getattr(response, "chunks", None)
+        if candidates is None and chunks is not None:  # a StreamedResponse
+            turn = streamed_turn(chunks)
+            if turn is not None:
+                return turn
         return super().model_turn(response)
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.core.content_text import answer_text as text_of
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
@@ -49,19 +50,6 @@ def mistral_response_format(model: type[BaseModel]) -> dict[str, Any]:
         "schema": schema.strict_schema(model),
         "strict": True,
     }}
-
-
-def text_of(content: Any) -> str:
-    """The answer's text of a message or delta `content`: a string, or text chunks (thinking left out)."""
-    if content is None or isinstance(content, str):
-        return content or ""
-    texts = []
-    for chunk in content:
-        if getattr(chunk, "type", None) == "text":
-            texts.append(chunk.text)
-        elif isinstance(chunk, Mapping) and chunk.get("type") == "text":
-            texts.append(chunk.get("text", ""))
-    return "".join(texts)
 
 
 def _arguments(call: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.core.content_text import answer_text
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.json_text import (
     REASK_JSON,
@@ -38,7 +39,7 @@ def _first_choice(response: Any) -> Any:
         message = choice.message
         received = None
         if message is not None:
-            received = message.content or "".join(
+            received = answer_text(message.content) or "".join(
                 (c.function.arguments or "") for c in (message.tool_calls or [])
             )
         raise IncompleteOutputException(last_completion=response, received=received)
@@ -138,7 +139,7 @@ class _ChunkReader:
                         if fn is not None and (fn.arguments or fn.name):
                             out.append(StreamDelta(fn.arguments or "", call.index, fn.name))
                 elif delta.content and self.filter is not None:
-                    text = self.filter.feed(delta.content)
+                    text = self.filter.feed(answer_text(delta.content))
                     if text:
                         out.append(StreamDelta(text))
                 if getattr(delta, "refusal", None):
@@ -179,7 +180,7 @@ def _message_from_chunks(chunks: list[Any]) -> dict[str, Any]:
             if choice.index or delta is None:
                 continue
             if delta.content:
-                content.append(delta.content)
+                content.append(answer_text(delta.content))
             for call in delta.tool_calls or ():
                 entry = calls.setdefault(call.index, {"id": f"call_{call.index}", "type": "function",
                                                       "function": {"name": "", "arguments": ""}})
@@ -419,7 +420,7 @@ class JSONHandler(OpenAIHandler):
     def text_of(self, response: Any) -> str:
         message = _first_choice(response).message
         self._refusal(response, message)
-        content = message.content
+        content = answer_text(message.content)
         if not content:
             raise ResponseParsingError("The model returned an empty message.", raw_response=response)
         return extract_json_text(content) if self.fenced else content
@@ -443,7 +444,7 @@ class JSONHandler(OpenAIHandler):
         messages = list(request.get("messages", []))
         message = assistant_of(response)
         if message is not None:
-            messages.append({"role": "assistant", "content": message.get("content") or ""})
+            messages.append({"role": "assistant", "content": answer_text(message.get("content"))})
         messages.append({
             "role": "user",
             "content": REASK_JSON.format(error=error),

@@ -7,6 +7,9 @@ REST transport of the older google-cloud-aiplatform and google-generativeai SDKs
 The same body serves the Gemini API (`/v1beta/models/...`) and Vertex AI
 (`/v1/projects/{p}/locations/{l}/publishers/google/models/...`).
 Gemini sends a function call whole, in one chunk; text is cut into fragments.
+A reply with `thinking` carries a thought signature, as Gemini's thinking models
+send one: on the first function call, else on the last part (streamed: in a last
+chunk whose part has empty text), which the caller must send back on its next turn.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from instructor.testing.wires import WireResponse, json_response
 
 FINISH = {"stop": "STOP", "tool_calls": "STOP", "length": "MAX_TOKENS", "refusal": "SAFETY",
           "content_filter": "SAFETY"}
+#: base64 of b"fake-signature": Gemini's thought signatures are opaque bytes, base64 on the wire
+SIGNATURE = "ZmFrZS1zaWduYXR1cmU="
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
@@ -71,6 +76,9 @@ class GenAIWire:
         if reply.content:
             parts.append({"text": reply.content})
         parts.extend({"functionCall": {"name": c.name, "args": _args(c)}} for c in reply.tool_calls)
+        if reply.thinking is not None:
+            signed = parts[-len(reply.tool_calls)] if reply.tool_calls else parts[-1]
+            signed["thoughtSignature"] = SIGNATURE
         return parts
 
     @staticmethod
@@ -90,7 +98,14 @@ class GenAIWire:
             pieces.extend([{"text": t, "thought": True}] for t in reply.fragments(reply.thinking))
         if reply.content:
             pieces.extend([{"text": t}] for t in reply.fragments(reply.content))
-        pieces.extend([{"functionCall": {"name": c.name, "args": _args(c)}}] for c in reply.tool_calls)
+        calls: list[list[dict[str, Any]]] = [[{"functionCall": {"name": c.name, "args": _args(c)}}]
+                                             for c in reply.tool_calls]
+        pieces.extend(calls)
+        if reply.thinking is not None:
+            if calls:
+                calls[0][0]["thoughtSignature"] = SIGNATURE
+            else:
+                pieces.append([{"text": "", "thoughtSignature": SIGNATURE}])
         if not pieces:
             pieces.append([])
         for i, parts in enumerate(pieces):

@@ -4,7 +4,9 @@ Mistral's body is OpenAI's shape, but its stream sends each tool call whole in
 one chunk (name and complete arguments) and its usage in the last chunk. The
 real path is the OpenAI one, so this wire answers under a `/mistral` prefix:
 point the SDK at `FakeProvider.mistral_server_url` (it sits before the OpenAI
-wire in `default_wires`).
+wire in `default_wires`). A reply with `thinking` answers as Mistral's reasoning
+models do: `content` is a list of chunks, a `thinking` chunk then a `text` chunk
+(streamed: each fragment a one-chunk list).
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def _sse(payload: Any) -> bytes:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
 
 
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text}
+
+
+def _thinking(text: str) -> dict[str, Any]:
+    return {"type": "thinking", "thinking": [_text(text)]}
+
+
 class MistralWire:
     name = "mistral"
 
@@ -46,7 +56,10 @@ class MistralWire:
         if body.get("stream"):
             return WireResponse(headers={"content-type": "text/event-stream", **reply.headers},
                                 events=self._events(reply, base, n))
-        message: dict[str, Any] = {"role": "assistant", "content": reply.content or "", "prefix": False}
+        content: Any = reply.content or ""
+        if reply.thinking is not None:
+            content = [_thinking(reply.thinking), *([_text(reply.content)] if reply.content else [])]
+        message: dict[str, Any] = {"role": "assistant", "content": content, "prefix": False}
         if reply.tool_calls:
             message["tool_calls"] = self._calls(reply, n)
         return json_response({**base, "object": "chat.completion", "usage": self._usage(reply),
@@ -75,9 +88,12 @@ class MistralWire:
             return _sse({**base, **extra, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
 
         yield chunk({"role": "assistant", "content": ""})
+        if reply.thinking:
+            for piece in reply.fragments(reply.thinking):
+                yield chunk({"content": [_thinking(piece)]})
         if reply.content:
             for piece in reply.fragments(reply.content):
-                yield chunk({"content": piece})
+                yield chunk({"content": [_text(piece)] if reply.thinking is not None else piece})
         if reply.tool_calls:
             yield chunk({"tool_calls": self._calls(reply, n)})
         yield chunk({"content": ""}, self._finish(reply), usage=self._usage(reply))
