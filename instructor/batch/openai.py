@@ -124,7 +124,7 @@ def result_lines(client: Any, batch_id: str) -> Iterator[str]:
     """Every line of the batch's output file, then of its error file, read as they arrive."""
     info = retrieve(client, batch_id)
     file_ids = [f for f in (info.files.output_file_id, info.files.error_file_id) if f]
-    if not file_ids:
+    if not file_ids and not info.is_done:
         raise ValueError(
             f"Batch {batch_id!r} has no results yet (status {info.raw_status!r}). Wait until "
             "get_batch_status(batch_id).is_done, then fetch its results."

@@ -22,11 +22,16 @@ if TYPE_CHECKING:
 _CUSTOM_ID = re.compile(r'"custom_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
+#: fields the SDKs type as plain objects (dicts), not as models
+PLAIN_DICTS = frozenset({"input"})
+
+
 class AttrView:
     """A JSON object read by attribute, as handlers read SDK objects (`choice.message.content`).
 
     Missing keys read as None, like the SDKs' optional fields; lists and nested
-    objects are wrapped as they are reached. Building the SDK's own types for
+    objects are wrapped as they are reached, except the values the SDKs keep as
+    plain dicts (a tool_use block's `input`). Building the SDK's own types for
     every line would cost a validation pass per line for nothing.
     """
 
@@ -37,9 +42,10 @@ class AttrView:
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return wrap(self._data[name])
+            value = self._data[name]
         except KeyError:
             return None
+        return value if name in PLAIN_DICTS else wrap(value)
 
     def model_dump(self, **_: Any) -> dict[str, Any]:
         return dict(self._data)
