@@ -32,7 +32,7 @@ def _split_model(model: str) -> tuple[str, str]:
     if not sep or not provider.strip() or not name.strip():
         raise ModelStringError(
             f"Model string must be in format 'provider/model-name', got {model!r}. "
-            "Write it as, for example, 'openai/gpt-4o-mini' or 'anthropic/claude-3-5-haiku-latest'."
+            "Write it as, for example, 'openai/gpt-4o-mini' or 'anthropic/claude-sonnet-4-6'."
         )
     return provider.strip(), name.strip()
 
