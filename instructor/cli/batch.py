@@ -217,3 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, InstructorError, TimeoutError, NotImplementedError, OSError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in PROVIDERS:
+            raise
+        # the provider's SDK said no (unknown id, bad key, rate limit): its message says why
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
+        return 1
