@@ -135,7 +135,7 @@ def parse_answer(
     handler = get_handler(answer.mode)
     try:
         result = handler.parse_response(answer.response, response_model, context=context, strict=strict)
-    except Exception as exc:  # noqa: BLE001 - every failure of one line becomes that line's BatchError
+    except Exception as exc:  # every failure of one line becomes that line's BatchError
         return BatchError(custom_id=answer.custom_id, error_type=error_type_of(exc), error_message=str(exc),
                           raw_data=raw, exception=exc)
     return BatchSuccess(custom_id=answer.custom_id, result=result)

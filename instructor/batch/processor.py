@@ -129,7 +129,7 @@ class BatchProcessor(Generic[T]):
             file_path: where to write; None builds the file in memory.
             max_tokens, temperature: sent with every request (None leaves one out).
         """
-        buffer: IO[bytes] = open(file_path, "wb") if file_path is not None else io.BytesIO()  # noqa: SIM115
+        buffer: IO[bytes] = open(file_path, "wb") if file_path is not None else io.BytesIO()
         count = 0
         try:
             for line in self.request_lines(messages_list, max_tokens, temperature):

@@ -101,9 +101,9 @@ class BatchService:
             upload = fields.get("file")
             if upload is None:
                 return _openai_error(400, "fake provider: the upload has no 'file' part")
-            stored = self._store(upload[0] or "upload.jsonl", (fields.get("purpose") or (None, b""))[1].decode(),
-                                 upload[1])
-            return json_response(stored.info())
+            created = self._store(upload[0] or "upload.jsonl",
+                                  (fields.get("purpose") or (None, b""))[1].decode(), upload[1])
+            return json_response(created.info())
         stored = self.files.get(rest[0]) if rest else None
         if stored is None:
             return _openai_error(404, f"No such File object: {rest[0] if rest else ''}")
@@ -133,11 +133,11 @@ class BatchService:
                 lines = [json.loads(line) for line in source.content.splitlines() if line.strip()]
             except ValueError as exc:
                 return _openai_error(400, f"The input file is not valid JSONL: {exc}")
-            job = Job(f"batch_fake{next(_ids)}", "openai", lines,
+            new = Job(f"batch_fake{next(_ids)}", "openai", lines,
                       openai={"endpoint": body.get("endpoint"), "input_file_id": source.id,
                               "metadata": body.get("metadata"), "completion_window": body.get("completion_window")})
-            self.jobs[job.id] = job
-            return json_response(self._openai_batch(job))
+            self.jobs[new.id] = new
+            return json_response(self._openai_batch(new))
         if not rest and method == "GET":
             jobs = [j for j in reversed(self.jobs.values()) if j.provider == "openai"]
             limit = int(query.get("limit", 20))
@@ -182,9 +182,9 @@ class BatchService:
                    request: RecordedRequest) -> WireResponse | None:
         if not rest and method == "POST":
             requests = (request.json or {}).get("requests") or []
-            job = Job(f"msgbatch_fake{next(_ids)}", "anthropic", list(requests))
-            self.jobs[job.id] = job
-            return json_response(self._anthropic_batch(job, request))
+            new = Job(f"msgbatch_fake{next(_ids)}", "anthropic", list(requests))
+            self.jobs[new.id] = new
+            return json_response(self._anthropic_batch(new, request))
         if not rest and method == "GET":
             jobs = [j for j in reversed(self.jobs.values()) if j.provider == "anthropic"]
             limit = int(query.get("limit", 20))
@@ -311,7 +311,8 @@ def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, by
     for part in message.iter_parts():  # type: ignore[attr-defined]
         name = part.get_param("name", header="content-disposition")
         if name:
-            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
     return fields
 
 
