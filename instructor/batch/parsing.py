@@ -80,7 +80,10 @@ def provider_of(data: Mapping[str, Any]) -> str:
 
 def read_answer(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
     """The line's answer (or the error the provider reported), by its provider's reader."""
-    if provider_of(data) == "anthropic":
+    provider = provider_of(data)
+    if mode is not None and mode.value.startswith("anthropic") != (provider == "anthropic"):
+        mode = None  # a line of the other provider: read it as what it holds
+    if provider == "anthropic":
         from instructor.batch import anthropic as reader
     else:
         from instructor.batch import openai as reader  # type: ignore[no-redef]
