@@ -5,6 +5,9 @@
 from . import exceptions as exceptions
 from . import testing as testing
 from .auto_client import from_provider as from_provider
+from .batch.job import BatchJob as BatchJob
+from .batch.processor import BatchProcessor as BatchProcessor
+from .batch.request import BatchRequest as BatchRequest
 from .core.client import AsyncInstructor as AsyncInstructor
 from .core.client import Instructor as Instructor
 from .core.exceptions import AsyncValidationError as AsyncValidationError

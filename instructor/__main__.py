@@ -3,6 +3,7 @@
     instructor providers     every registered provider: SDK, version, key set or not, default mode
     instructor doctor        what is misconfigured, and how to fix it
     instructor importtime    what `import instructor` (or any statement) imports, and what it costs
+    instructor batch         create, watch and read provider batch jobs (OpenAI, Anthropic)
 
 Each command's module is imported only when it runs, so this entry point costs
 no more than `import instructor`.
@@ -16,6 +17,7 @@ COMMANDS = {
     "providers": "every registered provider: SDK installed and version, API key set or not, default mode",
     "doctor": "what is misconfigured, and how to fix it",
     "importtime": "profile imports in fresh processes; `importtime check --budget FILE` checks a budget",
+    "batch": "create|status|results|list|cancel provider batch jobs (OpenAI, Anthropic)",
 }
 
 
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         from instructor.cli.providers import main as run
     elif command == "doctor":
         from instructor.cli.doctor import main as run
+    elif command == "batch":
+        from instructor.cli.batch import main as run
     else:
         from instructor.cli.importtime import main as run
     try:

@@ -4,6 +4,9 @@ SUBMODULES = ['exceptions', 'testing']
 
 SUBMOD_ATTRS = {
     'auto_client': ['from_provider'],
+    'batch.job': ['BatchJob'],
+    'batch.processor': ['BatchProcessor'],
+    'batch.request': ['BatchRequest'],
     'core.client': ['AsyncInstructor', 'Instructor'],
     'core.exceptions': ['AsyncValidationError', 'ClientError', 'ConfigurationError', 'FailedAttempt', 'HandlerNotFoundError', 'IncompleteOutputException', 'InstructorError', 'InstructorRetryException', 'MissingAPIKeyError', 'MissingDependencyError', 'ModeError', 'ModelStringError', 'MultimodalError', 'PluginError', 'ProviderError', 'ProviderNotAvailableError', 'RefusalError', 'RegistryError', 'ResponseParsingError', 'TokenBudgetError', 'TokenBudgetExceeded', 'TokenUsageUnavailableError', 'UnknownProviderError', 'UnsupportedModeError', 'ValidationContextError', 'ValidationError'],
     'core.hooks': ['HookName', 'Hooks'],

@@ -54,9 +54,11 @@ class FakeProvider:
     """
 
     def __init__(self, wires: Iterable[Any] | None = None, host: str = "127.0.0.1") -> None:
+        from instructor.testing.routes import default_routes
         from instructor.testing.wires import default_wires
 
         self.wires = list(wires) if wires is not None else default_wires()
+        self.routes = default_routes(self)  # stateful endpoints (files, batch jobs): testing/routes.py
         self.requests: list[RecordedRequest] = []
         self._script: deque[Script] = deque()
         self._default: Script | None = None
@@ -119,6 +121,11 @@ class FakeProvider:
     def cohere_base_url(self) -> str:
         """For cohere's `base_url=`."""
         return self.url
+
+    @property
+    def batches(self) -> Any:
+        """The batch service (`instructor.testing.batches.BatchService`): files, jobs, `complete_after`."""
+        return next(route for route in self.routes if route.name == "batches")
 
     # -- scripting ------------------------------------------------------------------------
     def add(self, *replies: Script) -> FakeProvider:
@@ -194,6 +201,10 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                                       body, wire.name if wire else "", parsed)
             if wire is None:
                 fake.requests.append(request)
+                routed = next((r for r in (route.handle(request) for route in fake.routes) if r is not None), None)
+                if routed is not None:
+                    self._send(routed.status, routed.headers, routed.body)
+                    return
                 self._send(404, {"content-type": "application/json"},
                            json.dumps({"error": {"message": f"fake provider: no wire for {path}"}}).encode())
                 return
@@ -210,7 +221,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             else:
                 self._stream(response.status, response.headers, response.events, reply)
 
-        do_POST = do_GET = _handle
+        do_POST = do_GET = do_DELETE = _handle
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, cut_at: int | None = None) -> None:
             self.send_response(status)

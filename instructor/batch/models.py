@@ -1,0 +1,244 @@
+"""What a batch job gives back: parsed results, typed errors, and the job's status.
+
+One vocabulary for both providers: OpenAI's `Batch` and Anthropic's
+`MessageBatch` become a `BatchJobInfo`; every result line becomes a
+`BatchSuccess` (the user's model) or a `BatchError` (what went wrong, with the
+line kept in `raw_data`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+
+T = TypeVar("T")
+
+
+class BatchSuccess(BaseModel, Generic[T]):
+    """One request of the batch answered and validated: `result` is the user's model."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    custom_id: str
+    result: T
+    success: bool = True
+
+
+class BatchError(BaseModel):
+    """One request of the batch that gave no valid object.
+
+    `error_type` says which kind of failure it was: the provider's own error type
+    for a request the provider rejected (`invalid_request_error`,
+    `rate_limit_exceeded`...), `canceled` / `expired` for a request never run,
+    `validation_error` (JSON that does not fit the model), `invalid_json` (an
+    answer that is not JSON), `incomplete_output` (cut at the length limit),
+    `response_parsing_error` (no tool call, a refusal) and `parse_error` (a
+    results line that cannot be read at all). `exception` is the exception
+    itself when one was raised (not serialised).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    custom_id: str
+    error_type: str
+    error_message: str
+    success: bool = False
+    raw_data: Any = None
+    exception: Exception | None = Field(default=None, exclude=True, repr=False)
+
+
+class BatchStatus(str, Enum):
+    """Where a batch job is, in words common to both providers."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class BatchTimestamps(BaseModel):
+    """When the job reached each stage (UTC; None until it does)."""
+
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    failed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    expired_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+class BatchRequestCounts(BaseModel):
+    """How many requests are in each state (providers fill the counts they report)."""
+
+    total: int | None = None
+    completed: int | None = None
+    failed: int | None = None
+    processing: int | None = None
+    succeeded: int | None = None
+    errored: int | None = None
+    cancelled: int | None = None
+    expired: int | None = None
+
+
+class BatchErrorInfo(BaseModel):
+    """Why a whole job failed (not one request: those are `BatchError`s)."""
+
+    error_type: str | None = None
+    error_message: str | None = None
+    error_code: str | None = None
+
+
+class BatchFiles(BaseModel):
+    """Where the job's input and results live at the provider."""
+
+    input_file_id: str | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    results_url: str | None = None
+
+
+class BatchJobInfo(BaseModel):
+    """A batch job as the provider last reported it.
+
+    `status` is the common vocabulary; `raw_status` the provider's own word
+    (`in_progress`, `ended`, `canceling`...); `raw_data` the provider's object
+    as a dict.
+    """
+
+    id: str
+    provider: str
+    status: BatchStatus
+    raw_status: str
+    timestamps: BatchTimestamps = Field(default_factory=BatchTimestamps)
+    request_counts: BatchRequestCounts = Field(default_factory=BatchRequestCounts)
+    files: BatchFiles = Field(default_factory=BatchFiles)
+    error: BatchErrorInfo | None = None
+    metadata: dict[str, Any] | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    raw_data: dict[str, Any] | None = None
+
+    @property
+    def is_done(self) -> bool:
+        """Whether the job will not change any more (results, if any, can be fetched)."""
+        return self.status in (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED,
+                               BatchStatus.EXPIRED)
+
+    @classmethod
+    def from_openai(cls, batch: Any) -> BatchJobInfo:
+        """From an OpenAI `Batch` (the SDK object or its dict)."""
+        data = batch if isinstance(batch, dict) else batch.model_dump(mode="json")
+        counts = data.get("request_counts") or {}
+        errors = ((data.get("errors") or {}).get("data") or [])
+        first = errors[0] if errors else None
+        return cls(
+            id=data["id"],
+            provider="openai",
+            status=_OPENAI_STATUS.get(data.get("status", ""), BatchStatus.PROCESSING),
+            raw_status=str(data.get("status")),
+            timestamps=BatchTimestamps(
+                created_at=_epoch(data.get("created_at")),
+                started_at=_epoch(data.get("in_progress_at")),
+                completed_at=_epoch(data.get("completed_at")),
+                failed_at=_epoch(data.get("failed_at")),
+                cancelled_at=_epoch(data.get("cancelled_at")),
+                expired_at=_epoch(data.get("expired_at")),
+                expires_at=_epoch(data.get("expires_at")),
+            ),
+            request_counts=BatchRequestCounts(
+                total=counts.get("total"), completed=counts.get("completed"), failed=counts.get("failed"),
+            ),
+            files=BatchFiles(input_file_id=data.get("input_file_id"), output_file_id=data.get("output_file_id"),
+                             error_file_id=data.get("error_file_id")),
+            error=None if first is None else BatchErrorInfo(
+                error_type=first.get("code"), error_message=first.get("message"), error_code=first.get("code")),
+            metadata=data.get("metadata"),
+            model=data.get("model"),
+            endpoint=data.get("endpoint"),
+            raw_data=data,
+        )
+
+    @classmethod
+    def from_anthropic(cls, batch: Any) -> BatchJobInfo:
+        """From an Anthropic `MessageBatch` (the SDK object or its dict)."""
+        data = batch if isinstance(batch, dict) else batch.model_dump(mode="json")
+        counts = data.get("request_counts") or {}
+        raw_status = str(data.get("processing_status"))
+        if raw_status == "ended":
+            status = BatchStatus.CANCELLED if data.get("cancel_initiated_at") else BatchStatus.COMPLETED
+        else:
+            status = BatchStatus.PROCESSING
+        ended = _iso(data.get("ended_at"))
+        return cls(
+            id=data["id"],
+            provider="anthropic",
+            status=status,
+            raw_status=raw_status,
+            timestamps=BatchTimestamps(
+                created_at=_iso(data.get("created_at")),
+                started_at=_iso(data.get("created_at")),  # Anthropic starts a batch as it is created
+                completed_at=ended if status is BatchStatus.COMPLETED else None,
+                cancelled_at=_iso(data.get("cancel_initiated_at")),
+                expires_at=_iso(data.get("expires_at")),
+            ),
+            request_counts=BatchRequestCounts(
+                total=sum(v for v in counts.values() if isinstance(v, int)) if counts else None,
+                processing=counts.get("processing"), succeeded=counts.get("succeeded"),
+                errored=counts.get("errored"), cancelled=counts.get("canceled"), expired=counts.get("expired"),
+                completed=counts.get("succeeded"), failed=counts.get("errored"),
+            ),
+            files=BatchFiles(results_url=data.get("results_url")),
+            raw_data=data,
+        )
+
+
+_OPENAI_STATUS = {
+    "validating": BatchStatus.PENDING,
+    "in_progress": BatchStatus.PROCESSING,
+    "finalizing": BatchStatus.PROCESSING,
+    "cancelling": BatchStatus.PROCESSING,
+    "completed": BatchStatus.COMPLETED,
+    "failed": BatchStatus.FAILED,
+    "expired": BatchStatus.EXPIRED,
+    "cancelled": BatchStatus.CANCELLED,
+}
+
+
+def _epoch(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, tz=timezone.utc)
+
+
+def _iso(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+# -- helpers over a list of results ----------------------------------------------------------
+def filter_successful(results: Iterable[BatchSuccess[T] | BatchError]) -> list[BatchSuccess[T]]:
+    """Only the successes, in order."""
+    return [r for r in results if isinstance(r, BatchSuccess)]
+
+
+def filter_errors(results: Iterable[BatchSuccess[T] | BatchError]) -> list[BatchError]:
+    """Only the errors, in order."""
+    return [r for r in results if isinstance(r, BatchError)]
+
+
+def extract_results(results: Iterable[BatchSuccess[T] | BatchError]) -> list[T]:
+    """The parsed objects of the successes, in order."""
+    return [r.result for r in results if isinstance(r, BatchSuccess)]
+
+
+def get_results_by_custom_id(results: Iterable[BatchSuccess[T] | BatchError]) -> dict[str, BatchSuccess[T] | BatchError]:
+    """Results keyed by their `custom_id` (results can arrive in any order)."""
+    return {r.custom_id: r for r in results}

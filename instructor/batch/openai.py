@@ -1,0 +1,134 @@
+"""OpenAI's Batch API: request lines for `/v1/chat/completions`, the file upload, result lines.
+
+A request line is `{"custom_id", "method": "POST", "url": "/v1/chat/completions",
+"body": ...}` where the body is what `client.create` would send for the same
+model and mode (the mode handler's `prepare_request`). A result line is
+`{"custom_id", "response": {"status_code", "body": <chat completion>}, "error"}`;
+rejected requests land in the batch's error file with the provider's error.
+The openai SDK is imported only by the functions that call the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+from instructor.batch.models import BatchError, BatchJobInfo
+from instructor.batch.parsing import LineAnswer, wrap
+from instructor.mode import Mode
+
+#: the mode of the published release's OpenAI batches: a strict json_schema response_format
+DEFAULT_MODE = Mode.JSON_SCHEMA
+ENDPOINT = "/v1/chat/completions"
+
+
+def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any], mode: Mode) -> dict[str, Any]:
+    """One line of the input file: `body` (model, messages, ...) prepared for `response_model`."""
+    from instructor.core.mode_registry import get_handler
+
+    prepared = get_handler(mode).prepare_request(response_model, body)
+    return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": prepared}
+
+
+def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
+    """The chat completion on a result line, or the error OpenAI reported for that request."""
+    custom_id = str(data.get("custom_id") or "")
+    response = data.get("response") or {}
+    error = data.get("error")
+    status = response.get("status_code", 200) if isinstance(response, Mapping) else 200
+    body = response.get("body") if isinstance(response, Mapping) else None
+    if error or status >= 400 or not isinstance(body, Mapping):
+        if isinstance(error, Mapping):
+            detail: Mapping[str, Any] = error
+        elif isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+            detail = body["error"]
+        else:
+            detail = {}
+        return BatchError(
+            custom_id=custom_id,
+            error_type=str(detail.get("type") or detail.get("code") or f"http_{status}"),
+            error_message=str(detail.get("message") or f"OpenAI answered this request with HTTP {status}."),
+            raw_data=dict(data),
+        )
+    if mode is None:
+        mode = Mode.TOOLS if _tool_calls(body) else Mode.JSON
+    if mode in (Mode.TOOLS, Mode.TOOLS_STRICT):
+        body = _single_call_named(body, _tool_name(response_model))
+    return LineAnswer(custom_id, wrap(body), mode)
+
+
+def _tool_calls(body: Mapping[str, Any]) -> list[Any]:
+    choices = body.get("choices") or [{}]
+    return list(((choices[0] or {}).get("message") or {}).get("tool_calls") or [])
+
+
+def _tool_name(response_model: type[Any]) -> str:
+    from instructor.core.schema import tool_name
+
+    return tool_name(response_model)
+
+
+def _single_call_named(body: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """A lone tool call is the answer whatever its name (other tools name it `extract_data`...)."""
+    calls = _tool_calls(body)
+    if len(calls) != 1 or (calls[0].get("function") or {}).get("name") == name:
+        return body
+    call = {**calls[0], "function": {**calls[0]["function"], "name": name}}
+    choice = body["choices"][0]
+    return {**body, "choices": [{**choice, "message": {**choice["message"], "tool_calls": [call]}}]}
+
+
+# -- the API (the openai SDK) --------------------------------------------------------------------
+def make_client(**kwargs: Any) -> Any:
+    """`openai.OpenAI(**kwargs)`: key and base URL from OPENAI_API_KEY / OPENAI_BASE_URL by default."""
+    from instructor.core.dependencies import import_sdk
+
+    return import_sdk("openai", extra="openai", provider="openai").OpenAI(**kwargs)
+
+
+def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None = None, **kwargs: Any) -> str:
+    """Upload the input file and start the batch; return its id."""
+    if isinstance(source, str):
+        with open(source, "rb") as handle:
+            uploaded = client.files.create(file=handle, purpose="batch")
+    else:
+        source.seek(0)
+        uploaded = client.files.create(file=("batch_requests.jsonl", source), purpose="batch")
+    options = {"completion_window": "24h", "endpoint": ENDPOINT, **kwargs}
+    if metadata is not None:
+        options["metadata"] = metadata
+    return str(client.batches.create(input_file_id=uploaded.id, **options).id)
+
+
+def retrieve(client: Any, batch_id: str) -> BatchJobInfo:
+    return BatchJobInfo.from_openai(client.batches.retrieve(batch_id))
+
+
+def list_jobs(client: Any, limit: int = 10) -> list[BatchJobInfo]:
+    page = client.batches.list(limit=limit)
+    return [BatchJobInfo.from_openai(batch) for batch in page.data[:limit]]
+
+
+def cancel(client: Any, batch_id: str) -> BatchJobInfo:
+    return BatchJobInfo.from_openai(client.batches.cancel(batch_id))
+
+
+def delete(client: Any, batch_id: str) -> bool:
+    raise NotImplementedError(
+        f"OpenAI does not delete batches (asked to delete {batch_id!r}). Stop a running one with "
+        "cancel_batch(batch_id); its files can be removed with client.files.delete(file_id)."
+    )
+
+
+def result_lines(client: Any, batch_id: str) -> Iterator[str]:
+    """Every line of the batch's output file, then of its error file, read as they arrive."""
+    info = retrieve(client, batch_id)
+    file_ids = [f for f in (info.files.output_file_id, info.files.error_file_id) if f]
+    if not file_ids and not info.is_done:
+        raise ValueError(
+            f"Batch {batch_id!r} has no results yet (status {info.raw_status!r}). Wait until "
+            "get_batch_status(batch_id).is_done, then fetch its results."
+        )
+    for file_id in file_ids:
+        with client.files.with_streaming_response.content(file_id) as response:
+            yield from response.iter_lines()

@@ -1,0 +1,233 @@
+"""`BatchProcessor`: a batch job from message lists to validated objects, on OpenAI or Anthropic.
+
+Every method that talks to the provider takes the batch id, so a job started
+by one process can be polled, fetched and parsed by another (`python -m
+instructor batch status|results` does just that). Results are read as a
+stream: `iter_results` holds one line at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any, Generic, TypeVar
+
+from instructor.batch.models import BatchError, BatchJobInfo, BatchSuccess
+from instructor.batch.parsing import iter_parsed
+from instructor.batch.request import provider_module
+from instructor.mode import Mode
+
+logger = logging.getLogger("instructor.batch")
+
+T = TypeVar("T")
+
+
+def _split_model(model: str) -> tuple[str, str]:
+    from instructor.core.exceptions import ModelStringError
+
+    provider, sep, name = model.partition("/") if isinstance(model, str) else ("", "", "")
+    if not sep or not provider.strip() or not name.strip():
+        raise ModelStringError(
+            f"Model string must be in format 'provider/model-name', got {model!r}. "
+            "Write it as, for example, 'openai/gpt-4o-mini' or 'anthropic/claude-sonnet-4-6'."
+        )
+    return provider.strip(), name.strip()
+
+
+class BatchProcessor(Generic[T]):
+    """Build, submit, watch and read a provider batch job for one response model.
+
+    Args:
+        model: `"provider/model"`; the provider is `openai` or `anthropic`.
+        response_model: the pydantic model every answer is validated as.
+        mode: how each request asks for the object (default: a strict `json_schema`
+            response format on OpenAI, a forced tool call on Anthropic); any mode the
+            provider supports, and the request body is what `client.create` sends in it.
+        client: an `openai.OpenAI` / `anthropic.Anthropic` client to use; by default
+            one is made on first use from `**client_kwargs` and the environment
+            (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`...).
+
+    Raises:
+        ModelStringError: `model` is not "provider/model" (a `ValueError`).
+        ConfigurationError: the provider has no batch support here (a `ValueError`).
+        UnsupportedModeError: the provider does not support `mode`.
+
+    Example:
+        >>> processor = BatchProcessor("openai/gpt-4o-mini", User)
+        >>> path = processor.create_batch_from_messages(messages_list, file_path="batch.jsonl")
+        >>> batch_id = processor.submit_batch(path)
+        >>> processor.wait(batch_id)
+        >>> users = [r.result for r in processor.iter_results(batch_id) if r.success]
+    """
+
+    def __init__(
+        self,
+        model: str,
+        response_model: type[T],
+        *,
+        mode: Mode | None = None,
+        client: Any = None,
+        **client_kwargs: Any,
+    ) -> None:
+        self.model = model
+        self.provider, self.model_name = _split_model(model)
+        self._provider = provider_module(self.provider)
+        self.response_model = response_model
+        self.mode = self._resolve_mode(mode)
+        self._client = client
+        self._client_kwargs = client_kwargs
+
+    def __repr__(self) -> str:
+        name = getattr(self.response_model, "__name__", repr(self.response_model))
+        return f"BatchProcessor({self.model!r}, {name}, mode=Mode.{self.mode.name})"
+
+    def _resolve_mode(self, mode: Mode | None) -> Mode:
+        if mode is None:
+            default: Mode = self._provider.DEFAULT_MODE
+            return default
+        from instructor.core.provider_registry import provider_registry
+
+        config = provider_registry.get_config(self.provider)
+        return provider_registry.resolve_mode(config, self.model_name, mode)
+
+    @property
+    def client(self) -> Any:
+        """The provider's SDK client (made on first use)."""
+        if self._client is None:
+            self._client = self._provider.make_client(**self._client_kwargs)
+        return self._client
+
+    # -- the input file -------------------------------------------------------------------------
+    def request_lines(
+        self, messages_list: Iterable[list[dict[str, Any]]], max_tokens: int | None = 1000,
+        temperature: float | None = 0.1,
+    ) -> Iterator[dict[str, Any]]:
+        """One provider request line per message list, with `custom_id` `request-0`, `request-1`, ..."""
+        for i, messages in enumerate(messages_list):
+            body: dict[str, Any] = {"model": self.model_name, "messages": list(messages)}
+            if max_tokens is not None:
+                body["max_tokens"] = max_tokens
+            if temperature is not None:
+                body["temperature"] = temperature
+            yield self._provider.request_line(f"request-{i}", body, self.response_model, self.mode)
+
+    def create_batch_from_messages(
+        self,
+        messages_list: Iterable[list[dict[str, Any]]],
+        file_path: str | None = None,
+        max_tokens: int | None = 1000,
+        temperature: float | None = 0.1,
+    ) -> str | io.BytesIO:
+        """Write the batch's JSONL input: to `file_path` (returned), or to a `BytesIO` (returned).
+
+        Args:
+            messages_list: one message list per request, in order; request i gets
+                the `custom_id` `request-i`.
+            file_path: where to write; None builds the file in memory.
+            max_tokens, temperature: sent with every request (None leaves one out).
+        """
+        buffer: IO[bytes] = open(file_path, "wb") if file_path is not None else io.BytesIO()
+        count = 0
+        try:
+            for line in self.request_lines(messages_list, max_tokens, temperature):
+                buffer.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+                count += 1
+        finally:
+            if file_path is not None:
+                buffer.close()
+        if file_path is not None:
+            logger.debug("Created batch file %s with %d requests", file_path, count)
+            return file_path
+        assert isinstance(buffer, io.BytesIO)
+        buffer.seek(0)
+        logger.debug("Created batch buffer with %d requests", count)
+        return buffer
+
+    # -- the job ----------------------------------------------------------------------------------
+    def submit_batch(self, file_path_or_buffer: str | IO[bytes], metadata: dict[str, str] | None = None,
+                     **kwargs: Any) -> str:
+        """Start the batch job from an input file (or buffer); return its id.
+
+        `metadata` is attached where the provider supports it (OpenAI); other
+        keywords go to the SDK's batch create call.
+        """
+        batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, **kwargs)
+        return batch_id
+
+    def get_batch_status(self, batch_id: str) -> BatchJobInfo:
+        """The job as the provider reports it now (`status`, `request_counts`, `is_done`...)."""
+        info: BatchJobInfo = self._provider.retrieve(self.client, batch_id)
+        return info
+
+    retrieve = get_batch_status
+
+    def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None) -> BatchJobInfo:
+        """Poll the job every `poll_interval` seconds until it is done; return its final state.
+
+        Raises:
+            TimeoutError: `timeout` seconds passed first (the job keeps running: call again).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            info = self.get_batch_status(batch_id)
+            if info.is_done:
+                return info
+            if deadline is not None and time.monotonic() + poll_interval > deadline:
+                raise TimeoutError(
+                    f"Batch {batch_id!r} is still {info.raw_status!r} after {timeout} s. It keeps running "
+                    "at the provider: call wait() or get_batch_status() again later."
+                )
+            time.sleep(poll_interval)
+
+    def list_batches(self, limit: int = 10) -> list[BatchJobInfo]:
+        """The most recent batch jobs of the account, newest first."""
+        jobs: list[BatchJobInfo] = self._provider.list_jobs(self.client, limit)
+        return jobs
+
+    def cancel_batch(self, batch_id: str) -> BatchJobInfo:
+        """Ask the provider to stop the job; return its state (results already made stay readable)."""
+        info: BatchJobInfo = self._provider.cancel(self.client, batch_id)
+        return info
+
+    def delete_batch(self, batch_id: str) -> bool:
+        """Delete an ended job (Anthropic); OpenAI keeps batches and raises `NotImplementedError`."""
+        deleted: bool = self._provider.delete(self.client, batch_id)
+        return deleted
+
+    # -- results ----------------------------------------------------------------------------------
+    def result_lines(self, batch_id: str) -> Iterator[str]:
+        """The raw lines of the job's results, streamed from the provider."""
+        lines: Iterator[str] = self._provider.result_lines(self.client, batch_id)
+        return lines
+
+    def iter_results(self, batch_id: str, *, context: Mapping[str, Any] | None = None,
+                     strict: bool | None = None) -> Iterator[BatchSuccess[T] | BatchError]:
+        """Each result as it is read: a `BatchSuccess` holding the model, or a `BatchError`.
+
+        Memory stays flat however many results there are.
+        """
+        return iter_parsed(self.result_lines(batch_id), self.response_model, self.mode,
+                           context=context, strict=strict)
+
+    def retrieve_results(self, batch_id: str) -> list[BatchSuccess[T] | BatchError]:
+        """Every result of the job, parsed (see `iter_results` to read them one at a time)."""
+        return list(self.iter_results(batch_id))
+
+    def get_results(self, batch_id: str, file_path: str | None = None) -> str:
+        """The job's raw JSONL results: written to `file_path` (returned) or returned as text."""
+        if file_path is None:
+            return "".join(line + "\n" for line in self.result_lines(batch_id))
+        with open(file_path, "w", encoding="utf-8") as handle:
+            for line in self.result_lines(batch_id):
+                handle.write(line + "\n")
+        return file_path
+
+    def parse_results(self, results_content: str | bytes | Iterable[str]) -> list[BatchSuccess[T] | BatchError]:
+        """Parse results already downloaded (the JSONL text, or its lines)."""
+        if isinstance(results_content, bytes):
+            results_content = results_content.decode("utf-8")
+        lines = results_content.splitlines() if isinstance(results_content, str) else results_content
+        return list(iter_parsed(lines, self.response_model, self.mode))

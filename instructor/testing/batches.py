@@ -1,0 +1,330 @@
+"""Batch jobs on the fake provider: OpenAI's files and batches, Anthropic's message batches.
+
+The jobs run on the scripted replies: when a batch completes, each of its
+request lines goes through the fake's chat wire (OpenAI Chat Completions or
+Anthropic Messages) and takes the next scripted `Reply`, in file order, so a
+test scripts per line a success, an invalid answer or an HTTP error. Each line
+is recorded in `fake.requests` like a direct call.
+
+`complete_after` says how many status polls see the job still running (0: the
+first poll sees it done); `cancel` stops a running job, whose unrun requests
+then have no result (OpenAI) or a `canceled` one (Anthropic).
+
+Example:
+    >>> with FakeProvider() as fake:
+    ...     fake.batches.complete_after = 2
+    ...     fake.add(*[Reply.json({"name": f"user {i}", "age": i}) for i in range(3)])
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from instructor.testing.wires import WireResponse, json_response
+
+if TYPE_CHECKING:
+    from instructor.testing.server import FakeProvider, RecordedRequest
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class StoredFile:
+    id: str
+    filename: str
+    purpose: str
+    content: bytes
+    created_at: int = field(default_factory=lambda: int(time.time()))
+
+    def info(self) -> dict[str, Any]:
+        return {"id": self.id, "object": "file", "bytes": len(self.content), "created_at": self.created_at,
+                "filename": self.filename, "purpose": self.purpose, "status": "processed"}
+
+
+@dataclass
+class Job:
+    """One batch job, of either provider."""
+
+    id: str
+    provider: str  # "openai" or "anthropic"
+    requests: list[dict[str, Any]]
+    created_at: float = field(default_factory=time.time)
+    polls: int = 0
+    state: str = "running"  # -> "cancelling" -> "cancelled", or -> "completed"
+    ended_at: float | None = None
+    cancelled_at: float | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)  # one per request once ended
+    openai: dict[str, Any] = field(default_factory=dict)  # endpoint, input_file_id, metadata, files
+
+
+class BatchService:
+    """The files and batch endpoints of both providers, bound to one `FakeProvider`."""
+
+    name = "batches"
+
+    def __init__(self, fake: FakeProvider) -> None:
+        self.fake = fake
+        self.complete_after = 0
+        self.files: dict[str, StoredFile] = {}
+        self.jobs: dict[str, Job] = {}
+        self._lock = threading.RLock()
+
+    # -- routing -----------------------------------------------------------------------------
+    def handle(self, request: RecordedRequest) -> WireResponse | None:
+        url = urlsplit(request.path)
+        parts = [p for p in url.path.split("/") if p]
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        method = request.method
+        with self._lock:
+            if parts[:3] == ["v1", "messages", "batches"]:
+                return self._anthropic(method, parts[3:], query, request)
+            if parts[:2] == ["v1", "files"]:
+                return self._files(method, parts[2:], query, request)
+            if parts[:2] == ["v1", "batches"]:
+                return self._openai(method, parts[2:], query, request)
+        return None
+
+    # -- OpenAI files ------------------------------------------------------------------------
+    def _files(self, method: str, rest: list[str], query: dict[str, str],
+               request: RecordedRequest) -> WireResponse | None:
+        if method == "POST" and not rest:
+            fields = _multipart(request.headers.get("content-type", ""), request.body)
+            upload = fields.get("file")
+            if upload is None:
+                return _openai_error(400, "fake provider: the upload has no 'file' part")
+            created = self._store(upload[0] or "upload.jsonl",
+                                  (fields.get("purpose") or (None, b""))[1].decode(), upload[1])
+            return json_response(created.info())
+        stored = self.files.get(rest[0]) if rest else None
+        if stored is None:
+            return _openai_error(404, f"No such File object: {rest[0] if rest else ''}")
+        if method == "GET" and len(rest) == 1:
+            return json_response(stored.info())
+        if method == "GET" and rest[1:] == ["content"]:
+            return WireResponse(headers={"content-type": "application/octet-stream"}, body=stored.content)
+        if method == "DELETE" and len(rest) == 1:
+            del self.files[stored.id]
+            return json_response({"id": stored.id, "object": "file", "deleted": True})
+        return None
+
+    def _store(self, filename: str, purpose: str, content: bytes) -> StoredFile:
+        stored = StoredFile(f"file-fake{next(_ids)}", filename, purpose, content)
+        self.files[stored.id] = stored
+        return stored
+
+    # -- OpenAI batches ----------------------------------------------------------------------
+    def _openai(self, method: str, rest: list[str], query: dict[str, str],
+                request: RecordedRequest) -> WireResponse | None:
+        if not rest and method == "POST":
+            body = request.json or {}
+            source = self.files.get(str(body.get("input_file_id")))
+            if source is None:
+                return _openai_error(400, f"No such File object: {body.get('input_file_id')}")
+            try:
+                lines = [json.loads(line) for line in source.content.splitlines() if line.strip()]
+            except ValueError as exc:
+                return _openai_error(400, f"The input file is not valid JSONL: {exc}")
+            new = Job(f"batch_fake{next(_ids)}", "openai", lines,
+                      openai={"endpoint": body.get("endpoint"), "input_file_id": source.id,
+                              "metadata": body.get("metadata"), "completion_window": body.get("completion_window")})
+            self.jobs[new.id] = new
+            return json_response(self._openai_batch(new))
+        if not rest and method == "GET":
+            jobs = [j for j in reversed(self.jobs.values()) if j.provider == "openai"]
+            limit = int(query.get("limit", 20))
+            data = [self._openai_batch(j) for j in jobs[:limit]]
+            return json_response({"object": "list", "data": data, "has_more": len(jobs) > limit,
+                                  "first_id": data[0]["id"] if data else None,
+                                  "last_id": data[-1]["id"] if data else None})
+        job = self.jobs.get(rest[0]) if rest else None
+        if job is None or job.provider != "openai":
+            return _openai_error(404, f"No batch found with id '{rest[0] if rest else ''}'.")
+        if method == "GET" and len(rest) == 1:
+            self._poll(job)
+            return json_response(self._openai_batch(job))
+        if method == "POST" and rest[1:] == ["cancel"]:
+            self._cancel(job)
+            return json_response(self._openai_batch(job))
+        return None
+
+    def _openai_batch(self, job: Job) -> dict[str, Any]:
+        status = {"running": "in_progress", "cancelling": "cancelling", "cancelled": "cancelled",
+                  "completed": "completed"}[job.state]
+        done = job.state in ("completed", "cancelled")
+        failed = sum(1 for r in job.results if r.get("error") or (r.get("response") or {}).get("status_code", 200) >= 400)
+        return {
+            "id": job.id, "object": "batch", "endpoint": job.openai.get("endpoint"),
+            "errors": None, "input_file_id": job.openai.get("input_file_id"),
+            "completion_window": job.openai.get("completion_window") or "24h", "status": status,
+            "output_file_id": job.openai.get("output_file_id"), "error_file_id": job.openai.get("error_file_id"),
+            "created_at": int(job.created_at), "in_progress_at": int(job.created_at),
+            "expires_at": int(job.created_at) + 86400, "finalizing_at": None,
+            "completed_at": int(job.ended_at) if job.state == "completed" and job.ended_at else None,
+            "failed_at": None, "expired_at": None,
+            "cancelling_at": int(job.cancelled_at) if job.cancelled_at else None,
+            "cancelled_at": int(job.ended_at) if job.state == "cancelled" and job.ended_at else None,
+            "request_counts": {"total": len(job.requests), "completed": len(job.results) - failed if done else 0,
+                               "failed": failed if done else 0},
+            "metadata": job.openai.get("metadata"),
+        }
+
+    # -- Anthropic message batches -----------------------------------------------------------
+    def _anthropic(self, method: str, rest: list[str], query: dict[str, str],
+                   request: RecordedRequest) -> WireResponse | None:
+        if not rest and method == "POST":
+            requests = (request.json or {}).get("requests") or []
+            new = Job(f"msgbatch_fake{next(_ids)}", "anthropic", list(requests))
+            self.jobs[new.id] = new
+            return json_response(self._anthropic_batch(new, request))
+        if not rest and method == "GET":
+            jobs = [j for j in reversed(self.jobs.values()) if j.provider == "anthropic"]
+            limit = int(query.get("limit", 20))
+            data = [self._anthropic_batch(j, request) for j in jobs[:limit]]
+            return json_response({"data": data, "has_more": len(jobs) > limit,
+                                  "first_id": data[0]["id"] if data else None,
+                                  "last_id": data[-1]["id"] if data else None})
+        job = self.jobs.get(rest[0]) if rest else None
+        if job is None or job.provider != "anthropic":
+            return _anthropic_error(404, "not_found_error", f"No message batch {rest[0] if rest else ''!r}.")
+        if method == "GET" and len(rest) == 1:
+            self._poll(job)
+            return json_response(self._anthropic_batch(job, request))
+        if method == "GET" and rest[1:] == ["results"]:
+            if job.state not in ("completed", "cancelled"):
+                return _anthropic_error(400, "invalid_request_error", f"Batch {job.id} has not ended yet.")
+            body = b"".join(json.dumps(r).encode() + b"\n" for r in job.results)
+            return WireResponse(headers={"content-type": "application/binary"}, body=body)
+        if method == "POST" and rest[1:] == ["cancel"]:
+            self._cancel(job)
+            return json_response(self._anthropic_batch(job, request))
+        if method == "DELETE" and len(rest) == 1:
+            if job.state not in ("completed", "cancelled"):
+                return _anthropic_error(400, "invalid_request_error",
+                                        f"Batch {job.id} is still processing: cancel it before deleting it.")
+            del self.jobs[job.id]
+            return json_response({"id": job.id, "type": "message_batch_deleted"})
+        return None
+
+    def _anthropic_batch(self, job: Job, request: RecordedRequest) -> dict[str, Any]:
+        ended = job.state in ("completed", "cancelled")
+        kinds = [r["result"]["type"] for r in job.results]
+        host = request.headers.get("host", "127.0.0.1")
+        return {
+            "id": job.id, "type": "message_batch",
+            "processing_status": {"running": "in_progress", "cancelling": "canceling"}.get(job.state, "ended"),
+            "request_counts": {
+                "processing": 0 if ended else len(job.requests), "succeeded": kinds.count("succeeded"),
+                "errored": kinds.count("errored"), "canceled": kinds.count("canceled"),
+                "expired": kinds.count("expired"),
+            },
+            "created_at": _iso(job.created_at), "expires_at": _iso(job.created_at + 86400),
+            "ended_at": _iso(job.ended_at) if job.ended_at else None,
+            "cancel_initiated_at": _iso(job.cancelled_at) if job.cancelled_at else None,
+            "archived_at": None,
+            "results_url": f"http://{host}/v1/messages/batches/{job.id}/results" if ended else None,
+        }
+
+    # -- running jobs ------------------------------------------------------------------------
+    def _poll(self, job: Job) -> None:
+        """A status poll: the job ends (runs its requests) once `complete_after` polls have seen it running."""
+        job.polls += 1
+        if job.state == "running" and job.polls > self.complete_after:
+            self._run(job)
+        elif job.state == "cancelling":
+            self._end(job, "cancelled")
+
+    def _cancel(self, job: Job) -> None:
+        if job.state == "running":
+            job.state = "cancelling"
+            job.cancelled_at = time.time()
+
+    def _run(self, job: Job) -> None:
+        if job.provider == "openai":
+            job.results = [self._openai_line(i, line) for i, line in enumerate(job.requests)]
+        else:
+            job.results = [self._anthropic_line(line) for line in job.requests]
+        self._end(job, "completed")
+
+    def _end(self, job: Job, state: str) -> None:
+        job.state = state
+        job.ended_at = time.time()
+        if job.provider == "anthropic" and state == "cancelled":
+            job.results = [{"custom_id": r.get("custom_id"), "result": {"type": "canceled"}} for r in job.requests]
+        if job.provider == "openai":
+            ok = [r for r in job.results if not r["error"] and r["response"]["status_code"] < 400]
+            bad = [r for r in job.results if r not in ok]
+            for key, rows in (("output_file_id", ok), ("error_file_id", bad)):
+                if rows:
+                    content = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+                    job.openai[key] = self._store(f"{job.id}_{key[:-8]}.jsonl", "batch_output", content).id
+
+    def _reply(self, path: str, body: Any) -> tuple[int, Any]:
+        """Send one request line through the fake's chat wire: (HTTP status, decoded body)."""
+        from instructor.testing.server import RecordedRequest
+
+        payload = json.dumps(body).encode()
+        wire = next((w for w in self.fake.wires if w.matches("POST", path)), None)
+        line = RecordedRequest("POST", path, {"content-type": "application/json"}, payload,
+                               wire.name if wire else "", body)
+        reply = self.fake._next(line)
+        status, raw = reply.status, reply.raw_body
+        if raw is None:
+            if wire is None:
+                return 404, {"error": {"message": f"fake provider: no wire for {path}"}}
+            response = wire.render(reply, line)
+            if response.events is not None:
+                return 400, {"error": {"message": "batch requests cannot stream", "type": "invalid_request_error"}}
+            status, raw = response.status, response.body
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode("utf-8", "replace")
+
+    def _openai_line(self, i: int, line: dict[str, Any]) -> dict[str, Any]:
+        status, body = self._reply(str(line.get("url") or "/v1/chat/completions"), line.get("body") or {})
+        return {"id": f"batch_req_fake{next(_ids)}", "custom_id": line.get("custom_id"),
+                "response": {"status_code": status, "request_id": f"req_fake{i}", "body": body}, "error": None}
+
+    def _anthropic_line(self, line: dict[str, Any]) -> dict[str, Any]:
+        status, body = self._reply("/v1/messages", line.get("params") or {})
+        if status >= 400:
+            error = body if isinstance(body, dict) else {"type": "error", "error": {"type": "api_error",
+                                                                                      "message": str(body)}}
+            return {"custom_id": line.get("custom_id"), "result": {"type": "errored", "error": error}}
+        return {"custom_id": line.get("custom_id"), "result": {"type": "succeeded", "message": body}}
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """The parts of a multipart/form-data body: name -> (filename, content)."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
+    return fields
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _openai_error(status: int, message: str) -> WireResponse:
+    return json_response({"error": {"message": message, "type": "invalid_request_error", "param": None,
+                                    "code": None}}, status=status)
+
+
+def _anthropic_error(status: int, kind: str, message: str) -> WireResponse:
+    return json_response({"type": "error", "error": {"type": kind, "message": message}}, status=status)
+
