@@ -55,6 +55,13 @@ from .dsl.iterable import IterableModel as IterableModel
 from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
+from .function_calls import OpenAISchema as OpenAISchema
+from .function_calls import ResponseSchema as ResponseSchema
+from .function_calls import generate_anthropic_schema as generate_anthropic_schema
+from .function_calls import generate_gemini_schema as generate_gemini_schema
+from .function_calls import generate_openai_schema as generate_openai_schema
+from .function_calls import openai_schema as openai_schema
+from .function_calls import response_schema as response_schema
 from .mode import Mode as Mode
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock

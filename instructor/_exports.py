@@ -15,6 +15,7 @@ SUBMOD_ATTRS = {
     'dsl.iterable': ['IterableModel'],
     'dsl.maybe': ['Maybe'],
     'dsl.partial': ['Partial', 'PartialLiteralMixin'],
+    'function_calls': ['OpenAISchema', 'ResponseSchema', 'generate_anthropic_schema', 'generate_gemini_schema', 'generate_openai_schema', 'openai_schema', 'response_schema'],
     'mode': ['Mode'],
     'providers.anthropic.factory': ['from_anthropic'],
     'providers.bedrock.factory': ['from_bedrock'],
