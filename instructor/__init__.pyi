@@ -76,5 +76,7 @@ from .providers.mistral.factory import from_mistral as from_mistral
 from .providers.openai.factory import from_openai as from_openai
 from .providers.vertexai.factory import from_vertexai as from_vertexai
 from .providers.writer.factory import from_writer as from_writer
+from .validators import llm_validator as llm_validator
+from .validators import openai_moderation as openai_moderation
 
 __version__: str

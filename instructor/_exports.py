@@ -30,4 +30,5 @@ SUBMOD_ATTRS = {
     'providers.openai.factory': ['from_openai'],
     'providers.vertexai.factory': ['from_vertexai'],
     'providers.writer.factory': ['from_writer'],
+    'validators': ['llm_validator', 'openai_moderation'],
 }
