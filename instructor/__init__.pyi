@@ -50,6 +50,8 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
+from .distil import FinetuneFormat as FinetuneFormat
+from .distil import Instructions as Instructions
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel
 from .dsl.maybe import Maybe as Maybe

@@ -11,6 +11,7 @@ SUBMOD_ATTRS = {
     'core.preload': ['preload'],
     'core.provider_registry': ['Capabilities', 'ProviderConfig', 'ProviderFactory', 'ProviderRegistry', 'get_registry', 'provider_registry', 'register_provider'],
     'core.streaming': ['StreamedResponse'],
+    'distil': ['FinetuneFormat', 'Instructions'],
     'dsl.citation': ['CitationMixin'],
     'dsl.iterable': ['IterableModel'],
     'dsl.maybe': ['Maybe'],
