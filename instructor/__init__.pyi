@@ -57,8 +57,6 @@ from .dsl.iterable import IterableModel as IterableModel
 from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
-from .function_calls import OpenAISchema as OpenAISchema
-from .function_calls import ResponseSchema as ResponseSchema
 from .function_calls import generate_anthropic_schema as generate_anthropic_schema
 from .function_calls import generate_gemini_schema as generate_gemini_schema
 from .function_calls import generate_openai_schema as generate_openai_schema
@@ -78,6 +76,8 @@ from .providers.mistral.factory import from_mistral as from_mistral
 from .providers.openai.factory import from_openai as from_openai
 from .providers.vertexai.factory import from_vertexai as from_vertexai
 from .providers.writer.factory import from_writer as from_writer
+from .schema_model import OpenAISchema as OpenAISchema
+from .schema_model import ResponseSchema as ResponseSchema
 from .validators import llm_validator as llm_validator
 from .validators import openai_moderation as openai_moderation
 

@@ -16,7 +16,7 @@ SUBMOD_ATTRS = {
     'dsl.iterable': ['IterableModel'],
     'dsl.maybe': ['Maybe'],
     'dsl.partial': ['Partial', 'PartialLiteralMixin'],
-    'function_calls': ['OpenAISchema', 'ResponseSchema', 'generate_anthropic_schema', 'generate_gemini_schema', 'generate_openai_schema', 'openai_schema', 'response_schema'],
+    'function_calls': ['generate_anthropic_schema', 'generate_gemini_schema', 'generate_openai_schema', 'openai_schema', 'response_schema'],
     'mode': ['Mode'],
     'providers.anthropic.factory': ['from_anthropic'],
     'providers.bedrock.factory': ['from_bedrock'],
@@ -31,5 +31,6 @@ SUBMOD_ATTRS = {
     'providers.openai.factory': ['from_openai'],
     'providers.vertexai.factory': ['from_vertexai'],
     'providers.writer.factory': ['from_writer'],
+    'schema_model': ['OpenAISchema', 'ResponseSchema'],
     'validators': ['llm_validator', 'openai_moderation'],
 }

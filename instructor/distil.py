@@ -24,7 +24,10 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["FinetuneFormat", "Instructions"]
 
@@ -228,7 +231,7 @@ class Instructions:
         return track
 
     def _log(self, description: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-             result: Any, response_model: type[Any], line_format: FinetuneFormat) -> None:
+             result: Any, response_model: type[BaseModel], line_format: FinetuneFormat) -> None:
         import json
 
         from instructor.function_calls import generate_openai_schema
@@ -261,7 +264,7 @@ class Instructions:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _return_model(fn: Callable[..., Any]) -> type[Any]:
+def _return_model(fn: Callable[..., Any]) -> type[BaseModel]:
     import typing
 
     from pydantic import BaseModel

@@ -8,27 +8,26 @@ from an existing model. Everything builds on `instructor.core.schema`, which
 computes each model's JSON schema once; the results here are cached per class
 too. Treat the returned dicts as read-only.
 
-`docstring_parser` (for "Args:" descriptions) is imported only when a schema
+Nothing heavy is imported until a function runs: pydantic and the schema
+cache on first use, `docstring_parser` (for "Args:" descriptions) when a schema
 is first generated, the deprecated google-generativeai SDK only by
-`generate_gemini_schema`.
+`generate_gemini_schema`. `ResponseSchema` lives in `instructor.schema_model`
+(a pydantic model, so importing it loads pydantic) and is re-exported here.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-from instructor.core import schema
-from instructor.mode import Mode
+    from instructor.schema_model import OpenAISchema as OpenAISchema
+    from instructor.schema_model import ResponseSchema as ResponseSchema
 
-__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
-
-T = TypeVar("T")
-ModelT = TypeVar("ModelT", bound=BaseModel)
-SchemaT = TypeVar("SchemaT", bound="ResponseSchema")
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 __all__ = [
     "OpenAISchema",
@@ -43,7 +42,7 @@ __all__ = [
 
 # -- the schema builders ----------------------------------------------------------------------
 @functools.cache
-def generate_openai_schema(model: type[BaseModel]) -> dict[str, Any]:
+def generate_openai_schema(model: type[BaseModel], /) -> dict[str, Any]:
     """The OpenAI function schema of `model`: `{"name", "description", "parameters"}`.
 
     `name` is the schema's title; `description` the class docstring (a default
@@ -63,6 +62,8 @@ def generate_openai_schema(model: type[BaseModel]) -> dict[str, Any]:
         ['age', 'name']
     """
     import copy
+
+    from instructor.core import schema
 
     _check_model(model, "generate_openai_schema")
     parameters = copy.deepcopy(schema.parameters_schema(model))
@@ -93,6 +94,8 @@ def generate_anthropic_schema(model: type[BaseModel]) -> dict[str, Any]:
         >>> generate_anthropic_schema(User)["input_schema"]["title"]
         'User'
     """
+    from instructor.core import schema
+
     _check_model(model, "generate_anthropic_schema")
     return {"name": _title(model), "description": schema.description(model),
             "input_schema": schema.json_schema(model)}
@@ -134,6 +137,7 @@ def generate_gemini_schema(model: type[BaseModel]) -> Any:
             "Use google-genai instead (pip install google-genai, then instructor.from_genai), or install "
             "the old SDK with `pip install google-generativeai`."
         ) from exc
+    from instructor.core import schema
     from instructor.providers.generative_ai.handlers import gemini_schema
 
     return genai.types.FunctionDeclaration(
@@ -142,11 +146,15 @@ def generate_gemini_schema(model: type[BaseModel]) -> Any:
 
 
 def _title(model: type[BaseModel]) -> str:
+    from instructor.core import schema
+
     title = schema.json_schema(model).get("title")
     return title if isinstance(title, str) and title else model.__name__
 
 
 def _check_model(model: object, where: str) -> None:
+    from pydantic import BaseModel
+
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         shown = model.__name__ if isinstance(model, type) else repr(model)
         raise TypeError(f"{where} takes a pydantic model class (a BaseModel subclass), got {shown}.")
@@ -161,107 +169,6 @@ def _docstring_params(model: type[BaseModel]) -> Mapping[str, str]:
     import docstring_parser
 
     return {p.arg_name: p.description for p in docstring_parser.parse(doc).params if p.description}
-
-
-# -- ResponseSchema ---------------------------------------------------------------------------
-class _ClassProperty(Generic[T]):
-    """A read-only property computed from the class (`Model.openai_schema`)."""
-
-    def __init__(self, compute: Callable[[Any], T]) -> None:
-        self.compute = compute
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, instance: object, owner: type[Any]) -> T:
-        return self.compute(owner)
-
-
-def _openai(cls: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAI function schema of this class (`generate_openai_schema`)."""
-    return generate_openai_schema(cls)
-
-
-def _anthropic(cls: type[BaseModel]) -> dict[str, Any]:
-    """The Anthropic tool schema of this class (`generate_anthropic_schema`)."""
-    return generate_anthropic_schema(cls)
-
-
-def _gemini(cls: type[BaseModel]) -> Any:
-    """A google-generativeai `FunctionDeclaration` (deprecated; `generate_gemini_schema`)."""
-    return generate_gemini_schema(cls)
-
-
-class ResponseSchema(BaseModel):
-    """A pydantic model that knows its provider schemas and reads provider responses.
-
-    Subclass it like `BaseModel`; the class then has `openai_schema`,
-    `anthropic_schema` and `gemini_schema` (class properties) and
-    `from_response(completion)`. `OpenAISchema` is the same class.
-
-    Example:
-        >>> class User(ResponseSchema):
-        ...     '''A user.'''
-        ...     name: str
-        >>> User.openai_schema["name"]
-        'User'
-        >>> user = User.from_response(completion)  # doctest: +SKIP
-    """
-
-    openai_schema: ClassVar[_ClassProperty[dict[str, Any]]] = _ClassProperty(_openai)
-    anthropic_schema: ClassVar[_ClassProperty[dict[str, Any]]] = _ClassProperty(_anthropic)
-    gemini_schema: ClassVar[_ClassProperty[Any]] = _ClassProperty(_gemini)
-
-    @classmethod
-    def from_response(
-        cls: type[SchemaT],
-        completion: Any,
-        validation_context: dict[str, Any] | None = None,
-        strict: bool | None = None,
-        mode: Mode = Mode.TOOLS,
-        provider: Any = None,
-    ) -> SchemaT:
-        """Read a provider's completion as this class, with the handler of `mode`.
-
-        No re-asking: a failed validation raises pydantic's `ValidationError`
-        as it is. The result carries the completion as `_raw_response`.
-
-        Args:
-            completion: the SDK's response object (e.g. an OpenAI `ChatCompletion`).
-            validation_context: the context passed to the model's validators.
-            strict: pydantic's strict validation (None: lax, as the model says).
-            mode: how the answer was asked for (`Mode.TOOLS`, `Mode.JSON`,
-                `Mode.ANTHROPIC_TOOLS`...).
-            provider: the provider the completion comes from (a `Provider` or its
-                name); None takes the one `mode` implies, OpenAI for generic modes.
-
-        Raises:
-            pydantic.ValidationError: the answer does not validate.
-            instructor.ResponseParsingError: the completion holds no answer to read
-                (no tool call, a refusal).
-            instructor.IncompleteOutputException: the model stopped at its length limit.
-
-        Example:
-            >>> user = User.from_response(client.chat.completions.create(...))  # doctest: +SKIP
-        """
-        handler = _handler(provider, mode)
-        result = handler.parse_response(completion, cls, context=validation_context, strict=strict)
-        if isinstance(result, BaseModel):
-            result._raw_response = completion  # type: ignore[attr-defined]
-        return result  # type: ignore[no-any-return]
-
-
-OpenAISchema = ResponseSchema
-
-
-def _handler(provider: Any, mode: Mode | str) -> Any:
-    """The registered handler that reads `mode`'s answers from `provider`.
-
-    The registry on this branch is keyed by mode alone (a provider-specific mode
-    such as `Mode.ANTHROPIC_TOOLS` names its provider), so `provider` is not
-    needed to find it; where the registry is keyed by (provider, mode), pass it on.
-    """
-    from instructor.core.mode_registry import get_handler
-
-    return get_handler(mode)
 
 
 def response_schema(cls: type[ModelT]) -> type[ModelT]:
@@ -281,6 +188,8 @@ def response_schema(cls: type[ModelT]) -> type[ModelT]:
         >>> UserSchema.openai_schema["name"]
         'User'
     """
+    from pydantic import BaseModel
+
     if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
         shown = cls.__name__ if isinstance(cls, type) else type(cls).__name__
         raise TypeError(
@@ -292,8 +201,18 @@ def response_schema(cls: type[ModelT]) -> type[ModelT]:
 
 @functools.cache
 def _as_response_schema(cls: type[BaseModel]) -> type[BaseModel]:
+    from instructor.schema_model import ResponseSchema
+
     namespace = {"__doc__": cls.__doc__, "__module__": cls.__module__, "__qualname__": cls.__qualname__}
     return type(cls.__name__, (cls, ResponseSchema), namespace)
 
 
 openai_schema = response_schema
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ResponseSchema", "OpenAISchema"):
+        from instructor import schema_model
+
+        return getattr(schema_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

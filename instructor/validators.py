@@ -3,7 +3,9 @@
 Both return a plain function `value -> value` that raises `ValueError` when the
 value fails, for pydantic's `AfterValidator` / `BeforeValidator` (or
 `field_validator`). Each validation is one API call, made when the model is
-validated; nothing is called when the validator is built.
+validated; nothing is called when the validator is built. Nothing heavy is
+imported before that first validation either (`Validator`, the model the LLM
+fills in, lives in `instructor.validator_schema`).
 """
 
 from __future__ import annotations
@@ -11,14 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-
-from instructor.function_calls import ResponseSchema
-
 if TYPE_CHECKING:
     from instructor.core.client import Instructor
-
-__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+    from instructor.validator_schema import Validator as Validator
 
 __all__ = ["Validator", "llm_validator", "openai_moderation"]
 
@@ -28,16 +25,6 @@ SYSTEM_PROMPT = (
     "Decide only whether the candidate value satisfies the rule. If it does not, say why in `reason`, "
     "and put a corrected value that satisfies the rule in `fixed_value` when one can be given."
 )
-
-
-class Validator(ResponseSchema):
-    """Whether a value satisfies a validation rule, and why not."""
-
-    is_valid: bool = Field(description="Whether the candidate value satisfies the rule.")
-    reason: str | None = Field(default=None, description="Why the value fails the rule; empty when it is valid.")
-    fixed_value: str | None = Field(
-        default=None, description="The value corrected to satisfy the rule, when it fails and can be fixed."
-    )
 
 
 def llm_validator(
@@ -91,6 +78,8 @@ def llm_validator(
     def validate(value: str) -> str:
         import json
 
+        from instructor.validator_schema import Validator
+
         verdict: Validator = client.chat.completions.create(
             response_model=Validator,
             model=model,
@@ -130,7 +119,7 @@ def openai_moderation(client: Any) -> Callable[[str], str]:
         >>> class Comment(BaseModel):
         ...     text: Annotated[str, AfterValidator(openai_moderation(client=OpenAI()))]
     """
-    sdk = client if hasattr(client, "moderations") else getattr(client, "client", None)
+    sdk: Any = client if hasattr(client, "moderations") else getattr(client, "client", None)
     if not hasattr(sdk, "moderations"):
         raise TypeError(
             f"openai_moderation needs an openai.OpenAI client (it calls client.moderations.create), "
@@ -145,3 +134,11 @@ def openai_moderation(client: Any) -> Callable[[str], str]:
         raise ValueError(f"`{value}` was flagged for {', '.join(flagged) or 'unspecified categories'}")
 
     return validate
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Validator":
+        from instructor.validator_schema import Validator
+
+        return Validator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
