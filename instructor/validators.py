@@ -111,7 +111,7 @@ def openai_moderation(client: Any) -> Callable[[str], str]:
         `value -> value`, raising `ValueError` naming the flagged categories.
 
     Raises:
-        TypeError: `client` has no `moderations` API.
+        TypeError: `client` has no `moderations` API, or is async.
 
     Example:
         >>> from typing import Annotated
@@ -124,6 +124,14 @@ def openai_moderation(client: Any) -> Callable[[str], str]:
         raise TypeError(
             f"openai_moderation needs an openai.OpenAI client (it calls client.moderations.create), "
             f"got {type(client).__name__}."
+        )
+
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(sdk.moderations, "create", None)):
+        raise TypeError(
+            "openai_moderation needs a sync client (openai.OpenAI): pydantic validators cannot await, "
+            f"got {type(sdk).__name__}."
         )
 
     def validate(value: str) -> str:

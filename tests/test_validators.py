@@ -131,3 +131,23 @@ def test_the_fake_wire_rejects_unknown_categories(fake: FakeProvider) -> None:
     sdk = openai.OpenAI(base_url=fake.openai_base_url, api_key="sk-test", max_retries=0)
     with pytest.raises(openai.BadRequestError, match="unknown moderation categories"):
         sdk.moderations.create(input="x")
+
+
+def test_moderation_refuses_an_async_client() -> None:
+    with pytest.raises(TypeError, match="sync client"):
+        instructor.openai_moderation(openai.AsyncOpenAI(base_url="http://127.0.0.1:9/v1", api_key="sk-test"))
+
+
+def test_the_fake_wire_says_how_to_script_a_moderation(fake: FakeProvider) -> None:
+    fake.add(Reply.text("violence"))
+    sdk = openai.OpenAI(base_url=fake.openai_base_url, api_key="sk-test", max_retries=0)
+    with pytest.raises(openai.BadRequestError, match="moderation"):
+        sdk.moderations.create(input="x")
+
+
+def test_the_fake_wire_answers_one_result_per_input(fake: FakeProvider) -> None:
+    fake.add(moderation("hate"))
+    sdk = openai.OpenAI(base_url=fake.openai_base_url, api_key="sk-test")
+    results = sdk.moderations.create(input=["a", "b"]).results
+    assert [r.flagged for r in results] == [True, True] and results[0].categories.hate
+    assert results[0].category_scores.hate > results[0].category_scores.violence

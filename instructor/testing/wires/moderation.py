@@ -38,7 +38,11 @@ class ModerationWire:
     def render(self, reply: Reply, request: RecordedRequest) -> WireResponse:
         if reply.status >= 400:
             return _error(reply.status, reply.error, reply.headers)
-        flagged = json.loads(reply.content)["flagged"] if reply.content else []
+        try:
+            flagged = list(json.loads(reply.content)["flagged"]) if reply.content else []
+        except (ValueError, KeyError, TypeError):
+            return _error(400, "fake provider: a moderation reply is moderation(*categories) or "
+                               f'Reply.json({{"flagged": [...]}}), got content {reply.content!r}')
         unknown = [name for name in flagged if name not in CATEGORIES]
         if unknown:
             return _error(400, f"fake provider: unknown moderation categories {unknown}; known: "
