@@ -53,11 +53,18 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
+from .distil import FinetuneFormat as FinetuneFormat
+from .distil import Instructions as Instructions
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel
 from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
+from .function_calls import generate_anthropic_schema as generate_anthropic_schema
+from .function_calls import generate_gemini_schema as generate_gemini_schema
+from .function_calls import generate_openai_schema as generate_openai_schema
+from .function_calls import openai_schema as openai_schema
+from .function_calls import response_schema as response_schema
 from .mode import Mode as Mode
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock
@@ -72,5 +79,9 @@ from .providers.mistral.factory import from_mistral as from_mistral
 from .providers.openai.factory import from_openai as from_openai
 from .providers.vertexai.factory import from_vertexai as from_vertexai
 from .providers.writer.factory import from_writer as from_writer
+from .schema_model import OpenAISchema as OpenAISchema
+from .schema_model import ResponseSchema as ResponseSchema
+from .validators import llm_validator as llm_validator
+from .validators import openai_moderation as openai_moderation
 
 __version__: str

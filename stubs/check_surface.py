@@ -53,3 +53,21 @@ async def check() -> None:
         assert_type(exc.failed_attempts, list[instructor.FailedAttempt])
     except instructor.exceptions.IncompleteOutputException as exc:
         assert_type(exc.received, str | None)
+
+
+class Named(instructor.OpenAISchema):
+    name: str
+
+
+def check_schema_helpers(client: Instructor) -> None:
+    from collections.abc import Callable
+
+    assert_type(Named.openai_schema, dict[str, Any])
+    assert_type(Named.anthropic_schema, dict[str, Any])
+    assert_type(Named.from_response(object()), Named)
+    assert_type(instructor.generate_openai_schema(User), dict[str, Any])
+    assert_type(instructor.generate_anthropic_schema(User), dict[str, Any])
+    assert_type(instructor.response_schema(User), type[User])
+    assert_type(instructor.llm_validator("be polite", client), Callable[[str], str])
+    assert_type(instructor.openai_moderation(object()), Callable[[str], str])
+    assert_type(instructor.Instructions().finetune_format, instructor.FinetuneFormat)
