@@ -292,6 +292,13 @@ class _BaseInstructor(Generic[ClientT]):
     def messages(self: SelfT) -> SelfT:
         return self
 
+    @property
+    def responses(self) -> Any:  # [responses] Mode.RESPONSES_TOOLS only: instructor/providers/openai/responses.py
+        """`client.responses.create(input=..., response_model=...)`: the create family for the Responses API."""
+        from instructor.providers.openai.responses import responses_of
+
+        return responses_of(self)
+
     def on(self, hook: HookName | str, handler: HookHandler) -> None:
         """Call `handler` on every `hook` event of this client."""
         self.hooks.on(hook, handler)

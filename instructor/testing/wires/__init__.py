@@ -56,6 +56,7 @@ def default_wires() -> list[Wire]:
         ("instructor.testing.wires.writer", "WriterWire"),
         ("instructor.testing.wires.genai", "GenAIWire"),
         ("instructor.testing.wires.cohere", "CohereWire"),
+        ("instructor.testing.wires.responses", "ResponsesWire"),  # OpenAI Responses API
     ):
         try:
             import importlib
