@@ -46,7 +46,7 @@ class _Call:
     """The state of one `create` call that sync and async clients share."""
 
     __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response",
-                 "streaming")
+                 "streaming", "cache")
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class _Call:
         self.usage: dict[str, int] = {}
         self.last_response: Any = None
         request = {**owner.default_kwargs, **kwargs}
+        self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
         if messages is not None:
             request["messages"] = prepare_messages(messages, context)
         self.streaming = _wants_stream(self.spec, request)
@@ -202,6 +203,15 @@ class _Call:
         )
         error.__cause__ = last
         return error
+
+
+def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
+    """[cache] The call's `instructor.cache.CallCache`, or None (the module loads only when asked for)."""
+    if "cache" not in request and "cache_namespace" not in request and "cache_ttl" not in request:
+        return None
+    from instructor.cache import CallCache
+
+    return CallCache.pop_from(request, owner)
 
 
 def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
@@ -502,6 +512,9 @@ class Instructor(_BaseInstructor[Any]):
         return self._complete(call, max_retries)
 
     def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
+            return cast(tuple[Any, Any], hit)
+
         def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -511,6 +524,8 @@ class Instructor(_BaseInstructor[Any]):
             return call.on_response(response, n, last)
 
         result = _run_sync(attempt, max_retries, call)
+        if call.cache is not None:  # [cache]
+            call.cache.store(call, result)
         return result, call.last_response
 
     def _stream(self, call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
@@ -690,6 +705,9 @@ class AsyncInstructor(_BaseInstructor[Any]):
         return await self._complete(call, max_retries)
 
     async def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
+            return cast(tuple[Any, Any], hit)
+
         async def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -699,6 +717,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
             return call.on_response(response, n, last)
 
         result = await _run_async(attempt, max_retries, call)
+        if call.cache is not None:  # [cache]
+            call.cache.store(call, result)
         return result, call.last_response
 
     async def _stream(self, call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
