@@ -374,3 +374,16 @@ def test_the_cache_module_loads_only_when_touched(subprocess_env: dict[str, str]
 
     with tempfile.TemporaryDirectory() as directory:
         subprocess.run([sys.executable, "-c", code, directory], check=True, env=subprocess_env)
+
+
+def test_the_docs_page_runs_as_written(fake: FakeProvider, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from docs_pages import run_page
+
+    namespace = run_page("caching.md", fake, monkeypatch, tmp_path)
+    # first/second share one request; DiskCache, cache=False, DictCache, the ttl/namespace call: one each;
+    # the last block is a hit of the first AutoCache entry
+    assert len(fake.requests) == 5
+    assert (tmp_path / ".instructor_cache").is_dir()
+    assert namespace["completion"].id.startswith("chatcmpl-fake-")
+    assert capsys.readouterr().out.split()[1] == "18"

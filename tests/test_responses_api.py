@@ -273,3 +273,13 @@ def test_the_handler_loads_only_for_the_responses_mode(subprocess_env: dict[str,
         "assert 'instructor.providers.openai.responses' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=subprocess_env)
+
+
+def test_the_docs_page_runs_as_written(fake: FakeProvider, monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from docs_pages import run_page
+
+    namespace = run_page("responses.md", fake, monkeypatch, tmp_path)
+    assert namespace["user"].name == "Jason" and namespace["response"].output_text == "Hello!"
+    assert {r.path for r in fake.requests} == {"/v1/responses"}
+    assert "Jason 25" in capsys.readouterr().out

@@ -367,6 +367,10 @@ class AsyncResponsesHelper(ResponsesHelper):
         )
 
 
+#: the published release's names (`instructor.core.Response` / `AsyncResponse`)
+Response = ResponsesHelper
+AsyncResponse = AsyncResponsesHelper
+
 RESPONSES_MODES = frozenset({Mode.RESPONSES_TOOLS})
 
 
@@ -389,7 +393,9 @@ def responses_of(client: Any) -> ResponsesHelper:
 
 __all__ = [
     "RESPONSES_TOOLS",
+    "AsyncResponse",
     "AsyncResponsesHelper",
+    "Response",
     "ResponsesHelper",
     "ResponsesToolsHandler",
     "function_tool",
