@@ -164,9 +164,11 @@ def test_anthropic_results_are_cached_too(fake: FakeProvider) -> None:
 def test_responses_mode_results_are_cached(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
     client = openai_client(fake, mode=Mode.RESPONSES_TOOLS, cache=AutoCache())
-    assert client.responses.create(input="Jason is 25", response_model=User) \
-        == client.responses.create(input="Jason is 25", response_model=User)
-    assert len(fake.requests) == 1
+    first = client.responses.create(input="Jason is 25", response_model=User)
+    second, raw = client.responses.create_with_completion(input="Jason is 25", response_model=User)
+    assert first == second and len(fake.requests) == 1
+    assert isinstance(raw, openai.types.responses.Response)
+    assert raw.output[0].arguments == '{"name": "Jason", "age": 25}'  # type: ignore[union-attr]
 
 
 # -- what the key covers ----------------------------------------------------------------------
