@@ -207,10 +207,16 @@ def test_client_responses_accepts_messages_and_the_whole_family(fake: FakeProvid
     user, raw = client.responses.create_with_completion(messages=MESSAGES, response_model=User)
     assert user == User(name="Jason", age=25) and raw.id.startswith("resp_")
     fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
-    assert list(client.responses.create_partial(User, input=MESSAGES))[-1] == user
+    assert list(client.responses.create_partial(response_model=User, input=MESSAGES))[-1] == user
     fake.add(Reply.tool("Response", {"tasks": [{"name": "A", "age": 1}]}))
-    assert list(client.responses.create_iterable(User, input="A is 1")) == [User(name="A", age=1)]
+    assert list(client.responses.create_iterable(response_model=User, input="A is 1")) == [User(name="A", age=1)]
     assert [r.json["input"] for r in fake.requests][1:] == [MESSAGES, [{"role": "user", "content": "A is 1"}]]
+
+
+def test_client_responses_takes_messages_first_by_position(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
+    assert client_for(fake).responses.create(MESSAGES, User) == User(name="Jason", age=25)
+    assert fake.requests[0].json["input"] == MESSAGES
 
 
 def test_client_responses_needs_exactly_one_of_messages_and_input(fake: FakeProvider) -> None:
@@ -244,7 +250,7 @@ async def test_async_client(fake: FakeProvider) -> None:
     assert await client.responses.create(input="Jason is 25", response_model=User, max_retries=2) \
         == User(name="Jason", age=25)
     fake.add(Reply.tool("User", {"name": "Ada", "age": 36}))
-    snapshots = [s async for s in client.responses.create_partial(User, input="Ada is 36")]
+    snapshots = [s async for s in client.responses.create_partial(response_model=User, input="Ada is 36")]
     assert snapshots[-1] == User(name="Ada", age=36)
     fake.add(Reply.tool("User", {"name": "B", "age": 2}))
     user, raw = await client.responses.create_with_completion(input="x", response_model=User)

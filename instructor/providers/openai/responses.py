@@ -307,7 +307,8 @@ class ResponsesHelper:
 
     Each method takes the conversation as `input=` (a string is one user message,
     or a list of messages) or as `messages=`, never both, and otherwise the
-    arguments of the client's method of the same name.
+    arguments of the client's method of the same name. As in the published
+    release, `messages` comes first when passed by position, then `response_model`.
 
     Raises:
         TypeError: both `messages` and `input` were given, or neither.
@@ -323,25 +324,27 @@ class ResponsesHelper:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"
 
-    def create(self, response_model: Any = None, messages: Any = None, *, input: Any = None, **kwargs: Any) -> Any:
+    def create(self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any) -> Any:
         """`client.create` with the conversation as `input=` or `messages=`."""
         return self._client.create(response_model=response_model, messages=_conversation(messages, input), **kwargs)
 
     def create_with_completion(
-        self, response_model: Any = None, messages: Any = None, *, input: Any = None, **kwargs: Any
+        self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any
     ) -> Any:
         """`client.create_with_completion`: `(result, raw Response)`."""
         return self._client.create_with_completion(
             response_model=response_model, messages=_conversation(messages, input), **kwargs
         )
 
-    def create_partial(self, response_model: Any, messages: Any = None, *, input: Any = None, **kwargs: Any) -> Any:
+    def create_partial(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
+                       **kwargs: Any) -> Any:
         """`client.create_partial`: ever more complete objects, then the validated one."""
         return self._client.create_partial(
             response_model=response_model, messages=_conversation(messages, input), **kwargs
         )
 
-    def create_iterable(self, response_model: Any, messages: Any = None, *, input: Any = None, **kwargs: Any) -> Any:
+    def create_iterable(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
+                        **kwargs: Any) -> Any:
         """`client.create_iterable`: each object as soon as it is complete."""
         return self._client.create_iterable(
             response_model=response_model, messages=_conversation(messages, input), **kwargs
@@ -351,7 +354,7 @@ class ResponsesHelper:
 class AsyncResponsesHelper(ResponsesHelper):
     """`client.responses` of an async client: `await client.responses.create(input=...)`."""
 
-    async def create(self, response_model: Any = None, messages: Any = None, *, input: Any = None,
+    async def create(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
                      **kwargs: Any) -> Any:
         """`await client.create` with the conversation as `input=` or `messages=`."""
         return await self._client.create(
@@ -359,7 +362,7 @@ class AsyncResponsesHelper(ResponsesHelper):
         )
 
     async def create_with_completion(
-        self, response_model: Any = None, messages: Any = None, *, input: Any = None, **kwargs: Any
+        self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any
     ) -> Any:
         """`await client.create_with_completion`: `(result, raw Response)`."""
         return await self._client.create_with_completion(
