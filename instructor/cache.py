@@ -396,9 +396,12 @@ class CallCache:
         """Keep `result` (a pydantic model only) and the raw completion under the call's key."""
         if call.spec is None or not isinstance(result, call.spec.model):
             return
+        try:
+            model_json = result.model_dump_json(by_alias=True)
+        except ValueError:  # a field pydantic cannot serialise: the answer stands, uncached
+            return
         raw, raw_type = _raw_of(call.last_response)
-        entry = {"format": _FORMAT, "model": result.model_dump_json(by_alias=True), "raw": raw,
-                 "raw_type": raw_type}
+        entry = {"format": _FORMAT, "model": model_json, "raw": raw, "raw_type": raw_type}
         value = json.dumps(entry, ensure_ascii=False)
         if self.ttl is None:
             self.backend.set(self._key(call), value)

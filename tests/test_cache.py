@@ -389,3 +389,20 @@ def test_the_docs_page_runs_as_written(fake: FakeProvider, monkeypatch: pytest.M
     assert (tmp_path / ".instructor_cache").is_dir()
     assert namespace["completion"].id.startswith("chatcmpl-fake-")
     assert capsys.readouterr().out.split()[1] == "18"
+
+
+def test_a_result_that_cannot_be_serialised_is_returned_uncached(fake: FakeProvider) -> None:
+    from pydantic import field_serializer
+
+    class Odd(BaseModel):
+        name: str
+
+        @field_serializer("name")
+        def refuse(self, value: str) -> str:
+            raise ValueError("not serialisable")
+
+    fake.add(Reply.tool("Odd", {"name": "x"}), Reply.tool("Odd", {"name": "x"}))
+    cache = AutoCache()
+    client = openai_client(fake)
+    assert client.create(response_model=Odd, messages=MESSAGES, cache=cache).name == "x"
+    assert len(cache) == 0
