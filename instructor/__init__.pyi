@@ -2,6 +2,7 @@
 # these lines into `instructor/_exports.py`, the table `__init__.py` attaches lazily.
 # Write every re-export as `from .x import Name as Name` (never rename).
 
+from . import cache as cache
 from . import exceptions as exceptions
 from . import testing as testing
 from .auto_client import from_provider as from_provider

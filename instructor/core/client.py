@@ -46,7 +46,7 @@ class _Call:
     """The state of one `create` call that sync and async clients share."""
 
     __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response",
-                 "streaming")
+                 "streaming", "cache")
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class _Call:
         self.usage: dict[str, int] = {}
         self.last_response: Any = None
         request = {**owner.default_kwargs, **kwargs}
+        self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
         if messages is not None:
             request["messages"] = prepare_messages(messages, context)
         self.streaming = _wants_stream(self.spec, request)
@@ -204,6 +205,15 @@ class _Call:
         return error
 
 
+def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
+    """[cache] The call's `instructor.cache.CallCache`, or None (the module loads only when asked for)."""
+    if "cache" not in request and "cache_namespace" not in request and "cache_ttl" not in request:
+        return None
+    from instructor.cache import CallCache
+
+    return CallCache.pop_from(request, owner)
+
+
 def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
     """Whether this call streams: `Partial[...]` always, `Iterable[...]` with `stream=True`.
 
@@ -291,6 +301,13 @@ class _BaseInstructor(Generic[ClientT]):
     @property
     def messages(self: SelfT) -> SelfT:
         return self
+
+    @property
+    def responses(self) -> Any:  # [responses] Mode.RESPONSES_TOOLS only: instructor/providers/openai/responses.py
+        """`client.responses.create(input=..., response_model=...)`: the create family for the Responses API."""
+        from instructor.providers.openai.responses import responses_of
+
+        return responses_of(self)
 
     def on(self, hook: HookName | str, handler: HookHandler) -> None:
         """Call `handler` on every `hook` event of this client."""
@@ -495,6 +512,9 @@ class Instructor(_BaseInstructor[Any]):
         return self._complete(call, max_retries)
 
     def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
+            return cast(tuple[Any, Any], hit)
+
         def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -504,6 +524,8 @@ class Instructor(_BaseInstructor[Any]):
             return call.on_response(response, n, last)
 
         result = _run_sync(attempt, max_retries, call)
+        if call.cache is not None:  # [cache]
+            call.cache.store(call, result)
         return result, call.last_response
 
     def _stream(self, call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
@@ -683,6 +705,9 @@ class AsyncInstructor(_BaseInstructor[Any]):
         return await self._complete(call, max_retries)
 
     async def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
+            return cast(tuple[Any, Any], hit)
+
         async def attempt(n: int, last: bool) -> Any:
             request = call.before()
             try:
@@ -692,6 +717,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
             return call.on_response(response, n, last)
 
         result = await _run_async(attempt, max_retries, call)
+        if call.cache is not None:  # [cache]
+            call.cache.store(call, result)
         return result, call.last_response
 
     async def _stream(self, call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:

@@ -44,6 +44,7 @@ BUILTIN_HANDLERS: dict[str, str] = {
     "xai_json": f"{_OPENAI}:XAI_JSON",
     "perplexity_json": f"{_OPENAI}:PERPLEXITY_JSON",
     "openrouter_structured_outputs": f"{_OPENAI}:OPENROUTER_STRUCTURED_OUTPUTS",
+    "responses_tools": "instructor.providers.openai.responses:RESPONSES_TOOLS",
     "anthropic_tools": "instructor.providers.anthropic.handlers:ANTHROPIC_TOOLS",
     "anthropic_parallel_tools": "instructor.providers.anthropic.handlers:ANTHROPIC_PARALLEL_TOOLS",
     "anthropic_json": "instructor.providers.anthropic.handlers:ANTHROPIC_JSON",

@@ -15,6 +15,7 @@ from instructor.mode import Mode
 OPENAI_FAMILY_MODES = frozenset({
     Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,
     Mode.XAI_TOOLS, Mode.XAI_JSON, Mode.PERPLEXITY_JSON, Mode.OPENROUTER_STRUCTURED_OUTPUTS,
+    Mode.RESPONSES_TOOLS,
 })
 
 
@@ -48,10 +49,14 @@ def from_openai(
             supported=supported,
         )
     provider = kwargs.pop("provider", "openai")
-    if isinstance(client, openai.AsyncOpenAI):
-        return AsyncInstructor(client, client.chat.completions.create, mode, provider=provider, **kwargs)
-    if isinstance(client, openai.OpenAI):
-        return Instructor(client, client.chat.completions.create, mode, provider=provider, **kwargs)
+    if isinstance(client, (openai.OpenAI, openai.AsyncOpenAI)):
+        create = client.chat.completions.create
+        if mode is Mode.RESPONSES_TOOLS:  # the Responses API (instructor/providers/openai/responses.py)
+            from instructor.providers.openai.responses import responses_create
+
+            create = responses_create(client)
+        cls = AsyncInstructor if isinstance(client, openai.AsyncOpenAI) else Instructor
+        return cls(client, create, mode, provider=provider, **kwargs)
     raise TypeError(
         f"from_openai expects an openai.OpenAI or openai.AsyncOpenAI client, got {type(client).__name__}."
     )

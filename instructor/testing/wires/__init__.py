@@ -57,6 +57,7 @@ def default_wires() -> list[Wire]:
         ("instructor.testing.wires.genai", "GenAIWire"),
         ("instructor.testing.wires.cohere", "CohereWire"),
         ("instructor.testing.wires.moderation", "ModerationWire"),
+        ("instructor.testing.wires.responses", "ResponsesWire"),  # OpenAI Responses API
     ):
         try:
             import importlib
