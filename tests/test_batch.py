@@ -328,3 +328,19 @@ def test_the_api_key_is_never_in_a_repr(fake: FakeProvider) -> None:
                                base_url=fake.openai_base_url)
     assert "sk-secret" not in repr(processor)
     assert "sk-secret" not in repr(BatchJob("batch_1", processor))
+
+
+# -- the surface ------------------------------------------------------------------------------------
+def test_batch_stub_matches_runtime() -> None:
+    import ast
+
+    import instructor.batch as batch
+
+    stub = Path(batch.__file__).with_suffix(".pyi")
+    declared = {alias.asname or alias.name for node in ast.parse(stub.read_text()).body
+                if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert declared == set(batch.__all__) == set(dir(batch))
+    for name in declared:
+        assert getattr(batch, name).__name__ == name
+    assert instructor.BatchProcessor is batch.BatchProcessor and instructor.BatchJob is batch.BatchJob
+    assert instructor.BatchRequest is batch.BatchRequest
