@@ -56,6 +56,9 @@ from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
 from .mode import Mode as Mode
+from .multimodal import PDF as PDF
+from .multimodal import Audio as Audio
+from .multimodal import Image as Image
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock
 from .providers.cerebras.factory import from_cerebras as from_cerebras

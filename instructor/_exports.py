@@ -16,6 +16,7 @@ SUBMOD_ATTRS = {
     'dsl.maybe': ['Maybe'],
     'dsl.partial': ['Partial', 'PartialLiteralMixin'],
     'mode': ['Mode'],
+    'multimodal': ['Audio', 'Image', 'PDF'],
     'providers.anthropic.factory': ['from_anthropic'],
     'providers.bedrock.factory': ['from_bedrock'],
     'providers.cerebras.factory': ['from_cerebras'],
