@@ -247,12 +247,10 @@ def test_google_media_are_inline_parts(fake: FakeProvider, files: dict[str, Path
     ask(google_client(fake), fake, ["Read this receipt", Image.from_path(files["png"]),
                                     Audio.from_path(files["wav"]), PDF.from_path(files["pdf"])])
     parts = fake.requests[-1].json["contents"][0]["parts"]
-    assert parts == [  # the SDK's own spelling: `inlineData`, holding `mime_type` and base64 `data`
-        {"text": "Read this receipt"},
-        {"inlineData": {"mime_type": "image/png", "data": B64_PNG}},
-        {"inlineData": {"mime_type": "audio/wav", "data": B64_WAV}},
-        {"inlineData": {"mime_type": "application/pdf", "data": B64_PDF}},
-    ]
+    assert parts[0] == {"text": "Read this receipt"}
+    # the SDK's own spelling: `inlineData` holding `mime_type` and URL-safe base64 `data`
+    inline = [(p["inlineData"]["mime_type"], base64.urlsafe_b64decode(p["inlineData"]["data"])) for p in parts[1:]]
+    assert inline == [("image/png", PNG), ("audio/wav", WAV), ("application/pdf", PDF_BYTES)]
 
 
 # -- Mistral ----------------------------------------------------------------------------------
