@@ -13,13 +13,20 @@ from typing import Any
 
 import botocore.config
 import pytest
+from media_samples import MediaServer, pdf, png, wav
 from pydantic import BaseModel
 
 import instructor
 from instructor import Mode, MultimodalError
-from instructor.multimodal import PDF, Audio, Image, ImageWithCacheControl, PDFWithCacheControl, allow_loopback_urls
+from instructor.multimodal import (
+    PDF,
+    Audio,
+    Image,
+    ImageWithCacheControl,
+    PDFWithCacheControl,
+    allow_loopback_urls,
+)
 from instructor.testing import FakeProvider, Reply
-from media_samples import MediaServer, pdf, png, wav
 
 PNG, WAV, PDF_BYTES = png(), wav(), pdf()
 B64_PNG, B64_WAV, B64_PDF = (base64.b64encode(x).decode() for x in (PNG, WAV, PDF_BYTES))

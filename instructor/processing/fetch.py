@@ -153,7 +153,7 @@ def _handlers(url: str, kind: str, proxied: bool) -> list[Any]:
                 _check_resolved(newurl, kind)
             new = super().redirect_request(req, fp, code, msg, headers, newurl)
             if new is not None:
-                new.instructor_hops = hops
+                setattr(new, "instructor_hops", hops)  # noqa: B010 (urllib Requests take attributes)
             return new
 
     return [HTTPHandler(), HTTPSHandler(), RedirectHandler()]
@@ -210,10 +210,14 @@ def fetch(url: str, kind: str) -> tuple[bytes, str | None]:
         raise MultimodalError(f"Could not fetch {url!r}: {exc!r}.", content_type=kind) from exc
 
 
+def _size(n: int) -> str:
+    return f"{n / MIB:.1f} MiB" if n >= MIB else f"{n} bytes"
+
+
 def _too_large(url: str, kind: str, limit: int, size: int | None) -> MultimodalError:
-    got = f"{size / MIB:.1f} MiB" if size is not None else f"more than {limit // MIB} MiB"
+    got = _size(size) if size is not None else f"more than {_size(limit)}"
     return MultimodalError(
-        f"Could not fetch {url!r}: it is {got}, over the {limit // MIB} MiB limit for {kind} media. "
+        f"Could not fetch {url!r}: it is {got}, over the {_size(limit)} limit for {kind} media. "
         "Send a smaller file, or pass a URL to a provider that reads URLs itself.",
         content_type=kind,
     )
