@@ -13,7 +13,14 @@ from media_samples import pdf, png, wav
 
 import instructor
 from instructor import InstructorError, Mode, MultimodalError
-from instructor.multimodal import PDF, Audio, Image, ImageWithCacheControl, PDFWithCacheControl, is_base64
+from instructor.multimodal import (
+    PDF,
+    Audio,
+    Image,
+    ImageWithCacheControl,
+    PDFWithCacheControl,
+    is_base64,
+)
 from instructor.processing import sniff
 from instructor.processing.media_messages import converter_for, render
 from instructor.processing.multimodal import convert_messages
