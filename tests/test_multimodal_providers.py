@@ -318,3 +318,32 @@ def test_every_mode_of_a_provider_sends_its_parts(fake: FakeProvider) -> None:
     anthropic_client(fake, mode=Mode.ANTHROPIC_JSON).create(
         response_model=Receipt, messages=[{"role": "user", "content": [Image.from_bytes(PNG)]}])
     assert sent_content(fake)[0]["type"] == "image"
+
+
+# -- Cohere, re-asks, streams -----------------------------------------------------------------
+def test_cohere_takes_openai_shaped_image_parts(fake: FakeProvider) -> None:
+    client = instructor.from_provider("cohere/command-a-vision-07-2025", api_key="test-key",
+                                      base_url=fake.cohere_base_url)
+    ask(client, fake, ["Read", Image.from_url("https://example.com/r.png")])
+    assert sent_content(fake) == [{"type": "text", "text": "Read"},
+                                  {"type": "image_url", "image_url": {"url": "https://example.com/r.png"}}]
+    with pytest.raises(MultimodalError, match="'cohere' cannot take PDFs"):
+        ask(client, fake, [PDF.from_bytes(PDF_BYTES)])
+
+
+def test_a_reask_sends_the_media_again(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("Receipt", {"merchant": "Corner Cafe", "total": "twelve"}), Reply.tool("Receipt", RECEIPT))
+    result = anthropic_client(fake).create(response_model=Receipt, max_retries=2, messages=[
+        {"role": "user", "content": ["Read", Image.from_bytes(PNG)]}])
+    assert result == Receipt(**RECEIPT)
+    first, second = (r.json["messages"] for r in fake.requests)
+    assert first[0] == second[0] and second[0]["content"][1]["source"]["data"] == B64_PNG
+    assert len(second) == 3  # the image turn, the model's answer, the error
+
+
+def test_a_streamed_call_converts_media_too(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("Receipt", RECEIPT))
+    partials = list(openai_client(fake).create_partial(response_model=Receipt, messages=[
+        {"role": "user", "content": [Image.from_bytes(PNG)]}]))
+    assert partials[-1] == Receipt(**RECEIPT)
+    assert sent_content(fake)[0]["type"] == "image_url" and fake.requests[0].json["stream"] is True
