@@ -304,6 +304,11 @@ class Media(BaseModel):
         if self._fetched is not None:
             return self._fetched
         url = self.url
+        source = self.source
+        if url is None and (isinstance(source, Path) or isinstance(source, str) and _is_file(source)):
+            raw = Path(source).read_bytes()  # built by hand with a path and no data
+            self._fetched = (raw, self.media_type or self._checked(sniff.from_bytes(raw[:64]), str(source)))
+            return self._fetched
         if url is None:
             raise MultimodalError(
                 f"{self.label} from {self.source!r} can only be sent to a provider that reads it itself "

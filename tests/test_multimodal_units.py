@@ -296,3 +296,10 @@ def test_a_call_without_media_never_loads_the_media_code(subprocess_env: dict[st
                          env=subprocess_env)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == []
+
+
+def test_a_media_object_built_by_hand_from_a_path_reads_it_when_sent(tmp_path: Path) -> None:
+    path = tmp_path / "r.png"
+    path.write_bytes(PNG)
+    assert Image(source=path, media_type="image/png").to_anthropic()["source"]["data"] == B64_PNG
+    assert Image(source=str(path)).load() == (PNG, "image/png")

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 Converter = Callable[[Any, "MediaTarget"], Any]
 _KIND_NAMES = {"image": "images", "audio": "audio", "pdf": "PDFs"}
+#: the providers an error suggests instead, when they take the media refused
+_SUGGESTED = ("openai", "anthropic", "bedrock", "google", "mistral")
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,7 @@ class MediaTarget:
     def refuse(self, media: Media, detail: str = "") -> MultimodalError:
         """The error for `media` this provider cannot take: the provider, the media, what it takes."""
         takes = " and ".join(_KIND_NAMES[k] for k in ("image", "audio", "pdf") if k in self.kinds)
-        others = sorted({name for name, (_, kinds) in _table().items() if media.kind in kinds.split()}
-                        - {"genai", "azure_openai", "litellm", "openrouter"})
+        others = [name for name in _SUGGESTED if media.kind in _table()[name][1].split()]
         reason = detail or (f"it takes {takes}" if takes else "it takes no media through instructor")
         return MultimodalError(
             f"Provider {self.provider!r} cannot take {_KIND_NAMES[media.kind]} in messages "
