@@ -303,3 +303,18 @@ def test_a_media_object_built_by_hand_from_a_path_reads_it_when_sent(tmp_path: P
     path.write_bytes(PNG)
     assert Image(source=path, media_type="image/png").to_anthropic()["source"]["data"] == B64_PNG
     assert Image(source=str(path)).load() == (PNG, "image/png")
+
+
+@pytest.mark.parametrize("provider", ["generative-ai", "vertexai", "cerebras", "writer"])
+def test_providers_that_take_no_media_say_so(provider: str) -> None:
+    with pytest.raises(MultimodalError, match=f"'{provider}' cannot take images .* no media through instructor"):
+        render(Image.from_bytes(PNG), provider, "tool_call")
+    assert render("text stays text", provider, "tool_call") == {"type": "text", "text": "text stays text"}
+
+
+def test_convert_messages_in_a_responses_mode_gives_input_parts() -> None:
+    messages = [{"role": "user", "content": ["Read", Image.from_url("https://x.io/r.png")]}]
+    assert convert_messages(messages, Mode.RESPONSES_TOOLS)[0]["content"] == [
+        {"type": "input_text", "text": "Read"},
+        {"type": "input_image", "image_url": "https://x.io/r.png", "detail": "auto"},
+    ]
