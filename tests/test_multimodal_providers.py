@@ -347,3 +347,20 @@ def test_a_streamed_call_converts_media_too(fake: FakeProvider) -> None:
         {"role": "user", "content": [Image.from_bytes(PNG)]}]))
     assert partials[-1] == Receipt(**RECEIPT)
     assert sent_content(fake)[0]["type"] == "image_url" and fake.requests[0].json["stream"] is True
+
+
+def test_bedrock_document_names_are_unique_in_a_request(fake: FakeProvider, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        (tmp_path / folder / "invoice.pdf").write_bytes(PDF_BYTES)
+    fake.add(Reply.tool("Receipt", RECEIPT))
+    bedrock_client(fake).create(response_model=Receipt, messages=[
+        {"role": "user", "content": [PDF.from_path(tmp_path / "a" / "invoice.pdf")]},
+        {"role": "assistant", "content": "Got it."},
+        {"role": "user", "content": [PDF.from_path(tmp_path / "b" / "invoice.pdf"), PDF.from_bytes(PDF_BYTES),
+                                     PDF.from_bytes(PDF_BYTES)]},
+    ])
+    names = [block["document"]["name"] for message in fake.requests[0].json["messages"]
+             for block in message["content"] if "document" in block]
+    assert names == ["invoice", "invoice (2)", "pdf", "pdf (2)"]

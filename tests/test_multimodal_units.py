@@ -318,3 +318,11 @@ def test_convert_messages_in_a_responses_mode_gives_input_parts() -> None:
         {"type": "input_text", "text": "Read"},
         {"type": "input_image", "image_url": "https://x.io/r.png", "detail": "auto"},
     ]
+
+
+def test_bedrock_numbers_repeated_document_names_without_touching_the_callers_dicts() -> None:
+    own = {"document": {"format": "pdf", "name": "pdf", "source": {"bytes": PDF_BYTES}}}
+    messages = [{"role": "user", "content": [own, PDF.from_bytes(PDF_BYTES), own]}]
+    content = convert_messages(messages, Mode.BEDROCK_TOOLS)[0]["content"]
+    assert [part["document"]["name"] for part in content] == ["pdf", "pdf (2)", "pdf (3)"]
+    assert own["document"]["name"] == "pdf" and messages[0]["content"][2] is own

@@ -12,6 +12,7 @@ provider's text parts; dict parts pass unchanged.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -157,7 +158,10 @@ def convert_media(messages: list[Any], *, provider: Any = None, mode: Any = None
         if out is None:
             out = list(messages)
         out[index] = {**message, "content": _parts(items, found[0], found[1], Media)}
-    return messages if out is None else out
+    if out is None or found is None:
+        return messages
+    finish = getattr(sys.modules.get(found[0].__module__), "finish", None)
+    return finish(out) if finish is not None else out
 
 
 def detect(text: str) -> Any:

@@ -3,6 +3,8 @@
 Values are `(dotted path of the converter, the kinds of media the provider takes)`.
 A converter is `to_part(item, target) -> part`, where `item` is a text string or an
 `instructor.multimodal.Media` and `target` an `instructor.processing.media_messages.MediaTarget`.
+The converter's module may also define `finish(messages) -> messages`, run once
+over the converted messages (Bedrock numbers repeated document names with it).
 The OpenAI chat format serves every OpenAI-compatible provider; the kinds say
 what each of them takes, so a provider that cannot take a kind of media is
 refused before any request. Nothing here imports a provider. A third-party provider

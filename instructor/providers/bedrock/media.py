@@ -3,12 +3,14 @@
 Converse takes bytes or an S3 location, never a web URL: an `s3://` source stays
 an `s3Location`; a web URL is fetched (within the limits of
 `instructor.processing.fetch`) and sent as bytes. boto3 base64-encodes the bytes
-on the wire.
+on the wire. Converse refuses a request in which two documents share a name, so
+`finish` numbers repeated names ("invoice", "invoice (2)") across all messages.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,3 +62,31 @@ def to_part(item: str | Media, target: MediaTarget) -> dict[str, Any]:
     if item.kind == "pdf":
         block["name"] = document_name(item.filename)
     return {_BLOCKS[item.kind]: block}
+
+
+def finish(messages: list[Any]) -> list[Any]:
+    """`messages` with repeated document names numbered: Converse wants them unique per request.
+
+    Renamed blocks (and the messages holding them) are copies: the caller's dicts are never changed.
+    """
+    seen: dict[str, int] = {}
+    out = list(messages)
+    for index, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if not isinstance(content, list):
+            continue
+        parts = list(content)
+        for position, part in enumerate(content):
+            document = part.get("document") if isinstance(part, Mapping) else None
+            if not isinstance(document, Mapping) or not isinstance(document.get("name"), str):
+                continue
+            name = document["name"]
+            count = seen.get(name.lower(), 0) + 1
+            seen[name.lower()] = count
+            if count > 1:
+                renamed = f"{name[:190]} ({count})"
+                seen[renamed.lower()] = 1
+                parts[position] = {**part, "document": {**document, "name": renamed}}
+        if parts != content:
+            out[index] = {**message, "content": parts}
+    return out
