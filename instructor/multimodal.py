@@ -93,11 +93,11 @@ class Media(BaseModel):
     def _unsupported(cls, media_type: str | None, origin: str | None = None) -> MultimodalError:
         allowed = ", ".join(sniff.ALLOWED[cls.kind])
         what = media_type or "an unknown format"
-        return MultimodalError(f"Unsupported {cls.label_lower()} format: {what}. Supported formats: {allowed}",
+        return MultimodalError(f"Unsupported {cls._label_lower()} format: {what}. Supported formats: {allowed}",
                                content_type=cls.kind, file_path=origin)
 
     @classmethod
-    def label_lower(cls) -> str:
+    def _label_lower(cls) -> str:
         return cls.label if cls.label == "PDF" else cls.label.lower()
 
     @classmethod
@@ -139,7 +139,7 @@ class Media(BaseModel):
         guessed = sniff.from_name(urlsplit(url).path)
         if guessed is not None:
             return cls(source=url, media_type=cls._checked(guessed, url))
-        return cls(source=url, **({} if cls.kind == "pdf" else {"media_type": ""}))
+        return cls(source=url)  # the type is read from the bytes, if they are ever fetched
 
     @classmethod
     def from_gs_url(cls: type[M], url: str) -> M:
@@ -204,7 +204,7 @@ class Media(BaseModel):
         raw = _decode(data)
         media_type = sniff.normalize(sniff.from_bytes(raw[:64]) or "") if raw else ""
         if not raw or media_type not in sniff.ALLOWED[cls.kind]:
-            raise MultimodalError(f"Invalid or unsupported base64 {cls.label_lower()} data", content_type=cls.kind)
+            raise MultimodalError(f"Invalid or unsupported base64 {cls._label_lower()} data", content_type=cls.kind)
         return cls(source=data, media_type=media_type, data=data)
 
     @classmethod
@@ -235,7 +235,7 @@ class Media(BaseModel):
         if isinstance(source, (bytes, bytearray)):
             return cls.from_bytes(bytes(source))
         if not isinstance(source, str):
-            raise MultimodalError(f"Unsupported {cls.label_lower()} source type: {type(source).__name__}",
+            raise MultimodalError(f"Unsupported {cls._label_lower()} source type: {type(source).__name__}",
                                   content_type=cls.kind)
         text = source.strip()
         if text.startswith("data:"):
@@ -248,7 +248,7 @@ class Media(BaseModel):
             return cls.from_raw_base64(text)
         except MultimodalError:
             raise MultimodalError(
-                f"Unable to determine {cls.label_lower()} source: {text[:80]!r} is not a data URI, URL, "
+                f"Unable to determine {cls._label_lower()} source: {text[:80]!r} is not a data URI, URL, "
                 "existing file or base64 data.", content_type=cls.kind) from None
 
     @classmethod
