@@ -35,8 +35,8 @@ from instructor.processing.fetch import allow_loopback_urls
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 __all__ = [
-    "PDF", "Audio", "Image", "ImageWithCacheControl", "Media", "PDFWithCacheControl", "allow_loopback_urls",
-    "is_base64",
+    "PDF", "Audio", "Image", "ImageWithCacheControl", "Media", "PDFWithCacheControl", "PDFWithGenaiFile",
+    "allow_loopback_urls", "is_base64",
 ]
 
 M = TypeVar("M", bound="Media")
@@ -416,3 +416,82 @@ class PDFWithCacheControl(PDF):
     """A `PDF` marked as a prompt-cache breakpoint for Anthropic (`cache_control`, ephemeral)."""
 
     cache_control: dict[str, Any] | None = Field(default_factory=lambda: dict(_EPHEMERAL))
+
+
+class PDFWithGenaiFile(PDF):
+    """A PDF uploaded to Google's Files API, sent to Gemini as a file reference rather than bytes.
+
+    `source` is the file's URI. Only the Google GenAI provider reads it; others refuse it.
+
+    Example:
+        >>> pdf = PDFWithGenaiFile.from_new_genai_file("report.pdf")  # uploads, waits until ACTIVE
+        >>> client.create(response_model=Summary, messages=[{"role": "user", "content": ["Sum up", pdf]}])
+    """
+
+    @property
+    def genai_file_uri(self) -> str:
+        """The Files API URI Gemini reads the PDF from."""
+        return str(self.source)
+
+    @property
+    def url(self) -> str | None:  # the Files API URI is not a public URL: nobody else may fetch it
+        return None
+
+    def load(self) -> tuple[bytes, str]:
+        raise MultimodalError(
+            f"PDFWithGenaiFile {self.source!r} is a Google Files API upload: only the Google GenAI "
+            "provider reads it. Use PDF.from_path() for other providers.", content_type=self.kind)
+
+    @classmethod
+    def from_new_genai_file(cls, file_path: str | Path, retry_delay: float = 10, max_retries: int = 20,
+                            client: Any = None) -> PDFWithGenaiFile:
+        """Upload `file_path` with google-genai and wait until Google has processed it.
+
+        Args:
+            file_path: the local PDF.
+            retry_delay: seconds between checks of the upload's state.
+            max_retries: checks before giving up.
+            client: a `google.genai.Client` (default: one built from the environment).
+
+        Raises:
+            FileNotFoundError: there is no file at `file_path`.
+            MultimodalError: the upload failed, or was not processed after `max_retries` checks.
+            MissingDependencyError: google-genai is not installed.
+        """
+        import time
+
+        path = Path(file_path)
+        if not path.is_file():
+            raise FileNotFoundError(f"PDF file not found: {path}")
+        client = client if client is not None else _genai_client()
+        file = client.files.upload(file=str(path), config={"mime_type": "application/pdf"})
+        for _ in range(max(1, max_retries)):
+            state = str(getattr(file.state, "name", file.state) or "")
+            if state == "ACTIVE":
+                return cls(source=file.uri, media_type=file.mime_type or "application/pdf")
+            if state == "FAILED":
+                raise MultimodalError(f"Google could not process the upload of {path} ({file.name}).",
+                                      content_type="pdf", file_path=str(path))
+            time.sleep(retry_delay)
+            file = client.files.get(name=file.name)
+        raise MultimodalError(
+            f"The upload of {path} ({file.name}) was still {state or 'pending'} after {max_retries} checks "
+            f"{retry_delay} s apart. Raise max_retries or retry_delay, or use "
+            "PDFWithGenaiFile.from_existing_genai_file() later.", content_type="pdf", file_path=str(path))
+
+    @classmethod
+    def from_existing_genai_file(cls, file_name: str, client: Any = None) -> PDFWithGenaiFile:
+        """A PDF already uploaded to the Files API, by its name (`files/abc123`).
+
+        Raises:
+            MissingDependencyError: google-genai is not installed.
+        """
+        client = client if client is not None else _genai_client()
+        file = client.files.get(name=file_name)
+        return cls(source=file.uri, media_type=file.mime_type or "application/pdf")
+
+
+def _genai_client() -> Any:
+    from instructor.core.dependencies import import_sdk
+
+    return import_sdk("google.genai", extra="google", provider="google").Client()

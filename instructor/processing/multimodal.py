@@ -16,13 +16,14 @@ from instructor.multimodal import (
     ImageWithCacheControl,
     Media,
     PDFWithCacheControl,
+    PDFWithGenaiFile,
     allow_loopback_urls,
     is_base64,
 )
 
 __all__ = [
-    "PDF", "Audio", "Image", "ImageWithCacheControl", "Media", "PDFWithCacheControl", "allow_loopback_urls",
-    "convert_messages", "is_base64",
+    "PDF", "Audio", "Image", "ImageWithCacheControl", "Media", "PDFWithCacheControl", "PDFWithGenaiFile",
+    "allow_loopback_urls", "convert_messages", "is_base64",
 ]
 
 #: the provider whose wire format a mode's name announces (every other mode speaks OpenAI's)

@@ -3,7 +3,7 @@
 Gemini's generate_content takes media inline; URLs are fetched (within the limits of
 `instructor.processing.fetch`) and sent as bytes, which the SDK base64-encodes. The
 SDK's own `Part` is built (rather than a dict) so every field reaches the wire in
-the API's spelling.
+the API's spelling. A `PDFWithGenaiFile` (uploaded to the Files API) goes as a file reference.
 """
 
 from __future__ import annotations
@@ -26,5 +26,8 @@ def to_part(item: str | Media, target: MediaTarget) -> Any:
     from instructor.core.dependencies import import_sdk
 
     types = import_sdk("google.genai.types", extra="google", provider=target.provider)
+    uploaded = getattr(item, "genai_file_uri", None)  # a PDFWithGenaiFile: a Files API reference
+    if uploaded:
+        return types.Part.from_uri(file_uri=uploaded, mime_type=item.media_type or "application/pdf")
     raw, media_type = item.load()
     return types.Part.from_bytes(data=raw, mime_type=media_type)
