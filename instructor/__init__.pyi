@@ -67,6 +67,9 @@ from .function_calls import generate_openai_schema as generate_openai_schema
 from .function_calls import openai_schema as openai_schema
 from .function_calls import response_schema as response_schema
 from .mode import Mode as Mode
+from .multimodal import PDF as PDF
+from .multimodal import Audio as Audio
+from .multimodal import Image as Image
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock
 from .providers.cerebras.factory import from_cerebras as from_cerebras

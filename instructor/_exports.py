@@ -21,6 +21,7 @@ SUBMOD_ATTRS = {
     'dsl.partial': ['Partial', 'PartialLiteralMixin'],
     'function_calls': ['generate_anthropic_schema', 'generate_gemini_schema', 'generate_openai_schema', 'openai_schema', 'response_schema'],
     'mode': ['Mode'],
+    'multimodal': ['Audio', 'Image', 'PDF'],
     'providers.anthropic.factory': ['from_anthropic'],
     'providers.bedrock.factory': ['from_bedrock'],
     'providers.cerebras.factory': ['from_cerebras'],

@@ -70,8 +70,10 @@ class _Call:
         self.last_response: Any = None
         request = {**owner.default_kwargs, **kwargs}
         self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
+        autodetect_images = bool(request.pop("autodetect_images", False))
         if messages is not None:
-            request["messages"] = prepare_messages(messages, context)
+            request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
+                                                   autodetect_images=autodetect_images)
         self.streaming = _wants_stream(self.spec, request)
         if self.spec is None:
             self.handler: ModeHandler | None = None

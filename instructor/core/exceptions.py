@@ -112,6 +112,13 @@ class AsyncValidationError(ValueError, InstructorError):
 class MultimodalError(ValueError, InstructorError):
     """An image, audio or PDF could not be loaded or sent to this provider."""
 
+    def __init__(self, message: str, content_type: str | None = None, file_path: str | None = None) -> None:
+        parts = [f"{name}: {value}" for name, value in (("content_type", content_type), ("file", file_path))
+                 if value]
+        super().__init__(f"{message} ({', '.join(parts)})" if parts else message)
+        self.content_type = content_type
+        self.file_path = file_path
+
 
 class RefusalError(InstructorError, AssertionError):
     """The model refused to answer; a refusal is never re-asked."""

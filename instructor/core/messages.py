@@ -1,11 +1,15 @@
 """Messages as sent: copied (the caller's list is never mutated) and templated.
 
 With a `context`, `{{ placeholders }}` in message text are filled by Jinja's
-sandboxed environment, imported only when a message has a placeholder.
+sandboxed environment, imported only when a message has a placeholder. Media
+objects (`instructor.Image`, `Audio`, `PDF`) become the provider's content parts
+(`instructor.processing.media_messages`); a program that never loaded
+`instructor.multimodal` cannot hold one, so its calls skip that step entirely.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,8 +49,16 @@ def _copy_content(content: Any, context: Mapping[str, Any] | None) -> Any:
     return content
 
 
-def prepare_messages(messages: Sequence[Any] | None, context: Mapping[str, Any] | None = None) -> list[Any]:
-    """A fresh list of fresh message dicts, templated with `context` when given."""
+def prepare_messages(
+    messages: Sequence[Any] | None,
+    context: Mapping[str, Any] | None = None,
+    *,
+    provider: Any = None,
+    mode: Any = None,
+    autodetect_images: bool = False,
+) -> list[Any]:
+    """A fresh list of fresh message dicts, templated with `context` when given, with media
+    objects converted for `provider` in `mode` (`autodetect_images`: media-looking strings too)."""
     if messages is None:
         return []
     out: list[Any] = []
@@ -58,4 +70,8 @@ def prepare_messages(messages: Sequence[Any] | None, context: Mapping[str, Any] 
             out.append(copied)
         else:  # SDK message objects pass through untouched
             out.append(message)
+    if autodetect_images or "instructor.multimodal" in sys.modules:
+        from instructor.processing.media_messages import convert_media
+
+        return convert_media(out, provider=provider, mode=mode, autodetect=autodetect_images)
     return out
