@@ -44,6 +44,13 @@ class RecordedRequest:
         """The request's `messages` (OpenAI, Anthropic, Bedrock all use that key)."""
         return (self.json or {}).get("messages")
 
+    @property
+    def sent(self) -> Any:
+        """The request read independently of its wire: messages, tools, schema, mode (`testing.sent.Sent`)."""
+        from instructor.testing.sent import Sent
+
+        return Sent.of(self)
+
 
 class FakeProvider:
     """A scripted provider server on an ephemeral loopback port.
