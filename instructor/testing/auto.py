@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from instructor.testing.server import RecordedRequest
 
 _build_lock = threading.Lock()  # polyfactory seeds a Faker shared between factories
+NO_SCHEMA_TEXT = "This is an automatic reply of the fake provider."
 _ATTEMPTS = 25  # seeds tried before giving up on a model whose validators reject generated values
 
 
@@ -135,12 +136,19 @@ class AutoReply:
         return self.model.model_validate(self.data)
 
     def __call__(self, request: RecordedRequest) -> Reply:
+        from instructor.testing.replies import Reply
+
         sent = request.sent
         data = self.data
         if data is None:  # no model: from the schema this request carries, a new draw each time
+            if sent.schema is None and not sent.tools:
+                return Reply.text(NO_SCHEMA_TEXT, **self.options)  # a plain call (response_model=None)
             with self._lock:
                 n, self._served = self._served, self._served + 1
-            data = data_for_schema(sent.schema, seed=self.seed * 7919 + n)
+            try:
+                data = data_for_schema(sent.schema or {}, seed=self.seed * 7919 + n)
+            except Exception as exc:  # the server thread must answer: the client sees why
+                return Reply.http_error(500, f"fake provider: Reply.auto() could not answer: {exc}")
         return reply_for(sent, data, self.model.__name__ if self.model is not None else None, self.options)
 
 
@@ -154,17 +162,8 @@ def reply_for(sent: Any, data: Any, name: str | None, options: dict[str, Any]) -
     return Reply.json(data, **options)
 
 
-def data_for_schema(schema: dict[str, Any] | None, seed: int = 0) -> Any:
-    """Generated data that validates against a JSON `schema` (pydantic's shape: `$defs`, `anyOf`...).
-
-    Raises:
-        ValueError: the request carried no schema to build from.
-    """
-    if schema is None:
-        raise ValueError(
-            "Reply.auto() found no schema in the request (no tool, no response format, no schema in the "
-            "prompt), so it cannot tell what to answer: script a reply (fake.add(Reply.text(...)))."
-        )
+def data_for_schema(schema: dict[str, Any], seed: int = 0) -> Any:
+    """Generated data that validates against a JSON `schema` (pydantic's shape: `$defs`, `anyOf`...)."""
     model = model_for_schema(json.dumps(schema, sort_keys=True))
     return build_data(model, seed)["value"]
 
