@@ -6,8 +6,9 @@ the environment variables that make the SDKs themselves default to it, so code t
 builds its own client (`instructor.from_provider("openai/gpt-4o-mini")` deep inside an
 application) reaches the fake unchanged. The SDKs that read a base URL from the
 environment: openai (`OPENAI_BASE_URL`), anthropic, groq, cerebras, fireworks, writer,
-cohere (`CO_API_URL`), google-genai (`GOOGLE_GEMINI_BASE_URL`) and boto3
-(`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`). Mistral's SDK reads none: use `fake_client`.
+google-genai (`GOOGLE_GEMINI_BASE_URL`) and boto3 (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`).
+Mistral's SDK reads none, and cohere's reads `CO_API_URL` once, when it is imported: for
+those, use `fake_client` (or `connect_kwargs`).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def fake_env(fake: FakeProvider) -> dict[str, str]:
         "CEREBRAS_BASE_URL": fake.url, "CEREBRAS_API_KEY": DUMMY_KEY,
         "FIREWORKS_BASE_URL": fake.url, "FIREWORKS_API_KEY": DUMMY_KEY,
         "WRITER_BASE_URL": fake.url, "WRITER_API_KEY": DUMMY_KEY,
-        "CO_API_URL": fake.cohere_base_url, "CO_API_KEY": DUMMY_KEY,
+        "CO_API_KEY": DUMMY_KEY,
         "GOOGLE_GEMINI_BASE_URL": fake.genai_base_url, "GOOGLE_API_KEY": DUMMY_KEY,
         "MISTRAL_API_KEY": DUMMY_KEY,
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": fake.bedrock_endpoint_url, "AWS_REGION": "us-east-1",
