@@ -73,7 +73,7 @@ class Sent:
         sent = cls(wire=request.wire, model=str(body.get("model") or ""),
                    stream=bool(body.get("stream")) or "stream" in request.path.lower())
         reader(sent, body, request)
-        if sent.schema is None and sent.mode == "text":
+        if sent.schema is None and sent.mode in ("text", "json"):
             found = schema_in_text(sent.text)
             if found is not None:
                 sent.schema, sent.mode = found, "json"
