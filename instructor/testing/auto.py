@@ -157,8 +157,8 @@ def reply_for(sent: Any, data: Any, name: str | None, options: dict[str, Any]) -
     from instructor.testing.replies import Reply
 
     if sent.tools:
-        tool = name if name in sent.tools else (sent.forced_tool or sent.tools[0])
-        return Reply.tool(tool, data, **options)
+        tool = name if name is not None and name in sent.tools else (sent.forced_tool or sent.tools[0])
+        return Reply.tool(str(tool), data, **options)
     return Reply.json(data, **options)
 
 

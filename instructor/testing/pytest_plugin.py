@@ -62,7 +62,9 @@ def fake_client(fake_provider: FakeProvider) -> Callable[..., Any]:
         import instructor
         from instructor.testing.connect import connect_kwargs
 
-        return instructor.from_provider(model, async_client=async_client,
-                                        **{**connect_kwargs(model, fake_provider), **kwargs})
+        options: dict[str, Any] = {**connect_kwargs(model, fake_provider), **kwargs}
+        if async_client:
+            return instructor.from_provider(model, async_client=True, **options)
+        return instructor.from_provider(model, **options)
 
     return build
