@@ -23,6 +23,10 @@ else
 fi
 echo "== export table is in sync with the stub"
 $py tools/gen_exports.py --check
+echo "== docs site (every sample on it runs in tests/test_docs_samples.py)"
+site="$(mktemp -d)"
+NO_MKDOCS_2_WARNING=1 $py -m mkdocs build --strict --quiet --site-dir "$site"
+rm -rf "$site"
 echo "== import budget"
 $py tools/importtime.py check
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"

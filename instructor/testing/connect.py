@@ -5,7 +5,7 @@
 the environment variables that make the SDKs themselves default to it, so code that
 builds its own client (`instructor.from_provider("openai/gpt-4o-mini")` deep inside an
 application) reaches the fake unchanged. The SDKs that read a base URL from the
-environment: openai (`OPENAI_BASE_URL`), anthropic, groq, cerebras, fireworks, writer,
+environment: openai (`OPENAI_BASE_URL`), Azure OpenAI (`AZURE_OPENAI_ENDPOINT`), anthropic, groq, cerebras, fireworks, writer,
 google-genai (`GOOGLE_GEMINI_BASE_URL`) and boto3 (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`).
 Mistral's SDK reads none, and cohere's reads `CO_API_URL` once, when it is imported: for
 those, use `fake_client` (or `connect_kwargs`).
@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 DUMMY_KEY = "sk-instructor-fake"
 
 #: variables that would hand an SDK a real credential or endpoint besides those `fake_env` sets
-CLEARED = ("GEMINI_API_KEY", "COHERE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
-           "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL",
+CLEARED = ("GEMINI_API_KEY", "COHERE_API_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL",
            "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_VERTEX_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
 
 
@@ -97,6 +96,7 @@ def fake_env(fake: FakeProvider) -> dict[str, str]:
     return {
         "OPENAI_BASE_URL": fake.openai_base_url, "OPENAI_API_KEY": DUMMY_KEY,
         "ANTHROPIC_BASE_URL": fake.anthropic_base_url, "ANTHROPIC_API_KEY": DUMMY_KEY,
+        "AZURE_OPENAI_ENDPOINT": fake.url, "AZURE_OPENAI_API_KEY": DUMMY_KEY, "OPENAI_API_VERSION": "2024-10-21",
         "GROQ_BASE_URL": fake.url, "GROQ_API_KEY": DUMMY_KEY,
         "CEREBRAS_BASE_URL": fake.url, "CEREBRAS_API_KEY": DUMMY_KEY,
         "FIREWORKS_BASE_URL": fake.url, "FIREWORKS_API_KEY": DUMMY_KEY,
