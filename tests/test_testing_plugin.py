@@ -144,3 +144,21 @@ def test_an_unknown_provider_gets_the_list_of_those_that_work(fake_client: Any) 
     with pytest.raises(ValueError, match="'nope'.*anthropic.*openai"):
         fake_client("nope/model")
     assert "openai" in PROVIDERS
+
+
+@pytest.mark.subprocess
+def test_instructor_testing_is_lazy_and_its_stub_matches(subprocess_env: dict[str, str]) -> None:
+    code = textwrap.dedent('''\
+        import ast, pathlib, sys
+        import instructor.testing as testing
+        assert not [m for m in ("pydantic", "http.server", "instructor.testing.server") if m in sys.modules]
+        stub = ast.parse(pathlib.Path(testing.__file__).with_suffix(".pyi").read_text())
+        declared = {a.asname for node in stub.body if isinstance(node, ast.ImportFrom) for a in node.names}
+        assert declared == set(testing.__all__), declared ^ set(testing.__all__)
+        for name in testing.__all__:
+            getattr(testing, name)
+        print("ok")
+    ''')
+    done = subprocess.run([sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
