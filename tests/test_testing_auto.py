@@ -41,6 +41,20 @@ class Person(BaseModel):
     tags: dict[str, int] = {}
 
 
+class Node(BaseModel):
+    """A recursive model: its schema refers to itself."""
+
+    name: str
+    children: list[Node] = []
+
+
+class Pet(BaseModel):
+    kind: Literal["cat", "dog"]
+    born: datetime.datetime
+    position: tuple[float, float]
+    ids: set[int] = set()
+
+
 class Even(BaseModel):
     value: int
 
@@ -138,7 +152,7 @@ def test_auto_without_a_model_answers_every_response_model_from_the_requests_sch
 def test_data_for_a_schema_validates_against_it(seed: int) -> None:
     import jsonschema
 
-    for model in (Person, Address, Even):
+    for model in (Person, Address, Even, Node, Pet):
         schema = model.model_json_schema()
         data = data_for_schema(schema, seed)
         jsonschema.validate(data, schema)

@@ -178,8 +178,9 @@ def model_for_schema(schema_json: str) -> type[BaseModel]:
         from pydantic import create_model
 
         schema = json.loads(schema_json)
-        value_type = _SchemaTypes(schema.get("$defs") or schema.get("definitions") or {}).of(schema)
-        cached = _models[schema_json] = create_model("AutoValue", value=value_type)
+        types = _SchemaTypes(schema.get("$defs") or schema.get("definitions") or {})
+        cached = _models[schema_json] = create_model("AutoValue", value=types.of(schema))
+        types.resolve_recursion(cached)
     return cached  # type: ignore[no-any-return]
 
 
@@ -189,6 +190,14 @@ class _SchemaTypes:
     def __init__(self, defs: dict[str, Any]) -> None:
         self.defs = defs
         self.models: dict[str, Any] = {}
+        self.built: list[Any] = []  # the models created, to resolve recursive references once all exist
+
+    def resolve_recursion(self, root: Any) -> None:
+        """Resolve the forward references a recursive `$ref` left (by the names `_ref` gave them)."""
+        namespace = {f"Ref_{name}": model for name, model in self.models.items() if model is not None}
+        for model in [*self.built, root]:
+            if not model.__pydantic_complete__:
+                model.model_rebuild(_types_namespace=namespace)
 
     def of(self, node: Any) -> Any:
         from typing import Annotated, Any, Literal, Optional, Union
@@ -222,6 +231,8 @@ class _SchemaTypes:
             if "properties" not in node:
                 return dict[str, self.of(node.get("additionalProperties", {}))]  # type: ignore[misc]
             return self._object(node, node.get("title", "Object"))
+        if kind == "array" and "prefixItems" in node:  # a tuple
+            return tuple[tuple(self.of(n) for n in node["prefixItems"])]  # type: ignore[misc]
         if kind == "array":
             item = self.of(node.get("items", {}))
             return Annotated[list[item], Field(min_length=node.get("minItems"),  # type: ignore[valid-type]
@@ -250,11 +261,12 @@ class _SchemaTypes:
                 "uuid": uuid.UUID}.get(fmt or "", str)
 
     def _ref(self, ref: str) -> Any:
-        name = ref.rsplit("/", 1)[-1]
+        name = "".join(c if c.isalnum() else "_" for c in ref.rsplit("/", 1)[-1])
         if name not in self.models:
-            self.models[name] = None  # a recursive reference resolves to Any below
-            self.models[name] = self.of(self.defs.get(name, {}))
-        return self.models[name] if self.models[name] is not None else Any
+            self.models[name] = None  # being built: a reference from inside it is recursive
+            self.models[name] = self.of(self.defs.get(ref.rsplit("/", 1)[-1], {}))
+        # a recursive reference: a forward reference, resolved by `resolve_recursion`
+        return self.models[name] if self.models[name] is not None else f"Ref_{name}"
 
     def _object(self, node: dict[str, Any], title: str) -> Any:
         from pydantic import ConfigDict, create_model
@@ -268,8 +280,10 @@ class _SchemaTypes:
             else:
                 # not required: polyfactory still draws a value of the schema's own type
                 fields[f"f{index}"] = (field_type, _aliased(name, default=sub.get("default")))
-        config = ConfigDict(populate_by_name=True)
-        return create_model(str(title).replace(" ", "") or "Object", __config__=config, **fields)
+        config = ConfigDict(populate_by_name=True, defer_build=True)
+        model = create_model("".join(c for c in str(title) if c.isalnum()) or "Object", __config__=config, **fields)
+        self.built.append(model)
+        return model
 
 
 def _aliased(name: str, default: Any = ...) -> Any:
