@@ -148,7 +148,7 @@ class AutoReply:
             try:
                 data = data_for_schema(sent.schema or {}, seed=self.seed * 7919 + n)
             except Exception as exc:  # the server thread must answer: the client sees why
-                return Reply.http_error(500, f"fake provider: Reply.auto() could not answer: {exc}")
+                return Reply.http_error(400, f"fake provider: Reply.auto() could not answer: {exc}")  # 400: SDKs do not retry it
         return reply_for(sent, data, self.model.__name__ if self.model is not None else None, self.options)
 
 
