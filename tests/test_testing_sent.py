@@ -62,3 +62,22 @@ def test_parallel_tools_offer_every_model(fake_client: Any, fake_provider: FakeP
     sent = fake_provider.sent[-1]
     assert sent.mode == "parallel_tools" and sorted(sent.tools) == ["Pet", "User"]
     assert set(sent.tool_schemas["Pet"]["properties"]) == {"species"}
+
+
+def test_the_responses_api_body_is_read_too() -> None:
+    """OpenAI's Responses API (`/v1/responses`): instructions, input items, flat tools, text.format."""
+    import json
+
+    from instructor.testing import RecordedRequest
+
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    tools = {"instructions": "Be terse", "input": [{"role": "user", "content": [{"type": "input_text",
+                                                                                "text": "Jason is 25"}]}],
+             "tools": [{"type": "function", "name": "User", "parameters": schema, "strict": True}],
+             "tool_choice": {"type": "function", "name": "User"}, "model": "gpt-4o"}
+    text = {"input": "Jason is 25", "text": {"format": {"type": "json_schema", "name": "User", "schema": schema}}}
+    read = [RecordedRequest("POST", "/v1/responses", {}, json.dumps(b).encode(), "openai-responses", b).sent
+            for b in (tools, text)]
+    assert (read[0].messages, read[0].tools, read[0].mode, read[0].schema) == (
+        [("system", "Be terse"), ("user", "Jason is 25")], ["User"], "tools", schema)
+    assert (read[1].messages, read[1].mode, read[1].schema) == ([("user", "Jason is 25")], "json_schema", schema)

@@ -203,7 +203,24 @@ def _read_genai(sent: Sent, body: dict[str, Any], request: RecordedRequest) -> N
         sent.mode = "json"
 
 
-_READERS = {"anthropic": _read_anthropic, "bedrock": _read_bedrock, "genai": _read_genai}
+def _read_responses(sent: Sent, body: dict[str, Any], request: RecordedRequest) -> None:
+    """OpenAI's Responses API: `instructions`, `input` (text or items), flat tools, `text.format`."""
+    if body.get("instructions"):
+        sent.messages.append(("system", _text_of(body["instructions"])))
+    items = body.get("input")
+    for item in [{"role": "user", "content": items}] if isinstance(items, str) else items or []:
+        if isinstance(item, dict) and "role" in item:
+            sent.messages.append((str(item["role"]), _text_of(item.get("content"))))
+        elif isinstance(item, dict) and item.get("type") == "function_call_output":
+            sent.messages.append(("tool", _text_of(item.get("output"))))
+    _read_openai(sent, {k: v for k, v in body.items() if k != "messages"}, request)
+    text_format = (body.get("text") or {}).get("format") or {}
+    if not sent.tools and isinstance(text_format.get("schema"), dict):
+        sent.schema, sent.mode = text_format["schema"], "json_schema"
+
+
+_READERS = {"anthropic": _read_anthropic, "bedrock": _read_bedrock, "genai": _read_genai,
+            "openai-responses": _read_responses}
 
 
 def schema_in_text(text: str) -> dict[str, Any] | None:

@@ -21,9 +21,12 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instructor.testing.replies import Reply
+
+if TYPE_CHECKING:
+    from instructor.testing.sent import Sent
 
 Script = Reply | Callable[["RecordedRequest"], Reply]
 
@@ -45,7 +48,7 @@ class RecordedRequest:
         return (self.json or {}).get("messages")
 
     @property
-    def sent(self) -> Any:
+    def sent(self) -> Sent:
         """The request read independently of its wire: messages, tools, schema, mode (`testing.sent.Sent`)."""
         from instructor.testing.sent import Sent
 
@@ -168,7 +171,7 @@ class FakeProvider:
 
     # -- what happened (for assertions) ----------------------------------------------------
     @property
-    def sent(self) -> list[Any]:
+    def sent(self) -> list[Sent]:
         """Every request a wire answered, read independently of its wire (`testing.sent.Sent`)."""
         return [request.sent for request in self.requests if request.wire]
 
