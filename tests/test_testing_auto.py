@@ -191,3 +191,19 @@ def test_invalid_until_the_retries_run_out_raises_with_every_attempt(fake: FakeP
         client.create(response_model=Person, messages=MESSAGES, max_retries=2)
     assert info.value.n_attempts == fake.attempts >= 2
     assert fake.usage == (11 * fake.attempts, 7 * fake.attempts)
+
+
+@pytest.mark.subprocess
+def test_a_seed_gives_the_same_values_in_any_process_on_any_day(subprocess_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; sys.path.insert(0, 'tests'); from test_testing_auto import Person, Pet, Node; "
+            "from instructor.testing.auto import build_data, data_for_schema; "
+            "print([build_data(M, 3) for M in (Person, Pet, Node)], data_for_schema(Pet.model_json_schema(), 1))")
+    root = Path(__file__).resolve().parent.parent
+    outputs = {subprocess.run([sys.executable, "-c", code], cwd=root, env={**subprocess_env, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+               for seed in ("1", "2")}
+    assert len(outputs) == 1

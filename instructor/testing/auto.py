@@ -26,7 +26,15 @@ NO_SCHEMA_TEXT = "This is an automatic reply of the fake provider."
 _ATTEMPTS = 25  # seeds tried before giving up on a model whose validators reject generated values
 
 
+_factory_base: Any = None
+_EPOCH = (2020, 1, 1)  # dates and times are drawn after it, not relative to today: a seed gives the same ones
+
+
 def _polyfactory() -> Any:
+    """polyfactory's pydantic factory, with dates that do not depend on the clock (made once)."""
+    global _factory_base
+    if _factory_base is not None:
+        return _factory_base
     try:
         from polyfactory.factories.pydantic_factory import ModelFactory
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -34,7 +42,23 @@ def _polyfactory() -> Any:
             "Reply.auto and Reply.invalid build values with polyfactory, which is not installed. "
             'Install it with `pip install "instructor[testing]"`.'
         ) from exc
-    return ModelFactory
+    import datetime
+
+    class SeededFactory(ModelFactory[Any]):
+        __is_base_factory__ = True
+
+        @classmethod
+        def _moment(cls) -> datetime.datetime:
+            seconds = cls.__random__.randint(0, 10 * 365 * 86400)
+            return datetime.datetime(*_EPOCH) + datetime.timedelta(seconds=seconds)
+
+        @classmethod
+        def get_provider_map(cls) -> dict[Any, Any]:
+            return {**super().get_provider_map(), datetime.datetime: cls._moment,
+                    datetime.date: lambda: cls._moment().date()}
+
+    _factory_base = SeededFactory
+    return _factory_base
 
 
 def build_data(model: type[BaseModel], seed: int = 0, fields: dict[str, Any] | None = None) -> dict[str, Any]:
