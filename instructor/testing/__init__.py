@@ -14,15 +14,14 @@ plugin that pytest imports at start-up costs nothing until a fixture is used):
 - `connect_kwargs`, `fake_env`, `PROVIDERS`: point a provider's SDK at the fake, by
   keyword arguments or by environment variables.
 - `vcr_config`, `cassette`: record real exchanges once, replay them offline, keys scrubbed.
-- `pytest_plugin`: the fixtures `fake_provider` and `fake_client` (registered through the
-  `pytest11` entry point).
+- `instructor.testing.pytest_plugin` (not an attribute: it needs pytest): the fixtures
+  `fake_provider` and `fake_client`, registered through the `pytest11` entry point.
 """
 
 import lazy_loader as _lazy
 
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["pytest_plugin"],
     submod_attrs={
         "replies": ["Reply", "ToolCall"],
         "server": ["FakeProvider", "RecordedRequest"],

@@ -1,4 +1,3 @@
-from . import pytest_plugin as pytest_plugin
 from .auto import AutoReply as AutoReply
 from .connect import PROVIDERS as PROVIDERS
 from .connect import connect_kwargs as connect_kwargs
@@ -13,5 +12,5 @@ from .server import RecordedRequest as RecordedRequest
 
 __all__ = [
     "AutoReply", "FakeProvider", "PROVIDERS", "RecordedRequest", "Reply", "Sent", "ToolCall",
-    "cassette", "connect_kwargs", "fake_env", "pytest_plugin", "vcr_config",
+    "cassette", "connect_kwargs", "fake_env", "vcr_config",
 ]
