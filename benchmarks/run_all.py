@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run_all.py            # about 3-4 minutes on 2 cores
     .venv/bin/python benchmarks/run_all.py --quick    # fewer processes, a smoke test (results/partial/)
-    .venv/bin/python benchmarks/run_all.py --readme   # also refresh README.md's Performance section
+    .venv/bin/python benchmarks/run_all.py --readme   # also refresh the block of docs/performance.md
     .venv/bin/python benchmarks/run_all.py --render benchmarks/results/latest.json --readme   # re-render only
 
 Writes `benchmarks/results/latest.md` (the table), `latest.svg` (the plot) and
@@ -165,16 +165,19 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) -
     (out / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1), encoding="utf-8")
 
 
-def update_readme(rows: list[dict[str, Any]], meta: dict[str, Any], readme: Path = ROOT / "README.md") -> None:
-    """Replace the generated block of README.md's Performance section (nothing else)."""
+PERFORMANCE_PAGE = ROOT / "docs" / "performance.md"  # the site's Performance page holds the block
+
+
+def update_readme(rows: list[dict[str, Any]], meta: dict[str, Any], readme: Path = PERFORMANCE_PAGE) -> None:
+    """Replace the generated block of the Performance page, docs/performance.md (nothing else)."""
     text = readme.read_text(encoding="utf-8")
     if README_BEGIN not in text or README_END not in text:
-        raise SystemExit(f"README.md has no {README_BEGIN!r} ... {README_END!r} block to refresh.")
+        raise SystemExit(f"{readme} has no {README_BEGIN!r} ... {README_END!r} block to refresh.")
     block = "\n\n".join([
         README_BEGIN,
         provenance(meta),
         markdown_table(rows),
-        "![instructor / bare SDK, same work, same run](benchmarks/results/latest.svg)",
+        "![instructor / bare SDK, same work, same run](assets/benchmarks.svg)",  # -> benchmarks/results/latest.svg
         README_END,
     ])
     head, _, rest = text.partition(README_BEGIN)
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="benchmark letters to run, e.g. 'ad' (default: all)")
     parser.add_argument("--out", type=Path, help="where to write (default: benchmarks/results, "
                                                  "benchmarks/results/partial with --quick or --only)")
-    parser.add_argument("--readme", action="store_true", help="refresh the Performance block of README.md")
+    parser.add_argument("--readme", action="store_true", help="refresh the block of the Performance page (docs/performance.md)")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="measure nothing: rewrite the table, plot (and README with --readme) from a latest.json")
     args = parser.parse_args(argv)

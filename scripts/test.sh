@@ -23,6 +23,12 @@ else
 fi
 echo "== export table is in sync with the stub"
 $py tools/gen_exports.py --check
+echo "== docs site (every sample on it runs in tests/test_docs_samples.py)"
+site="$(mktemp -d)"
+# not --quiet: it hides the warnings that strict mode turns into a failure
+NO_MKDOCS_2_WARNING=1 $py -m mkdocs build --strict --site-dir "$site" > "$site.log" 2>&1 || \
+  { cat "$site.log"; exit 1; }
+rm -rf "$site" "$site.log"
 echo "== import budget"
 $py tools/importtime.py check
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"

@@ -1,4 +1,4 @@
-"""The README's Anthropic and Bedrock examples, and examples/*_extract.py, run as a user runs them."""
+"""The Anthropic and Bedrock page's examples (docs/anthropic-bedrock.md), and examples/*_extract.py, run as a user runs them."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def readme_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Anthropic and AWS Bedrock", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    text = (ROOT / "docs" / "anthropic-bedrock.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, re.DOTALL)
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
@@ -27,14 +26,14 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return out.stdout
 
 
-def test_the_readme_shows_one_example_per_provider() -> None:
+def test_the_page_shows_one_example_per_provider() -> None:
     blocks = readme_blocks()
     assert len(blocks) == 2
     assert '"anthropic/' in blocks[0] and '"bedrock/' in blocks[1]
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=["anthropic", "bedrock"])
-def test_readme_examples_run_against_the_fake_provider(index: int, subprocess_env: dict[str, str]) -> None:
+def test_the_page_examples_run_against_the_fake_provider(index: int, subprocess_env: dict[str, str]) -> None:
     assert run(["-c", readme_blocks()[index]], subprocess_env).strip() == "name='Jason' age=25"
 
 

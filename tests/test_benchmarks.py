@@ -22,14 +22,15 @@ pytestmark = pytest.mark.subprocess
 
 
 def test_readme_quotes_the_recorded_run_verbatim() -> None:
-    """Every figure in README's Performance block is the one benchmarks/results/latest.json recorded."""
+    """Every figure in the Performance page's block is the one benchmarks/results/latest.json recorded."""
     recorded = json.loads((BENCH / "results" / "latest.json").read_text())
-    readme = (ROOT / "README.md").read_text()
+    readme = run_all.PERFORMANCE_PAGE.read_text()
     block = readme.split(run_all.README_BEGIN, 1)[1].split(run_all.README_END, 1)[0]
-    stale = "README.md is stale: run `.venv/bin/python benchmarks/run_all.py --readme`"
+    stale = "docs/performance.md is stale: run `.venv/bin/python benchmarks/run_all.py --readme`"
     assert run_all.provenance(recorded["meta"]) in block, stale
     assert run_all.markdown_table(recorded["rows"]) in block, stale
-    assert "benchmarks/results/latest.svg" in block
+    assert "assets/benchmarks.svg" in block
+    assert (ROOT / "docs" / "assets" / "benchmarks.svg").resolve() == (BENCH / "results" / "latest.svg").resolve()
     assert recorded["meta"]["machine"]["python"] in block and recorded["meta"]["machine"]["cpu"] in block
     table = (BENCH / "results" / "latest.md").read_text()
     assert run_all.markdown_table(recorded["rows"]) in table  # latest.md is the same run

@@ -1,4 +1,4 @@
-"""The README's streaming examples run as written, against the fake provider, and print what they say."""
+"""The streaming page's examples (docs/streaming.md) run as written, against the fake provider, and print what they say."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "streaming.md"
 
 
 def streaming_examples() -> list[str]:
-    text = README.read_text()
-    start = text.index("## Streaming")
-    section = text[start : text.index("\n## ", start)]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+    return re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
 
 
 def run(code: str, env: dict[str, str]) -> list[str]:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from instructor.testing.auto import AutoReply
+
+_ANY: Any = object()  # "no value given" for Reply.invalid
 
 
 @dataclass
@@ -104,6 +111,69 @@ class Reply:
     def http_error(cls, status: int, message: str = "fake provider error", **kw: Any) -> Reply:
         """The API answers with an HTTP error."""
         return cls(status=status, error=message, **kw)
+
+    @classmethod
+    def auto(cls, model: type[BaseModel] | None = None, *, seed: int = 0,
+             fields: dict[str, Any] | None = None, **kw: Any) -> AutoReply:
+        """The model answers with a valid instance of `model`, built from its schema.
+
+        The answer takes the shape the request asked for: a call of the tool named after
+        the model (or the one tool offered) in the tool modes, JSON text in the JSON modes,
+        in the provider's wire format, streamed when a stream was asked for. The values
+        come from polyfactory (`pip install "instructor[testing]"`), the same for the same
+        seed. Without `model`, each request gets values built from the schema it carries.
+
+        Args:
+            model: the pydantic model to build (None: the request's schema).
+            seed: the same seed gives the same values.
+            fields: values to use for some fields (`{"name": "Jason"}`).
+            **kw: options of the `Reply` sent (`chunk_size`, `usage`, `stop`...).
+
+        Raises:
+            TypeError: `model` is not a pydantic model class.
+            ValueError: the model's validators rejected every generated value.
+
+        Example:
+            >>> reply = Reply.auto(User, seed=1)
+            >>> fake.add(reply)
+            >>> assert extract_user("...") == reply.instance
+        """
+        from instructor.testing.auto import AutoReply, build_data
+
+        if model is None:
+            if fields:
+                raise TypeError("Reply.auto(fields=...) needs a model: Reply.auto(User, fields={...}).")
+            return AutoReply(None, seed=seed, options=kw)
+        return AutoReply(model, seed=seed, data=build_data(model, seed, fields), options=kw)
+
+    @classmethod
+    def invalid(cls, model: type[BaseModel], field: str | None = None, *, value: Any = _ANY,
+                seed: int = 0, **kw: Any) -> AutoReply:
+        """The model answers with an instance of `model` that fails validation in `field`.
+
+        Everything else is valid (as `Reply.auto` builds it), so the failure is the one
+        chosen: script it before a good reply to test re-asking (`max_retries`).
+
+        Args:
+            model: the pydantic model the answer is meant to be.
+            field: the field to break (default: the first required field).
+            value: the wrong value to send (default: the first of None, a string, a
+                negative number, a list, an object that the field rejects).
+            seed: the seed of the valid values around it.
+            **kw: options of the `Reply` sent.
+
+        Raises:
+            ValueError: `field` is not a field of `model`, or `value` does not break it.
+
+        Example:
+            >>> fake.add(Reply.invalid(User, "age"), Reply.auto(User))
+            >>> client.create(response_model=User, messages=..., max_retries=1)  # re-asked once
+        """
+        from instructor.testing.auto import AutoReply, break_field, build_data
+
+        data = break_field(model, build_data(model, seed), field, value)
+        reply = AutoReply(model, seed=seed, data=data, options=kw)
+        return reply
 
     def fragments(self, text: str) -> list[str]:
         """`text` cut into `chunk_size` pieces, as a stream would deliver it."""

@@ -21,9 +21,12 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instructor.testing.replies import Reply
+
+if TYPE_CHECKING:
+    from instructor.testing.sent import Sent
 
 Script = Reply | Callable[["RecordedRequest"], Reply]
 
@@ -44,6 +47,13 @@ class RecordedRequest:
         """The request's `messages` (OpenAI, Anthropic, Bedrock all use that key)."""
         return (self.json or {}).get("messages")
 
+    @property
+    def sent(self) -> Sent:
+        """The request read independently of its wire: messages, tools, schema, mode (`testing.sent.Sent`)."""
+        from instructor.testing.sent import Sent
+
+        return Sent.of(self)
+
 
 class FakeProvider:
     """A scripted provider server on an ephemeral loopback port.
@@ -60,6 +70,7 @@ class FakeProvider:
         self.wires = list(wires) if wires is not None else default_wires()
         self.routes = default_routes(self)  # stateful endpoints (files, batch jobs): testing/routes.py
         self.requests: list[RecordedRequest] = []
+        self.served: list[Reply] = []  # the replies answered, in order (scripts resolved)
         self._script: deque[Script] = deque()
         self._default: Script | None = None
         self._lock = threading.Lock()
@@ -143,6 +154,7 @@ class FakeProvider:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+            self.served.clear()
             self._default = None
 
     @property
@@ -155,10 +167,31 @@ class FakeProvider:
             self.requests.append(request)
             script = self._script.popleft() if self._script else self._default
         if script is None:
-            return Reply.http_error(
+            reply = Reply.http_error(
                 400, f"fake provider: no scripted reply left for {request.method} {request.path}"
             )
-        return script(request) if callable(script) else script
+        else:
+            reply = script(request) if callable(script) else script
+        with self._lock:
+            self.served.append(reply)
+        return reply
+
+    # -- what happened (for assertions) ----------------------------------------------------
+    @property
+    def sent(self) -> list[Sent]:
+        """Every request a wire answered, read independently of its wire (`testing.sent.Sent`)."""
+        return [request.sent for request in self.requests if request.wire]
+
+    @property
+    def attempts(self) -> int:
+        """How many requests a wire answered: the attempts of the calls since the last `reset`."""
+        return sum(1 for request in self.requests if request.wire)
+
+    @property
+    def usage(self) -> tuple[int, int]:
+        """(input, output) tokens reported by the successful replies answered so far."""
+        done = [reply.usage for reply in self.served if reply.status < 400 and reply.raw_body is None]
+        return sum(u[0] for u in done), sum(u[1] for u in done)
 
 
 def _malformed(event: bytes) -> bytes:
