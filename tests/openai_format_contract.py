@@ -278,10 +278,10 @@ class OpenAIFormatContract:
         with pytest.raises(TypeError, match=self.sdk_types()[0].__name__):
             wrap(object())
         with pytest.raises(instructor.UnsupportedModeError, match=f"Mode.{self.modes[0].name}"):
-            wrap(self.sdk_client(fake), mode=Mode.ANTHROPIC_TOOLS)
+            wrap(self.sdk_client(fake), mode=Mode.TOOLS)
 
     def test_unsupported_mode_lists_the_supported_ones(self, fake: FakeProvider) -> None:
         with pytest.raises(instructor.UnsupportedModeError) as info:
-            self.client(fake, Mode.ANTHROPIC_JSON)
+            self.client(fake, Mode.JSON)
         for mode in self.modes:
             assert f"Mode.{mode.name}" in str(info.value)

@@ -318,7 +318,7 @@ def test_from_openai_wraps_a_client(fake: FakeProvider) -> None:
     with pytest.raises(TypeError, match="openai.OpenAI"):
         instructor.from_openai(object())
     with pytest.raises(instructor.UnsupportedModeError, match="Mode.TOOLS"):
-        instructor.from_openai(sdk, mode=Mode.ANTHROPIC_TOOLS)
+        instructor.from_openai(sdk, mode=Mode.TOOLS)
 
 
 def test_repr_never_shows_the_key(fake: FakeProvider) -> None:

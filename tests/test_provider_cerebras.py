@@ -20,7 +20,7 @@ from instructor.testing import FakeProvider
 class TestCerebras(OpenAIFormatContract):
     provider = "cerebras"
     model = "llama-3.3-70b"
-    modes = (Mode.CEREBRAS_TOOLS, Mode.CEREBRAS_JSON)
+    modes = (Mode.TOOLS, Mode.MD_JSON)
     path = "/v1/chat/completions"
     env_var = "CEREBRAS_API_KEY"
     from_function = "from_cerebras"
@@ -33,7 +33,7 @@ class TestCerebras(OpenAIFormatContract):
         return cerebras.AuthenticationError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.CEREBRAS_TOOLS:
+        if mode is Mode.TOOLS:
             assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
             assert sent["tools"][0]["function"]["name"] == "User"
         else:

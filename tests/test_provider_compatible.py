@@ -67,20 +67,20 @@ def client_for(fake: FakeProvider, name: str, mode: Mode | None = None, **kw: An
 def check_request(mode: Mode, sent: dict[str, Any]) -> None:
     """What each mode puts in the request (the OpenAI-format handlers, per mode)."""
     system = sent["messages"][0]
-    if mode in (Mode.TOOLS, Mode.XAI_TOOLS, Mode.TOOLS_STRICT):
+    if mode in (Mode.TOOLS, Mode.TOOLS, Mode.TOOLS_STRICT):
         assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
     elif mode is Mode.PARALLEL_TOOLS:
         assert sent["tool_choice"] == "auto" and sent["tools"][0]["function"]["name"] == "User"
-    elif mode in (Mode.JSON, Mode.XAI_JSON):
+    elif mode in (Mode.JSON, Mode.MD_JSON):
         assert sent["response_format"] == {"type": "json_object"}
         assert system["role"] == "system" and '"age"' in system["content"]
     elif mode is Mode.MD_JSON:
         assert "response_format" not in sent and "```json" in sent["messages"][-1]["content"]
-    elif mode is Mode.PERPLEXITY_JSON:
+    elif mode is Mode.MD_JSON:
         schema = sent["response_format"]["json_schema"]
         assert sent["response_format"]["type"] == "json_schema" and "strict" not in schema
         assert schema["schema"]["required"] == ["name", "age"]
-    elif mode in (Mode.JSON_SCHEMA, Mode.OPENROUTER_STRUCTURED_OUTPUTS):
+    elif mode in (Mode.JSON_SCHEMA, Mode.JSON_SCHEMA):
         schema = sent["response_format"]["json_schema"]
         assert sent["response_format"]["type"] == "json_schema" and schema["strict"] is True
         assert schema["schema"]["additionalProperties"] is False
@@ -197,7 +197,7 @@ def test_key_comes_from_the_providers_variable(
 @pytest.mark.parametrize("name", PROVIDERS)
 def test_unsupported_mode_lists_the_supported_ones(name: str) -> None:
     with pytest.raises(instructor.UnsupportedModeError) as info:
-        instructor.from_provider(f"{name}/{MODELS[name]}", api_key="k", mode=Mode.ANTHROPIC_TOOLS)
+        instructor.from_provider(f"{name}/{MODELS[name]}", api_key="k", mode=Mode.TOOLS)
     assert all(f"Mode.{m.name}" in str(info.value) for m in config(name).supported_modes)
 
 

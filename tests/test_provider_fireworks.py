@@ -13,7 +13,7 @@ from instructor import Mode
 class TestFireworks(OpenAIFormatContract):
     provider = "fireworks"
     model = "accounts/fireworks/models/llama-v3p3-70b-instruct"
-    modes = (Mode.FIREWORKS_TOOLS, Mode.FIREWORKS_JSON)
+    modes = (Mode.TOOLS, Mode.MD_JSON)
     path = "/v1/chat/completions"
     env_var = "FIREWORKS_API_KEY"
     from_function = "from_fireworks"
@@ -25,7 +25,7 @@ class TestFireworks(OpenAIFormatContract):
         return fireworks.AuthenticationError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.FIREWORKS_TOOLS:
+        if mode is Mode.TOOLS:
             assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
             assert sent["tools"][0]["function"]["name"] == "User"
         else:

@@ -14,7 +14,7 @@ from instructor import Mode
 class TestWriter(OpenAIFormatContract):
     provider = "writer"
     model = "palmyra-x5"
-    modes = (Mode.WRITER_TOOLS, Mode.WRITER_JSON)
+    modes = (Mode.TOOLS, Mode.MD_JSON)
     path = "/v1/chat"
     env_var = "WRITER_API_KEY"
     from_function = "from_writer"
@@ -26,7 +26,7 @@ class TestWriter(OpenAIFormatContract):
         return writerai.AuthenticationError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.WRITER_TOOLS:
+        if mode is Mode.TOOLS:
             assert sent["tool_choice"] == "auto"
             assert [t["function"]["name"] for t in sent["tools"]] == ["User"]
         else:

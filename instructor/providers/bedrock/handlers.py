@@ -340,3 +340,9 @@ class JSONHandler(BedrockHandler):
 
 BEDROCK_TOOLS = ToolsHandler(Mode.BEDROCK_TOOLS)
 BEDROCK_JSON = JSONHandler(Mode.BEDROCK_JSON)
+
+# the core modes Bedrock serves (the registry's "bedrock:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+TOOLS_STRICT = ToolsHandler(Mode.TOOLS_STRICT)
+MD_JSON = JSONHandler(Mode.MD_JSON)
+JSON_SCHEMA = JSONHandler(Mode.JSON_SCHEMA)

@@ -7,54 +7,70 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import split_client_kwargs
+from instructor.core.factory_utils import split_client_kwargs, wrap_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-
-#: modes an OpenAI-format client can run, whoever serves the API
-OPENAI_FAMILY_MODES = frozenset({
-    Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,
-    Mode.XAI_TOOLS, Mode.XAI_JSON, Mode.PERPLEXITY_JSON, Mode.OPENROUTER_STRUCTURED_OUTPUTS,
-})
-
 
 def from_openai(
     client: Any,
     mode: Mode = Mode.TOOLS,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap an `openai.OpenAI` or `openai.AsyncOpenAI` client (or a subclass: Azure...).
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: how structured output is asked for (default: tool calling).
-        **kwargs: defaults for every `create` call (`model`, `temperature`...);
+        mode: how structured output is asked for (default: tool calling); the
+            deprecated `Mode.FUNCTIONS` / `Mode.JSON_O1` map to TOOLS / JSON_SCHEMA with a warning.
+        model: the default model of every request.
+        **kwargs: defaults for every `create` call (`temperature`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
         MissingDependencyError: the openai SDK is not installed.
-        UnsupportedModeError: `mode` is not an OpenAI-format mode.
-    """
-    openai = import_sdk("openai", extra="openai", provider="openai")
-    mode = Mode(mode)
-    if mode not in OPENAI_FAMILY_MODES:
-        from instructor.core.exceptions import UnsupportedModeError
+        UnsupportedModeError: (a `ModeError`) `mode` is not one the OpenAI format serves.
+        ClientError: (also a TypeError) `client` is not an OpenAI SDK client.
 
-        supported = sorted(OPENAI_FAMILY_MODES, key=lambda m: m.name)
-        raise UnsupportedModeError(
-            f"from_openai does not support mode {mode!r}. Supported modes: "
-            f"{', '.join('Mode.' + m.name for m in supported)}.",
-            mode=mode,
-            supported=supported,
-        )
-    provider = kwargs.pop("provider", "openai")
-    if isinstance(client, openai.AsyncOpenAI):
-        return AsyncInstructor(client, client.chat.completions.create, mode, provider=provider, **kwargs)
-    if isinstance(client, openai.OpenAI):
-        return Instructor(client, client.chat.completions.create, mode, provider=provider, **kwargs)
-    raise TypeError(
-        f"from_openai expects an openai.OpenAI or openai.AsyncOpenAI client, got {type(client).__name__}."
+    Example:
+        >>> client = instructor.from_openai(openai.OpenAI(), model="gpt-4o-mini")
+    """
+    from instructor.providers.openai.config import CONFIG
+
+    return wrap_openai_client(CONFIG, client, mode, model, caller="from_openai", **kwargs)
+
+
+def wrap_openai_client(
+    config: ProviderConfig, client: Any, mode: Any, model: str | None, *, caller: str, **kwargs: Any
+) -> Instructor | AsyncInstructor:
+    """`client` (an OpenAI SDK client) wrapped for `config`'s provider: mode checked first, then the type."""
+    openai = import_sdk("openai", extra=config.extra, provider=config.name)
+    if model is not None:
+        kwargs["model"] = model
+    kwargs.setdefault("provider", config.name)
+    result: Instructor | AsyncInstructor = wrap_client(
+        client, mode, sync_type=openai.OpenAI, async_type=openai.AsyncOpenAI,
+        create=lambda c: c.chat.completions.create, config=config, caller=caller, **kwargs,
     )
+    return result
+
+
+def from_compatible(
+    config: ProviderConfig,
+    model_or_client: Any,
+    mode: Mode,
+    model: str | None,
+    *,
+    async_client: bool = False,
+    caller: str,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """`from_together`, `from_deepseek`...: a model name goes through `from_provider`, a client is wrapped."""
+    if isinstance(model_or_client, str):
+        from instructor.auto_client import from_provider
+
+        return from_provider(f"{config.name}/{model_or_client}", async_client=async_client, mode=mode, **kwargs)
+    return wrap_openai_client(config, model_or_client, mode, model, caller=caller, **kwargs)
 
 
 def resolve_base_url(config: ProviderConfig, kwargs: dict[str, Any]) -> str | None:
@@ -93,4 +109,5 @@ def create_client(
         client_kwargs["base_url"] = base_url
     key = api_key or config.options.get("placeholder_api_key")
     client = cls(api_key=key, **client_kwargs)
-    return from_openai(client, mode=mode, model=model, provider=config.name, hooks=hooks, **defaults)
+    return wrap_openai_client(config, client, mode, model, caller=f"from_provider({config.name!r})", hooks=hooks,
+                              **defaults)

@@ -1,4 +1,9 @@
-"""Mode handlers of the OpenAI Chat Completions API (and the APIs that copy it).
+"""Mode handlers of the OpenAI Chat Completions format, shared by every API that speaks it.
+
+OpenAI, Azure, groq, cerebras, fireworks, writer, xai, perplexity, openrouter,
+together, anyscale, databricks, deepseek, ollama, litellm and Mistral's MD_JSON
+all use these handlers (the mode registry's format-wide entries); a provider
+that deviates subclasses them in its own folder.
 
 TOOLS / TOOLS_STRICT force a call to one function whose parameters are the
 model's schema; PARALLEL_TOOLS lets the model call several; JSON, MD_JSON and
