@@ -84,7 +84,7 @@ def test_the_plugin_is_a_provider_like_the_others(fake: FakeProvider, monkeypatc
     with pytest.raises(instructor.MissingAPIKeyError, match="MYPROVIDER_API_KEY"):
         instructor.from_provider("myprovider/m", base_url=fake.openai_base_url)
     with pytest.raises(instructor.UnsupportedModeError, match="Mode.MD_JSON"):
-        instructor.from_provider("myprovider/m", api_key="k", mode=instructor.Mode.TOOLS)
+        instructor.from_provider("myprovider/m", api_key="k", mode=instructor.Mode.ANTHROPIC_TOOLS)
     monkeypatch.setenv("MYPROVIDER_API_KEY", "from-env")
     client = instructor.from_provider("myprovider/m", base_url=fake.openai_base_url, mode=instructor.Mode.TOOLS,
                                       async_client=True)

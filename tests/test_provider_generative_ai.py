@@ -149,7 +149,8 @@ class SDKStandIn:
 async def test_async_tools_reask_on_sdk_objects() -> None:
     sdk = SDKStandIn(response([{"function_call": {"name": "User", "args": {"name": "J", "age": -1}}}]),
                      response([{"function_call": {"name": "User", "args": {"name": "J", "age": 25}}}]))
-    client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), sdk, Mode.TOOLS)
+    client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), sdk, Mode.TOOLS,
+                                        provider="generative-ai")
     assert await client.create(response_model=User, messages=MESSAGES, max_retries=2) == User(name="J", age=25)
     assert sdk.calls[1]["contents"][-1]["parts"][0]["function_response"]["name"] == "User"
 
@@ -160,7 +161,7 @@ async def test_async_json_stream_on_sdk_objects() -> None:
         yield response([{"text": '"age": 36}'}])
 
     client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), SDKStandIn(chunks()),
-                                        Mode.MD_JSON)
+                                        Mode.MD_JSON, provider="generative-ai")
     partials = [p async for p in client.create_partial(response_model=User, messages=MESSAGES)]
     assert partials[-1] == User(name="Ada", age=36)
 
@@ -170,7 +171,7 @@ def test_from_gemini() -> None:
     assert isinstance(instructor.from_gemini(model), instructor.Instructor)
     assert isinstance(instructor.from_gemini(model, use_async=True), instructor.AsyncInstructor)
     with pytest.raises(UnsupportedModeError):
-        instructor.from_gemini(model, mode=Mode.TOOLS)
+        instructor.from_gemini(model, mode=Mode.GENAI_TOOLS)  # another provider's mode
     with pytest.raises(TypeError, match="GenerativeModel"):
         instructor.from_gemini(object())
 

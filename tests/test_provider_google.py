@@ -276,8 +276,8 @@ def test_from_genai_wraps_sync_and_async_clients(fake: FakeProvider) -> None:
     assert client.create(response_model=User, messages=MESSAGES).age == 1
     assert isinstance(instructor.from_genai(sdk, use_async=True), instructor.AsyncInstructor)
     assert isinstance(instructor.from_genai(sdk.aio), instructor.AsyncInstructor)
-    with pytest.raises(UnsupportedModeError, match="GENAI_STRUCTURED_OUTPUTS"):
-        instructor.from_genai(sdk, mode=Mode.TOOLS)
+    with pytest.raises(UnsupportedModeError, match="Mode.TOOLS, Mode.JSON"):
+        instructor.from_genai(sdk, mode=Mode.MD_JSON)
     with pytest.raises(TypeError, match="google.genai.Client"):
         instructor.from_genai(object())
 

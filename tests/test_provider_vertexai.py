@@ -193,7 +193,7 @@ async def test_async_json_stream_on_sdk_objects() -> None:
             yield response([{"text": piece}], finish)
 
     sdk = SDKStandIn(chunks())
-    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.MD_JSON)
+    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.MD_JSON, provider="vertexai")
     partials = [p async for p in client.create_partial(response_model=User, messages=MESSAGES)]
     assert partials[-1] == User(name="Ada", age=36) and sdk.calls[0]["stream"] is True
 
@@ -203,7 +203,7 @@ def test_from_vertexai() -> None:
     assert isinstance(instructor.from_vertexai(model), instructor.Instructor)
     assert isinstance(instructor.from_vertexai(model, use_async=True), instructor.AsyncInstructor)
     with pytest.raises(UnsupportedModeError):
-        instructor.from_vertexai(model, mode=Mode.TOOLS)
+        instructor.from_vertexai(model, mode=Mode.GENAI_TOOLS)  # another provider's mode
     with pytest.raises(TypeError, match="GenerativeModel"):
         instructor.from_vertexai(object())
 

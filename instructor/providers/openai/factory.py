@@ -11,6 +11,7 @@ from instructor.core.factory_utils import split_client_kwargs, wrap_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 
+
 def from_openai(
     client: Any,
     mode: Mode = Mode.TOOLS,
@@ -67,25 +68,38 @@ def from_compatible(
 ) -> Instructor | AsyncInstructor:
     """`from_together`, `from_deepseek`...: a model name goes through `from_provider`, a client is wrapped."""
     if isinstance(model_or_client, str):
-        from instructor.auto_client import from_provider
+        from instructor.core.provider_registry import provider_registry
 
-        return from_provider(f"{config.name}/{model_or_client}", async_client=async_client, mode=mode, **kwargs)
+        return provider_registry.create_client(config.name, model_or_client, async_client=async_client, mode=mode,
+                                               **kwargs)
     return wrap_openai_client(config, model_or_client, mode, model, caller=caller, **kwargs)
 
 
 def resolve_base_url(config: ProviderConfig, kwargs: dict[str, Any]) -> str | None:
-    """The caller's base_url, else the one named by the config's env var, else its default."""
+    """The caller's base_url, else the first of the config's env vars that is set, else its default.
+
+    A config with a `base_url_suffix` (databricks: `/serving-endpoints`) gets it
+    appended when the URL does not end with it already (trailing `/` dropped).
+    """
+    suffix = config.options.get("base_url_suffix", "")
+
+    def with_suffix(url: str) -> str:
+        url = url.rstrip("/")
+        return url if not suffix or url.endswith(suffix) else url + suffix
+
     if kwargs.get("base_url"):
-        return str(kwargs.pop("base_url"))
+        return with_suffix(str(kwargs.pop("base_url")))
     env = config.options.get("base_url_env")
-    if env and os.environ.get(env):
-        return os.environ[env].rstrip("/") + config.options.get("base_url_suffix", "")
-    if config.base_url is None and env:
+    names = (env,) if isinstance(env, str) else tuple(env or ())
+    for name in names:
+        if os.environ.get(name):
+            return with_suffix(os.environ[name])
+    if config.base_url is None and names:
         from instructor.core.exceptions import ConfigurationError
 
         raise ConfigurationError(
-            f"Provider {config.name!r} needs a base URL: set the environment variable {env} "
-            "or pass base_url=... to from_provider."
+            f"Provider {config.name!r} needs a base URL: set the environment variable "
+            f"{' or '.join(names)}, or pass base_url=... to from_provider."
         )
     return config.base_url
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.mode import Mode
-from instructor.providers.together.config import CONFIG
 from instructor.providers.openai.factory import from_compatible
+from instructor.providers.together.config import CONFIG
 
 
 def from_together(

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from instructor.mode import Mode
 from instructor.formats.openai_chat import JSONHandler, ToolsHandler
+from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
