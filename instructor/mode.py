@@ -19,7 +19,7 @@ import warnings
 class Mode(str, enum.Enum):
     """Every way instructor can ask a provider for structured output."""
 
-    # OpenAI and OpenAI-compatible APIs
+    # the published release's members, in its order
     FUNCTIONS = "function_call"
     PARALLEL_TOOLS = "parallel_tool_call"
     TOOLS = "tool_call"
@@ -30,46 +30,32 @@ class Mode(str, enum.Enum):
     JSON_SCHEMA = "json_schema_mode"
     RESPONSES_TOOLS = "responses_tools"
     RESPONSES_TOOLS_WITH_INBUILT_TOOLS = "responses_tools_with_inbuilt_tools"
-
-    # Anthropic
+    XAI_JSON = "xai_json"
+    XAI_TOOLS = "xai_tools"
     ANTHROPIC_TOOLS = "anthropic_tools"
-    ANTHROPIC_PARALLEL_TOOLS = "anthropic_parallel_tools"
     ANTHROPIC_REASONING_TOOLS = "anthropic_reasoning_tools"
     ANTHROPIC_JSON = "anthropic_json"
-
-    # AWS Bedrock (Converse API)
-    BEDROCK_TOOLS = "bedrock_tools"
-    BEDROCK_JSON = "bedrock_json"
-
-    # Google: google-genai, and the deprecated generative-ai / Vertex AI SDKs
-    GENAI_TOOLS = "genai_tools"
-    GENAI_JSON = "genai_json"
-    GENAI_STRUCTURED_OUTPUTS = "genai_structured_outputs"
-    GEMINI_TOOLS = "gemini_tools"
-    GEMINI_JSON = "gemini_json"
+    ANTHROPIC_PARALLEL_TOOLS = "anthropic_parallel_tools"
+    MISTRAL_TOOLS = "mistral_tools"
+    MISTRAL_STRUCTURED_OUTPUTS = "mistral_structured_outputs"
     VERTEXAI_TOOLS = "vertexai_tools"
     VERTEXAI_JSON = "vertexai_json"
     VERTEXAI_PARALLEL_TOOLS = "vertexai_parallel_tools"
-
-    # Mistral
-    MISTRAL_TOOLS = "mistral_tools"
-    MISTRAL_STRUCTURED_OUTPUTS = "mistral_structured_outputs"
-
-    # Cohere (v2 chat)
+    GEMINI_JSON = "gemini_json"
+    GEMINI_TOOLS = "gemini_tools"
+    GENAI_TOOLS = "genai_tools"
+    GENAI_JSON = "genai_json"
+    GENAI_STRUCTURED_OUTPUTS = "genai_structured_outputs"
     COHERE_TOOLS = "cohere_tools"
-    COHERE_JSON_SCHEMA = "json_object"  # the published value
-
-    # Cerebras, Fireworks, Writer
+    COHERE_JSON_SCHEMA = "json_object"  # the published value ("cohere_json_schema" still parses)
     CEREBRAS_TOOLS = "cerebras_tools"
     CEREBRAS_JSON = "cerebras_json"
     FIREWORKS_TOOLS = "fireworks_tools"
     FIREWORKS_JSON = "fireworks_json"
     WRITER_TOOLS = "writer_tools"
     WRITER_JSON = "writer_json"
-
-    # xAI, Perplexity, OpenRouter
-    XAI_TOOLS = "xai_tools"
-    XAI_JSON = "xai_json"
+    BEDROCK_TOOLS = "bedrock_tools"
+    BEDROCK_JSON = "bedrock_json"
     PERPLEXITY_JSON = "perplexity_json"
     OPENROUTER_STRUCTURED_OUTPUTS = "openrouter_structured_outputs"
 
