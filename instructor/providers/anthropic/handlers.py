@@ -28,6 +28,7 @@ from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import (
     JSONTextFilter,
+    extract_json_text,
     json_instructions,
     validate_json_text,
 )
@@ -407,6 +408,10 @@ class JSONHandler(AnthropicHandler):
         text = _text_of(_checked_content(response))
         if not text.strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
+        if strict is False:
+            # lax: control characters inside strings are allowed, as the published release does
+            data = json.loads(extract_json_text(text), strict=False)
+            return response_model.model_validate(data, context=context, strict=False)
         return validate_json_text(response_model, text, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:

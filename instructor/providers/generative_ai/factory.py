@@ -48,7 +48,6 @@ def _async_create(model: Any) -> Callable[..., Any]:
 def from_gemini(
     client: Any,
     mode: Mode = Mode.MD_JSON,
-    *,
     use_async: bool = False,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:

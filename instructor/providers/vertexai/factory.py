@@ -49,7 +49,6 @@ def _async_create(model: Any) -> Callable[..., Any]:
 def from_vertexai(
     client: Any,
     mode: Mode = Mode.TOOLS,
-    *,
     use_async: bool = False,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
