@@ -1,4 +1,10 @@
-"""The mode registry: one handler per mode, named by dotted path, loaded on first use.
+"""The mode registry: one handler per (provider family, mode), named by dotted path, loaded on first use.
+
+A core mode (TOOLS, JSON...) means the same thing for every provider; each
+provider family that speaks its own wire format serves it with its own handler
+(`"anthropic:tool_call"`), and every other provider uses the OpenAI chat
+format's handler of that mode (`"tool_call"`). A client finds its handler by
+its provider name and mode (`get_handler(mode, provider=...)`).
 
 A handler is the whole of a mode's wire convention: how a response model becomes
 request kwargs, how the response is read back, how a failed validation is asked

@@ -1,13 +1,15 @@
 """Mode handlers of the Anthropic Messages API.
 
-ANTHROPIC_TOOLS forces a call to one tool whose input schema is the model.
-ANTHROPIC_PARALLEL_TOOLS offers one tool per model and lets Claude call several
-in one turn (`tool_choice: any`); every call is one object.
-ANTHROPIC_REASONING_TOOLS turns extended thinking on and leaves the tool choice
-to the model (`tool_choice: auto`): Anthropic refuses a forced tool choice while
-thinking, so the system prompt names the tool to call instead.
-ANTHROPIC_JSON describes the schema in the system prompt and reads the JSON
-from the answer's text (a ```json fence or prose around it is tolerated).
+TOOLS forces a call to one tool whose input schema is the model
+(`disable_parallel_tool_use`), and reads exactly one `tool_use` block; with
+`thinking` enabled the tool choice is left to the model (`auto`), since
+Anthropic refuses a forced choice while thinking, and a system block asks for
+the tool call only. PARALLEL_TOOLS offers one tool per model (`tool_choice:
+auto`); every call is one object. JSON describes the schema in a system block
+and reads the JSON from the answer's text (a ```json fence or prose around it is
+tolerated). JSON_SCHEMA uses Anthropic's structured outputs (see
+`JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
+with those deprecated modes (ANTHROPIC_REASONING_TOOLS turns thinking on).
 
 Re-asking follows Anthropic's conversation rules: the assistant turn is sent
 back whole (thinking blocks included, as Anthropic requires), then a user turn

@@ -1,9 +1,11 @@
 """Mode handlers of AWS Bedrock's Converse API (responses are boto3's plain dicts).
 
-BEDROCK_TOOLS offers one tool (`toolConfig`) whose input schema is the model:
+TOOLS offers one tool (`toolConfig`) whose input schema is the model:
 forced with `toolChoice: {"tool": ...}` on Claude and Nova, the only families
-that accept it, and `auto` elsewhere (the only tool offered is ours).
-BEDROCK_JSON describes the schema in a system block and reads JSON from the text.
+that accept it, and `auto` elsewhere (the only tool offered is ours);
+TOOLS_STRICT marks it `strict`. MD_JSON describes the schema in a system block
+and reads JSON from the text; JSON_SCHEMA constrains the text with
+`outputConfig.textFormat`. (BEDROCK_TOOLS / BEDROCK_JSON are the deprecated names.)
 
 Requests are first shaped by `to_converse` (OpenAI-style messages, system and
 sampling options become Converse's). Re-asking sends the assistant turn back,
