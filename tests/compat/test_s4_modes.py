@@ -239,3 +239,13 @@ def test_s4_ours_tools_strict_on_openai_is_a_real_mode(fake: FakeProvider) -> No
         warnings.simplefilter("error")
         client = instructor.from_openai(_openai(fake), mode=Mode.TOOLS_STRICT)
     assert client.mode is Mode.TOOLS_STRICT  # COMPAT decision 3: strict schemas are sent
+
+
+def test_s4_preload_loads_the_providers_own_handlers() -> None:
+    from instructor.core.mode_registry import mode_registry
+
+    assert instructor.preload("anthropic") == ["anthropic"]
+    for mode in (Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.PARALLEL_TOOLS):
+        assert mode_registry.is_loaded(mode, family="anthropic")
+        handler = mode_registry.get(mode, family="anthropic")
+        assert type(handler).__module__ == "instructor.providers.anthropic.handlers"
