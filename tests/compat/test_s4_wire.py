@@ -309,3 +309,26 @@ def test_s1_5_bedrock_json_reask_shape(fake: FakeProvider) -> None:
     retry = fake.requests[1].json["messages"]
     assert retry[1]["role"] == "assistant"
     assert retry[2]["content"][0]["text"].startswith("Correct your JSON ONLY RESPONSE")
+
+
+# -- Cohere MD_JSON (new: the published table lists it for from_cohere) ----------------------------------
+def cohere_client(fake: FakeProvider, mode: Mode) -> Any:
+    return instructor.from_provider("cohere/command-a-03-2025", api_key="k", base_url=fake.cohere_base_url,
+                                    mode=mode)
+
+
+def test_s4_4_cohere_md_json(fake: FakeProvider) -> None:
+    fake.add(Reply.text(f"Here:\n```json\n{json.dumps(JASON)}\n```"))
+    assert cohere_client(fake, Mode.MD_JSON).create(response_model=User, messages=MESSAGES) == User(**JASON)
+    sent = fake.requests[0].json
+    assert "response_format" not in sent and "tools" not in sent
+    assert sent["messages"][0]["role"] == "system" and '"age"' in sent["messages"][0]["content"]
+    assert "```json" in sent["messages"][-1]["content"]
+
+
+def test_s4_4_cohere_md_json_reask(fake: FakeProvider) -> None:
+    fake.add(Reply.text('```json\n{"name": "Jason"}\n```'), Reply.text(f"```json\n{json.dumps(JASON)}\n```"))
+    cohere_client(fake, Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
+    retry = fake.requests[1].json["messages"]
+    assert retry[-2]["role"] == "assistant"
+    assert retry[-1]["role"] == "user" and retry[-1]["content"].startswith("Correct your JSON ONLY RESPONSE")
