@@ -245,7 +245,7 @@ def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
     client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": "Jason, 25."}]}
-    assert "Call the tool 'User'" in messages[2]["content"][0]["text"]
+    assert messages[2]["content"][0]["text"].startswith("Validation Error due to no tool invocation:\n")
 
 
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:

@@ -142,7 +142,7 @@ def test_s4_4_anthropic_tools_disables_parallel_tool_use(fake: FakeProvider) -> 
     fake.add(Reply.tool("User", JASON))
     claude(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES)
     sent = fake.requests[0].json
-    assert sent["tools"][0]["name"] == "User"
+    assert sent["tools"][0] == {"name": "User", "description": "A person.", "input_schema": User.model_json_schema()}
     assert sent["tool_choice"] == {"type": "tool", "name": "User", "disable_parallel_tool_use": True}
 
 
@@ -235,7 +235,7 @@ def test_s4_4_bedrock_tools_request(fake: FakeProvider) -> None:
     sent = fake.requests[0].json
     spec = sent["toolConfig"]["tools"][0]["toolSpec"]
     assert spec["name"] == "User" and spec["description"] == "A person."
-    assert spec["inputSchema"]["json"]["required"] == ["name", "age"] and "strict" not in spec
+    assert spec["inputSchema"]["json"] == User.model_json_schema() and "strict" not in spec
     assert sent["toolConfig"]["toolChoice"] == {"tool": {"name": "User"}}
     assert sent["inferenceConfig"] == {"maxTokens": 100, "temperature": 0.1}
     assert sent["messages"] == [{"role": "user", "content": [{"text": "Jason is 25"}]}]

@@ -64,7 +64,7 @@ def anthropic_tool(model: type[BaseModel]) -> dict[str, Any]:
     return {
         "name": schema.tool_name(model),
         "description": schema.description(model),
-        "input_schema": schema.parameters_schema(model),
+        "input_schema": schema.json_schema(model),  # the model's own schema, title included
     }
 
 

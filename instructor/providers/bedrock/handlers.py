@@ -55,7 +55,7 @@ def tool_spec(model: type[BaseModel], strict: bool = False) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "name": schema.tool_name(model),
         "description": schema.description(model),
-        "inputSchema": {"json": strict_bedrock_schema(model) if strict else schema.parameters_schema(model)},
+        "inputSchema": {"json": strict_bedrock_schema(model) if strict else schema.json_schema(model)},
     }
     if strict:
         spec["strict"] = True
