@@ -52,8 +52,9 @@ def main() -> None:
         # 3. extended thinking: thinking on, the model picks the tool itself
         fake.add(Reply.tool("User", {"name": "Jason", "age": 25}, thinking="The text gives his age."))
         thinker = instructor.from_provider(MODEL, base_url=fake.anthropic_base_url, api_key="sk-ant-demo",
-                                           mode=instructor.Mode.ANTHROPIC_REASONING_TOOLS)
-        print(f"reasoning: {thinker.create(response_model=User, messages=MESSAGES)!r}, "
+                                           mode=instructor.Mode.TOOLS)
+        thinking = {"type": "enabled", "budget_tokens": 1024}
+        print(f"reasoning: {thinker.create(response_model=User, messages=MESSAGES, thinking=thinking)!r}, "
               f"thinking={fake.requests[-1].json['thinking']}")
 
         # 4. async: the SDK's AsyncAnthropic underneath

@@ -40,7 +40,7 @@ def main() -> None:
     with FakeProvider() as fake:
         aws = {"endpoint_url": fake.bedrock_endpoint_url, "region_name": "us-east-1",
                "aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "demo-secret"}
-        client = instructor.from_provider(MODEL, **aws)  # Claude on Bedrock: Mode.BEDROCK_TOOLS
+        client = instructor.from_provider(MODEL, **aws)  # Claude on Bedrock: Mode.TOOLS
 
         # 1. Converse tool use; the invalid first answer is re-asked with a toolResult
         fake.add(Reply.tool("User", {"name": "Jason", "age": -25}), Reply.tool("User", {"name": "Jason", "age": 25}))

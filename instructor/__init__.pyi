@@ -70,10 +70,14 @@ from .mode import Mode as Mode
 from .multimodal import PDF as PDF
 from .multimodal import Audio as Audio
 from .multimodal import Image as Image
+from .provider import Provider as Provider
 from .providers.anthropic.factory import from_anthropic as from_anthropic
+from .providers.anyscale.factory import from_anyscale as from_anyscale
 from .providers.bedrock.factory import from_bedrock as from_bedrock
 from .providers.cerebras.factory import from_cerebras as from_cerebras
 from .providers.cohere.factory import from_cohere as from_cohere
+from .providers.databricks.factory import from_databricks as from_databricks
+from .providers.deepseek.factory import from_deepseek as from_deepseek
 from .providers.fireworks.factory import from_fireworks as from_fireworks
 from .providers.generative_ai.factory import from_gemini as from_gemini
 from .providers.google.factory import from_genai as from_genai
@@ -81,11 +85,15 @@ from .providers.groq.factory import from_groq as from_groq
 from .providers.litellm.factory import from_litellm as from_litellm
 from .providers.mistral.factory import from_mistral as from_mistral
 from .providers.openai.factory import from_openai as from_openai
+from .providers.openrouter.factory import from_openrouter as from_openrouter
+from .providers.perplexity.factory import from_perplexity as from_perplexity
+from .providers.together.factory import from_together as from_together
 from .providers.vertexai.factory import from_vertexai as from_vertexai
 from .providers.writer.factory import from_writer as from_writer
 from .schema_model import OpenAISchema as OpenAISchema
 from .schema_model import ResponseSchema as ResponseSchema
 from .validators import llm_validator as llm_validator
 from .validators import openai_moderation as openai_moderation
+from .providers.xai.factory import from_xai as from_xai
 
 __version__: str

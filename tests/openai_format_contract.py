@@ -44,6 +44,29 @@ def truncated(mode: Mode) -> Reply:
     return Reply.text('{"name": "Ja', stop="length")
 
 
+def check_openai_request(mode: Mode, sent: dict[str, Any]) -> None:
+    """The request shape of the OpenAI chat format's handlers for `mode` (COMPAT §4.4)."""
+    system = sent["messages"][0]
+    if mode in (Mode.TOOLS, Mode.TOOLS_STRICT):
+        assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
+        assert sent["tools"][0]["function"]["name"] == "User"
+    elif mode is Mode.JSON:
+        assert sent["response_format"] == {"type": "json_object"}
+        assert system["role"] == "system" and '"age"' in system["content"]
+    elif mode is Mode.MD_JSON:
+        assert "response_format" not in sent
+        assert system["role"] == "system" and '"age"' in system["content"]
+        # merged into the last user message of the caller's (a re-ask adds turns after it)
+        assert sent["messages"][1]["content"].startswith(MESSAGES[0]["content"] + "\n\n")
+        assert "```json" in sent["messages"][1]["content"]
+    elif mode is Mode.JSON_SCHEMA:
+        fmt = sent["response_format"]
+        assert fmt["type"] == "json_schema" and "strict" not in fmt["json_schema"]
+        assert fmt["json_schema"]["schema"]["required"] == ["name", "age"]
+    else:  # pragma: no cover - a new mode needs its expectation here
+        raise AssertionError(f"no expectation for {mode!r}")
+
+
 class OpenAIFormatContract:
     """Shared end-to-end tests; subclasses fill in the provider's facts."""
 
@@ -68,9 +91,11 @@ class OpenAIFormatContract:
         return _server
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        """A test taking `mode` runs once per mode of the provider."""
+        """A test taking `mode` runs once per single-object mode of the provider
+        (PARALLEL_TOOLS answers a list: tests/test_provider_compatible.py covers it)."""
         if "mode" in metafunc.fixturenames:
-            metafunc.parametrize("mode", self.modes, ids=[m.name for m in self.modes])
+            modes = [m for m in self.modes if m is not Mode.PARALLEL_TOOLS]
+            metafunc.parametrize("mode", modes, ids=[m.name for m in modes])
 
     # -- provider facts a subclass implements --------------------------------------------
     def base_url(self, fake: FakeProvider) -> str:
@@ -84,8 +109,9 @@ class OpenAIFormatContract:
         raise NotImplementedError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        """Assert what the provider's handler put in the request for `mode`."""
-        raise NotImplementedError
+        """Assert what the provider's handler put in the request for `mode` (by default: the
+        OpenAI chat format's shapes, §4.4)."""
+        check_openai_request(mode, sent)
 
     # -- helpers --------------------------------------------------------------------------
     @property

@@ -186,21 +186,21 @@ FAMILIES: list[Family] = [
                       base_url=_openai, env="OPENAI_API_KEY", refusal=_openai_refusal),
     _stainless_family("openai-json", "openai", "openai", Mode.JSON, "gpt-4o-mini", tools=False,
                       base_url=_openai, env="OPENAI_API_KEY", refusal=_openai_refusal),
-    _stainless_family("anthropic-tools", "anthropic", "anthropic", Mode.ANTHROPIC_TOOLS, "claude-sonnet-4-6",
+    _stainless_family("anthropic-tools", "anthropic", "anthropic", Mode.TOOLS, "claude-sonnet-4-6",
                       tools=True, base_url=lambda fake: fake.anthropic_base_url, env="ANTHROPIC_API_KEY",
                       overloaded="OverloadedError"),
-    _stainless_family("anthropic-json", "anthropic", "anthropic", Mode.ANTHROPIC_JSON, "claude-sonnet-4-6",
+    _stainless_family("anthropic-json", "anthropic", "anthropic", Mode.JSON, "claude-sonnet-4-6",
                       tools=False, base_url=lambda fake: fake.anthropic_base_url, env="ANTHROPIC_API_KEY",
                       overloaded="OverloadedError"),
     _stainless_family("groq-tools", "groq", "groq", Mode.TOOLS, "llama-3.3-70b-versatile", tools=True,
                       base_url=_root, env="GROQ_API_KEY"),
-    _stainless_family("cerebras-tools", "cerebras", "cerebras.cloud.sdk", Mode.CEREBRAS_TOOLS, "llama-3.3-70b",
+    _stainless_family("cerebras-tools", "cerebras", "cerebras.cloud.sdk", Mode.TOOLS, "llama-3.3-70b",
                       tools=True, base_url=_root, env="CEREBRAS_API_KEY", errors="cerebras.cloud.sdk",
                       options={"warm_tcp_connection": False}),
-    _stainless_family("fireworks-tools", "fireworks", "fireworks", Mode.FIREWORKS_TOOLS,
+    _stainless_family("fireworks-tools", "fireworks", "fireworks", Mode.TOOLS,
                       "accounts/fireworks/models/llama-v3p3-70b-instruct", tools=True, base_url=_root,
                       env="FIREWORKS_API_KEY"),
-    _stainless_family("writer-tools", "writer", "writerai", Mode.WRITER_TOOLS, "palmyra-x5", tools=True,
+    _stainless_family("writer-tools", "writer", "writerai", Mode.TOOLS, "palmyra-x5", tools=True,
                       base_url=_root, env="WRITER_API_KEY"),
 ]
 
@@ -231,8 +231,8 @@ _BEDROCK: dict[str, Any] = {
 }
 
 FAMILIES += [
-    Family(id="bedrock-tools", mode=Mode.BEDROCK_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_BEDROCK),
-    Family(id="bedrock-json", mode=Mode.BEDROCK_JSON, answer=text_answer, wrong_tool=None, **_BEDROCK),
+    Family(id="bedrock-tools", mode=Mode.TOOLS, answer=tool_answer, wrong_tool=other_tool, **_BEDROCK),
+    Family(id="bedrock-json", mode=Mode.MD_JSON, answer=text_answer, wrong_tool=None, **_BEDROCK),
 ]
 
 
@@ -307,13 +307,13 @@ _COHERE: dict[str, Any] = {
 }
 
 FAMILIES += [
-    Family(id="google-tools", mode=Mode.GENAI_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_GENAI),
-    Family(id="google-json", mode=Mode.GENAI_STRUCTURED_OUTPUTS, answer=text_answer, wrong_tool=None, **_GENAI),
-    Family(id="mistral-tools", mode=Mode.MISTRAL_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_MISTRAL),
-    Family(id="mistral-json", mode=Mode.MISTRAL_STRUCTURED_OUTPUTS, answer=text_answer, wrong_tool=None,
+    Family(id="google-tools", mode=Mode.TOOLS, answer=tool_answer, wrong_tool=other_tool, **_GENAI),
+    Family(id="google-json", mode=Mode.JSON, answer=text_answer, wrong_tool=None, **_GENAI),
+    Family(id="mistral-tools", mode=Mode.TOOLS, answer=tool_answer, wrong_tool=other_tool, **_MISTRAL),
+    Family(id="mistral-json", mode=Mode.JSON_SCHEMA, answer=text_answer, wrong_tool=None,
            **_MISTRAL),
-    Family(id="cohere-tools", mode=Mode.COHERE_TOOLS, answer=tool_answer, wrong_tool=other_tool, **_COHERE),
-    Family(id="cohere-json", mode=Mode.COHERE_JSON_SCHEMA, answer=text_answer, wrong_tool=None, **_COHERE),
+    Family(id="cohere-tools", mode=Mode.TOOLS, answer=tool_answer, wrong_tool=other_tool, **_COHERE),
+    Family(id="cohere-json", mode=Mode.JSON_SCHEMA, answer=text_answer, wrong_tool=None, **_COHERE),
 ]
 
 

@@ -22,8 +22,7 @@ from instructor.testing import FakeProvider, Reply
 
 MODEL = "claude-sonnet-4-6"
 MESSAGES = [{"role": "user", "content": "Jason is 25"}]
-ALL_MODES = [Mode.ANTHROPIC_TOOLS, Mode.ANTHROPIC_PARALLEL_TOOLS, Mode.ANTHROPIC_JSON,
-             Mode.ANTHROPIC_REASONING_TOOLS]
+ALL_MODES = [Mode.TOOLS, Mode.PARALLEL_TOOLS, Mode.JSON]
 
 
 class User(BaseModel):
@@ -33,22 +32,22 @@ class User(BaseModel):
     age: int = Field(ge=0)
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.ANTHROPIC_TOOLS, **kw: object) -> instructor.Instructor:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS, **kw: object) -> instructor.Instructor:
     return instructor.from_provider(f"anthropic/{MODEL}", base_url=fake.anthropic_base_url, api_key="sk-ant-test",
                                     mode=mode, max_retries=0, **kw)
 
 
-def aclient_for(fake: FakeProvider, mode: Mode = Mode.ANTHROPIC_TOOLS) -> instructor.AsyncInstructor:
+def aclient_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> instructor.AsyncInstructor:
     return instructor.from_provider(f"anthropic/{MODEL}", base_url=fake.anthropic_base_url, api_key="sk-ant-test",
                                     async_client=True, mode=mode, max_retries=0)
 
 
 def answer(mode: Mode, *users: dict) -> Reply:
-    if mode is Mode.ANTHROPIC_JSON:
+    if mode is Mode.JSON:
         return Reply.text(f"Here you go:\n```json\n{json.dumps(users[0])}\n```")
-    if mode is Mode.ANTHROPIC_PARALLEL_TOOLS:
+    if mode is Mode.PARALLEL_TOOLS:
         return Reply.tools(*[("User", u) for u in users])
-    if mode is Mode.ANTHROPIC_REASONING_TOOLS:
+    if mode is Mode.TOOLS:
         return Reply.tool("User", users[0], thinking="The text says Jason is 25.")
     return Reply.tool("User", users[0])
 
@@ -65,28 +64,24 @@ def sent_key(request: object) -> str:
 def check_request(mode: Mode, sent: dict) -> None:
     assert sent["model"] == MODEL
     assert sent["messages"] == MESSAGES
-    if mode is Mode.ANTHROPIC_JSON:
+    if mode is Mode.JSON:
         assert "tools" not in sent
-        assert '"age"' in sent["system"] and "json_schema" in sent["system"]
+        system = "".join(block["text"] for block in sent["system"])
+        assert '"age"' in system and "json_schema" in system
         assert sent["max_tokens"] == 4096
         return
     tool = sent["tools"][0]
     assert tool["name"] == "User" and tool["description"] == "A person."
     assert tool["input_schema"]["required"] == ["name", "age"]
-    if mode is Mode.ANTHROPIC_TOOLS:
-        assert sent["tool_choice"] == {"type": "tool", "name": "User"}
+    if mode is Mode.TOOLS:
+        assert sent["tool_choice"] == {"type": "tool", "name": "User", "disable_parallel_tool_use": True}
         assert sent["max_tokens"] == 4096 and "thinking" not in sent
-    elif mode is Mode.ANTHROPIC_PARALLEL_TOOLS:
-        assert sent["tool_choice"] == {"type": "any"}
-    else:  # reasoning: thinking on, the model picks the tool, max_tokens above the budget
-        assert sent["thinking"] == {"type": "enabled", "budget_tokens": 1024}
+    else:
         assert sent["tool_choice"] == {"type": "auto"}
-        assert sent["max_tokens"] == 1024 + 4096
-        assert "'User'" in sent["system"]
 
 
 def check_result(mode: Mode, result: object) -> None:
-    if mode is Mode.ANTHROPIC_PARALLEL_TOOLS:
+    if mode is Mode.PARALLEL_TOOLS:
         assert result == [User(**JASON), User(**SARAH)]
     else:
         assert result == User(**JASON)
@@ -114,50 +109,48 @@ async def test_every_mode_async(fake: FakeProvider, mode: Mode) -> None:
 
 # -- request shape ---------------------------------------------------------------------------
 def test_system_messages_move_to_the_top_level_system(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     messages = [{"role": "system", "content": "You extract people."}, *MESSAGES]
     client_for(fake).create(response_model=User, messages=messages, system="Be precise.")
     sent = fake.requests[0].json
-    assert sent["system"] == "Be precise.\n\nYou extract people."
+    assert sent["system"] == [{"type": "text", "text": "Be precise."}, {"type": "text", "text": "You extract people."}]
     assert [m["role"] for m in sent["messages"]] == ["user"]
     assert messages[0]["role"] == "system"  # the caller's list is untouched
 
 
 def test_json_mode_appends_the_schema_to_system_blocks(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.ANTHROPIC_JSON, JASON))
+    fake.add(answer(Mode.JSON, JASON))
     system = [{"type": "text", "text": "You extract people.", "cache_control": {"type": "ephemeral"}}]
-    client_for(fake, Mode.ANTHROPIC_JSON).create(response_model=User, messages=MESSAGES, system=system)
+    client_for(fake, Mode.JSON).create(response_model=User, messages=MESSAGES, system=system)
     sent = fake.requests[0].json["system"]
     assert sent[0] == system[0]  # cache_control kept
     assert sent[1]["type"] == "text" and '"age"' in sent[1]["text"]
 
 
 def test_max_tokens_defaults_and_an_explicit_value_wins(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.ANTHROPIC_TOOLS, JASON), answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON), answer(Mode.TOOLS, JASON))
     client = client_for(fake)
     client.create(response_model=User, messages=MESSAGES)
     client.create(response_model=User, messages=MESSAGES, max_tokens=300)
     assert [r.json["max_tokens"] for r in fake.requests] == [4096, 300]
 
 
-def test_reasoning_mode_keeps_a_callers_thinking_and_checks_the_budget(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.ANTHROPIC_REASONING_TOOLS, JASON))
-    client = client_for(fake, Mode.ANTHROPIC_REASONING_TOOLS)
+def test_tools_with_thinking_keeps_a_callers_thinking_and_checks_the_budget(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("User", JASON, thinking="The text says Jason is 25."))
+    client = client_for(fake, Mode.TOOLS)
     thinking = {"type": "enabled", "budget_tokens": 2000}
     client.create(response_model=User, messages=MESSAGES, thinking=thinking, max_tokens=3000)
-    assert fake.requests[0].json["thinking"] == thinking
-    assert fake.requests[0].json["max_tokens"] == 3000
+    sent = fake.requests[0].json
+    assert sent["thinking"] == thinking and sent["max_tokens"] == 3000
+    assert sent["tool_choice"] == {"type": "auto"}  # Anthropic refuses a forced tool while thinking
+    assert "no additional text" in sent["system"][-1]["text"]
     with pytest.raises(ValueError, match=r"max_tokens=1000 must be larger than the thinking budget"):
-        client.create(response_model=User, messages=MESSAGES, max_tokens=1000)
+        client.create(response_model=User, messages=MESSAGES, thinking=thinking, max_tokens=1000)
     assert len(fake.requests) == 1
-    fake.add(answer(Mode.ANTHROPIC_REASONING_TOOLS, JASON))
-    client.create(response_model=User, messages=MESSAGES, thinking={"type": "adaptive"})  # no budget to check
-    assert fake.requests[1].json["thinking"] == {"type": "adaptive"}
-    assert fake.requests[1].json["max_tokens"] == 4096
 
 
 def test_openai_style_image_parts_become_image_blocks(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     content = [
         {"type": "text", "text": "Who is this?"},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
@@ -174,7 +167,8 @@ def test_openai_style_image_parts_become_image_blocks(fake: FakeProvider) -> Non
 def test_simple_types_are_asked_through_a_wrapper_tool(fake: FakeProvider) -> None:
     fake.add(Reply.tool("Response", {"content": 3}))
     assert client_for(fake).create(response_model=int, messages=MESSAGES) == 3
-    assert fake.requests[0].json["tool_choice"] == {"type": "tool", "name": "Response"}
+    assert fake.requests[0].json["tool_choice"] == {"type": "tool", "name": "Response",
+                                                    "disable_parallel_tool_use": True}
 
 
 def test_response_model_none_returns_the_sdk_message_with_the_request_shaped(fake: FakeProvider) -> None:
@@ -184,7 +178,8 @@ def test_response_model_none_returns_the_sdk_message_with_the_request_shaped(fak
     assert isinstance(message, anthropic.types.Message)
     assert message.content[0].text == "Hello"
     sent = fake.requests[0].json
-    assert sent["system"] == "Be brief." and sent["max_tokens"] == 4096 and "tools" not in sent
+    assert sent["system"] == [{"type": "text", "text": "Be brief."}]
+    assert sent["max_tokens"] == 4096 and "tools" not in sent
     fake.add(Reply.text("Hello"))
     events = list(client_for(fake).create(messages=messages, stream=True))  # the SDK's own stream
     assert events[0].type == "message_start" and events[-1].type == "message_stop"
@@ -192,7 +187,7 @@ def test_response_model_none_returns_the_sdk_message_with_the_request_shaped(fak
 
 # -- re-asking -------------------------------------------------------------------------------
 def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason", "age": -1}), answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason", "age": -1}), answer(Mode.TOOLS, JASON))
     user = client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert user == User(**JASON)
     first_call = fake.requests[0].json
@@ -210,7 +205,7 @@ def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
 
 
 async def test_reask_async(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), answer(Mode.TOOLS, JASON))
     user = await aclient_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert user == User(**JASON)
     assert fake.requests[1].json["messages"][2]["content"][0]["type"] == "tool_result"
@@ -218,8 +213,8 @@ async def test_reask_async(fake: FakeProvider) -> None:
 
 def test_reask_in_parallel_mode_answers_every_tool_call(fake: FakeProvider) -> None:
     fake.add(Reply.tools(("User", JASON), ("User", {"name": "Sarah", "age": -3})),
-             answer(Mode.ANTHROPIC_PARALLEL_TOOLS, JASON, SARAH))
-    users = client_for(fake, Mode.ANTHROPIC_PARALLEL_TOOLS).create(response_model=User, messages=MESSAGES,
+             answer(Mode.PARALLEL_TOOLS, JASON, SARAH))
+    users = client_for(fake, Mode.PARALLEL_TOOLS).create(response_model=User, messages=MESSAGES,
                                                                    max_retries=2)
     assert users == [User(**JASON), User(**SARAH)]
     results = fake.requests[1].json["messages"][2]["content"]
@@ -229,28 +224,29 @@ def test_reask_in_parallel_mode_answers_every_tool_call(fake: FakeProvider) -> N
 
 def test_reask_in_reasoning_mode_sends_the_thinking_block_back(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": -1}, thinking="Hmm."),
-             answer(Mode.ANTHROPIC_REASONING_TOOLS, JASON))
-    client_for(fake, Mode.ANTHROPIC_REASONING_TOOLS).create(response_model=User, messages=MESSAGES, max_retries=2)
+             answer(Mode.TOOLS, JASON))
+    client_for(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES, max_retries=2)
     assistant = fake.requests[1].json["messages"][1]["content"]
     assert assistant[0] == {"type": "thinking", "thinking": "Hmm.", "signature": "fake-signature"}
     assert assistant[1]["type"] == "tool_use"
 
 
 def test_reask_in_json_mode_quotes_the_answer_and_the_error(fake: FakeProvider) -> None:
-    fake.add(Reply.json({"name": "Jason"}), answer(Mode.ANTHROPIC_JSON, JASON))
-    client_for(fake, Mode.ANTHROPIC_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
+    fake.add(Reply.json({"name": "Jason"}), answer(Mode.JSON, JASON))
+    client_for(fake, Mode.JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
     messages = fake.requests[1].json["messages"]
-    assert messages[1] == {"role": "assistant", "content": '{"name": "Jason"}'}
-    assert messages[2]["role"] == "user"
-    assert "Correct your JSON" in messages[2]["content"] and "age" in messages[2]["content"]
+    assert len(messages) == 2 and messages[1]["role"] == "user"  # no assistant echo (§1.5)
+    text = messages[1]["content"]
+    assert text.startswith("Validation Errors found:\n") and "age" in text
+    assert text.endswith('following attempt:\n{"name": "Jason"}')
 
 
 def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
-    fake.add(Reply.text("Jason, 25."), answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(Reply.text("Jason, 25."), answer(Mode.TOOLS, JASON))
     assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1] == {"role": "assistant", "content": [{"type": "text", "text": "Jason, 25."}]}
-    assert "Call the tool 'User'" in retry[2]["content"]
+    assert retry[2]["content"].startswith("Validation Error due to no tool invocation:\n")
 
 
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:
@@ -276,7 +272,7 @@ def test_max_tokens_stop_is_an_incomplete_output_error(fake: FakeProvider, mode:
 
 
 def test_a_refusal_is_a_parsing_error_and_is_reasked(fake: FakeProvider) -> None:
-    fake.add(Reply(refusal="I can't help with that.", stop="refusal"), answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(Reply(refusal="I can't help with that.", stop="refusal"), answer(Mode.TOOLS, JASON))
     assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
     fake.add(Reply(refusal="No.", stop="refusal"))
     with pytest.raises(InstructorRetryException, match="refused"):
@@ -307,12 +303,12 @@ def test_the_key_from_the_environment_is_used_and_never_shown(fake: FakeProvider
 
 
 def test_unsupported_modes_list_the_supported_ones(fake: FakeProvider) -> None:
-    with pytest.raises(UnsupportedModeError, match="Mode.ANTHROPIC_JSON") as info:
-        instructor.from_provider(f"anthropic/{MODEL}", api_key="k", mode=Mode.TOOLS)
-    assert Mode.ANTHROPIC_REASONING_TOOLS in info.value.supported
+    with pytest.raises(UnsupportedModeError, match="Mode.JSON") as info:
+        instructor.from_provider(f"anthropic/{MODEL}", api_key="k", mode=Mode.MD_JSON)
+    assert Mode.TOOLS in info.value.supported
     sdk_client = anthropic.Anthropic(api_key="k", base_url=fake.anthropic_base_url)
     with pytest.raises(UnsupportedModeError, match="from_anthropic does not support mode"):
-        instructor.from_anthropic(sdk_client, mode=Mode.BEDROCK_JSON)
+        instructor.from_anthropic(sdk_client, mode=Mode.MD_JSON)
 
 
 def test_missing_sdk_names_the_pip_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,10 +324,10 @@ def test_from_anthropic_wraps_sync_and_async_clients(fake: FakeProvider) -> None
     sync = instructor.from_anthropic(anthropic.Anthropic(api_key="k", base_url=fake.anthropic_base_url),
                                      model=MODEL)
     assert isinstance(sync, instructor.Instructor) and sync.provider == "anthropic"
-    assert sync.mode is Mode.ANTHROPIC_TOOLS
-    asynchronous = instructor.from_anthropic(anthropic.AsyncAnthropic(api_key="k"), mode=Mode.ANTHROPIC_JSON)
+    assert sync.mode is Mode.TOOLS
+    asynchronous = instructor.from_anthropic(anthropic.AsyncAnthropic(api_key="k"), mode=Mode.JSON)
     assert isinstance(asynchronous, instructor.AsyncInstructor)
-    fake.add(answer(Mode.ANTHROPIC_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     assert sync.messages.create(response_model=User, messages=MESSAGES) == User(**JASON)
-    with pytest.raises(TypeError, match="expects an anthropic.Anthropic"):
+    with pytest.raises(TypeError, match="instance of one of: Anthropic, .*Got: object"):
         instructor.from_anthropic(object())

@@ -50,6 +50,6 @@ def test_the_bedrock_example_script_runs(subprocess_env: dict[str, str]) -> None
     out = run(["examples/bedrock_extract.py"], subprocess_env)
     assert "create: User(name='Jason', age=25) after a re-ask (toolResult status='error')" in out
     assert "inferenceConfig={'maxTokens': 512}" in out
-    assert "<Mode.BEDROCK_JSON: 'bedrock_json'>: User(name='Jason', age=25)" in out
+    assert "<Mode.MD_JSON: 'markdown_json_mode'>: User(name='Jason', age=25)" in out
     assert "async: User(name='Jason', age=25)" in out
     assert out.strip().endswith("provider SDKs loaded: boto3, botocore")

@@ -27,35 +27,35 @@ class User(BaseModel):
     age: int
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.ANTHROPIC_TOOLS) -> instructor.Instructor:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> instructor.Instructor:
     return instructor.from_provider(f"anthropic/{MODEL}", base_url=fake.anthropic_base_url, api_key="k",
                                     mode=mode, max_retries=0)
 
 
-def aclient_for(fake: FakeProvider, mode: Mode = Mode.ANTHROPIC_TOOLS) -> instructor.AsyncInstructor:
+def aclient_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> instructor.AsyncInstructor:
     return instructor.from_provider(f"anthropic/{MODEL}", base_url=fake.anthropic_base_url, api_key="k",
                                     mode=mode, max_retries=0, async_client=True)
 
 
 def user_reply(mode: Mode, user: dict) -> Reply:
-    if mode is Mode.ANTHROPIC_JSON:
+    if mode is Mode.JSON:
         return Reply.text(f"Sure!\n```json\n{json.dumps(user)}\n```\nAnything else?")
-    if mode is Mode.ANTHROPIC_REASONING_TOOLS:
+    if mode is Mode.TOOLS:
         return Reply.tool("User", user, thinking="Two people are named; the first is Jason.")
     return Reply.tool("User", user)
 
 
 def items_reply(mode: Mode) -> Reply:
-    if mode is Mode.ANTHROPIC_PARALLEL_TOOLS:
+    if mode is Mode.PARALLEL_TOOLS:
         return Reply.tools(("User", JASON), ("User", SARAH))
-    if mode is Mode.ANTHROPIC_JSON:
+    if mode is Mode.JSON:
         return Reply.text("```json\n" + json.dumps({"tasks": [JASON, SARAH]}) + "\n```")
     return Reply.tool("IterableUser", {"tasks": [JASON, SARAH]})
 
 
-PARTIAL_MODES = [Mode.ANTHROPIC_TOOLS, Mode.ANTHROPIC_JSON, Mode.ANTHROPIC_REASONING_TOOLS]
-ITERABLE_MODES = [Mode.ANTHROPIC_TOOLS, Mode.ANTHROPIC_PARALLEL_TOOLS, Mode.ANTHROPIC_JSON,
-                  Mode.ANTHROPIC_REASONING_TOOLS]
+PARTIAL_MODES = [Mode.TOOLS, Mode.JSON, Mode.TOOLS]
+ITERABLE_MODES = [Mode.TOOLS, Mode.PARALLEL_TOOLS, Mode.JSON,
+                  Mode.TOOLS]
 
 
 def check_partials(objects: list, fake: FakeProvider) -> None:
@@ -99,7 +99,8 @@ def test_items_arrive_before_the_stream_ends(fake: FakeProvider) -> None:
     stream = client_for(fake).create_iterable(response_model=User, messages=MESSAGES)
     first = next(iter(stream))
     assert first == User(**JASON)
-    assert fake.requests and fake.requests[0].json["tool_choice"] == {"type": "tool", "name": "IterableUser"}
+    assert fake.requests and fake.requests[0].json["tool_choice"] == {"type": "tool", "name": "IterableUser",
+                                                                           "disable_parallel_tool_use": True}
 
 
 # -- stream ends and errors ------------------------------------------------------------------
@@ -131,7 +132,7 @@ def test_events_that_stop_before_the_stop_reason_are_incomplete(fake: FakeProvid
     sdk = anthropic.Anthropic(api_key="k", base_url=fake.anthropic_base_url)
     events = list(sdk.messages.create(model=MODEL, max_tokens=100, messages=MESSAGES, stream=True))
     assert [e.type for e in events[-2:]] == ["message_delta", "message_stop"]
-    handler = instructor.get_handler(Mode.ANTHROPIC_TOOLS)
+    handler = instructor.get_handler(Mode.TOOLS, provider="anthropic")
     deltas = list(handler.iter_stream(events))  # whole: ends cleanly
     assert json.loads("".join(d.text for d in deltas)) == JASON
     with pytest.raises(IncompleteOutputException, match="ended before its stop_reason"):
@@ -141,8 +142,8 @@ def test_events_that_stop_before_the_stop_reason_are_incomplete(fake: FakeProvid
 # -- re-asking a streamed answer -------------------------------------------------------------
 def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}, thinking="Hmm."), user_reply(
-        Mode.ANTHROPIC_REASONING_TOOLS, JASON))
-    client = client_for(fake, Mode.ANTHROPIC_REASONING_TOOLS)
+        Mode.TOOLS, JASON))
+    client = client_for(fake, Mode.TOOLS)
     objects = list(client.create_partial(response_model=User, messages=MESSAGES, max_retries=2))
     assert objects[-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
@@ -154,10 +155,10 @@ def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> 
 
 
 async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> None:
-    fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.ANTHROPIC_JSON, JASON))
-    stream = aclient_for(fake, Mode.ANTHROPIC_JSON).create_partial(response_model=User, messages=MESSAGES,
+    fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.JSON, JASON))
+    stream = aclient_for(fake, Mode.JSON).create_partial(response_model=User, messages=MESSAGES,
                                                                    max_retries=2)
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
-    assert retry[1] == {"role": "assistant", "content": '{"name": "Jason"}'}
-    assert "Correct your JSON" in retry[2]["content"]
+    assert len(retry) == 2 and retry[1]["role"] == "user"  # no assistant echo (§1.5)
+    assert retry[1]["content"].endswith('following attempt:\n{"name": "Jason"}')

@@ -75,7 +75,7 @@ def aclient_for(fake: FakeProvider, model: str = CLAUDE, mode: Mode | None = Non
 
 
 def answer(mode: Mode, obj: dict) -> Reply:
-    if mode is Mode.BEDROCK_JSON:
+    if mode is Mode.MD_JSON:
         return Reply.text(f"```json\n{json.dumps(obj)}\n```")
     return Reply.tool("User", obj)
 
@@ -85,7 +85,7 @@ def check_request(mode: Mode, model: str, request: object) -> None:
     assert path.startswith("/model/") and path.endswith("/converse")
     assert "authorization" in request.headers and "AKIDEXAMPLE" in request.headers["authorization"]  # type: ignore[attr-defined]
     assert sent["messages"] == [{"role": "user", "content": [{"text": "Jason is 25"}]}]
-    if mode is Mode.BEDROCK_TOOLS:
+    if mode is Mode.TOOLS:
         spec = sent["toolConfig"]["tools"][0]["toolSpec"]
         assert spec["name"] == "User" and spec["description"] == "A person."
         assert spec["inputSchema"]["json"]["required"] == ["name", "age"]
@@ -97,7 +97,7 @@ def check_request(mode: Mode, model: str, request: object) -> None:
         assert '"age"' in sent["system"][0]["text"]
 
 
-MODES = [(Mode.BEDROCK_TOOLS, CLAUDE), (Mode.BEDROCK_TOOLS, LLAMA), (Mode.BEDROCK_JSON, CLAUDE)]
+MODES = [(Mode.TOOLS, CLAUDE), (Mode.TOOLS, LLAMA), (Mode.MD_JSON, CLAUDE)]
 
 
 @pytest.mark.parametrize(("mode", "model"), MODES)
@@ -121,16 +121,16 @@ async def test_every_mode_async(fake: FakeProvider, mode: Mode, model: str) -> N
 
 
 @pytest.mark.parametrize(("model", "mode"), [
-    (CLAUDE, Mode.BEDROCK_TOOLS),
-    ("amazon.nova-pro-v1:0", Mode.BEDROCK_TOOLS),
-    (LLAMA, Mode.BEDROCK_TOOLS),
-    ("amazon.titan-text-express-v1", Mode.BEDROCK_JSON),
-    ("mistral.mixtral-8x7b-instruct-v0:1", Mode.BEDROCK_JSON),
-    ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.meta.llama2-13b-chat-v1", Mode.BEDROCK_JSON),
+    (CLAUDE, Mode.TOOLS),
+    ("amazon.nova-pro-v1:0", Mode.TOOLS),
+    (LLAMA, Mode.TOOLS),
+    ("amazon.titan-text-express-v1", Mode.MD_JSON),
+    ("mistral.mixtral-8x7b-instruct-v0:1", Mode.MD_JSON),
+    ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.meta.llama2-13b-chat-v1", Mode.MD_JSON),
 ])
 def test_the_mode_follows_the_model_family_when_none_is_given(fake: FakeProvider, model: str, mode: Mode) -> None:
     assert client_for(fake, model).mode is mode
-    assert client_for(fake, model, Mode.BEDROCK_JSON).mode is Mode.BEDROCK_JSON  # an explicit mode wins
+    assert client_for(fake, model, Mode.MD_JSON).mode is Mode.MD_JSON  # an explicit mode wins
 
 
 def test_a_titan_model_is_asked_in_json_mode_end_to_end(fake: FakeProvider) -> None:
@@ -142,7 +142,7 @@ def test_a_titan_model_is_asked_in_json_mode_end_to_end(fake: FakeProvider) -> N
 
 # -- request shape ---------------------------------------------------------------------------
 def test_openai_style_kwargs_become_converse_ones(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     png = b"\x89PNG\r\n\x1a\nfake"
     messages = [
         {"role": "system", "content": "You extract people."},
@@ -167,7 +167,7 @@ def test_openai_style_kwargs_become_converse_ones(fake: FakeProvider) -> None:
 
 
 def test_converse_shaped_kwargs_pass_through(fake: FakeProvider) -> None:
-    fake.add(answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     messages = [{"role": "user", "content": [{"text": "Jason is 25"},
                                              {"image": {"format": "jpeg", "source": {"s3Location": {
                                                  "uri": "s3://bucket/jason.jpg"}}}}]}]
@@ -201,7 +201,7 @@ def test_response_model_none_returns_the_converse_response(fake: FakeProvider) -
 
 # -- re-asking -------------------------------------------------------------------------------
 def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason", "age": -1}), answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason", "age": -1}), answer(Mode.TOOLS, JASON))
     assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1]["role"] == "assistant"
@@ -214,26 +214,26 @@ def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
 
 
 async def test_reask_async(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), answer(Mode.TOOLS, JASON))
     assert await aclient_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
     assert "toolResult" in fake.requests[1].json["messages"][2]["content"][0]
 
 
 def test_reask_leaves_out_the_status_models_outside_claude_and_nova_reject(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason"}), answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason"}), answer(Mode.TOOLS, JASON))
     client_for(fake, LLAMA).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert "status" not in fake.requests[1].json["messages"][2]["content"][0]["toolResult"]
 
 
 def test_reask_of_malformed_tool_json(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", '{"name": "Jason", "age": '), answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.tool("User", '{"name": "Jason", "age": '), answer(Mode.TOOLS, JASON))
     assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
     assert "toolResult" in fake.requests[1].json["messages"][2]["content"][0]
 
 
 def test_reask_in_json_mode(fake: FakeProvider) -> None:
-    fake.add(Reply.json({"name": "Jason"}), answer(Mode.BEDROCK_JSON, JASON))
-    client_for(fake, mode=Mode.BEDROCK_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
+    fake.add(Reply.json({"name": "Jason"}), answer(Mode.MD_JSON, JASON))
+    client_for(fake, mode=Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": '{"name": "Jason"}'}]}
     assert "Correct your JSON" in messages[2]["content"][0]["text"]
@@ -241,11 +241,11 @@ def test_reask_in_json_mode(fake: FakeProvider) -> None:
 
 
 def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
-    fake.add(Reply.text("Jason, 25."), answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.text("Jason, 25."), answer(Mode.TOOLS, JASON))
     client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": "Jason, 25."}]}
-    assert "Call the tool 'User'" in messages[2]["content"][0]["text"]
+    assert messages[2]["content"][0]["text"].startswith("Validation Error due to no tool invocation:\n")
 
 
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:
@@ -256,7 +256,7 @@ def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:
 
 
 # -- stop reasons and errors -----------------------------------------------------------------
-@pytest.mark.parametrize("mode", [Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.MD_JSON])
 def test_max_tokens_stop_is_an_incomplete_output_error(fake: FakeProvider, mode: Mode) -> None:
     reply = answer(mode, JASON)
     reply.stop = "length"
@@ -290,7 +290,7 @@ def test_credentials_and_region_from_the_environment(fake: FakeProvider, monkeyp
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
     monkeypatch.setenv("AWS_REGION", "eu-west-3")
-    fake.add(answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     client = instructor.from_provider(f"bedrock/{CLAUDE}", endpoint_url=fake.bedrock_endpoint_url)
     assert client.client.meta.region_name == "eu-west-3"
     client.create(response_model=User, messages=MESSAGES)
@@ -303,7 +303,7 @@ def test_credentials_from_a_profile(fake: FakeProvider, monkeypatch: pytest.Monk
     (tmp_path / "credentials").write_text("[work]\naws_access_key_id = AKIDPROFILE\n"
                                           "aws_secret_access_key = profile-secret\n")
     (tmp_path / "config").write_text("[profile work]\nregion = ap-south-1\n")
-    fake.add(answer(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(answer(Mode.TOOLS, JASON))
     client = instructor.from_provider(f"bedrock/{CLAUDE}", profile_name="work",
                                       endpoint_url=fake.bedrock_endpoint_url)
     client.create(response_model=User, messages=MESSAGES)
@@ -313,10 +313,12 @@ def test_credentials_from_a_profile(fake: FakeProvider, monkeypatch: pytest.Monk
         instructor.from_provider(f"bedrock/{CLAUDE}", profile_name="nope")
 
 
-def test_missing_region_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ConfigurationError, match="No AWS region") as info:
-        instructor.from_provider(f"bedrock/{CLAUDE}", aws_access_key_id="AKID", aws_secret_access_key="s")
-    assert "region_name=" in str(info.value) and "AWS_REGION" in str(info.value)
+def test_missing_region_uses_us_east_1_and_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.warns(UserWarning, match="No AWS region") as info:
+        client = instructor.from_provider(f"bedrock/{CLAUDE}", aws_access_key_id="AKID", aws_secret_access_key="s")
+    assert client.client.meta.region_name == "us-east-1"
+    message = str(info[0].message)
+    assert "'us-east-1'" in message and "region=" in message and "AWS_REGION" in message
 
 
 def test_an_api_key_is_refused_with_the_credentials_to_use() -> None:
@@ -326,12 +328,12 @@ def test_an_api_key_is_refused_with_the_credentials_to_use() -> None:
 
 
 def test_unsupported_modes_list_the_supported_ones(fake: FakeProvider) -> None:
-    with pytest.raises(UnsupportedModeError, match="Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON"):
-        client_for(fake, mode=Mode.ANTHROPIC_TOOLS)
+    with pytest.raises(UnsupportedModeError, match="Mode.TOOLS, Mode.TOOLS_STRICT, Mode.JSON_SCHEMA, Mode.MD_JSON"):
+        client_for(fake, mode=Mode.JSON)
     runtime = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="a",
                            aws_secret_access_key="b")
     with pytest.raises(UnsupportedModeError, match="from_bedrock does not support mode"):
-        instructor.from_bedrock(runtime, mode=Mode.TOOLS)
+        instructor.from_bedrock(runtime, mode=Mode.ANTHROPIC_JSON)
 
 
 def test_missing_sdk_names_the_pip_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -345,12 +347,12 @@ def test_from_bedrock_wraps_a_client_sync_or_in_a_thread(fake: FakeProvider) -> 
     runtime = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url=fake.bedrock_endpoint_url,
                            aws_access_key_id="AKID", aws_secret_access_key="secret")
     sync = instructor.from_bedrock(runtime, model="amazon.titan-text-lite-v1")
-    assert isinstance(sync, instructor.Instructor) and sync.mode is Mode.BEDROCK_JSON
-    assert instructor.from_bedrock(runtime).mode is Mode.BEDROCK_TOOLS
+    assert isinstance(sync, instructor.Instructor) and sync.mode is Mode.MD_JSON
+    assert instructor.from_bedrock(runtime).mode is Mode.TOOLS
     assert isinstance(instructor.from_bedrock(runtime, async_client=True), instructor.AsyncInstructor)
     fake.add(Reply.json(JASON))
     assert sync.create(response_model=User, messages=MESSAGES) == User(**JASON)
     assert fake.requests[0].path == "/model/amazon.titan-text-lite-v1/converse"
     s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
-    with pytest.raises(TypeError, match="expects a boto3 'bedrock-runtime' client"):
+    with pytest.raises(TypeError, match="a boto3 'bedrock-runtime' client.*Got: "):
         instructor.from_bedrock(s3)

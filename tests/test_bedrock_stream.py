@@ -47,27 +47,27 @@ def aws(fake: FakeProvider) -> dict[str, object]:
             "config": botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"})}
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.BEDROCK_TOOLS) -> instructor.Instructor:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> instructor.Instructor:
     return instructor.from_provider(f"bedrock/{CLAUDE}", mode=mode, **aws(fake))
 
 
-def aclient_for(fake: FakeProvider, mode: Mode = Mode.BEDROCK_TOOLS) -> instructor.AsyncInstructor:
+def aclient_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> instructor.AsyncInstructor:
     return instructor.from_provider(f"bedrock/{CLAUDE}", mode=mode, async_client=True, **aws(fake))
 
 
 def user_reply(mode: Mode, user: dict) -> Reply:
-    if mode is Mode.BEDROCK_JSON:
+    if mode is Mode.MD_JSON:
         return Reply.text(f"Here:\n```json\n{json.dumps(user)}\n```", thinking="The first person is Jason.")
     return Reply.tool("User", user)
 
 
 def items_reply(mode: Mode) -> Reply:
-    if mode is Mode.BEDROCK_JSON:
+    if mode is Mode.MD_JSON:
         return Reply.json({"tasks": [JASON, SARAH]})
     return Reply.tool("IterableUser", {"tasks": [JASON, SARAH]})
 
 
-MODES = [Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON]
+MODES = [Mode.TOOLS, Mode.MD_JSON]
 
 
 def check_partials(objects: list, fake: FakeProvider) -> None:
@@ -114,7 +114,7 @@ def test_several_tool_calls_stream_apart(fake: FakeProvider) -> None:
     events = list(runtime.converse_stream(modelId=CLAUDE, messages=[{"role": "user",
                                                                       "content": [{"text": "hi"}]}])["stream"])
     assert list(events[0]) == ["messageStart"] and "metadata" in events[-1]
-    deltas = list(instructor.get_handler(Mode.BEDROCK_TOOLS).iter_stream(events))
+    deltas = list(instructor.get_handler(Mode.TOOLS, provider="bedrock").iter_stream(events))
     texts: dict[int, str] = {}
     for delta in deltas:
         texts[delta.index] = texts.get(delta.index, "") + delta.text
@@ -122,7 +122,7 @@ def test_several_tool_calls_stream_apart(fake: FakeProvider) -> None:
     assert {i: json.loads(t) for i, t in texts.items()} == {0: JASON, 1: SARAH}
     stop = next(i for i, e in enumerate(events) if "messageStop" in e)
     with pytest.raises(IncompleteOutputException, match="ended before its messageStop"):
-        list(instructor.get_handler(Mode.BEDROCK_TOOLS).iter_stream(events[:stop]))
+        list(instructor.get_handler(Mode.TOOLS, provider="bedrock").iter_stream(events[:stop]))
 
 
 # -- stream ends and errors ------------------------------------------------------------------
@@ -158,7 +158,7 @@ def test_a_corrupt_frame_is_caught_by_botocores_checksum(fake: FakeProvider) -> 
 
 # -- re-asking a streamed answer -------------------------------------------------------------
 def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), user_reply(Mode.BEDROCK_TOOLS, JASON))
+    fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), user_reply(Mode.TOOLS, JASON))
     objects = list(client_for(fake).create_partial(response_model=User, messages=MESSAGES, max_retries=2))
     assert objects[-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
@@ -169,8 +169,8 @@ def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> 
 
 
 async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> None:
-    fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.BEDROCK_JSON, JASON))
-    stream = aclient_for(fake, Mode.BEDROCK_JSON).create_partial(response_model=User, messages=MESSAGES,
+    fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.MD_JSON, JASON))
+    stream = aclient_for(fake, Mode.MD_JSON).create_partial(response_model=User, messages=MESSAGES,
                                                                  max_retries=2)
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]

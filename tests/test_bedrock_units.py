@@ -75,15 +75,15 @@ def test_base_model_id_drops_arns_and_region_prefixes(model_id: str, base: str) 
 
 
 @pytest.mark.parametrize(("model_id", "mode", "forced"), [
-    ("anthropic.claude-3-haiku-20240307-v1:0", Mode.BEDROCK_TOOLS, True),
-    ("us.amazon.nova-micro-v1:0", Mode.BEDROCK_TOOLS, True),
-    ("mistral.mistral-large-2407-v1:0", Mode.BEDROCK_TOOLS, False),
-    ("cohere.command-r-plus-v1:0", Mode.BEDROCK_TOOLS, False),
-    ("some-new-vendor.model-v1:0", Mode.BEDROCK_TOOLS, False),
-    ("anthropic.claude-v2:1", Mode.BEDROCK_JSON, True),
-    ("amazon.titan-text-express-v1", Mode.BEDROCK_JSON, False),
-    ("meta.llama3-8b-instruct-v1:0", Mode.BEDROCK_JSON, False),
-    ("us.deepseek.r1-v1:0", Mode.BEDROCK_JSON, False),
+    ("anthropic.claude-3-haiku-20240307-v1:0", Mode.TOOLS, True),
+    ("us.amazon.nova-micro-v1:0", Mode.TOOLS, True),
+    ("mistral.mistral-large-2407-v1:0", Mode.TOOLS, False),
+    ("cohere.command-r-plus-v1:0", Mode.TOOLS, False),
+    ("some-new-vendor.model-v1:0", Mode.TOOLS, False),
+    ("anthropic.claude-v2:1", Mode.MD_JSON, True),
+    ("amazon.titan-text-express-v1", Mode.MD_JSON, False),
+    ("meta.llama3-8b-instruct-v1:0", Mode.MD_JSON, False),
+    ("us.deepseek.r1-v1:0", Mode.MD_JSON, False),
 ])
 def test_mode_and_tool_choice_by_model_family(model_id: str, mode: Mode, forced: bool) -> None:
     assert select_mode(model_id) is mode

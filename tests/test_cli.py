@@ -110,7 +110,7 @@ def test_providers_table_shows_sdk_version_key_and_mode(subprocess_env: dict[str
     assert f"openai {version('openai')}" in openai_line
     assert "set (OPENAI_API_KEY)" in openai_line and "TOOLS" in openai_line and "yes" in openai_line
     anthropic_line = next(line for line in out.stdout.splitlines() if line.startswith("anthropic "))
-    assert "missing (ANTHROPIC_API_KEY)" in anthropic_line and "ANTHROPIC_TOOLS" in anthropic_line
+    assert "missing (ANTHROPIC_API_KEY)" in anthropic_line and "TOOLS" in anthropic_line
 
 
 def test_providers_json_lists_every_builtin_without_importing_sdks(subprocess_env: dict[str, str]) -> None:
@@ -124,7 +124,7 @@ def test_providers_json_lists_every_builtin_without_importing_sdks(subprocess_en
     rows = {row["name"]: row for row in payload["providers"]}
     assert set(BUILTIN_PROVIDERS) <= set(rows)
     assert rows["openai"]["installed"] is True and rows["openai"]["version"] == version("openai")
-    assert rows["bedrock"]["distribution"] == "boto3" and rows["bedrock"]["default_mode"] == "BEDROCK_TOOLS"
+    assert rows["bedrock"]["distribution"] == "boto3" and rows["bedrock"]["default_mode"] == "TOOLS"
     assert json.loads(loaded) == []  # listing providers imports no SDK, and not even pydantic
 
 

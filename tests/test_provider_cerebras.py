@@ -7,8 +7,6 @@ pass `warm_tcp_connection=False`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from cerebras.cloud import sdk as cerebras
 from openai_format_contract import OpenAIFormatContract
 
@@ -20,7 +18,7 @@ from instructor.testing import FakeProvider
 class TestCerebras(OpenAIFormatContract):
     provider = "cerebras"
     model = "llama-3.3-70b"
-    modes = (Mode.CEREBRAS_TOOLS, Mode.CEREBRAS_JSON)
+    modes = (Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS, Mode.JSON)
     path = "/v1/chat/completions"
     env_var = "CEREBRAS_API_KEY"
     from_function = "from_cerebras"
@@ -31,14 +29,6 @@ class TestCerebras(OpenAIFormatContract):
 
     def auth_error(self) -> type[Exception]:
         return cerebras.AuthenticationError
-
-    def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.CEREBRAS_TOOLS:
-            assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
-            assert sent["tools"][0]["function"]["name"] == "User"
-        else:
-            assert sent["response_format"] == {"type": "json_object"}
-            assert sent["messages"][0]["role"] == "system" and '"age"' in sent["messages"][0]["content"]
 
 
 def test_building_a_client_sends_nothing_unless_warming_is_asked(fake: FakeProvider) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import fireworks
-from openai_format_contract import OpenAIFormatContract
+from openai_format_contract import OpenAIFormatContract, check_openai_request
 
 from instructor import Mode
 
@@ -13,7 +13,7 @@ from instructor import Mode
 class TestFireworks(OpenAIFormatContract):
     provider = "fireworks"
     model = "accounts/fireworks/models/llama-v3p3-70b-instruct"
-    modes = (Mode.FIREWORKS_TOOLS, Mode.FIREWORKS_JSON)
+    modes = (Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.JSON)
     path = "/v1/chat/completions"
     env_var = "FIREWORKS_API_KEY"
     from_function = "from_fireworks"
@@ -25,10 +25,9 @@ class TestFireworks(OpenAIFormatContract):
         return fireworks.AuthenticationError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.FIREWORKS_TOOLS:
-            assert sent["tool_choice"] == {"type": "function", "function": {"name": "User"}}
-            assert sent["tools"][0]["function"]["name"] == "User"
-        else:
+        if mode is not Mode.JSON:
+            check_openai_request(mode, sent)
+        else:  # Fireworks's JSON mode carries the schema in response_format
             fmt = sent["response_format"]
             assert fmt["type"] == "json_object"
             assert fmt["schema"]["required"] == ["name", "age"] and "title" not in fmt["schema"]

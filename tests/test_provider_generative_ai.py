@@ -43,14 +43,14 @@ class User(BaseModel):
 
 
 MESSAGES = [{"role": "system", "content": "Extract people."}, {"role": "user", "content": "Jason is 25"}]
-MODES = [Mode.GEMINI_TOOLS, Mode.GEMINI_JSON]
+MODES = [Mode.TOOLS, Mode.MD_JSON]
 
 
 def answer(mode: Mode, obj: Any, **kw: Any) -> Reply:
-    return Reply.tool("User", obj, **kw) if mode is Mode.GEMINI_TOOLS else Reply.json(obj, **kw)
+    return Reply.tool("User", obj, **kw) if mode is Mode.TOOLS else Reply.json(obj, **kw)
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.GEMINI_TOOLS) -> Any:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> Any:
     return instructor.from_provider("generative-ai/gemini-1.5-flash", mode=mode, api_key="test-key",
                                     base_url=fake.url)
 
@@ -73,7 +73,7 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     assert sent["contents"][0] == {"role": "user", "parts": [{"text": "Extract people."}]}
     assert sent["generationConfig"]["maxOutputTokens"] == 100
     # this SDK takes an OpenAPI schema: references inlined, Optional as nullable, no titles
-    if mode is Mode.GEMINI_TOOLS:
+    if mode is Mode.TOOLS:
         declaration = sent["tools"][0]["functionDeclarations"][0]
         assert declaration["name"] == "User" and declaration["description"] == "A person."
         parameters = declaration["parameters"]
@@ -93,7 +93,7 @@ def test_reask_sends_the_model_turn_back(fake: FakeProvider, mode: Mode) -> None
     assert second[: len(first)] == first
     model_turn, feedback = second[len(first):]
     assert model_turn["role"] == "model"
-    if mode is Mode.GEMINI_TOOLS:
+    if mode is Mode.TOOLS:
         assert "greater than or equal to 0" in feedback["parts"][0]["functionResponse"]["response"]["error"]
     else:
         assert "greater than or equal to 0" in feedback["parts"][0]["text"]
@@ -124,7 +124,7 @@ def test_cut_stream_is_incomplete_output(fake: FakeProvider) -> None:
     # the SDK reads the first chunk inside generate_content: cut after it, while text still arrives
     fake.add(Reply.json({"name": "Jason", "age": 25}, cut_stream_after=3))
     with pytest.raises(IncompleteOutputException):
-        list(client_for(fake, Mode.GEMINI_JSON).create_partial(response_model=User, messages=MESSAGES))
+        list(client_for(fake, Mode.MD_JSON).create_partial(response_model=User, messages=MESSAGES))
 
 
 # -- async: gRPC only, so on the SDK's own response objects --------------------------------------
@@ -149,7 +149,8 @@ class SDKStandIn:
 async def test_async_tools_reask_on_sdk_objects() -> None:
     sdk = SDKStandIn(response([{"function_call": {"name": "User", "args": {"name": "J", "age": -1}}}]),
                      response([{"function_call": {"name": "User", "args": {"name": "J", "age": 25}}}]))
-    client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), sdk, Mode.GEMINI_TOOLS)
+    client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), sdk, Mode.TOOLS,
+                                        provider="generative-ai")
     assert await client.create(response_model=User, messages=MESSAGES, max_retries=2) == User(name="J", age=25)
     assert sdk.calls[1]["contents"][-1]["parts"][0]["function_response"]["name"] == "User"
 
@@ -160,7 +161,7 @@ async def test_async_json_stream_on_sdk_objects() -> None:
         yield response([{"text": '"age": 36}'}])
 
     client = instructor.AsyncInstructor(genai.GenerativeModel("gemini-1.5-flash"), SDKStandIn(chunks()),
-                                        Mode.GEMINI_JSON)
+                                        Mode.MD_JSON, provider="generative-ai")
     partials = [p async for p in client.create_partial(response_model=User, messages=MESSAGES)]
     assert partials[-1] == User(name="Ada", age=36)
 
@@ -170,7 +171,7 @@ def test_from_gemini() -> None:
     assert isinstance(instructor.from_gemini(model), instructor.Instructor)
     assert isinstance(instructor.from_gemini(model, use_async=True), instructor.AsyncInstructor)
     with pytest.raises(UnsupportedModeError):
-        instructor.from_gemini(model, mode=Mode.GENAI_TOOLS)
+        instructor.from_gemini(model, mode=Mode.GENAI_TOOLS)  # another provider's mode
     with pytest.raises(TypeError, match="GenerativeModel"):
         instructor.from_gemini(object())
 

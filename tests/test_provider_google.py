@@ -48,14 +48,14 @@ class Person(BaseModel):
 
 
 MESSAGES = [{"role": "system", "content": "Extract people."}, {"role": "user", "content": "Jason is 25"}]
-MODES = [Mode.GENAI_TOOLS, Mode.GENAI_STRUCTURED_OUTPUTS]
+MODES = [Mode.TOOLS, Mode.JSON]
 
 
 def answer(mode: Mode, obj: Any, **kw: Any) -> Reply:
-    return Reply.tool("User", obj, **kw) if mode is Mode.GENAI_TOOLS else Reply.json(obj, **kw)
+    return Reply.tool("User", obj, **kw) if mode is Mode.TOOLS else Reply.json(obj, **kw)
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.GENAI_TOOLS, **kw: Any) -> Any:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS, **kw: Any) -> Any:
     if not kw and (fake.url, mode) in SYNC_CLIENTS:
         return SYNC_CLIENTS[fake.url, mode]
     client = instructor.from_provider("google/gemini-2.5-flash", api_key="test-key",
@@ -99,7 +99,7 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     assert sent["systemInstruction"]["parts"] == [{"text": "Extract people."}]
     assert sent["contents"] == [{"role": "user", "parts": [{"text": "Jason is 25"}]}]
     assert sent["generationConfig"]["maxOutputTokens"] == 200 and sent["generationConfig"]["temperature"] == 0
-    if mode is Mode.GENAI_TOOLS:
+    if mode is Mode.TOOLS:
         declaration = sent["tools"][0]["functionDeclarations"][0]
         assert declaration["name"] == "User" and declaration["description"] == "A person."
         parameters = declaration.get("parametersJsonSchema") or declaration["parameters_json_schema"]
@@ -141,7 +141,7 @@ def test_reask_in_gemini_format(fake: FakeProvider, mode: Mode) -> None:
     assert second[: len(first)] == first
     model_turn, feedback = second[len(first):]
     assert model_turn["role"] == "model" and feedback["role"] == "user"
-    if mode is Mode.GENAI_TOOLS:
+    if mode is Mode.TOOLS:
         assert model_turn["parts"][0]["functionCall"] == {"name": "User", "args": {"name": "Jason", "age": -1}}
         response = feedback["parts"][0]["functionResponse"]
         assert response["name"] == "User" and "greater than or equal to 0" in response["response"]["error"]
@@ -198,7 +198,7 @@ def test_create_partial_streams_over_sse(fake: FakeProvider, mode: Mode) -> None
     partials = list(client_for(fake, mode).create_partial(response_model=User, messages=MESSAGES))
     assert partials[-1] == User(name="Jason Liu", age=25)
     assert fake.requests[0].path.endswith(":streamGenerateContent?alt=sse")
-    if mode is Mode.GENAI_STRUCTURED_OUTPUTS:  # text arrives in pieces; a function call arrives whole
+    if mode is Mode.JSON:  # text arrives in pieces; a function call arrives whole
         assert len(partials) > 3 and any(p.name and p.name != "Jason Liu" for p in partials)
     assert partials[-1]._raw_response.usage["total_token_count"] == 18  # type: ignore[attr-defined]
 
@@ -214,7 +214,7 @@ async def test_create_partial_async(fake: FakeProvider, mode: Mode) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_create_iterable(fake: FakeProvider, mode: Mode) -> None:
     tasks = {"tasks": [{"name": "A", "age": 1}, {"name": "B", "age": 2}]}
-    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.GENAI_TOOLS else Reply.json(tasks))
+    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.TOOLS else Reply.json(tasks))
     users = list(client_for(fake, mode).create_iterable(response_model=User, messages=MESSAGES))
     assert users == [User(name="A", age=1), User(name="B", age=2)]
 
@@ -226,7 +226,7 @@ def test_stream_length_stop_and_cut_stream(fake: FakeProvider, mode: Mode) -> No
     with pytest.raises(IncompleteOutputException, match="MAX_TOKENS"):
         list(client.create_partial(response_model=User, messages=MESSAGES))
     # a function call comes whole in one event: cut before it; text: cut midway
-    fake.add(answer(mode, {"name": "Jason", "age": 25}, cut_stream_after=0 if mode is Mode.GENAI_TOOLS else 2))
+    fake.add(answer(mode, {"name": "Jason", "age": 25}, cut_stream_after=0 if mode is Mode.TOOLS else 2))
     with pytest.raises(IncompleteOutputException):
         list(client.create_partial(response_model=User, messages=MESSAGES))
 
@@ -239,7 +239,7 @@ def test_streamed_answer_is_reasked(fake: FakeProvider, mode: Mode) -> None:
     second = fake.requests[1].json["contents"]
     assert second[-2]["role"] == "model"
     feedback = second[-1]["parts"][0]
-    text = feedback["functionResponse"]["response"]["error"] if mode is Mode.GENAI_TOOLS else feedback["text"]
+    text = feedback["functionResponse"]["response"]["error"] if mode is Mode.TOOLS else feedback["text"]
     assert "greater than or equal to 0" in text
 
 
@@ -303,7 +303,7 @@ async def test_vertexai_from_environment_async(fake: FakeProvider, monkeypatch: 
     fake.add(Reply.json({"name": "Ada", "age": 36}))
     client = instructor.from_provider(
         "google/gemini-2.5-flash", project="p", location="europe-west4", credentials=Credentials(token="t"),
-        base_url=fake.genai_base_url, async_client=True, mode=Mode.GENAI_STRUCTURED_OUTPUTS,
+        base_url=fake.genai_base_url, async_client=True, mode=Mode.JSON,
     )
     assert await client.create(response_model=User, messages=MESSAGES) == User(name="Ada", age=36)
     assert "/projects/p/locations/europe-west4/" in fake.requests[0].path
@@ -318,8 +318,8 @@ def test_from_genai_wraps_sync_and_async_clients(fake: FakeProvider) -> None:
     assert client.create(response_model=User, messages=MESSAGES).age == 1
     assert isinstance(instructor.from_genai(sdk, use_async=True), instructor.AsyncInstructor)
     assert isinstance(instructor.from_genai(sdk.aio), instructor.AsyncInstructor)
-    with pytest.raises(UnsupportedModeError, match="GENAI_STRUCTURED_OUTPUTS"):
-        instructor.from_genai(sdk, mode=Mode.TOOLS)
+    with pytest.raises(UnsupportedModeError, match="Mode.TOOLS, Mode.JSON"):
+        instructor.from_genai(sdk, mode=Mode.MD_JSON)
     with pytest.raises(TypeError, match="google.genai.Client"):
         instructor.from_genai(object())
 

@@ -30,18 +30,18 @@ class User(BaseModel):
 
 
 MESSAGES = [{"role": "user", "content": "Jason is 25"}]
-MODES = [Mode.MISTRAL_TOOLS, Mode.MISTRAL_STRUCTURED_OUTPUTS, Mode.MD_JSON]
+MODES = [Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON]
 
 
 def answer(mode: Mode, obj: Any, **kw: Any) -> Reply:
-    if mode is Mode.MISTRAL_TOOLS:
+    if mode is Mode.TOOLS:
         return Reply.tool("User", obj, **kw)
     if mode is Mode.MD_JSON:
         return Reply.text(f"Here:\n```json\n{json.dumps(obj)}\n```", **kw)
     return Reply.json(obj, **kw)
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.MISTRAL_TOOLS, **kw: Any) -> Any:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS, **kw: Any) -> Any:
     if not kw and (fake.url, mode) in SYNC_CLIENTS:
         return SYNC_CLIENTS[fake.url, mode]
     client = instructor.from_provider("mistral/mistral-large-latest", api_key="test-key",
@@ -81,12 +81,12 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     assert request.headers["authorization"] == "Bearer test-key"
     sent = request.json
     assert sent["model"] == "mistral-large-latest" and sent["max_tokens"] == 100
-    if mode is Mode.MISTRAL_TOOLS:
+    if mode is Mode.TOOLS:
         assert sent["tool_choice"] == "any"
         function = sent["tools"][0]["function"]
         assert function["name"] == "User" and function["description"] == "A person."
         assert function["parameters"]["required"] == ["name", "age"]
-    elif mode is Mode.MISTRAL_STRUCTURED_OUTPUTS:
+    elif mode is Mode.JSON_SCHEMA:
         fmt = sent["response_format"]
         assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
         assert fmt["json_schema"]["name"] == "User"
@@ -112,7 +112,7 @@ def test_reask_in_mistral_format(fake: FakeProvider, mode: Mode) -> None:
     assistant, feedback = second[len(first):]
     assert assistant["role"] == "assistant"
     assert "greater than or equal to 0" in feedback["content"]
-    if mode is Mode.MISTRAL_TOOLS:
+    if mode is Mode.TOOLS:
         call = assistant["tool_calls"][0]
         assert call["function"] == {"name": "User", "arguments": '{"name": "Jason", "age": -1}'}
         assert feedback["role"] == "tool" and feedback["tool_call_id"] == call["id"] and feedback["name"] == "User"
@@ -127,7 +127,7 @@ def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:
     assert info.value.total_usage == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
 
 
-@pytest.mark.parametrize("mode", [Mode.MISTRAL_TOOLS, Mode.MISTRAL_STRUCTURED_OUTPUTS])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
 @pytest.mark.parametrize("stop", ["length", "model_length"])
 def test_length_stop_is_incomplete_output(fake: FakeProvider, mode: Mode, stop: str) -> None:
     fake.add(answer(mode, {"name": "Jason", "age": 25}, stop=stop))
@@ -161,7 +161,7 @@ def test_create_partial(fake: FakeProvider, mode: Mode) -> None:
     partials = list(client_for(fake, mode).create_partial(response_model=User, messages=MESSAGES))
     assert partials[-1] == User(name="Jason Liu", age=25)
     assert fake.requests[0].json["stream"] is True and "stream_options" not in fake.requests[0].json
-    if mode is not Mode.MISTRAL_TOOLS:  # text streams in pieces; Mistral sends a tool call whole
+    if mode is not Mode.TOOLS:  # text streams in pieces; Mistral sends a tool call whole
         assert len(partials) > 3
     assert partials[-1]._raw_response.usage["total_tokens"] == 18  # type: ignore[attr-defined]
 
@@ -173,15 +173,15 @@ async def test_create_partial_async(fake: FakeProvider, mode: Mode) -> None:
     assert [p async for p in stream][-1] == User(name="Ada", age=36)
 
 
-@pytest.mark.parametrize("mode", [Mode.MISTRAL_TOOLS, Mode.MISTRAL_STRUCTURED_OUTPUTS])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
 def test_create_iterable(fake: FakeProvider, mode: Mode) -> None:
     tasks = {"tasks": [{"name": "A", "age": 1}, {"name": "B", "age": 2}]}
-    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.MISTRAL_TOOLS else Reply.json(tasks))
+    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.TOOLS else Reply.json(tasks))
     users = list(client_for(fake, mode).create_iterable(response_model=User, messages=MESSAGES))
     assert users == [User(name="A", age=1), User(name="B", age=2)]
 
 
-@pytest.mark.parametrize("mode", [Mode.MISTRAL_TOOLS, Mode.MISTRAL_STRUCTURED_OUTPUTS])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
 def test_stream_length_stop_and_cut_stream(fake: FakeProvider, mode: Mode) -> None:
     client = client_for(fake, mode)
     fake.add(answer(mode, {"name": "Jason", "age": 25}, stop="length"))
@@ -192,14 +192,14 @@ def test_stream_length_stop_and_cut_stream(fake: FakeProvider, mode: Mode) -> No
         list(client.create_partial(response_model=User, messages=MESSAGES))
 
 
-@pytest.mark.parametrize("mode", [Mode.MISTRAL_TOOLS, Mode.MISTRAL_STRUCTURED_OUTPUTS])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
 def test_streamed_answer_is_reasked(fake: FakeProvider, mode: Mode) -> None:
     fake.add(answer(mode, {"name": "Jason", "age": -1}), answer(mode, {"name": "Jason", "age": 25}))
     partials = list(client_for(fake, mode).create_partial(response_model=User, messages=MESSAGES, max_retries=2))
     assert partials[-1] == User(name="Jason", age=25)
     assistant, feedback = fake.requests[1].json["messages"][-2:]
     assert assistant["role"] == "assistant" and "greater than or equal to 0" in feedback["content"]
-    if mode is Mode.MISTRAL_TOOLS:
+    if mode is Mode.TOOLS:
         assert assistant["tool_calls"][0]["function"]["arguments"] == '{"name": "Jason", "age": -1}'
         assert feedback["tool_call_id"] == assistant["tool_calls"][0]["id"]
 

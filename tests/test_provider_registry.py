@@ -128,7 +128,7 @@ def test_providers_without_keys_need_none() -> None:
 
 def test_unsupported_mode_lists_supported() -> None:
     with pytest.raises(UnsupportedModeError) as info:
-        instructor.from_provider("openai/gpt-4o-mini", api_key="sk-test", mode=Mode.ANTHROPIC_TOOLS)
+        instructor.from_provider("openai/gpt-4o-mini", api_key="sk-test", mode=Mode.BEDROCK_TOOLS)
     message = str(info.value)
     assert "Mode.TOOLS" in message and "Mode.JSON_SCHEMA" in message
     assert Mode.TOOLS in info.value.supported

@@ -45,15 +45,15 @@ class Pet(BaseModel):
 
 
 MESSAGES = [{"role": "system", "content": "Extract people."}, {"role": "user", "content": "Jason is 25"}]
-MODES = [Mode.VERTEXAI_TOOLS, Mode.VERTEXAI_JSON]
+MODES = [Mode.TOOLS, Mode.MD_JSON]
 PATH = "/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-1.5-pro"
 
 
 def answer(mode: Mode, obj: Any, **kw: Any) -> Reply:
-    return Reply.tool("User", obj, **kw) if mode is Mode.VERTEXAI_TOOLS else Reply.json(obj, **kw)
+    return Reply.tool("User", obj, **kw) if mode is Mode.TOOLS else Reply.json(obj, **kw)
 
 
-def client_for(fake: FakeProvider, mode: Mode = Mode.VERTEXAI_TOOLS) -> Any:
+def client_for(fake: FakeProvider, mode: Mode = Mode.TOOLS) -> Any:
     return instructor.from_provider(
         "vertexai/gemini-1.5-pro", mode=mode, project="test-project", location="us-central1",
         credentials=Credentials(token="ya29.test"), base_url=fake.url,
@@ -78,7 +78,7 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
     # this SDK takes a system instruction only when the model is built: a first user turn instead
     assert sent["contents"][0] == {"role": "user", "parts": [{"text": "Extract people."}]}
     assert sent["generationConfig"]["maxOutputTokens"] == 100
-    if mode is Mode.VERTEXAI_TOOLS:
+    if mode is Mode.TOOLS:
         declaration = sent["tools"][0]["functionDeclarations"][0]
         assert declaration["name"] == "User" and declaration["description"] == "A person."
         assert sorted(declaration["parameters"]["properties"]) == ["age", "name"]
@@ -91,7 +91,7 @@ def test_extracts_in_every_mode(fake: FakeProvider, mode: Mode) -> None:
 
 def test_sdk_generation_config_joins_the_modes_settings(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "Jason", "age": 25}))
-    client_for(fake, Mode.VERTEXAI_JSON).create(response_model=User, messages=MESSAGES, max_tokens=9,
+    client_for(fake, Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_tokens=9,
                                                generation_config=GenerationConfig(temperature=0.25))
     config = fake.requests[0].json["generationConfig"]
     assert config["temperature"] == 0.25 and config["maxOutputTokens"] == 9
@@ -107,7 +107,7 @@ def test_optional_and_nested_fields_in_the_openapi_schema(fake: FakeProvider) ->
 
 def test_parallel_tools(fake: FakeProvider) -> None:
     fake.add(Reply.tools(("User", {"name": "A", "age": 1}), ("Pet", {"kind": "dog"})))
-    items = list(client_for(fake, Mode.VERTEXAI_PARALLEL_TOOLS).create_iterable(
+    items = list(client_for(fake, Mode.PARALLEL_TOOLS).create_iterable(
         response_model=User | Pet, messages=MESSAGES))  # type: ignore[arg-type]
     assert items == [User(name="A", age=1), Pet(kind="dog")]
     names = [f["name"] for f in fake.requests[0].json["tools"][0]["functionDeclarations"]]
@@ -122,7 +122,7 @@ def test_reask_sends_the_model_turn_back(fake: FakeProvider, mode: Mode) -> None
     assert second[: len(first)] == first
     model_turn, feedback = second[len(first):]
     assert model_turn["role"] == "model"
-    if mode is Mode.VERTEXAI_TOOLS:
+    if mode is Mode.TOOLS:
         assert model_turn["parts"][0]["functionCall"]["name"] == "User"
         assert "greater than or equal to 0" in feedback["parts"][0]["functionResponse"]["response"]["error"]
     else:
@@ -147,7 +147,7 @@ def test_streams_over_rest(fake: FakeProvider, mode: Mode) -> None:
     assert partials[-1] == User(name="Jason Liu", age=25)
     assert fake.requests[0].path.startswith(PATH + ":streamGenerateContent")
     tasks = {"tasks": [{"name": "A", "age": 1}, {"name": "B", "age": 2}]}
-    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.VERTEXAI_TOOLS else Reply.json(tasks))
+    fake.add(Reply.tool("IterableUser", tasks) if mode is Mode.TOOLS else Reply.json(tasks))
     assert len(list(client_for(fake, mode).create_iterable(response_model=User, messages=MESSAGES))) == 2
     fake.add(answer(mode, {"name": "Jason", "age": 25}, stop="length"))
     with pytest.raises(IncompleteOutputException):
@@ -178,7 +178,7 @@ class SDKStandIn:
 async def test_async_tools_reask_on_sdk_objects() -> None:
     sdk = SDKStandIn(response([{"function_call": {"name": "User", "args": {"name": "J", "age": -1}}}]),
                      response([{"function_call": {"name": "User", "args": {"name": "J", "age": 25}}}]))
-    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.VERTEXAI_TOOLS,
+    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.TOOLS,
                                         provider="vertexai")
     user = await client.create(response_model=User, messages=MESSAGES, max_retries=2)
     assert user == User(name="J", age=25)  # the protobuf's 25.0 is a whole number again
@@ -193,7 +193,7 @@ async def test_async_json_stream_on_sdk_objects() -> None:
             yield response([{"text": piece}], finish)
 
     sdk = SDKStandIn(chunks())
-    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.VERTEXAI_JSON)
+    client = instructor.AsyncInstructor(GenerativeModel("gemini-1.5-pro"), sdk, Mode.MD_JSON, provider="vertexai")
     partials = [p async for p in client.create_partial(response_model=User, messages=MESSAGES)]
     assert partials[-1] == User(name="Ada", age=36) and sdk.calls[0]["stream"] is True
 
@@ -203,7 +203,7 @@ def test_from_vertexai() -> None:
     assert isinstance(instructor.from_vertexai(model), instructor.Instructor)
     assert isinstance(instructor.from_vertexai(model, use_async=True), instructor.AsyncInstructor)
     with pytest.raises(UnsupportedModeError):
-        instructor.from_vertexai(model, mode=Mode.GENAI_TOOLS)
+        instructor.from_vertexai(model, mode=Mode.GENAI_TOOLS)  # another provider's mode
     with pytest.raises(TypeError, match="GenerativeModel"):
         instructor.from_vertexai(object())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import writerai
-from openai_format_contract import OpenAIFormatContract
+from openai_format_contract import OpenAIFormatContract, check_openai_request
 
 from instructor import Mode
 
@@ -14,7 +14,7 @@ from instructor import Mode
 class TestWriter(OpenAIFormatContract):
     provider = "writer"
     model = "palmyra-x5"
-    modes = (Mode.WRITER_TOOLS, Mode.WRITER_JSON)
+    modes = (Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON)
     path = "/v1/chat"
     env_var = "WRITER_API_KEY"
     from_function = "from_writer"
@@ -26,9 +26,11 @@ class TestWriter(OpenAIFormatContract):
         return writerai.AuthenticationError
 
     def check_request(self, mode: Mode, sent: dict[str, Any]) -> None:
-        if mode is Mode.WRITER_TOOLS:
+        if mode is Mode.TOOLS:
             assert sent["tool_choice"] == "auto"
             assert [t["function"]["name"] for t in sent["tools"]] == ["User"]
+        elif mode is Mode.MD_JSON:
+            check_openai_request(mode, sent)
         else:
             fmt = sent["response_format"]
             assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "User"

@@ -28,7 +28,7 @@ from instructor.core.streaming import (
 from instructor.dsl.iterable import iterable_spec
 from instructor.dsl.partial import partial_model, partial_spec
 from instructor.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.providers.openai.handlers import JsonTextFilter
+from instructor.formats.openai_chat import JsonTextFilter
 
 
 class Color(str, Enum):

@@ -288,7 +288,7 @@ class _BaseInstructor(Generic[ClientT]):
     def handler(self) -> ModeHandler:
         """This client's mode handler (loaded on the first structured call)."""
         if self._handler is None:
-            self._handler = get_handler(self.mode)
+            self._handler = get_handler(self.mode, provider=self.provider)
         return self._handler
 
     # the well-known spellings: client.chat.completions.create, client.messages.create

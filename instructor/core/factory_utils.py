@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -28,23 +28,37 @@ def split_client_kwargs(cls: Callable[..., Any], kwargs: dict[str, Any]) -> tupl
     return client_kwargs, defaults
 
 
-def check_mode(mode: Any, supported: Sequence[Any], caller: str) -> Any:
-    """`mode` as a `Mode`, or `UnsupportedModeError` listing `supported` (for `from_<x>` functions)."""
-    from instructor.core.exceptions import UnsupportedModeError
-    from instructor.mode import Mode
+def check_mode(mode: Any, config: Any, caller: str) -> Any:
+    """`mode` as the core mode `config`'s provider serves it with (for `from_<x>` functions).
 
-    try:
-        resolved = Mode(mode)
-    except ValueError:
-        resolved = None
-    if resolved is None or resolved not in supported:
-        names = ", ".join(f"Mode.{m.name}" for m in supported)
-        raise UnsupportedModeError(
-            f"{caller} does not support mode {mode!r}. Supported modes: {names}.",
-            mode=mode,
-            supported=supported,
-        )
-    return resolved
+    The same mechanism as `from_provider` (`instructor.core.provider_registry.check_mode`):
+    deprecated aliases map to their core mode with a warning.
+
+    Raises:
+        UnsupportedModeError: (a `ModeError`) the provider does not serve `mode`.
+    """
+    from instructor.core.provider_registry import check_mode as check
+
+    return check(config, mode, caller)
+
+
+def bind_family(provider: str, family: str) -> None:
+    """Let a client named `provider` (a plugin's or a variant's name) use `family`'s handlers."""
+    if provider != family:
+        from instructor.core.mode_registry import mode_registry
+
+        mode_registry.use_family(provider, family)
+
+
+def wrong_client(caller: str, accepted: Iterable[type | str], client: Any, hint: str = "") -> Exception:
+    """The `ClientError` (also a `TypeError`) for a client of the wrong type: what is accepted, what came."""
+    from instructor.core.exceptions import ClientError
+
+    names = ", ".join(a if isinstance(a, str) else _public_name(a) for a in accepted)
+    return ClientError(
+        f"{caller} expects a client that is an instance of one of: {names}. Got: "
+        f"{type(client).__name__}.{(' ' + hint) if hint else ''}"
+    )
 
 
 def wrap_client(
@@ -54,8 +68,7 @@ def wrap_client(
     sync_type: type,
     async_type: type,
     create: Callable[[Any], Callable[..., Any]],
-    supported: Sequence[Any],
-    name: str,
+    config: Any,
     caller: str,
     **kwargs: Any,
 ) -> Any:
@@ -63,24 +76,23 @@ def wrap_client(
 
     `create(client)` returns the SDK call that answers a chat request;
     `kwargs` become defaults of every `create` (`hooks=` sets the client's hooks and
-    `provider=` its provider name, `name` by default).
+    `provider=` its provider name, `config.name` by default). The mode is checked
+    first, then the client's type, as the published release does.
 
     Raises:
-        UnsupportedModeError: `mode` is not in `supported`.
-        TypeError: `client` is neither a `sync_type` nor an `async_type`.
+        UnsupportedModeError: `config`'s provider does not serve `mode`.
+        ClientError: `client` is neither a `sync_type` nor an `async_type` (also a TypeError).
     """
     from instructor.core.client import AsyncInstructor, Instructor
 
-    resolved = check_mode(mode, supported, caller)
-    provider = kwargs.pop("provider", name)
+    resolved = check_mode(mode, config, caller)
+    provider = kwargs.pop("provider", config.name)
+    bind_family(provider, config.name)
     if isinstance(client, async_type):
         return AsyncInstructor(client, create(client), resolved, provider=provider, **kwargs)
     if isinstance(client, sync_type):
         return Instructor(client, create(client), resolved, provider=provider, **kwargs)
-    raise TypeError(
-        f"{caller} expects a {_public_name(sync_type)} or {_public_name(async_type)} client, "
-        f"got {type(client).__name__}."
-    )
+    raise wrong_client(caller, (sync_type, async_type), client)
 
 
 def _public_name(cls: type) -> str:

@@ -25,7 +25,7 @@ def preload(*providers: str, handlers: bool = True) -> list[str]:
         if handlers:
             for mode in config.supported_modes:
                 try:
-                    mode_registry.get(mode)
+                    mode_registry.get(mode, family=name)
                 except HandlerNotFoundError:
                     continue
         loaded.append(name)

@@ -51,7 +51,9 @@ class ProviderConfig:
         extra: the pip extra that installs that SDK: `pip install "instructor[extra]"`.
         factory: dotted path `"module:function"` of a `ProviderFactory`.
         default_mode: the mode used when the caller gives none.
-        supported_modes: every mode the provider accepts.
+        supported_modes: every mode the provider accepts (the core modes it serves).
+        legacy_modes: deprecated, provider-named modes it still accepts; each is mapped
+            to its core mode (`instructor.mode.DEPRECATED_TO_CORE`) with a warning.
         env_vars: environment variables read for the API key, in order.
         requires_api_key: whether a missing key is an error before the client is built.
         base_url: the API base URL (OpenAI-compatible providers share one factory).
@@ -67,6 +69,7 @@ class ProviderConfig:
     factory: str
     default_mode: Mode
     supported_modes: tuple[Mode, ...]
+    legacy_modes: tuple[Mode, ...] = ()
     env_vars: tuple[str, ...] = ()
     requires_api_key: bool = True
     base_url: str | None = None
@@ -85,6 +88,14 @@ class ProviderConfig:
                 f"ProviderConfig {self.name!r}: default_mode {self.default_mode!r} "
                 f"is not among supported_modes {[m.name for m in self.supported_modes]}"
             )
+        from instructor.mode import DEPRECATED_TO_CORE
+
+        for legacy in self.legacy_modes:
+            if DEPRECATED_TO_CORE.get(legacy) not in self.supported_modes:
+                raise ValueError(
+                    f"ProviderConfig {self.name!r}: legacy mode Mode.{legacy.name} stands for "
+                    f"{DEPRECATED_TO_CORE.get(legacy)!r}, which is not among supported_modes"
+                )
 
     @property
     def pip_install(self) -> str:
@@ -135,6 +146,41 @@ def _key_optional(config: ProviderConfig, kwargs: Mapping[str, Any]) -> bool:
         return True
     env = config.options.get("key_optional_env")
     return isinstance(env, str) and os.environ.get(env, "").strip().lower() in ("1", "true", "yes")
+
+
+def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = None) -> Mode:
+    """`mode` as the core mode `config`'s provider serves it with: the one mode mechanism.
+
+    A supported mode is returned as is; a deprecated alias the provider lists in
+    `legacy_modes` (`Mode.ANTHROPIC_TOOLS`...) becomes its core mode
+    (`Mode.TOOLS`), with a `DeprecationWarning` once per mode per process.
+
+    Raises:
+        UnsupportedModeError: (a `ModeError`) the provider does not serve `mode`;
+            the message lists the modes it does.
+    """
+    from instructor.mode import DEPRECATED_TO_CORE, SILENT_ALIASES
+
+    try:
+        resolved: Mode | None = Mode(mode)
+    except ValueError:
+        resolved = None
+    if resolved is not None and resolved in config.supported_modes:
+        return resolved
+    if resolved is not None and resolved in config.legacy_modes:
+        if resolved not in SILENT_ALIASES:
+            Mode.warn_deprecated_mode(resolved)
+        return DEPRECATED_TO_CORE[resolved]
+    who = caller or f"Provider {config.name!r}"
+    supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
+    aliases = ", ".join(f"Mode.{m.name}" for m in config.legacy_modes)
+    also = f" (deprecated aliases also accepted: {aliases})" if aliases else ""
+    raise UnsupportedModeError(
+        f"{who} does not support mode {mode!r}. Valid modes: {supported}{also}. Pass one of "
+        f"these as mode=, or leave it out to use the default (Mode.{config.default_mode.name}).",
+        mode=mode,
+        supported=config.supported_modes,
+    )
 
 
 def parse_model_string(model: str) -> tuple[str, str]:
@@ -384,26 +430,13 @@ class ProviderRegistry:
 
     # -- clients --------------------------------------------------------------------------
     def resolve_mode(self, config: ProviderConfig, model: str, mode: Mode | str | None) -> Mode:
-        """The mode to use: the caller's (checked), else a model-based or the default one."""
+        """The mode to use: the caller's (checked, aliases mapped), else a model-based or the default one."""
         if mode is None:
             if config.mode_selector:
                 selected: Mode = load_object(config.mode_selector)(model)
                 return selected
             return config.default_mode
-        try:
-            resolved = Mode(mode)
-        except ValueError:
-            resolved = None  # type: ignore[assignment]
-        if resolved is None or resolved not in config.supported_modes:
-            supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
-            raise UnsupportedModeError(
-                f"Provider {config.name!r} does not support mode {mode!r}. "
-                f"Supported modes: {supported}. Pass one of these as mode=, or leave it out "
-                f"to use the default (Mode.{config.default_mode.name}).",
-                mode=mode,
-                supported=config.supported_modes,
-            )
-        return resolved
+        return check_mode(config, mode)
 
     def resolve_api_key(
         self, config: ProviderConfig, api_key: str | None, kwargs: Mapping[str, Any] | None = None

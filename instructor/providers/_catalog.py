@@ -30,21 +30,48 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'databricks': "instructor.providers.databricks.config:CONFIG",
 }
 
-_OPENAI = "instructor.providers.openai.handlers"
+_OPENAI = "instructor.formats.openai_chat"
 
 BUILTIN_HANDLERS: dict[str, str] = {
-    # keys are Mode values (strings), so this table needs no enum import
+    # keys are Mode values (strings), so this table needs no enum import.
+    # "<mode>": the OpenAI chat format, which serves every provider without its own entry;
+    # "<family>:<mode>": how that provider family serves the mode.
     "tool_call": f"{_OPENAI}:TOOLS",
     "tools_strict": f"{_OPENAI}:TOOLS_STRICT",
     "parallel_tool_call": f"{_OPENAI}:PARALLEL_TOOLS",
     "json_mode": f"{_OPENAI}:JSON",
     "markdown_json_mode": f"{_OPENAI}:MD_JSON",
     "json_schema_mode": f"{_OPENAI}:JSON_SCHEMA",
-    "xai_tools": f"{_OPENAI}:XAI_TOOLS",
-    "xai_json": f"{_OPENAI}:XAI_JSON",
-    "perplexity_json": f"{_OPENAI}:PERPLEXITY_JSON",
-    "openrouter_structured_outputs": f"{_OPENAI}:OPENROUTER_STRUCTURED_OUTPUTS",
-    "responses_tools": "instructor.providers.openai.responses:RESPONSES_TOOLS",
+    "anthropic:tool_call": "instructor.providers.anthropic.handlers:TOOLS",
+    "anthropic:parallel_tool_call": "instructor.providers.anthropic.handlers:PARALLEL_TOOLS",
+    "anthropic:json_mode": "instructor.providers.anthropic.handlers:JSON",
+    "anthropic:json_schema_mode": "instructor.providers.anthropic.handlers:JSON_SCHEMA",
+    "bedrock:tool_call": "instructor.providers.bedrock.handlers:TOOLS",
+    "bedrock:tools_strict": "instructor.providers.bedrock.handlers:TOOLS_STRICT",
+    "bedrock:markdown_json_mode": "instructor.providers.bedrock.handlers:MD_JSON",
+    "bedrock:json_schema_mode": "instructor.providers.bedrock.handlers:JSON_SCHEMA",
+    "google:tool_call": "instructor.providers.google.handlers:TOOLS",
+    "google:json_mode": "instructor.providers.google.handlers:JSON",
+    "generative-ai:tool_call": "instructor.providers.generative_ai.handlers:TOOLS",
+    "generative-ai:markdown_json_mode": "instructor.providers.generative_ai.handlers:MD_JSON",
+    "vertexai:tool_call": "instructor.providers.vertexai.handlers:TOOLS",
+    "vertexai:parallel_tool_call": "instructor.providers.vertexai.handlers:PARALLEL_TOOLS",
+    "vertexai:markdown_json_mode": "instructor.providers.vertexai.handlers:MD_JSON",
+    "mistral:tool_call": "instructor.providers.mistral.handlers:TOOLS",
+    "mistral:json_schema_mode": "instructor.providers.mistral.handlers:JSON_SCHEMA",
+    "cohere:tool_call": "instructor.providers.cohere.handlers:TOOLS",
+    "cohere:json_schema_mode": "instructor.providers.cohere.handlers:JSON_SCHEMA",
+    "cohere:markdown_json_mode": "instructor.providers.cohere.handlers:MD_JSON",
+    "fireworks:json_mode": "instructor.providers.fireworks.handlers:JSON",
+    "writer:tool_call": "instructor.providers.writer.handlers:TOOLS",
+    "writer:json_schema_mode": "instructor.providers.writer.handlers:JSON_SCHEMA",
+    "responses_tools": "instructor.providers.openai.responses:RESPONSES_TOOLS",  # OpenAI's Responses API
+    # the deprecated provider-named modes, for a client built with one directly
+    # (`Instructor(..., mode=Mode.ANTHROPIC_TOOLS)`); the factories map them to core modes
+    "xai_tools": f"{_OPENAI}:TOOLS",
+    "xai_json": f"{_OPENAI}:JSON",
+    "perplexity_json": f"{_OPENAI}:MD_JSON",
+    "openrouter_structured_outputs": f"{_OPENAI}:JSON_SCHEMA",
     "anthropic_tools": "instructor.providers.anthropic.handlers:ANTHROPIC_TOOLS",
     "anthropic_parallel_tools": "instructor.providers.anthropic.handlers:ANTHROPIC_PARALLEL_TOOLS",
     "anthropic_json": "instructor.providers.anthropic.handlers:ANTHROPIC_JSON",
@@ -58,6 +85,7 @@ BUILTIN_HANDLERS: dict[str, str] = {
     "writer_tools": "instructor.providers.writer.handlers:WRITER_TOOLS",
     "writer_json": "instructor.providers.writer.handlers:WRITER_JSON",
     "genai_tools": "instructor.providers.google.handlers:GENAI_TOOLS",
+    "genai_json": "instructor.providers.google.handlers:GENAI_STRUCTURED_OUTPUTS",
     "genai_structured_outputs": "instructor.providers.google.handlers:GENAI_STRUCTURED_OUTPUTS",
     "vertexai_tools": "instructor.providers.vertexai.handlers:VERTEXAI_TOOLS",
     "vertexai_parallel_tools": "instructor.providers.vertexai.handlers:VERTEXAI_PARALLEL_TOOLS",
@@ -67,5 +95,5 @@ BUILTIN_HANDLERS: dict[str, str] = {
     "mistral_tools": "instructor.providers.mistral.handlers:MISTRAL_TOOLS",
     "mistral_structured_outputs": "instructor.providers.mistral.handlers:MISTRAL_STRUCTURED_OUTPUTS",
     "cohere_tools": "instructor.providers.cohere.handlers:COHERE_TOOLS",
-    "cohere_json_schema": "instructor.providers.cohere.handlers:COHERE_JSON_SCHEMA",
+    "json_object": "instructor.providers.cohere.handlers:COHERE_JSON_SCHEMA",
 }

@@ -12,15 +12,11 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.exceptions import UnsupportedModeError
-from instructor.core.factory_utils import split_client_kwargs
+from instructor.core.factory_utils import bind_family, check_mode, split_client_kwargs, wrong_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.anthropic.request import normalize
 
-ANTHROPIC_MODES = (
-    Mode.ANTHROPIC_TOOLS, Mode.ANTHROPIC_PARALLEL_TOOLS, Mode.ANTHROPIC_JSON, Mode.ANTHROPIC_REASONING_TOOLS,
-)
 _SYNC_CLIENTS = ("Anthropic", "AnthropicBedrock", "AnthropicVertex", "AnthropicFoundry", "AnthropicAWS")
 _ASYNC_CLIENTS = tuple(f"Async{name}" for name in _SYNC_CLIENTS)
 
@@ -29,8 +25,12 @@ def _client_classes(sdk: Any, names: tuple[str, ...]) -> tuple[type[Any], ...]:
     return tuple(cls for cls in (getattr(sdk, name, None) for name in names) if isinstance(cls, type))
 
 
-def _sync_create(client: Any) -> Callable[..., Any]:
-    create = client.messages.create
+def _messages(client: Any, beta: bool) -> Any:
+    return client.beta.messages if beta else client.messages
+
+
+def _sync_create(client: Any, beta: bool = False) -> Callable[..., Any]:
+    create = _messages(client, beta).create
 
     def messages_create(**kwargs: Any) -> Any:
         # handlers have shaped the request already; this covers response_model=None calls
@@ -39,8 +39,8 @@ def _sync_create(client: Any) -> Callable[..., Any]:
     return messages_create
 
 
-def _async_create(client: Any) -> Callable[..., Any]:
-    create = client.messages.create
+def _async_create(client: Any, beta: bool = False) -> Callable[..., Any]:
+    create = _messages(client, beta).create
 
     async def messages_create(**kwargs: Any) -> Any:
         return await create(**normalize(kwargs))
@@ -50,10 +50,12 @@ def _async_create(client: Any) -> Callable[..., Any]:
 
 def from_anthropic(
     client: Any,
-    mode: Mode = Mode.ANTHROPIC_TOOLS,
+    mode: Mode = Mode.TOOLS,
+    beta: bool = False,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
-    """Wrap an `anthropic.Anthropic` or `anthropic.AsyncAnthropic` client.
+    """Wrap an `anthropic.Anthropic` or `anthropic.AsyncAnthropic` client (or its Bedrock / Vertex variants).
 
     Messages may be written OpenAI-style: `{"role": "system"}` messages become
     Anthropic's top-level `system`, `image_url` parts become image blocks, and
@@ -61,42 +63,40 @@ def from_anthropic(
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: ANTHROPIC_TOOLS (default), ANTHROPIC_PARALLEL_TOOLS, ANTHROPIC_JSON or
-            ANTHROPIC_REASONING_TOOLS.
-        **kwargs: defaults for every `create` call (`model`, `max_tokens`...);
+        mode: TOOLS (default), PARALLEL_TOOLS, JSON or JSON_SCHEMA; the deprecated
+            ANTHROPIC_* modes map to these with a warning.
+        beta: call `client.beta.messages.create` instead of `client.messages.create`.
+        model: the default model of every request.
+        **kwargs: defaults for every `create` call (`max_tokens`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
         MissingDependencyError: the anthropic SDK is not installed.
-        UnsupportedModeError: `mode` is not an Anthropic mode.
-        TypeError: `client` is not an Anthropic SDK client.
+        UnsupportedModeError: (a `ModeError`) `mode` is not one Anthropic serves.
+        ClientError: (also a TypeError) `client` is not an Anthropic SDK client.
 
     Example:
         >>> import anthropic, instructor
         >>> client = instructor.from_anthropic(anthropic.Anthropic(), model="claude-sonnet-4-5")
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
+    from instructor.providers.anthropic.config import CONFIG
+
     sdk = import_sdk("anthropic", extra="anthropic", provider="anthropic")
-    try:
-        mode = Mode(mode)
-    except ValueError:
-        pass
-    if mode not in ANTHROPIC_MODES:
-        raise UnsupportedModeError(
-            f"from_anthropic does not support mode {mode!r}. Supported modes: "
-            f"{', '.join('Mode.' + m.name for m in ANTHROPIC_MODES)}.",
-            mode=mode,
-            supported=ANTHROPIC_MODES,
-        )
+    resolved = check_mode(mode, CONFIG, "from_anthropic")
+    if model is not None:
+        kwargs["model"] = model
     provider = kwargs.pop("provider", "anthropic")
-    if isinstance(client, _client_classes(sdk, _ASYNC_CLIENTS)):
-        return AsyncInstructor(client, _async_create(client), mode, provider=provider, **kwargs)
-    if isinstance(client, _client_classes(sdk, _SYNC_CLIENTS)):
-        return Instructor(client, _sync_create(client), mode, provider=provider, **kwargs)
-    raise TypeError(
-        f"from_anthropic expects an anthropic.Anthropic or anthropic.AsyncAnthropic client, "
-        f"got {type(client).__name__}. Build one with anthropic.Anthropic(), or use "
-        "instructor.from_provider('anthropic/<model>')."
+    bind_family(provider, CONFIG.name)
+    async_classes = _client_classes(sdk, _ASYNC_CLIENTS)
+    sync_classes = _client_classes(sdk, _SYNC_CLIENTS)
+    if isinstance(client, async_classes):
+        return AsyncInstructor(client, _async_create(client, beta), resolved, provider=provider, **kwargs)
+    if isinstance(client, sync_classes):
+        return Instructor(client, _sync_create(client, beta), resolved, provider=provider, **kwargs)
+    raise wrong_client(
+        "from_anthropic", [c.__name__ for c in (*sync_classes, *async_classes)], client,
+        "Build one with anthropic.Anthropic(), or use instructor.from_provider('anthropic/<model>').",
     )
 
 

@@ -1,13 +1,15 @@
 """Mode handlers of the Anthropic Messages API.
 
-ANTHROPIC_TOOLS forces a call to one tool whose input schema is the model.
-ANTHROPIC_PARALLEL_TOOLS offers one tool per model and lets Claude call several
-in one turn (`tool_choice: any`); every call is one object.
-ANTHROPIC_REASONING_TOOLS turns extended thinking on and leaves the tool choice
-to the model (`tool_choice: auto`): Anthropic refuses a forced tool choice while
-thinking, so the system prompt names the tool to call instead.
-ANTHROPIC_JSON describes the schema in the system prompt and reads the JSON
-from the answer's text (a ```json fence or prose around it is tolerated).
+TOOLS forces a call to one tool whose input schema is the model
+(`disable_parallel_tool_use`), and reads exactly one `tool_use` block; with
+`thinking` enabled the tool choice is left to the model (`auto`), since
+Anthropic refuses a forced choice while thinking, and a system block asks for
+the tool call only. PARALLEL_TOOLS offers one tool per model (`tool_choice:
+auto`); every call is one object. JSON describes the schema in a system block
+and reads the JSON from the answer's text (a ```json fence or prose around it is
+tolerated). JSON_SCHEMA uses Anthropic's structured outputs (see
+`JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
+with those deprecated modes (ANTHROPIC_REASONING_TOOLS turns thinking on).
 
 Re-asking follows Anthropic's conversation rules: the assistant turn is sent
 back whole (thinking blocks included, as Anthropic requires), then a user turn
@@ -25,10 +27,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
-from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import (
-    REASK_JSON,
     JSONTextFilter,
+    extract_json_text,
     json_instructions,
     validate_json_text,
 )
@@ -45,6 +47,15 @@ INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceede
 DEFAULT_THINKING_BUDGET = 1024
 
 REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
+REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
+REASK_JSON_TEXT = (
+    "Validation Errors found:\n{error}\nRecall the function correctly, fix the errors found in the "
+    "following attempt:\n{text}"
+)
+
+
+def _thinking_enabled(thinking: Any) -> bool:
+    return isinstance(thinking, Mapping) and thinking.get("type") == "enabled"
 
 
 @functools.cache
@@ -53,7 +64,7 @@ def anthropic_tool(model: type[BaseModel]) -> dict[str, Any]:
     return {
         "name": schema.tool_name(model),
         "description": schema.description(model),
-        "input_schema": schema.parameters_schema(model),
+        "input_schema": schema.json_schema(model),  # the model's own schema, title included
     }
 
 
@@ -83,9 +94,9 @@ def _checked_content(response: Any) -> list[Any]:
     if stop_reason in INCOMPLETE_STOP_REASONS:
         raise _incomplete(stop_reason, _received(content), response)
     if stop_reason == "refusal":
-        raise ResponseParsingError(
-            "The model refused to answer (stop_reason='refusal'). Rephrase the request.",
-            raw_response=response,
+        raise RefusalError(
+            "The model refused to answer (stop_reason='refusal'); a refusal is not re-asked. "
+            "Rephrase the request."
         )
     return content
 
@@ -265,16 +276,23 @@ class ToolsHandler(AnthropicHandler):
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         if response_model is None:
             return normalize(kwargs)
-        models = self.models(response_model) if self.tool_choice == "any" else (response_model,)
-        request = normalize(self._with_thinking(kwargs) if self.thinking else kwargs)
+        models = self.models(response_model) if isinstance(self, ParallelToolsHandler) else (response_model,)
+        thinking = self.thinking or _thinking_enabled(kwargs.get("thinking"))
+        request = normalize(self._with_thinking(kwargs) if thinking else kwargs)
         request["tools"] = [anthropic_tool(m) for m in models]
-        if self.tool_choice == "tool":
-            request["tool_choice"] = {"type": "tool", "name": schema.tool_name(response_model)}
+        if "tool_choice" in kwargs:
+            pass  # the caller's choice wins
+        elif thinking:
+            # Anthropic refuses a forced tool choice while thinking: leave it to the model
+            request["tool_choice"] = {"type": "auto"}
+        elif self.tool_choice == "tool":
+            request["tool_choice"] = {"type": "tool", "name": schema.tool_name(response_model),
+                                      "disable_parallel_tool_use": True}
         else:
             request["tool_choice"] = {"type": self.tool_choice}
-        if self.thinking:
+        if thinking:
             names = " or ".join(repr(schema.tool_name(m)) for m in models)
-            hint = f"Answer by calling the tool {names} with arguments that match its schema."
+            hint = f"Return only the tool call ({names}) and no additional text."
             request["system"] = merge_system(request.get("system"), [{"type": "text", "text": hint}])
         return request
 
@@ -307,13 +325,14 @@ class ToolsHandler(AnthropicHandler):
         content = _checked_content(response)
         name = schema.tool_name(response_model)
         calls = [block for block in content if block.type == "tool_use"]
-        for call in calls:
-            if call.name == name:
-                return self._validate(response_model, call.input, context, strict)
+        if len(calls) == 1:  # its name is not checked, as the published release does
+            return self._validate(response_model, calls[0].input, context, strict)
         if calls:
             called = ", ".join(repr(c.name) for c in calls)
-            raise ResponseParsingError(f"The model called {called} instead of the tool {name!r}.",
-                                       raw_response=response)
+            raise ResponseParsingError(
+                f"The model made {len(calls)} tool calls ({called}); exactly one call of {name!r} is expected.",
+                raw_response=response,
+            )
         text = _text_of(content)
         raise ResponseParsingError(
             f"The model answered without calling the tool {name!r}"
@@ -335,9 +354,7 @@ class ToolsHandler(AnthropicHandler):
                 for call in calls
             ]})
         else:
-            names = " or ".join(repr(t["name"]) for t in request.get("tools", ()))
-            messages.append({"role": "user", "content": f"{error}\nCall the tool {names} with arguments "
-                                                        "that match its schema."})
+            messages.append({"role": "user", "content": REASK_NO_TOOL.format(error=error)})
         request["messages"] = messages
         return request
 
@@ -346,7 +363,7 @@ class ParallelToolsHandler(ToolsHandler):
     """One tool per model; Claude may call several at once, and each call is one object."""
 
     def __init__(self, mode: Mode) -> None:
-        super().__init__(mode, tool_choice="any")
+        super().__init__(mode, tool_choice="auto")
 
     def parse_response(
         self,
@@ -393,20 +410,98 @@ class JSONHandler(AnthropicHandler):
         text = _text_of(_checked_content(response))
         if not text.strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
+        if strict is False:
+            # lax: control characters inside strings are allowed, as the published release does
+            data = json.loads(extract_json_text(text), strict=False)
+            return response_model.model_validate(data, context=context, strict=False)
         return validate_json_text(response_model, text, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
         messages = list(request.get("messages", []))
-        text = "".join(b["text"] for b in _assistant_blocks(response) if b["type"] == "text")
-        if text:
-            messages.append({"role": "assistant", "content": text})
-        messages.append({"role": "user", "content": REASK_JSON.format(error=error)})
+        texts = [b["text"] for b in _assistant_blocks(response) if b["type"] == "text"]
+        last = texts[-1] if texts else "No text content found in response"
+        messages.append({"role": "user", "content": REASK_JSON_TEXT.format(error=error, text=last)})
         request["messages"] = messages
         return request
+
+
+def _sdk_parameters() -> frozenset[str]:
+    """The parameters the installed anthropic SDK's `messages.create` declares."""
+    import inspect
+
+    from anthropic.resources.messages import Messages
+
+    return frozenset(inspect.signature(Messages.create).parameters)
+
+
+class JSONSchemaHandler(JSONHandler):
+    """JSON constrained by the schema through Anthropic's structured outputs (JSON_SCHEMA).
+
+    An SDK whose `messages.create` takes `output_format` gets it with the
+    structured-outputs beta, as the published release sends; one that takes
+    `output_config` (anthropic >= 0.70, structured outputs generally available)
+    gets `output_config.format`; an older SDK gets JSON mode's instructions, with
+    a warning. The answer must be bare JSON either way.
+    """
+
+    _params: frozenset[str] | None = None
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            from instructor.core.exceptions import ConfigurationError
+
+            raise ConfigurationError(
+                "Mode.JSON_SCHEMA with Anthropic needs a response_model: it constrains the answer to its "
+                "schema. Pass response_model=..., or use Mode.TOOLS for plain calls."
+            )
+        if JSONSchemaHandler._params is None:
+            JSONSchemaHandler._params = _sdk_parameters()
+        params = JSONSchemaHandler._params
+        if "output_format" not in params and "output_config" not in params:
+            import warnings
+
+            warnings.warn(
+                "The installed anthropic SDK has no structured outputs (output_format / output_config): "
+                "Mode.JSON_SCHEMA falls back to JSON mode's instructions. Upgrade anthropic.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return super().prepare_request(response_model, kwargs)
+        from anthropic import transform_schema
+
+        request = normalize(kwargs)
+        request.pop("tools", None)
+        request.pop("tool_choice", None)
+        output_format = {"type": "json_schema", "schema": transform_schema(response_model)}
+        if "output_format" in params:
+            request["output_format"] = output_format
+            request["betas"] = [*request.get("betas", ()), "structured-outputs-2025-11-13"]
+        else:
+            request["output_config"] = {**(request.get("output_config") or {}), "format": output_format}
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        texts = [block.text for block in _checked_content(response) if block.type == "text"]
+        if not texts or not texts[-1].strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return self._validate(response_model, texts[-1], context, strict)
 
 
 ANTHROPIC_TOOLS = ToolsHandler(Mode.ANTHROPIC_TOOLS)
 ANTHROPIC_PARALLEL_TOOLS = ParallelToolsHandler(Mode.ANTHROPIC_PARALLEL_TOOLS)
 ANTHROPIC_REASONING_TOOLS = ToolsHandler(Mode.ANTHROPIC_REASONING_TOOLS, tool_choice="auto", thinking=True)
 ANTHROPIC_JSON = JSONHandler(Mode.ANTHROPIC_JSON)
+
+# the core modes Anthropic serves (the registry's "anthropic:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
+JSON = JSONHandler(Mode.JSON)
+JSON_SCHEMA = JSONSchemaHandler(Mode.JSON_SCHEMA)

@@ -44,14 +44,13 @@ def _system_text(content: Any) -> list[dict[str, Any]]:
 def merge_system(system: Any, extra: list[dict[str, Any]]) -> Any:
     """`system` (a string, a list of text blocks, or None) followed by `extra` text blocks.
 
-    Stays a plain string while every part is plain text, so the request reads as users write it.
+    The result is a list of text blocks, as the published instructor sends it (so a
+    block's `cache_control` survives); a caller's own `system=` string with nothing
+    to add stays as written.
     """
     if not extra:
         return system
-    blocks = ([] if system is None else _system_text(system)) + extra
-    if all(set(b) == {"type", "text"} and b["type"] == "text" for b in blocks):
-        return "\n\n".join(b["text"] for b in blocks)
-    return blocks
+    return ([] if system is None else _system_text(system)) + extra
 
 
 def normalize(kwargs: Mapping[str, Any]) -> dict[str, Any]:

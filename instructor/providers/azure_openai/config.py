@@ -10,6 +10,7 @@ CONFIG = ProviderConfig(
     factory='instructor.providers.azure_openai.factory:create_client',
     default_mode=Mode.TOOLS,
     supported_modes=(Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,),
+    legacy_modes=(Mode.FUNCTIONS, Mode.JSON_O1,),
     env_vars=('AZURE_OPENAI_API_KEY',),
     requires_api_key=True,
     base_url=None,

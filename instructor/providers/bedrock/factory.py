@@ -16,13 +16,15 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.exceptions import ConfigurationError, MissingAPIKeyError, UnsupportedModeError
+from instructor.core.exceptions import ConfigurationError, MissingAPIKeyError
+from instructor.core.factory_utils import bind_family, check_mode, wrong_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.bedrock.models import select_mode
 from instructor.providers.bedrock.request import to_converse
 
-BEDROCK_MODES = (Mode.BEDROCK_TOOLS, Mode.BEDROCK_JSON)
+#: the region used when none is configured anywhere (the published release's default)
+DEFAULT_REGION = "us-east-1"
 #: `from_provider` keywords that configure the boto3 session (credentials, profile, region)
 SESSION_KWARGS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "region_name",
                   "profile_name", "botocore_session", "aws_account_id")
@@ -84,8 +86,8 @@ def _in_thread(create: Callable[..., Any]) -> Callable[..., Any]:
 def from_bedrock(
     client: Any,
     mode: Mode | None = None,
-    *,
     async_client: bool = False,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap a boto3 `bedrock-runtime` client (Converse API).
@@ -95,16 +97,18 @@ def from_bedrock(
 
     Args:
         client: `boto3.client("bedrock-runtime")`.
-        mode: BEDROCK_TOOLS or BEDROCK_JSON; by default chosen from the `model`
-            keyword's family (tools where Converse supports them), else BEDROCK_TOOLS.
+        mode: TOOLS, TOOLS_STRICT, MD_JSON or JSON_SCHEMA (BEDROCK_TOOLS / BEDROCK_JSON
+            map to TOOLS / MD_JSON with a warning); by default chosen from the model's
+            family: TOOLS where Converse supports tool use, else MD_JSON.
         async_client: return an `AsyncInstructor` that runs the boto3 calls in a
             worker thread.
-        **kwargs: defaults for every `create` call (`model`, `max_tokens`...);
+        model: the default model id of every request.
+        **kwargs: defaults for every `create` call (`max_tokens`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
-        UnsupportedModeError: `mode` is not a Bedrock mode.
-        TypeError: `client` is not a `bedrock-runtime` client.
+        UnsupportedModeError: (a `ModeError`) `mode` is not one Bedrock serves.
+        ClientError: (also a TypeError) `client` is not a `bedrock-runtime` client.
 
     Example:
         >>> import boto3, instructor
@@ -112,32 +116,27 @@ def from_bedrock(
         ...                                  model="anthropic.claude-3-5-haiku-20241022-v1:0")
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
+    from instructor.providers.bedrock.config import CONFIG
+
+    if model is not None:
+        kwargs["model"] = model
+    if mode is None:
+        default_model = kwargs.get("model") or kwargs.get("modelId")
+        mode = select_mode(default_model) if default_model else Mode.TOOLS
+    resolved = check_mode(mode, CONFIG, "from_bedrock")
     service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
     if service != "bedrock-runtime" or not hasattr(client, "converse"):
-        raise TypeError(
-            f"from_bedrock expects a boto3 'bedrock-runtime' client, got {type(client).__name__} "
+        raise wrong_client(
+            "from_bedrock", ["botocore.client.BaseClient (a boto3 'bedrock-runtime' client)"], client,
             f"(service {service!r}). Build one with boto3.client('bedrock-runtime', region_name=...), "
-            "or use instructor.from_provider('bedrock/<model-id>')."
-        )
-    if mode is None:
-        model = kwargs.get("model") or kwargs.get("modelId")
-        mode = select_mode(model) if model else Mode.BEDROCK_TOOLS
-    try:
-        mode = Mode(mode)
-    except ValueError:
-        pass
-    if mode not in BEDROCK_MODES:
-        raise UnsupportedModeError(
-            f"from_bedrock does not support mode {mode!r}. Supported modes: "
-            f"{', '.join('Mode.' + m.name for m in BEDROCK_MODES)}.",
-            mode=mode,
-            supported=BEDROCK_MODES,
+            "or use instructor.from_provider('bedrock/<model-id>').",
         )
     provider = kwargs.pop("provider", "bedrock")
+    bind_family(provider, CONFIG.name)
     create = _converse(client)
     if async_client:
-        return AsyncInstructor(client, _in_thread(create), mode, provider=provider, **kwargs)
-    return Instructor(client, create, mode, provider=provider, **kwargs)
+        return AsyncInstructor(client, _in_thread(create), resolved, provider=provider, **kwargs)
+    return Instructor(client, create, resolved, provider=provider, **kwargs)
 
 
 def _explicit_api_key(config: ProviderConfig, api_key: str | None) -> bool:
@@ -167,7 +166,8 @@ def create_client(
 
     Raises:
         ConfigurationError: an `api_key` was passed (Bedrock takes AWS credentials),
-            the profile does not exist, or no region is set.
+            or the profile does not exist. With no region anywhere, `us-east-1` is used
+            (as the published instructor does) with a warning naming it.
         MissingAPIKeyError: no AWS credentials can be found.
     """
     boto3 = import_sdk(config.package, extra=config.extra, provider=config.name)
@@ -192,9 +192,15 @@ def create_client(
         ) from exc
     region = session.region_name or os.environ.get("AWS_REGION")
     if not region:
-        raise ConfigurationError(
-            "No AWS region for Bedrock: pass region_name='us-east-1' (or your region) to from_provider, "
-            "or set AWS_REGION / AWS_DEFAULT_REGION, or a region in your AWS profile."
+        import warnings
+
+        region = DEFAULT_REGION
+        warnings.warn(
+            f"No AWS region is configured for Bedrock, so {DEFAULT_REGION!r} is used. Pass "
+            "region='<region>' (or region_name=) to from_provider, or set AWS_REGION / "
+            "AWS_DEFAULT_REGION, or a region in your AWS profile.",
+            UserWarning,
+            stacklevel=4,
         )
     if session.get_credentials() is None and not os.environ.get("AWS_BEARER_TOKEN_BEDROCK"):
         raise MissingAPIKeyError(

@@ -1,9 +1,11 @@
 """Mode handlers of AWS Bedrock's Converse API (responses are boto3's plain dicts).
 
-BEDROCK_TOOLS offers one tool (`toolConfig`) whose input schema is the model:
+TOOLS offers one tool (`toolConfig`) whose input schema is the model:
 forced with `toolChoice: {"tool": ...}` on Claude and Nova, the only families
-that accept it, and `auto` elsewhere (the only tool offered is ours).
-BEDROCK_JSON describes the schema in a system block and reads JSON from the text.
+that accept it, and `auto` elsewhere (the only tool offered is ours);
+TOOLS_STRICT marks it `strict`. MD_JSON describes the schema in a system block
+and reads JSON from the text; JSON_SCHEMA constrains the text with
+`outputConfig.textFormat`. (BEDROCK_TOOLS / BEDROCK_JSON are the deprecated names.)
 
 Requests are first shaped by `to_converse` (OpenAI-style messages, system and
 sampling options become Converse's). Re-asking sends the assistant turn back,
@@ -41,14 +43,63 @@ FILTERED_STOP_REASONS = frozenset({"guardrail_intervened", "content_filtered"})
 REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 
 
+REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
+#: JSON schema keywords Bedrock's strict tool use and structured outputs reject
+UNSUPPORTED_STRICT_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                                         "multipleOf", "minLength", "maxLength"})
+
+
 @functools.cache
-def tool_spec(model: type[BaseModel]) -> dict[str, Any]:
-    """The `toolConfig.tools` entry for `model` (cached per model)."""
-    return {"toolSpec": {
+def tool_spec(model: type[BaseModel], strict: bool = False) -> dict[str, Any]:
+    """The `toolConfig.tools` entry for `model` (cached per model); `strict` for TOOLS_STRICT."""
+    spec: dict[str, Any] = {
         "name": schema.tool_name(model),
         "description": schema.description(model),
-        "inputSchema": {"json": schema.parameters_schema(model)},
-    }}
+        "inputSchema": {"json": strict_bedrock_schema(model) if strict else schema.json_schema(model)},
+    }
+    if strict:
+        spec["strict"] = True
+    return {"toolSpec": spec}
+
+
+@functools.cache
+def strict_bedrock_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s schema with `additionalProperties: false` on every object, checked for what
+    Bedrock's strict decoding rejects.
+
+    Raises:
+        ConfigurationError: the schema uses a keyword strict decoding does not support.
+    """
+    strict = schema.strict_schema(model)
+    found = sorted(_strict_problems(strict))
+    if found:
+        from instructor.core.exceptions import ConfigurationError
+
+        raise ConfigurationError(
+            f"{model.__name__}'s schema uses {', '.join(found)}, which Bedrock's strict modes "
+            "(Mode.TOOLS_STRICT, Mode.JSON_SCHEMA) do not support. Move those constraints into "
+            "pydantic validators, or use Mode.TOOLS / Mode.MD_JSON."
+        )
+    return strict
+
+
+def _strict_problems(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        found |= {key for key in node if key in UNSUPPORTED_STRICT_KEYWORDS}
+        if node.get("minItems") not in (None, 0, 1):
+            found.add("minItems")
+        if isinstance(node.get("additionalProperties"), dict):
+            found.add("free-form mappings (dict fields)")
+        for key, value in node.items():
+            if key != "properties":
+                found |= _strict_problems(value)
+        for value in (node.get("properties") or {}).values():
+            found |= _strict_problems(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _strict_problems(item)
+    return found
 
 
 def _incomplete(stop_reason: str, received: str | None, completion: Any) -> IncompleteOutputException:
@@ -244,9 +295,18 @@ class _StreamReader:
 
 
 class ToolsHandler(BedrockHandler):
-    """Ask for the model as the input of a Converse tool call (BEDROCK_TOOLS)."""
+    """Ask for the model as the input of a Converse tool call (TOOLS; TOOLS_STRICT marks the tool
+    strict, with `additionalProperties: false` everywhere).
+
+    The input arrives as a dict and is validated in pydantic's python mode
+    (`model_validate(input, strict=...)`), as the published release does.
+    """
 
     tools = True
+
+    def __init__(self, mode: Mode, *, strict: bool = False) -> None:
+        super().__init__(mode)
+        self.strict_schema = strict
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         request = to_converse(kwargs)
@@ -254,7 +314,7 @@ class ToolsHandler(BedrockHandler):
             return request
         name = schema.tool_name(response_model)
         choice = {"tool": {"name": name}} if forces_tools(request.get("modelId")) else {"auto": {}}
-        request["toolConfig"] = {"tools": [tool_spec(response_model)], "toolChoice": choice}
+        request["toolConfig"] = {"tools": [tool_spec(response_model, self.strict_schema)], "toolChoice": choice}
         return request
 
     def parse_response(
@@ -268,13 +328,17 @@ class ToolsHandler(BedrockHandler):
         content = _checked_content(response)
         name = schema.tool_name(response_model)
         calls = [block["toolUse"] for block in content if "toolUse" in block]
-        for call in calls:
-            if call.get("name") == name:
-                return self._validate(response_model, call.get("input"), context, strict)
-        if calls:
-            called = ", ".join(repr(c.get("name")) for c in calls)
-            raise ResponseParsingError(f"The model called {called} instead of the tool {name!r}.",
-                                       raw_response=response)
+        if calls:  # the first tool call is the answer
+            call = calls[0]
+            if call.get("name") != name:
+                raise ResponseParsingError(
+                    f"Tool name mismatch: the model called {call.get('name')!r} instead of the tool {name!r}.",
+                    raw_response=response,
+                )
+            data = call.get("input")
+            if isinstance(data, str):  # a streamed attempt's input is JSON text
+                return self._validate(response_model, data, context, strict)
+            return response_model.model_validate(data, context=context, strict=strict)
         text = _text_of(content)
         raise ResponseParsingError(
             f"The model answered without calling the tool {name!r}"
@@ -291,16 +355,14 @@ class ToolsHandler(BedrockHandler):
         calls = [block["toolUse"] for block in content if "toolUse" in block]
         if calls:
             status = {"status": "error"} if forces_tools(request.get("modelId")) else {}
+            # Converse wants a result for every toolUse; the first carries the error
             messages.append({"role": "user", "content": [
                 {"toolResult": {"toolUseId": call["toolUseId"],
                                 "content": [{"text": REASK_TOOL.format(error=error)}], **status}}
                 for call in calls
             ]})
         else:
-            names = " or ".join(repr(t["toolSpec"]["name"]) for t in request.get("toolConfig", {}).get("tools", ()))
-            messages.append({"role": "user", "content": [
-                {"text": f"{error}\nCall the tool {names} with arguments that match its schema."}
-            ]})
+            messages.append({"role": "user", "content": [{"text": REASK_NO_TOOL.format(error=error)}]})
         request["messages"] = messages
         return request
 
@@ -338,5 +400,42 @@ class JSONHandler(BedrockHandler):
         return request
 
 
+class JSONSchemaHandler(JSONHandler):
+    """JSON constrained by the schema through Converse's structured outputs (JSON_SCHEMA):
+    `outputConfig.textFormat`; the answer's first text block must be bare JSON."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = to_converse(kwargs)
+        if response_model is None:
+            return request
+        structure = {"jsonSchema": {
+            "schema": json.dumps(strict_bedrock_schema(response_model)),
+            "name": schema.tool_name(response_model),
+            "description": schema.description(response_model),
+        }}
+        request["outputConfig"] = {**(request.get("outputConfig") or {}),
+                                   "textFormat": {"type": "json_schema", "structure": structure}}
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        texts = [block["text"] for block in _checked_content(response) if "text" in block]
+        if not texts or not texts[0].strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return self._validate(response_model, texts[0], context, strict)
+
+
 BEDROCK_TOOLS = ToolsHandler(Mode.BEDROCK_TOOLS)
 BEDROCK_JSON = JSONHandler(Mode.BEDROCK_JSON)
+
+# the core modes Bedrock serves (the registry's "bedrock:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+TOOLS_STRICT = ToolsHandler(Mode.TOOLS_STRICT, strict=True)
+MD_JSON = JSONHandler(Mode.MD_JSON)
+JSON_SCHEMA = JSONSchemaHandler(Mode.JSON_SCHEMA)

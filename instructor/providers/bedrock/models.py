@@ -45,11 +45,11 @@ def select_mode(model_id: str) -> Mode:
 
     Example:
         >>> select_mode("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-        <Mode.BEDROCK_TOOLS: 'bedrock_tools'>
+        <Mode.TOOLS: 'tool_call'>
         >>> select_mode("amazon.titan-text-express-v1")
-        <Mode.BEDROCK_JSON: 'bedrock_json'>
+        <Mode.MD_JSON: 'markdown_json_mode'>
     """
-    return Mode.BEDROCK_JSON if base_model_id(model_id).startswith(JSON_ONLY_PREFIXES) else Mode.BEDROCK_TOOLS
+    return Mode.MD_JSON if base_model_id(model_id).startswith(JSON_ONLY_PREFIXES) else Mode.TOOLS
 
 
 def forces_tools(model_id: str | None) -> bool:

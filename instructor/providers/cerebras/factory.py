@@ -19,29 +19,34 @@ from instructor.mode import Mode
 from instructor.providers.cerebras.config import CONFIG
 
 
-def from_cerebras(client: Any, mode: Mode = Mode.CEREBRAS_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+def from_cerebras(
+    client: Any, mode: Mode = Mode.TOOLS, model: str | None = None, **kwargs: Any
+) -> Instructor | AsyncInstructor:
     """Wrap a `cerebras.cloud.sdk.Cerebras` or `AsyncCerebras` client.
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: `Mode.CEREBRAS_TOOLS` (default) or `Mode.CEREBRAS_JSON`.
+        mode: a core mode the provider serves (default `Mode.TOOLS`; see its config);
+            the deprecated provider-named modes map to their core mode with a warning.
+        model: the default model of every request.
         **kwargs: defaults for every `create` call (`model`, `temperature`...);
             `hooks` sets the instructor client's hooks.
 
     Raises:
         MissingDependencyError: the cerebras-cloud-sdk package is not installed.
         UnsupportedModeError: `mode` is not a Cerebras mode.
-        TypeError: `client` is not a Cerebras client.
+        ClientError: (also a TypeError) `client` is not a Cerebras client.
 
     Example:
         >>> from cerebras.cloud.sdk import Cerebras
         >>> client = instructor.from_cerebras(Cerebras(), model="llama-3.3-70b")
     """
     sdk = import_sdk(CONFIG.package, extra=CONFIG.extra, provider=CONFIG.name)
+    if model is not None:
+        kwargs["model"] = model
     result: Instructor | AsyncInstructor = wrap_client(
         client, mode, sync_type=sdk.Cerebras, async_type=sdk.AsyncCerebras,
-        create=lambda c: c.chat.completions.create, supported=CONFIG.supported_modes,
-        name=CONFIG.name, caller="from_cerebras", **kwargs,
+        create=lambda c: c.chat.completions.create, config=CONFIG, caller="from_cerebras", **kwargs,
     )
     return result
 

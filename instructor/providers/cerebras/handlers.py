@@ -7,8 +7,8 @@ system message and asks for `response_format={"type": "json_object"}`.
 
 from __future__ import annotations
 
+from instructor.formats.openai_chat import JSONHandler, ToolsHandler
 from instructor.mode import Mode
-from instructor.providers.openai.handlers import JSONHandler, ToolsHandler
 
 CEREBRAS_TOOLS = ToolsHandler(Mode.CEREBRAS_TOOLS)
 CEREBRAS_JSON = JSONHandler(Mode.CEREBRAS_JSON, response_format="json_object")

@@ -17,19 +17,23 @@ from instructor.mode import Mode
 from instructor.providers.cohere.config import CONFIG
 
 
-def from_cohere(client: Any, mode: Mode = Mode.COHERE_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+def from_cohere(
+    client: Any, mode: Mode = Mode.TOOLS, model: str | None = None, **kwargs: Any
+) -> Instructor | AsyncInstructor:
     """Wrap a `cohere.ClientV2` or `cohere.AsyncClientV2` client (Cohere's v2 chat API).
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: `Mode.COHERE_TOOLS` (default) or `Mode.COHERE_JSON_SCHEMA`.
+        mode: a core mode the provider serves (default `Mode.TOOLS`; see its config);
+            the deprecated provider-named modes map to their core mode with a warning.
+        model: the default model of every request.
         **kwargs: defaults for every `create` call (`model`, `temperature`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
         MissingDependencyError: the cohere SDK is not installed.
         UnsupportedModeError: `mode` is not a Cohere mode.
-        TypeError: `client` is not a v2 Cohere client (the v1 `cohere.Client` is not supported).
+        ClientError: (also a TypeError) `client` is not a v2 Cohere client (the v1 `cohere.Client` is not supported).
 
     Example:
         >>> import cohere
@@ -38,9 +42,11 @@ def from_cohere(client: Any, mode: Mode = Mode.COHERE_TOOLS, **kwargs: Any) -> I
     """
     cohere = import_sdk("cohere", extra=CONFIG.extra, provider=CONFIG.name)
     create = _chat_async if isinstance(client, cohere.AsyncClientV2) else _chat_sync
+    if model is not None:
+        kwargs["model"] = model
     result: Instructor | AsyncInstructor = wrap_client(
         client, mode, sync_type=cohere.ClientV2, async_type=cohere.AsyncClientV2, create=create,
-        supported=CONFIG.supported_modes, name=CONFIG.name, caller="from_cohere", **kwargs,
+        config=CONFIG, caller="from_cohere", **kwargs,
     )
     return result
 

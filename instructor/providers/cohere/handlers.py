@@ -32,6 +32,7 @@ from instructor.mode import Mode
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 FAILED = frozenset({"ERROR", "TIMEOUT"})
+MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
 REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 
 
@@ -274,5 +275,22 @@ class JSONSchemaHandler(CohereHandler):
         return request
 
 
+class MDJSONHandler(JSONSchemaHandler):
+    """MD_JSON: the schema in the system prompt, the answer in a ```json fence (no response format)."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if response_model is None:
+            return kwargs
+        request = dict(kwargs)
+        messages = with_system(request.get("messages") or [], json_instructions(response_model))
+        request["messages"] = [*messages, {"role": "user", "content": MD_JSON_REMINDER}]
+        return request
+
+
 COHERE_TOOLS = ToolsHandler(Mode.COHERE_TOOLS)
 COHERE_JSON_SCHEMA = JSONSchemaHandler(Mode.COHERE_JSON_SCHEMA)
+
+# the core modes Cohere serves (the registry's "cohere:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+JSON_SCHEMA = JSONSchemaHandler(Mode.JSON_SCHEMA)
+MD_JSON = MDJSONHandler(Mode.MD_JSON)

@@ -18,19 +18,23 @@ from instructor.mode import Mode
 from instructor.providers.fireworks.config import CONFIG
 
 
-def from_fireworks(client: Any, mode: Mode = Mode.FIREWORKS_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+def from_fireworks(
+    client: Any, mode: Mode = Mode.TOOLS, model: str | None = None, **kwargs: Any
+) -> Instructor | AsyncInstructor:
     """Wrap a `fireworks.Fireworks` or `fireworks.AsyncFireworks` client.
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: `Mode.FIREWORKS_TOOLS` (default) or `Mode.FIREWORKS_JSON`.
+        mode: a core mode the provider serves (default `Mode.TOOLS`; see its config);
+            the deprecated provider-named modes map to their core mode with a warning.
+        model: the default model of every request.
         **kwargs: defaults for every `create` call (`model`, `temperature`...);
             `hooks` sets the instructor client's hooks.
 
     Raises:
         MissingDependencyError: the fireworks-ai package is not installed.
         UnsupportedModeError: `mode` is not a Fireworks mode.
-        TypeError: `client` is not a Fireworks client (the 0.x SDK's are not supported).
+        ClientError: (also a TypeError) `client` is not a Fireworks client (the 0.x SDK's are not supported).
 
     Example:
         >>> from fireworks import Fireworks
@@ -38,10 +42,11 @@ def from_fireworks(client: Any, mode: Mode = Mode.FIREWORKS_TOOLS, **kwargs: Any
         ...                                    model="accounts/fireworks/models/llama-v3p3-70b-instruct")
     """
     fireworks = import_sdk(CONFIG.package, extra=CONFIG.extra, provider=CONFIG.name)
+    if model is not None:
+        kwargs["model"] = model
     result: Instructor | AsyncInstructor = wrap_client(
         client, mode, sync_type=fireworks.Fireworks, async_type=fireworks.AsyncFireworks,
-        create=_chat_create, supported=CONFIG.supported_modes,
-        name=CONFIG.name, caller="from_fireworks", **kwargs,
+        create=_chat_create, config=CONFIG, caller="from_fireworks", **kwargs,
     )
     return result
 

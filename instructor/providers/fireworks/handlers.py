@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.formats.openai_chat import JSONHandler, ToolsHandler
 from instructor.mode import Mode
-from instructor.providers.openai.handlers import JSONHandler, ToolsHandler
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
@@ -33,3 +33,6 @@ class FireworksJSONHandler(JSONHandler):
 
 FIREWORKS_TOOLS = ToolsHandler(Mode.FIREWORKS_TOOLS)
 FIREWORKS_JSON = FireworksJSONHandler(Mode.FIREWORKS_JSON)
+
+# Fireworks's JSON mode (its other modes are the OpenAI format's)
+JSON = FireworksJSONHandler(Mode.JSON)

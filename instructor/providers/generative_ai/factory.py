@@ -18,7 +18,8 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import check_mode
+from instructor.core.exceptions import ClientError
+from instructor.core.factory_utils import bind_family, check_mode
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.generative_ai.config import CONFIG
@@ -46,8 +47,7 @@ def _async_create(model: Any) -> Callable[..., Any]:
 
 def from_gemini(
     client: Any,
-    mode: Mode = Mode.GEMINI_TOOLS,
-    *,
+    mode: Mode = Mode.MD_JSON,
     use_async: bool = False,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
@@ -63,7 +63,7 @@ def from_gemini(
     Raises:
         MissingDependencyError: google-generativeai is not installed.
         UnsupportedModeError: `mode` is not a generative-ai mode.
-        TypeError: `client` is not a `GenerativeModel`.
+        ClientError: (also a TypeError) `client` is not a `GenerativeModel`.
 
     Example:
         >>> import google.generativeai as genai
@@ -71,12 +71,13 @@ def from_gemini(
         >>> client = instructor.from_gemini(genai.GenerativeModel("gemini-1.5-flash"))
     """
     genai = import_sdk("google.generativeai", extra=CONFIG.extra, provider=CONFIG.name)
-    resolved = check_mode(mode, CONFIG.supported_modes, "from_gemini")
+    resolved = check_mode(mode, CONFIG, "from_gemini")
     if not isinstance(client, genai.GenerativeModel):
-        raise TypeError(
+        raise ClientError(
             f"from_gemini expects a google.generativeai.GenerativeModel, got {type(client).__name__}."
         )
     provider = kwargs.pop("provider", CONFIG.name)
+    bind_family(provider, CONFIG.name)
     kwargs.pop("model", None)  # the GenerativeModel's own
     if use_async:
         return AsyncInstructor(client, _async_create(client), resolved, provider=provider, **kwargs)

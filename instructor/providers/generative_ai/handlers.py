@@ -76,3 +76,7 @@ class JSONHandler(GenerativeAIHandler):
 
 GEMINI_TOOLS = ToolsHandler(Mode.GEMINI_TOOLS)
 GEMINI_JSON = JSONHandler(Mode.GEMINI_JSON)
+
+# the core modes google-generativeai serves (the registry's "generative-ai:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+MD_JSON = JSONHandler(Mode.MD_JSON)

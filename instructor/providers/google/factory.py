@@ -15,12 +15,13 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import check_mode, split_client_kwargs
+from instructor.core.exceptions import ClientError
+from instructor.core.factory_utils import bind_family, check_mode, split_client_kwargs
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
+from instructor.providers.google.config import CONFIG
 from instructor.providers.google.request import normalize
 
-GENAI_MODES = (Mode.GENAI_TOOLS, Mode.GENAI_STRUCTURED_OUTPUTS)
 VERTEXAI_ENV = "GOOGLE_GENAI_USE_VERTEXAI"
 
 
@@ -46,17 +47,20 @@ def _async_create(models: Any) -> Callable[..., Any]:
 
 def from_genai(
     client: Any,
-    mode: Mode = Mode.GENAI_TOOLS,
+    mode: Mode = Mode.TOOLS,
     *,
     use_async: bool = False,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap a `google.genai.Client` (Gemini API or Vertex AI).
 
     Args:
         client: a `genai.Client`, or its async face `client.aio`.
-        mode: `Mode.GENAI_TOOLS` (default: a forced function call) or
-            `Mode.GENAI_STRUCTURED_OUTPUTS` (JSON constrained by the schema).
+        mode: `Mode.TOOLS` (default: a forced function call) or `Mode.JSON` (JSON
+            constrained by the schema); GENAI_TOOLS / GENAI_JSON / GENAI_STRUCTURED_OUTPUTS
+            map to these with a warning.
+        model: the default model of every request.
         use_async: with a `genai.Client`, return an `AsyncInstructor` over `client.aio`.
         **kwargs: defaults for every `create` call (`model`, `max_tokens`...);
             `provider` and `hooks` configure the instructor client itself.
@@ -64,16 +68,19 @@ def from_genai(
     Raises:
         MissingDependencyError: the google-genai SDK is not installed.
         UnsupportedModeError: `mode` is not a google-genai mode.
-        TypeError: `client` is not a google-genai client.
+        ClientError: (also a TypeError) `client` is not a google-genai client.
 
     Example:
         >>> from google import genai
         >>> client = instructor.from_genai(genai.Client(), model="gemini-2.5-flash")
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
+    if model is not None:
+        kwargs["model"] = model
     genai = import_sdk("google.genai", extra="google", provider="google")
-    resolved = check_mode(mode, GENAI_MODES, "from_genai")
+    resolved = check_mode(mode, CONFIG, "from_genai")
     provider = kwargs.pop("provider", "google")
+    bind_family(provider, CONFIG.name)
     async_type = genai.client.AsyncClient
     if isinstance(client, async_type):
         return AsyncInstructor(client, _async_create(client.models), resolved, provider=provider, **kwargs)
@@ -81,7 +88,7 @@ def from_genai(
         if use_async:
             return AsyncInstructor(client, _async_create(client.aio.models), resolved, provider=provider, **kwargs)
         return Instructor(client, _sync_create(client.models), resolved, provider=provider, **kwargs)
-    raise TypeError(
+    raise ClientError(
         f"from_genai expects a google.genai.Client (or its .aio), got {type(client).__name__}. "
         "Build one with genai.Client(api_key=...) or genai.Client(vertexai=True, project=..., location=...)."
     )

@@ -269,7 +269,10 @@ class GeminiHandler:
         if self.parallel:
             return self._parallel_calls(view, response_model, response, context, strict)
         if self.tools:
-            return validate(response_model, self._call_arguments(view, response_model, response), context, strict)
+            # the call's arguments are a dict: validated in pydantic's python mode, as the published
+            # release does (strict=True refuses an enum or a date given as a string)
+            data = json.loads(self._call_arguments(view, response_model, response))
+            return response_model.model_validate(data, context=context, strict=strict)
         text = "".join(p.text for p in view.parts if p.kind == "text")
         if not text.strip():
             raise ResponseParsingError("Gemini returned no text to read as JSON.", raw_response=response)

@@ -129,3 +129,7 @@ class StructuredOutputsHandler(GenAIHandler):
 
 GENAI_TOOLS = ToolsHandler(Mode.GENAI_TOOLS)
 GENAI_STRUCTURED_OUTPUTS = StructuredOutputsHandler(Mode.GENAI_STRUCTURED_OUTPUTS)
+
+# the core modes google-genai serves (the registry's "google:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+JSON = StructuredOutputsHandler(Mode.JSON)

@@ -17,7 +17,9 @@ from instructor.mode import Mode
 from instructor.providers.groq.config import CONFIG
 
 
-def from_groq(client: Any, mode: Mode = Mode.TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+def from_groq(
+    client: Any, mode: Mode = Mode.TOOLS, model: str | None = None, **kwargs: Any
+) -> Instructor | AsyncInstructor:
     """Wrap a `groq.Groq` or `groq.AsyncGroq` client.
 
     Args:
@@ -29,16 +31,17 @@ def from_groq(client: Any, mode: Mode = Mode.TOOLS, **kwargs: Any) -> Instructor
     Raises:
         MissingDependencyError: the groq SDK is not installed.
         UnsupportedModeError: `mode` is not one Groq supports.
-        TypeError: `client` is not a Groq client.
+        ClientError: (also a TypeError) `client` is not a Groq client.
 
     Example:
         >>> client = instructor.from_groq(groq.Groq(), model="llama-3.3-70b-versatile")
     """
     groq = import_sdk("groq", extra=CONFIG.extra, provider=CONFIG.name)
+    if model is not None:
+        kwargs["model"] = model
     result: Instructor | AsyncInstructor = wrap_client(
         client, mode, sync_type=groq.Groq, async_type=groq.AsyncGroq,
-        create=_chat_create, supported=CONFIG.supported_modes,
-        name=CONFIG.name, caller="from_groq", **kwargs,
+        create=_chat_create, config=CONFIG, caller="from_groq", **kwargs,
     )
     return result
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import check_mode
+from instructor.core.exceptions import ClientError
+from instructor.core.factory_utils import bind_family, check_mode
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.litellm.config import CONFIG
@@ -24,6 +25,8 @@ from instructor.providers.litellm.config import CONFIG
 def from_litellm(
     completion: Callable[..., Any],
     mode: Mode = Mode.TOOLS,
+    *,
+    async_client: bool | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap LiteLLM's `completion` (sync) or `acompletion` (async) function.
@@ -31,14 +34,16 @@ def from_litellm(
     Args:
         completion: `litellm.completion`, `litellm.acompletion`, or a function with
             their signature (a coroutine function gives an `AsyncInstructor`).
-        mode: `Mode.TOOLS` (default), `Mode.JSON` or `Mode.MD_JSON`.
+        mode: an OpenAI-format mode (default `Mode.TOOLS`).
+        async_client: force an `AsyncInstructor` (True) or a sync one (False); by
+            default a coroutine function gives an async client.
         **kwargs: defaults for every `create` call (`model`, `api_base`, `api_key`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
         MissingDependencyError: litellm is not installed.
         UnsupportedModeError: `mode` is not one LiteLLM supports through instructor.
-        TypeError: `completion` is not callable.
+        ClientError: (also a TypeError) `completion` is not callable.
 
     Example:
         >>> from litellm import completion
@@ -46,13 +51,14 @@ def from_litellm(
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
     import_sdk("litellm", extra=CONFIG.extra, provider=CONFIG.name)
-    resolved = check_mode(mode, CONFIG.supported_modes, "from_litellm")
+    resolved = check_mode(mode, CONFIG, "from_litellm")
     if not callable(completion):
-        raise TypeError(
+        raise ClientError(
             f"from_litellm expects litellm.completion or litellm.acompletion, got {type(completion).__name__}."
         )
     provider = kwargs.pop("provider", CONFIG.name)
-    if inspect.iscoroutinefunction(completion):
+    bind_family(provider, CONFIG.name)
+    if async_client or (async_client is None and inspect.iscoroutinefunction(completion)):
         return AsyncInstructor(completion, completion, resolved, provider=provider, **kwargs)
     return Instructor(completion, completion, resolved, provider=provider, **kwargs)
 

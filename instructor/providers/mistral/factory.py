@@ -13,7 +13,8 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import check_mode, split_client_kwargs
+from instructor.core.exceptions import ClientError
+from instructor.core.factory_utils import bind_family, check_mode, split_client_kwargs
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.mistral.config import CONFIG
@@ -70,16 +71,18 @@ def _async_create(chat: Any) -> Callable[..., Any]:
 
 def from_mistral(
     client: Any,
-    mode: Mode = Mode.MISTRAL_TOOLS,
-    *,
+    mode: Mode = Mode.TOOLS,
     use_async: bool = False,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap a `mistralai.Mistral` client.
 
     Args:
         client: the SDK client (it serves sync and async calls alike).
-        mode: `Mode.MISTRAL_TOOLS` (default), `Mode.MISTRAL_STRUCTURED_OUTPUTS` or `Mode.MD_JSON`.
+        mode: `Mode.TOOLS` (default), `Mode.JSON_SCHEMA` or `Mode.MD_JSON` (MISTRAL_TOOLS /
+            MISTRAL_STRUCTURED_OUTPUTS map to the first two with a warning).
+        model: the default model of every request.
         use_async: return an `AsyncInstructor` (over `chat.complete_async`).
         **kwargs: defaults for every `create` call (`model`, `temperature`...);
             `provider` and `hooks` configure the instructor client itself.
@@ -87,18 +90,21 @@ def from_mistral(
     Raises:
         MissingDependencyError: the mistralai SDK is not installed.
         UnsupportedModeError: `mode` is not one Mistral supports.
-        TypeError: `client` is not a `Mistral` client.
+        ClientError: (also a TypeError) `client` is not a `Mistral` client.
 
     Example:
         >>> from mistralai import Mistral
         >>> client = instructor.from_mistral(Mistral(api_key=...), model="mistral-large-latest")
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
+    if model is not None:
+        kwargs["model"] = model
     cls = mistral_client_class()
-    resolved = check_mode(mode, CONFIG.supported_modes, "from_mistral")
+    resolved = check_mode(mode, CONFIG, "from_mistral")
     if not isinstance(client, cls):
-        raise TypeError(f"from_mistral expects a mistralai Mistral client, got {type(client).__name__}.")
+        raise ClientError(f"from_mistral expects a mistralai Mistral client, got {type(client).__name__}.")
     provider = kwargs.pop("provider", CONFIG.name)
+    bind_family(provider, CONFIG.name)
     if use_async:
         return AsyncInstructor(client, _async_create(client.chat), resolved, provider=provider, **kwargs)
     return Instructor(client, _sync_create(client.chat), resolved, provider=provider, **kwargs)

@@ -253,3 +253,7 @@ class StructuredOutputsHandler(MistralHandler):
 
 MISTRAL_TOOLS = ToolsHandler(Mode.MISTRAL_TOOLS)
 MISTRAL_STRUCTURED_OUTPUTS = StructuredOutputsHandler(Mode.MISTRAL_STRUCTURED_OUTPUTS)
+
+# the core modes Mistral serves with its own handlers (MD_JSON is the OpenAI format's)
+TOOLS = ToolsHandler(Mode.TOOLS)
+JSON_SCHEMA = StructuredOutputsHandler(Mode.JSON_SCHEMA)

@@ -9,7 +9,8 @@ CONFIG = ProviderConfig(
     extra='ollama',
     factory='instructor.providers.openai.factory:create_client',
     default_mode=Mode.TOOLS,
-    supported_modes=(Mode.TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,),
+    supported_modes=(Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS,),
+    legacy_modes=(Mode.FUNCTIONS, Mode.TOOLS_STRICT, Mode.JSON_O1,),
     env_vars=('OLLAMA_API_KEY',),
     requires_api_key=False,
     base_url='http://localhost:11434/v1',
@@ -21,8 +22,14 @@ CONFIG = ProviderConfig(
 
 
 def select_mode(model: str) -> Mode:
-    """Tool calling where the model family supports it, JSON mode otherwise."""
+    """Tool calling where the model family supports it, JSON mode otherwise.
+
+    A name containing one of the published release's families (`llama3.1`, `qwen3`,
+    `devstral`...) or starting with one of ours (`qwen`, `mistral`, `granite`...) uses tools.
+    """
     name = model.lower()
-    tool_families = ("llama3.1", "llama3.2", "llama3.3", "llama4", "qwen", "mistral", "mixtral",
-                     "command-r", "firefunction", "hermes", "gpt-oss", "granite")
-    return Mode.TOOLS if any(name.startswith(f) for f in tool_families) else Mode.JSON
+    published = ("llama3.1", "llama3.2", "llama4", "mistral-nemo", "firefunction-v2", "command-a", "command-r",
+                 "command-r-plus", "command-r7b", "qwen2.5", "qwen2.5-coder", "qwen3", "devstral")
+    ours = ("llama3.3", "qwen", "mistral", "mixtral", "firefunction", "hermes", "gpt-oss", "granite")
+    uses_tools = any(f in name for f in published) or any(name.startswith(f) for f in ours)
+    return Mode.TOOLS if uses_tools else Mode.JSON

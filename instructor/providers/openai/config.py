@@ -11,6 +11,7 @@ CONFIG = ProviderConfig(
     default_mode=Mode.TOOLS,
     supported_modes=(Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,
                      Mode.RESPONSES_TOOLS,),
+    legacy_modes=(Mode.FUNCTIONS, Mode.JSON_O1, Mode.RESPONSES_TOOLS_WITH_INBUILT_TOOLS,),
     env_vars=('OPENAI_API_KEY',),
     requires_api_key=True,
     base_url=None,

@@ -7,74 +7,108 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import split_client_kwargs
+from instructor.core.factory_utils import split_client_kwargs, wrap_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-
-#: modes an OpenAI-format client can run, whoever serves the API
-OPENAI_FAMILY_MODES = frozenset({
-    Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,
-    Mode.XAI_TOOLS, Mode.XAI_JSON, Mode.PERPLEXITY_JSON, Mode.OPENROUTER_STRUCTURED_OUTPUTS,
-    Mode.RESPONSES_TOOLS,
-})
 
 
 def from_openai(
     client: Any,
     mode: Mode = Mode.TOOLS,
+    model: str | None = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Wrap an `openai.OpenAI` or `openai.AsyncOpenAI` client (or a subclass: Azure...).
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: how structured output is asked for (default: tool calling).
-        **kwargs: defaults for every `create` call (`model`, `temperature`...);
+        mode: how structured output is asked for (default: tool calling); the
+            deprecated `Mode.FUNCTIONS` / `Mode.JSON_O1` map to TOOLS / JSON_SCHEMA with a warning.
+        model: the default model of every request.
+        **kwargs: defaults for every `create` call (`temperature`...);
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
         MissingDependencyError: the openai SDK is not installed.
-        UnsupportedModeError: `mode` is not an OpenAI-format mode.
+        UnsupportedModeError: (a `ModeError`) `mode` is not one the OpenAI format serves.
+        ClientError: (also a TypeError) `client` is not an OpenAI SDK client.
+
+    Example:
+        >>> client = instructor.from_openai(openai.OpenAI(), model="gpt-4o-mini")
     """
-    openai = import_sdk("openai", extra="openai", provider="openai")
-    mode = Mode(mode)
-    if mode not in OPENAI_FAMILY_MODES:
-        from instructor.core.exceptions import UnsupportedModeError
+    from instructor.providers.openai.config import CONFIG
 
-        supported = sorted(OPENAI_FAMILY_MODES, key=lambda m: m.name)
-        raise UnsupportedModeError(
-            f"from_openai does not support mode {mode!r}. Supported modes: "
-            f"{', '.join('Mode.' + m.name for m in supported)}.",
-            mode=mode,
-            supported=supported,
-        )
-    provider = kwargs.pop("provider", "openai")
-    if isinstance(client, (openai.OpenAI, openai.AsyncOpenAI)):
-        create = client.chat.completions.create
-        if mode is Mode.RESPONSES_TOOLS:  # the Responses API (instructor/providers/openai/responses.py)
-            from instructor.providers.openai.responses import responses_create
+    return wrap_openai_client(CONFIG, client, mode, model, caller="from_openai", **kwargs)
 
-            create = responses_create(client)
-        cls = AsyncInstructor if isinstance(client, openai.AsyncOpenAI) else Instructor
-        return cls(client, create, mode, provider=provider, **kwargs)
-    raise TypeError(
-        f"from_openai expects an openai.OpenAI or openai.AsyncOpenAI client, got {type(client).__name__}."
+
+def wrap_openai_client(
+    config: ProviderConfig, client: Any, mode: Any, model: str | None, *, caller: str, **kwargs: Any
+) -> Instructor | AsyncInstructor:
+    """`client` (an OpenAI SDK client) wrapped for `config`'s provider: mode checked first, then the type."""
+    openai = import_sdk("openai", extra=config.extra, provider=config.name)
+    if model is not None:
+        kwargs["model"] = model
+    kwargs.setdefault("provider", config.name)
+    result: Instructor | AsyncInstructor = wrap_client(
+        client, mode, sync_type=openai.OpenAI, async_type=openai.AsyncOpenAI,
+        create=_sdk_call(mode), config=config, caller=caller, **kwargs,
     )
+    return result
+
+
+def _sdk_call(mode: Any) -> Any:
+    """What answers a request in `mode`: the Responses API for the RESPONSES modes, else chat completions."""
+    if str(getattr(mode, "value", mode)).startswith("responses_tools"):
+        from instructor.providers.openai.responses import responses_create
+
+        return responses_create
+    return lambda c: c.chat.completions.create
+
+
+def from_compatible(
+    config: ProviderConfig,
+    model_or_client: Any,
+    mode: Mode,
+    model: str | None,
+    *,
+    async_client: bool = False,
+    caller: str,
+    **kwargs: Any,
+) -> Instructor | AsyncInstructor:
+    """`from_together`, `from_deepseek`...: a model name goes through `from_provider`, a client is wrapped."""
+    if isinstance(model_or_client, str):
+        from instructor.core.provider_registry import provider_registry
+
+        return provider_registry.create_client(config.name, model_or_client, async_client=async_client, mode=mode,
+                                               **kwargs)
+    return wrap_openai_client(config, model_or_client, mode, model, caller=caller, **kwargs)
 
 
 def resolve_base_url(config: ProviderConfig, kwargs: dict[str, Any]) -> str | None:
-    """The caller's base_url, else the one named by the config's env var, else its default."""
+    """The caller's base_url, else the first of the config's env vars that is set, else its default.
+
+    A config with a `base_url_suffix` (databricks: `/serving-endpoints`) gets it
+    appended when the URL does not end with it already (trailing `/` dropped).
+    """
+    suffix = config.options.get("base_url_suffix", "")
+
+    def with_suffix(url: str) -> str:
+        url = url.rstrip("/")
+        return url if not suffix or url.endswith(suffix) else url + suffix
+
     if kwargs.get("base_url"):
-        return str(kwargs.pop("base_url"))
+        return with_suffix(str(kwargs.pop("base_url")))
     env = config.options.get("base_url_env")
-    if env and os.environ.get(env):
-        return os.environ[env].rstrip("/") + config.options.get("base_url_suffix", "")
-    if config.base_url is None and env:
+    names = (env,) if isinstance(env, str) else tuple(env or ())
+    for name in names:
+        if os.environ.get(name):
+            return with_suffix(os.environ[name])
+    if config.base_url is None and names:
         from instructor.core.exceptions import ConfigurationError
 
         raise ConfigurationError(
-            f"Provider {config.name!r} needs a base URL: set the environment variable {env} "
-            "or pass base_url=... to from_provider."
+            f"Provider {config.name!r} needs a base URL: set the environment variable "
+            f"{' or '.join(names)}, or pass base_url=... to from_provider."
         )
     return config.base_url
 
@@ -98,4 +132,5 @@ def create_client(
         client_kwargs["base_url"] = base_url
     key = api_key or config.options.get("placeholder_api_key")
     client = cls(api_key=key, **client_kwargs)
-    return from_openai(client, mode=mode, model=model, provider=config.name, hooks=hooks, **defaults)
+    return wrap_openai_client(config, client, mode, model, caller=f"from_provider({config.name!r})", hooks=hooks,
+                              **defaults)

@@ -18,7 +18,8 @@ from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.dependencies import import_sdk
-from instructor.core.factory_utils import check_mode
+from instructor.core.exceptions import ClientError
+from instructor.core.factory_utils import bind_family, check_mode
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.vertexai.config import CONFIG
@@ -47,8 +48,7 @@ def _async_create(model: Any) -> Callable[..., Any]:
 
 def from_vertexai(
     client: Any,
-    mode: Mode = Mode.VERTEXAI_TOOLS,
-    *,
+    mode: Mode = Mode.TOOLS,
     use_async: bool = False,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
@@ -64,7 +64,7 @@ def from_vertexai(
     Raises:
         MissingDependencyError: google-cloud-aiplatform is not installed.
         UnsupportedModeError: `mode` is not a Vertex AI mode.
-        TypeError: `client` is not a `GenerativeModel`.
+        ClientError: (also a TypeError) `client` is not a `GenerativeModel`.
 
     Example:
         >>> import vertexai
@@ -73,12 +73,13 @@ def from_vertexai(
         >>> client = instructor.from_vertexai(GenerativeModel("gemini-1.5-pro"))
     """
     gm = import_sdk("vertexai.generative_models", extra=CONFIG.extra, provider=CONFIG.name)
-    resolved = check_mode(mode, CONFIG.supported_modes, "from_vertexai")
+    resolved = check_mode(mode, CONFIG, "from_vertexai")
     if not isinstance(client, gm.GenerativeModel):
-        raise TypeError(
+        raise ClientError(
             f"from_vertexai expects a vertexai.generative_models.GenerativeModel, got {type(client).__name__}."
         )
     provider = kwargs.pop("provider", CONFIG.name)
+    bind_family(provider, CONFIG.name)
     kwargs.pop("model", None)  # the GenerativeModel's own
     if use_async:
         return AsyncInstructor(client, _async_create(client), resolved, provider=provider, **kwargs)

@@ -79,3 +79,8 @@ class JSONHandler(VertexAIHandler):
 VERTEXAI_TOOLS = ToolsHandler(Mode.VERTEXAI_TOOLS)
 VERTEXAI_PARALLEL_TOOLS = ParallelToolsHandler(Mode.VERTEXAI_PARALLEL_TOOLS)
 VERTEXAI_JSON = JSONHandler(Mode.VERTEXAI_JSON)
+
+# the core modes Vertex AI serves (the registry's "vertexai:<mode>" entries)
+TOOLS = ToolsHandler(Mode.TOOLS)
+PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
+MD_JSON = JSONHandler(Mode.MD_JSON)

@@ -17,29 +17,34 @@ from instructor.mode import Mode
 from instructor.providers.writer.config import CONFIG
 
 
-def from_writer(client: Any, mode: Mode = Mode.WRITER_TOOLS, **kwargs: Any) -> Instructor | AsyncInstructor:
+def from_writer(
+    client: Any, mode: Mode = Mode.TOOLS, model: str | None = None, **kwargs: Any
+) -> Instructor | AsyncInstructor:
     """Wrap a `writerai.Writer` or `writerai.AsyncWriter` client.
 
     Args:
         client: the SDK client; its async-ness picks `Instructor` or `AsyncInstructor`.
-        mode: `Mode.WRITER_TOOLS` (default) or `Mode.WRITER_JSON`.
+        mode: a core mode the provider serves (default `Mode.TOOLS`; see its config);
+            the deprecated provider-named modes map to their core mode with a warning.
+        model: the default model of every request.
         **kwargs: defaults for every `create` call (`model`, `temperature`...);
             `hooks` sets the instructor client's hooks.
 
     Raises:
         MissingDependencyError: the writer-sdk package is not installed.
         UnsupportedModeError: `mode` is not a Writer mode.
-        TypeError: `client` is not a Writer client.
+        ClientError: (also a TypeError) `client` is not a Writer client.
 
     Example:
         >>> from writerai import Writer
         >>> client = instructor.from_writer(Writer(), model="palmyra-x5")
     """
     writerai = import_sdk(CONFIG.package, extra=CONFIG.extra, provider=CONFIG.name)
+    if model is not None:
+        kwargs["model"] = model
     result: Instructor | AsyncInstructor = wrap_client(
         client, mode, sync_type=writerai.Writer, async_type=writerai.AsyncWriter,
-        create=lambda c: c.chat.chat, supported=CONFIG.supported_modes,
-        name=CONFIG.name, caller="from_writer", **kwargs,
+        create=lambda c: c.chat.chat, config=CONFIG, caller="from_writer", **kwargs,
     )
     return result
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from instructor.formats.openai_chat import JSONHandler, ToolsHandler
 from instructor.mode import Mode
-from instructor.providers.openai.handlers import JSONHandler, ToolsHandler
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
@@ -41,3 +41,7 @@ class WriterToolsHandler(ToolsHandler):
 
 WRITER_TOOLS = WriterToolsHandler(Mode.WRITER_TOOLS)
 WRITER_JSON = JSONHandler(Mode.WRITER_JSON, response_format="json_schema", instructions=False, strict=False)
+
+# the core modes Writer serves with its own handlers (MD_JSON is the OpenAI format's)
+TOOLS = WriterToolsHandler(Mode.TOOLS)
+JSON_SCHEMA = JSONHandler(Mode.JSON_SCHEMA, response_format="json_schema", instructions=False, strict=False)

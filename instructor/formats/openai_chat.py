@@ -1,4 +1,9 @@
-"""Mode handlers of the OpenAI Chat Completions API (and the APIs that copy it).
+"""Mode handlers of the OpenAI Chat Completions format, shared by every API that speaks it.
+
+OpenAI, Azure, groq, cerebras, fireworks, writer, xai, perplexity, openrouter,
+together, anyscale, databricks, deepseek, ollama, litellm and Mistral's MD_JSON
+all use these handlers (the mode registry's format-wide entries); a provider
+that deviates subclasses them in its own folder.
 
 TOOLS / TOOLS_STRICT force a call to one function whose parameters are the
 model's schema; PARALLEL_TOOLS lets the model call several; JSON, MD_JSON and
@@ -15,7 +20,7 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.content_text import answer_text
-from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import (
     REASK_JSON,
     extract_json_text,
@@ -50,6 +55,7 @@ def _assistant_message(message: Any) -> dict[str, Any]:
     dumped: dict[str, Any] = message.model_dump(exclude_none=True, exclude_unset=False)
     dumped = {k: v for k, v in dumped.items() if k in ("role", "content", "tool_calls", "refusal")}
     dumped["role"] = "assistant"
+    dumped.setdefault("content", "")  # as the published release echoes it
     return dumped
 
 
@@ -197,6 +203,49 @@ def _message_from_chunks(chunks: list[Any]) -> dict[str, Any]:
     return message
 
 
+REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
+
+
+def _tool_results(calls: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """One `tool` message per call, carrying the validation error."""
+    return [{"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"], "content": text}
+            for call in calls]
+
+
+def with_schema_instructions(messages: list[Any], text: str) -> list[Any]:
+    """`messages` with the schema text in the system prompt, where the published release puts it.
+
+    Appended to a first system message (after a blank line; to its first part's
+    text when its content is a list of parts), else inserted as a new first
+    system message.
+    """
+    out = list(messages)
+    first = out[0] if out else None
+    if isinstance(first, dict) and first.get("role") == "system":
+        content = first.get("content")
+        if isinstance(content, str):
+            out[0] = {**first, "content": f"{content}\n\n{text}"}
+            return out
+        if isinstance(content, list) and content and isinstance(content[0], dict) and "text" in content[0]:
+            part = {**content[0], "text": f"{content[0]['text']}\n\n{text}"}
+            out[0] = {**first, "content": [part, *content[1:]]}
+            return out
+    out.insert(0, {"role": "system", "content": text})
+    return out
+
+
+def with_user_text(messages: list[Any], text: str) -> list[Any]:
+    """`messages` ending with a user turn that asks `text`: merged into a last user message
+    with string content (after a blank line), else appended as a new user message."""
+    out = list(messages)
+    last = out[-1] if out else None
+    if isinstance(last, dict) and last.get("role") == "user" and isinstance(last.get("content"), str):
+        out[-1] = {**last, "content": f"{last['content']}\n\n{text}"}
+    else:
+        out.append({"role": "user", "content": text})
+    return out
+
+
 def assistant_of(response: Any) -> dict[str, Any] | None:
     """The assistant message of a completion, or of a streamed attempt (`StreamedResponse`)."""
     if getattr(response, "choices", None):
@@ -236,7 +285,8 @@ class OpenAIHandler:
     def _refusal(response: Any, message: Any) -> None:
         refusal = getattr(message, "refusal", None)
         if refusal:
-            raise ResponseParsingError(f"The model refused to answer: {refusal}", raw_response=response)
+            raise RefusalError(f"The model refused to answer: {refusal}. A refusal is not re-asked; "
+                               "rephrase the request.")
 
     # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
@@ -279,13 +329,8 @@ class ToolsHandler(OpenAIHandler):
             raise ResponseParsingError(
                 f"The model answered without calling the tool {name!r}.", raw_response=response
             )
-        for call in calls:
-            if call.function.name == name:
-                return self.validate(response_model, call.function.arguments, context, strict)
-        called = ", ".join(repr(c.function.name) for c in calls)
-        raise ResponseParsingError(
-            f"The model called {called} instead of the tool {name!r}.", raw_response=response
-        )
+        # the first call is the answer; its name is not checked, as the published release does
+        return self.validate(response_model, calls[0].function.arguments, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
@@ -294,19 +339,11 @@ class ToolsHandler(OpenAIHandler):
         calls = (message.get("tool_calls") or []) if message is not None else []
         if message is not None:
             messages.append(message)
+        text = REASK_TOOL.format(error=error)
         if calls:
-            for call in calls:
-                messages.append({
-                    "role": "tool",
-                    "tool_call_id": call["id"],
-                    "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
-                })
+            messages.extend(_tool_results(calls, text))
         else:
-            messages.append({
-                "role": "user",
-                "content": f"{error}\nCall the tool {request['tool_choice']['function']['name']!r} "
-                "with arguments that match its schema.",
-            })
+            messages.append({"role": "user", "content": text})
         request["messages"] = messages
         return request
 
@@ -341,11 +378,7 @@ class ParallelToolsHandler(ToolsHandler):
         for call in message.tool_calls or []:
             model = by_name.get(call.function.name)
             if model is None:
-                raise ResponseParsingError(
-                    f"The model called an unknown tool {call.function.name!r}; expected one of "
-                    f"{sorted(by_name)}.",
-                    raw_response=response,
-                )
+                continue  # a tool the caller did not ask for is skipped, as the published release does
             out.append(self.validate(model, call.function.arguments, context, strict))
         return out
 
@@ -354,12 +387,12 @@ class ParallelToolsHandler(ToolsHandler):
         messages = list(request.get("messages", []))
         message = assistant_of(response) or {"role": "assistant", "content": ""}
         messages.append(message)
-        for call in message.get("tool_calls") or []:
-            messages.append({
-                "role": "tool",
-                "tool_call_id": call["id"],
-                "content": f"Validation Error found:\n{error}\nRecall the function correctly, fix the errors",
-            })
+        text = REASK_TOOL.format(error=error)
+        calls = message.get("tool_calls") or []
+        if calls:
+            messages.extend(_tool_results(calls, text))
+        else:
+            messages.append({"role": "user", "content": text})
         request["messages"] = messages
         return request
 
@@ -371,7 +404,9 @@ class JSONHandler(OpenAIHandler):
         response_format: "json_object", "json_schema" or None (no response_format).
         instructions: whether to describe the schema in a system message.
         fenced: whether the answer comes in a ```json fence (MD_JSON).
-        strict: whether a json_schema response_format is marked strict.
+        strict: whether a json_schema response_format is marked strict (the published
+            JSON_SCHEMA sends the model's own schema with no `strict` key; pydantic's
+            `strict=` at validation is a separate matter).
     """
 
     def __init__(
@@ -381,7 +416,7 @@ class JSONHandler(OpenAIHandler):
         response_format: str | None,
         instructions: bool = True,
         fenced: bool = False,
-        strict: bool = True,
+        strict: bool = False,
     ) -> None:
         super().__init__(mode)
         self.response_format = response_format
@@ -395,14 +430,9 @@ class JSONHandler(OpenAIHandler):
         request = dict(kwargs)
         messages = list(request.get("messages", []))
         if self.instructions:
-            text = json_instructions(response_model)
-            if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" \
-                    and isinstance(messages[0].get("content"), str):
-                messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
-            else:
-                messages.insert(0, {"role": "system", "content": text})
+            messages = with_schema_instructions(messages, json_instructions(response_model))
         if self.fenced:
-            messages.append({"role": "user", "content": MD_JSON_REMINDER})
+            messages = with_user_text(messages, MD_JSON_REMINDER)
         request["messages"] = messages
         if self.response_format == "json_object":
             request["response_format"] = {"type": "json_object"}
@@ -410,7 +440,7 @@ class JSONHandler(OpenAIHandler):
             json_schema: dict[str, Any] = {
                 "name": schema.tool_name(response_model),
                 "schema": schema.strict_schema(response_model) if self.strict_schema
-                else schema.parameters_schema(response_model),
+                else schema.json_schema(response_model),
             }
             if self.strict_schema:
                 json_schema["strict"] = True
@@ -458,10 +488,10 @@ TOOLS_STRICT = ToolsHandler(Mode.TOOLS_STRICT, strict=True)
 PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
 JSON = JSONHandler(Mode.JSON, response_format="json_object")
 MD_JSON = JSONHandler(Mode.MD_JSON, response_format=None, fenced=True)
-JSON_SCHEMA = JSONHandler(Mode.JSON_SCHEMA, response_format="json_schema", instructions=False)
+JSON_SCHEMA = JSONHandler(Mode.JSON_SCHEMA, response_format="json_schema", instructions=False, strict=False)
 XAI_TOOLS = ToolsHandler(Mode.XAI_TOOLS)
 XAI_JSON = JSONHandler(Mode.XAI_JSON, response_format="json_object")
 PERPLEXITY_JSON = JSONHandler(Mode.PERPLEXITY_JSON, response_format="json_schema", strict=False)
 OPENROUTER_STRUCTURED_OUTPUTS = JSONHandler(
-    Mode.OPENROUTER_STRUCTURED_OUTPUTS, response_format="json_schema", instructions=False
+    Mode.OPENROUTER_STRUCTURED_OUTPUTS, response_format="json_schema", instructions=False, strict=False
 )

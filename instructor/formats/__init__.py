@@ -1,0 +1,1 @@
+"""Wire formats several providers share (the OpenAI chat format serves most of them)."""
