@@ -118,10 +118,11 @@ OpenAISchema = ResponseSchema
 def _handler(provider: Any, mode: Mode | str) -> Any:
     """The registered handler that reads `mode`'s answers from `provider`.
 
-    The registry on this branch is keyed by mode alone (a provider-specific mode
-    such as `Mode.ANTHROPIC_TOOLS` names its provider), so `provider` is not
-    needed to find it; where the registry is keyed by (provider, mode), pass it on.
+    The registry is keyed by (provider family, mode): `Mode.TOOLS` with
+    `Provider.ANTHROPIC` is Anthropic's tool handler; a provider-named mode
+    (`Mode.ANTHROPIC_TOOLS`) finds its own handler without a provider.
     """
     from instructor.core.mode_registry import get_handler
 
-    return get_handler(mode)
+    family = getattr(provider, "value", provider)
+    return get_handler(mode, provider=str(family) if family else None)

@@ -106,7 +106,8 @@ def test_anthropic_thousand_requests_become_users(fake: FakeProvider) -> None:
     assert extract_results(results) == [User(name=f"user {i}", age=i % 90) for i in range(n)]
     sent = line_bodies(fake, "/v1/messages")
     assert len(sent) == n
-    assert sent[0]["system"] == "Extract the user."  # moved out of the messages, as Anthropic requires
+    # moved out of the messages, as Anthropic requires, as a list of text blocks (the published shape)
+    assert sent[0]["system"] == [{"type": "text", "text": "Extract the user."}]
     assert [m["role"] for m in sent[0]["messages"]] == ["user"]
 
 
