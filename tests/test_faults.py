@@ -152,7 +152,7 @@ def hostile_cases() -> list[Any]:
 def test_hostile_answer_is_reasked_then_succeeds(fake: FakeProvider, family: Family, case: str) -> None:
     fake.add(HOSTILE[case](family), family.answer("User", GOOD))
     with within():
-        user = run(family, fake, max_retries=2)
+        user = run(family, fake, max_retries=1)
     assert user == User(**GOOD)
     first, second = bodies(fake)
     # the re-ask tells the model what was wrong: the conversation grows (whatever the wire calls it)
@@ -164,7 +164,7 @@ def test_hostile_answer_every_time_carries_every_attempt(fake: FakeProvider, fam
     fake.add(*[HOSTILE[case](family) for _ in range(3)])
     seen: list[BaseException] = []
     with within(), pytest.raises(InstructorRetryException) as info:
-        run(family, fake, max_retries=3, hooks={"parse:error": seen.append})
+        run(family, fake, max_retries=2, hooks={"parse:error": seen.append})
     exc = info.value
     assert exc.n_attempts == 3 and [a.number for a in exc.failed_attempts] == [1, 2, 3]
     assert all(isinstance(e, (ValidationError, ResponseParsingError)) for e in exc.errors)
@@ -183,10 +183,10 @@ def test_hostile_answer_every_time_carries_every_attempt(fake: FakeProvider, fam
 def test_async_and_sync_reask_alike(fake: FakeProvider, family: Family, use_async: bool) -> None:
     fake.add(family.answer("User", '{"name": "Jason"'), family.answer("User", GOOD))
     with within():
-        assert run(family, fake, use_async, max_retries=2) == User(**GOOD)
+        assert run(family, fake, use_async, max_retries=1) == User(**GOOD)
     fake.add(family.answer("User", "{}"), family.answer("User", "{}"))
     with within(), pytest.raises(InstructorRetryException) as info:
-        run(family, fake, use_async, max_retries=2)
+        run(family, fake, use_async, max_retries=1)
     assert info.value.n_attempts == 2
 
 
@@ -209,7 +209,7 @@ def test_wrong_tool_names_both_tools(fake: FakeProvider, family: Family) -> None
 def test_length_stop_is_incomplete_and_not_reasked(fake: FakeProvider, family: Family, use_async: bool) -> None:
     fake.add(family.length("User", '{"name": "Ja'))
     with within(), pytest.raises(IncompleteOutputException) as info:
-        run(family, fake, use_async, max_retries=3)
+        run(family, fake, use_async, max_retries=2)
     assert info.value.last_completion is not None
     assert info.value.received and "Ja" in info.value.received  # the text that did arrive
     assert info.value.n_attempts == 1
@@ -220,7 +220,7 @@ def test_length_stop_is_incomplete_and_not_reasked(fake: FakeProvider, family: F
 def test_length_stop_after_a_failed_attempt_keeps_both(fake: FakeProvider, family: Family) -> None:
     fake.add(family.answer("User", {"name": "Jason"}), family.length("User", '{"name": "Ja'))
     with within(), pytest.raises(IncompleteOutputException) as info:
-        run(family, fake, max_retries=3)
+        run(family, fake, max_retries=2)
     exc = info.value
     assert exc.n_attempts == 2 and len(fake.requests) == 2
     assert [a.number for a in exc.failed_attempts] == [1]
@@ -242,7 +242,7 @@ def test_http_error_is_the_sdks_exception_after_the_sdks_retries(
     errors: list[BaseException] = []
     parse_errors: list[BaseException] = []
     with within(), pytest.raises(family.error(status)) as info:
-        run(family, fake, max_retries=3, sdk_retries=2,
+        run(family, fake, max_retries=2, sdk_retries=2,
             hooks={"completion:error": errors.append, "parse:error": parse_errors.append})
     sent = len(fake.requests)
     if status not in family.retryable:
@@ -264,7 +264,7 @@ def test_transient_error_then_answer_is_retried_by_the_sdk(fake: FakeProvider, f
              family.answer("User", GOOD))
     parse_errors: list[BaseException] = []
     with within():
-        user = run(family, fake, use_async, max_retries=1, sdk_retries=2,
+        user = run(family, fake, use_async, max_retries=0, sdk_retries=2,
                    hooks={"parse:error": parse_errors.append})
     assert user == User(**GOOD) and parse_errors == []
     first, second, third = bodies(fake)
@@ -277,7 +277,7 @@ def test_sdk_retry_and_reask_stack_without_confusion(fake: FakeProvider, family:
     fake.add(family.answer("User", "{"), Reply.http_error(500, "oops", headers=dict(family.retry_headers)),
              family.answer("User", GOOD))
     with within():
-        assert run(family, fake, max_retries=2, sdk_retries=1) == User(**GOOD)
+        assert run(family, fake, max_retries=1, sdk_retries=1) == User(**GOOD)
     first, reask, resent = bodies(fake)
     assert reask != first and resent == reask
 
@@ -286,7 +286,7 @@ def test_sdk_retry_and_reask_stack_without_confusion(fake: FakeProvider, family:
 def test_sdk_error_after_a_failed_attempt_is_still_the_sdks(fake: FakeProvider, family: Family) -> None:
     fake.add(family.answer("User", "{"), Reply.http_error(400, "bad request"))
     with within(), pytest.raises(family.error(400)):
-        run(family, fake, max_retries=3)
+        run(family, fake, max_retries=2)
     assert len(fake.requests) == 2
 
 
@@ -299,7 +299,7 @@ def test_timeout_is_bounded_by_the_sdk_timeout(fake: FakeProvider, family: Famil
     slow.delay = 5.0
     fake.add(slow)
     with within(3.0), pytest.raises(family.timeout(use_async)):
-        run(family, fake, use_async, max_retries=3, timeout=0.2)
+        run(family, fake, use_async, max_retries=2, timeout=0.2)
     assert len(fake.requests) == 1
 
 
@@ -310,7 +310,7 @@ def test_timeout_then_answer_is_retried_by_the_sdk(fake: FakeProvider, family: F
     fake.add(slow, family.answer("User", GOOD))
     if not family.retries_timeouts:  # the SDK leaves timeouts to the caller; so does instructor
         with within(4.0), pytest.raises(family.timeout(False)):
-            run(family, fake, max_retries=3, sdk_retries=1, timeout=0.2)
+            run(family, fake, max_retries=2, sdk_retries=1, timeout=0.2)
         assert len(fake.requests) == 1
         return
     with within(4.0):
@@ -335,7 +335,7 @@ def _fails_like_the_bare_sdk(family: Family, fake: FakeProvider, broken: Callabl
     fake.reset()
     fake.add(broken(), broken())
     with within(), pytest.raises(Exception) as info:
-        run(family, fake, use_async, max_retries=2)
+        run(family, fake, use_async, max_retries=1)
     if bare is not None:
         assert type(info.value) is type(bare), "instructor must not change the SDK's exception"
         assert len(fake.requests) == 1
@@ -366,7 +366,7 @@ def test_connection_dropped_is_the_sdks_connection_error(fake: FakeProvider, fam
         return
     fake.add(_cut_body(family)())
     with within(), pytest.raises(_load(family.connection_error)):
-        run(family, fake, max_retries=3)
+        run(family, fake, max_retries=2)
     assert len(fake.requests) == 1
 
 
@@ -443,7 +443,7 @@ def test_json_nested_ten_thousand_deep_ends_typed(fake: FakeProvider, family: Fa
     errors: list[BaseException] = []
     with within():
         try:
-            result = run(family, fake, model=model, max_retries=2, hooks={"completion:error": errors.append})
+            result = run(family, fake, model=model, max_retries=1, hooks={"completion:error": errors.append})
         except InstructorRetryException as exc:  # read, and refused as too deep: re-asked, then typed
             assert exc.n_attempts == 2 and len(fake.requests) == 2
             assert not any(isinstance(e, RecursionError) for e in exc.errors)
