@@ -2,9 +2,9 @@
 # these lines into `instructor/_exports.py`, the table `__init__.py` attaches lazily.
 # Write every re-export as `from .x import Name as Name` (never rename).
 
-from . import exceptions as exceptions
 from . import testing as testing
 from .auto_client import from_provider as from_provider
+from .core import hooks as hooks
 from .core.client import AsyncInstructor as AsyncInstructor
 from .core.client import Instructor as Instructor
 from .core.exceptions import AsyncValidationError as AsyncValidationError
@@ -26,6 +26,7 @@ from .core.exceptions import ProviderNotAvailableError as ProviderNotAvailableEr
 from .core.exceptions import RefusalError as RefusalError
 from .core.exceptions import RegistryError as RegistryError
 from .core.exceptions import ResponseParsingError as ResponseParsingError
+from .core.exceptions import StreamInterruptedError as StreamInterruptedError
 from .core.exceptions import TokenBudgetError as TokenBudgetError
 from .core.exceptions import TokenBudgetExceeded as TokenBudgetExceeded
 from .core.exceptions import TokenUsageUnavailableError as TokenUsageUnavailableError
@@ -50,12 +51,16 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
+from .core.usage import TokenUsage as TokenUsage
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel
+from .dsl.list_response import ListResponse as ListResponse
 from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
 from .mode import Mode as Mode
+from .patch import apatch as apatch
+from .patch import patch as patch
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.bedrock.factory import from_bedrock as from_bedrock
 from .providers.cerebras.factory import from_cerebras as from_cerebras

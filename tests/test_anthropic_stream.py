@@ -14,7 +14,12 @@ import pytest
 from pydantic import BaseModel
 
 import instructor
-from instructor import IncompleteOutputException, InstructorRetryException, Mode, ResponseParsingError
+from instructor import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    Mode,
+    ResponseParsingError,
+)
 from instructor.testing import FakeProvider, Reply
 
 MODEL = "claude-sonnet-4-6"

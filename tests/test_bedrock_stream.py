@@ -17,7 +17,12 @@ import pytest
 from pydantic import BaseModel
 
 import instructor
-from instructor import IncompleteOutputException, InstructorRetryException, Mode, ResponseParsingError
+from instructor import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    Mode,
+    ResponseParsingError,
+)
 from instructor.testing import FakeProvider, Reply
 
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"

@@ -121,7 +121,18 @@ class Partial(Generic[T]):
 
 
 class PartialLiteralMixin:
-    """Kept for code written against older APIs: literal and enum fields are never shown half-typed."""
+    """Deprecated and no longer needed: literal and enum fields are never shown half-typed."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        import warnings
+
+        warnings.warn(
+            "PartialLiteralMixin is deprecated and has no effect: Partial[...] never shows a "
+            "half-typed Literal or enum value. Remove it from your model's bases.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init_subclass__(**kwargs)
 
 
 __all__ = ["Partial", "PartialLiteralMixin", "partial_model", "partial_spec"]
