@@ -88,7 +88,8 @@ def apatch(client: Any, mode: Mode = Mode.TOOLS, provider: Any = "openai") -> An
 def _patched(original: Callable[..., Any], client: Any, mode: Mode, provider: str) -> Callable[..., Any]:
     from instructor.core.client import AsyncInstructor, Instructor
 
-    if inspect.iscoroutinefunction(original):
+    # SDKs decorate their async create with a sync wrapper returning a coroutine: look beneath it
+    if inspect.iscoroutinefunction(original) or inspect.iscoroutinefunction(inspect.unwrap(original)):
         aclient = AsyncInstructor(client, create=original, mode=mode, provider=provider)
 
         @functools.wraps(original)
