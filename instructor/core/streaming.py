@@ -695,7 +695,7 @@ class PartialConsumer(StreamConsumer):
     """
 
     def __init__(self, spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None) -> None:
-        self.model = spec.model
+        self.model = spec.options.get("final", spec.model)
         self.context = context
         self.strict = strict
         partial = spec.options["partial"]
