@@ -592,14 +592,14 @@ class Instructor(_BaseInstructor[Any]):
 
     def create_iterable(
         self,
-        messages: Sequence[Any] | None = None,
-        response_model: Any = None,
+        messages: Sequence[Any],
+        response_model: type[T],
         max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
         strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
-    ) -> Iterator[Any]:
+    ) -> Iterator[T]:
         """Stream several `response_model` objects, each yielded as soon as it is complete and valid.
 
         `response_model` may be a Union of models (with `Mode.PARALLEL_TOOLS`, one
@@ -801,14 +801,14 @@ class AsyncInstructor(_BaseInstructor[Any]):
 
     def create_iterable(
         self,
-        messages: Sequence[Any] | None = None,
-        response_model: Any = None,
+        messages: Sequence[Any],
+        response_model: type[T],
         max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
         strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_iterable`: `async for item in client.create_iterable(...)`."""
         from instructor.dsl.iterable import IterableModel
 
