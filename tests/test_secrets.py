@@ -89,7 +89,7 @@ def exercise(family: Family, fake: FakeProvider, client: Any) -> tuple[list[Base
     fake.add(family.answer("User", {"name": "Jason", "age": 25}))
     attempt(lambda: client.create(response_model=User, messages=MESSAGES))
     fake.add(family.answer("User", {"name": "J", "age": -1}), family.answer("User", "{"))
-    attempt(lambda: client.create(response_model=User, messages=MESSAGES, max_retries=2))
+    attempt(lambda: client.create(response_model=User, messages=MESSAGES, max_retries=1))
     fake.add(Reply.http_error(401, "invalid x-api-key"))
     attempt(lambda: client.create(response_model=User, messages=MESSAGES))
     fake.add(family.length("User", '{"name": "Ja'))

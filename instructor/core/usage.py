@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-_INPUT_KEYS = ("prompt_tokens", "input_tokens", "inputTokens")
-_OUTPUT_KEYS = ("completion_tokens", "output_tokens", "outputTokens")
-_TOTAL_KEYS = ("total_tokens", "totalTokens")
+_INPUT_KEYS = ("prompt_tokens", "input_tokens", "inputTokens", "prompt_token_count")
+_OUTPUT_KEYS = ("completion_tokens", "output_tokens", "outputTokens", "candidates_token_count")
+_TOTAL_KEYS = ("total_tokens", "totalTokens", "total_token_count")
 
 
 class TokenUsage:
@@ -86,7 +86,7 @@ def tokens_used(counts: Mapping[str, int]) -> int:
     for key in _TOTAL_KEYS:
         if key in counts:
             return counts[key]
-    return sum(value for key, value in counts.items() if key.endswith(("_tokens", "Tokens")))
+    return sum(value for key, value in counts.items() if key.endswith(("_tokens", "Tokens", "_token_count")))
 
 
 __all__ = ["TokenUsage", "tokens_used", "total_usage", "usage_object"]
