@@ -166,7 +166,7 @@ def test_hostile_answer_every_time_carries_every_attempt(fake: FakeProvider, fam
     with within(), pytest.raises(InstructorRetryException) as info:
         run(family, fake, max_retries=2, hooks={"parse:error": seen.append})
     exc = info.value
-    assert exc.n_attempts == 3 and [a.number for a in exc.failed_attempts] == [1, 2, 3]
+    assert exc.n_attempts == 3 and [a.attempt_number for a in exc.failed_attempts] == [1, 2, 3]
     assert all(isinstance(e, (ValidationError, ResponseParsingError)) for e in exc.errors)
     assert exc.errors == seen and exc.__cause__ is exc.errors[-1]
     completions = [a.completion for a in exc.failed_attempts]
@@ -223,7 +223,7 @@ def test_length_stop_after_a_failed_attempt_keeps_both(fake: FakeProvider, famil
         run(family, fake, max_retries=2)
     exc = info.value
     assert exc.n_attempts == 2 and len(fake.requests) == 2
-    assert [a.number for a in exc.failed_attempts] == [1]
+    assert [a.attempt_number for a in exc.failed_attempts] == [1]
     assert isinstance(exc.failed_attempts[0].exception, ValidationError)
     assert exc.failed_attempts[0].completion is not exc.last_completion
 
