@@ -2,9 +2,12 @@
 
 One call: hooks `completion:kwargs` -> the mode handler turns the response
 model into request kwargs -> the SDK call -> the handler parses the response
--> validation; on failure the handler builds the re-ask and the loop goes
-round again, up to `max_retries` attempts. The sync and async clients share
-everything but the SDK call and the loop (`_Call` holds the shared part).
+-> validation; on a validation, JSON or parsing failure the handler builds the
+re-ask and the loop goes round again, up to `max_retries` re-asks (the
+published release's count: `max_retries=3` means up to 4 requests). Anything
+else (an SDK error, a refusal) ends the call in an `InstructorRetryException`
+caused by it. The sync and async clients share everything but the SDK call and
+the loop (`_Call` holds the shared part).
 """
 
 from __future__ import annotations
@@ -128,14 +131,7 @@ class _Call:
         """What a failed SDK call raises into the loop: the SDK's own exception, except a
         `RecursionError` (the SDK's json decoder on a hostile, deeply nested body), which
         becomes a typed `ResponseParsingError` chaining it."""
-        if isinstance(exc, RecursionError):
-            error = ResponseParsingError(
-                f"The provider's response could not be decoded: it nests JSON deeper than Python's "
-                f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
-                "the call, or constrain the output (max_tokens, a flatter schema).",
-            )
-            error.__cause__ = exc
-            exc = error
+        exc = _typed_recursion(exc)
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, exc, attempt_number=n,
                                           max_attempts=self.max_attempts,
@@ -166,8 +162,11 @@ class _Call:
                 exc.last_completion = response
             raise
         except Exception as exc:
-            self.failed_attempt(exc, response, n)
-            raise
+            typed = _typed_recursion(exc)
+            self.failed_attempt(typed, response, n)
+            if typed is exc:
+                raise
+            raise typed from exc
         result = spec.unwrap(parsed)
         if type(result) is list:
             from instructor.dsl.list_response import ListResponse
@@ -195,7 +194,10 @@ class _Call:
         if not reasked:
             return
         assert self.handler is not None
-        self.request = self.handler.reask(self.request, response, exc)
+        try:
+            self.request = self.handler.reask(self.request, response, exc)
+        except Exception as error:  # the answer cannot even be echoed back (e.g. nested too deep)
+            raise _typed_recursion(error)  # noqa: B904 - a RecursionError's typed form chains it
         if self.token_budget is not None and not self._is_last(n):
             self._check_budget(exc, n)
 
@@ -320,6 +322,20 @@ class _Call:
             except (AttributeError, TypeError):
                 pass
         return outputs
+
+
+def _typed_recursion(exc: Exception) -> Exception:
+    """A `RecursionError` (a JSON decoder on a hostile, deeply nested body) as a typed
+    `ResponseParsingError` chaining it; any other exception as it is."""
+    if not isinstance(exc, RecursionError):
+        return exc
+    error = ResponseParsingError(
+        f"The provider's response could not be decoded: it nests JSON deeper than Python's "
+        f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
+        "the call, or constrain the output (max_tokens, a flatter schema).",
+    )
+    error.__cause__ = exc
+    return error
 
 
 def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:
@@ -702,7 +718,8 @@ class Instructor(_BaseInstructor[Any]):
                 except StopIteration:
                     break
                 except Exception as exc:
-                    error = call.stream_broken(exc, response, n)
+                    typed = _typed_recursion(exc)
+                    error = call.stream_broken(typed, response, n)
                     if error is exc:
                         raise  # the handler's own typed error, now carrying what was received
                     raise error from exc
@@ -710,8 +727,11 @@ class Instructor(_BaseInstructor[Any]):
                 try:
                     outputs = consumer.feed(delta)
                 except Exception as exc:
-                    call.stream_invalid(exc, response, n)
-                    raise
+                    typed = _typed_recursion(exc)
+                    call.stream_invalid(typed, response, n)
+                    if typed is exc:
+                        raise
+                    raise typed from exc
                 yield from outputs
             try:
                 outputs = consumer.finish()
@@ -896,7 +916,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 except StopAsyncIteration:
                     break
                 except Exception as exc:
-                    error = call.stream_broken(exc, response, n)
+                    typed = _typed_recursion(exc)
+                    error = call.stream_broken(typed, response, n)
                     if error is exc:
                         raise  # the handler's own typed error, now carrying what was received
                     raise error from exc
@@ -904,8 +925,11 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 try:
                     outputs = consumer.feed(delta)
                 except Exception as exc:
-                    call.stream_invalid(exc, response, n)
-                    raise
+                    typed = _typed_recursion(exc)
+                    call.stream_invalid(typed, response, n)
+                    if typed is exc:
+                        raise
+                    raise typed from exc
                 for item in outputs:
                     yield item
             try:
@@ -928,6 +952,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
 
 
 def _is_iterable(response_model: Any) -> bool:
+    if isinstance(response_model, type) and not hasattr(response_model, "__instructor_response_spec__"):
+        return False  # a plain class (a pydantic model, int...): the common case, decided at once
     from instructor.core.response_model import resolve_response_model
 
     spec = resolve_response_model(response_model)
