@@ -168,13 +168,18 @@ class _Call:
                 raise
             raise typed from exc
         result = spec.unwrap(parsed)
+        usages = self.usages
+        # the cumulative usage when every attempt reported one: one attempt's is its own (no copy)
+        total = (usages[0] if len(usages) == 1 else self.total_usage()) if None not in usages else None
         if type(result) is list:
             from instructor.dsl.list_response import ListResponse
 
-            return ListResponse(result, raw_response=response)
+            return ListResponse(result, raw_response=response, total_usage=total)
         if hasattr(result, "__pydantic_fields__"):
             try:
                 result._raw_response = response
+                if total is not None:
+                    result._total_usage = total
             except (AttributeError, TypeError):
                 pass
         return result

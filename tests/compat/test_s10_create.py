@@ -72,6 +72,13 @@ def test_s10_1_result_carries_the_raw_response(fake: FakeProvider) -> None:
     assert user == User(name="Jason", age=25)
 
 
+def test_s10_1_total_usage_on_results(fake: FakeProvider) -> None:
+    fake.add(BAD, GOOD)
+    user = openai_client(fake).create(response_model=User, messages=MESSAGES)
+    assert user._total_usage.total_tokens == 36  # type: ignore[attr-defined]
+    assert user._raw_response.usage.total_tokens == 18  # type: ignore[attr-defined]  # left as received
+
+
 def test_s10_1_list_results_are_a_list_response(fake: FakeProvider) -> None:
     fake.add(Reply.tool("IterableUser", {"tasks": [{"name": "Jason", "age": 25}, {"name": "Sarah", "age": 30}]}))
     users = openai_client(fake).create(response_model=Iterable[User], messages=MESSAGES)
@@ -157,6 +164,20 @@ def test_s10_4_token_budget_exceeded_instead_of_reasking(fake: FakeProvider) -> 
     assert (error.budget, error.n_attempts, len(error.failed_attempts)) == (30, 2, 2)
     assert isinstance(error.__cause__, pydantic.ValidationError) and "36" in str(error)
     assert len(fake.requests) == 2
+
+
+def test_s10_4_token_budget_without_usage_is_usage_unavailable(fake: FakeProvider) -> None:
+    sdk = openai.OpenAI(api_key="sk-test", base_url=fake.openai_base_url, max_retries=0)
+
+    def local_model(**kwargs: Any) -> Any:  # a local server that reports no usage
+        return sdk.chat.completions.create(model="local", **kwargs).model_copy(update={"usage": None})
+
+    create = instructor.patch(create=local_model)
+    fake.always(BAD)
+    with pytest.raises(instructor.TokenUsageUnavailableError) as info:
+        create(response_model=User, messages=MESSAGES, max_retries=3, token_budget=100)
+    assert info.value.budget == 100 and isinstance(info.value.__cause__, pydantic.ValidationError)
+    assert len(fake.requests) == 1
 
 
 def test_s10_4_token_budget_not_reached_keeps_reasking(fake: FakeProvider) -> None:
