@@ -62,6 +62,10 @@ class InstructorError(Exception):
         """An instance of this class carrying `str(exception)` as its message."""
         return cls(str(exception), failed_attempts=failed_attempts)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle by state: the constructors take required keywords that `args` does not hold
+        return _rebuild, (type(self), self.args, self.__dict__)
+
     def __str__(self) -> str:
         message = super().__str__()
         attempts = getattr(self, "failed_attempts", None)
@@ -74,6 +78,13 @@ class InstructorError(Exception):
             lines.append(f"  attempt {attempt.attempt_number}: {type(error).__name__}: "
                          f"{first[0] if first else ''}{' ...' if len(first) > 1 else ''}")
         return "\n".join(lines)
+
+
+def _rebuild(cls: type[InstructorError], args: tuple[Any, ...], state: dict[str, Any]) -> InstructorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 if TYPE_CHECKING:

@@ -183,3 +183,15 @@ def test_s3_3_token_budget_error_has_budget() -> None:
     assert error.budget == 30 and error.n_attempts == 2
     with pytest.raises(TypeError):
         instructor.TokenBudgetExceeded("spent", n_attempts=2, total_usage=None)  # type: ignore[call-arg]
+
+
+def test_s3_3_exceptions_survive_pickling() -> None:
+    import pickle
+
+    error = instructor.TokenBudgetExceeded("spent", budget=30, n_attempts=2, total_usage=None,
+                                           failed_attempts=[instructor.FailedAttempt(1, ValueError("bad"))])
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is instructor.TokenBudgetExceeded and (copy.budget, copy.n_attempts) == (30, 2)
+    assert str(copy) == str(error)
+    mode = pickle.loads(pickle.dumps(instructor.ModeError("json", "anthropic", ["tools"])))
+    assert mode.valid_modes == ["tools"] and str(mode).startswith("Mode 'json'")
