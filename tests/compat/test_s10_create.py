@@ -10,7 +10,11 @@ from typing import Any
 import openai
 import pydantic
 import pytest
-from core_helpers import BAD, GOOD, MESSAGES, User, openai_client
+
+try:  # tests/compat as a plain directory, or as a package
+    from core_helpers import BAD, GOOD, MESSAGES, User, openai_client
+except ImportError:  # pragma: no cover
+    from compat.core_helpers import BAD, GOOD, MESSAGES, User, openai_client
 from pydantic import BaseModel
 
 import instructor

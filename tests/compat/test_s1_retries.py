@@ -11,7 +11,27 @@ import botocore.exceptions
 import openai
 import pydantic
 import pytest
-from core_helpers import BAD, GOOD, MESSAGES, User, anthropic_client, bedrock_client, openai_client
+
+try:  # tests/compat as a plain directory, or as a package
+    from core_helpers import (
+        BAD,
+        GOOD,
+        MESSAGES,
+        User,
+        anthropic_client,
+        bedrock_client,
+        openai_client,
+    )
+except ImportError:  # pragma: no cover
+    from compat.core_helpers import (
+        BAD,
+        GOOD,
+        MESSAGES,
+        User,
+        anthropic_client,
+        bedrock_client,
+        openai_client,
+    )
 from tenacity import AsyncRetrying, RetryError, Retrying, stop_after_attempt
 
 import instructor

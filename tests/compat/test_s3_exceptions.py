@@ -10,7 +10,11 @@ import anthropic
 import openai
 import pydantic
 import pytest
-from core_helpers import BAD, MESSAGES, User, anthropic_client, openai_client
+
+try:  # tests/compat as a plain directory, or as a package
+    from core_helpers import BAD, MESSAGES, User, anthropic_client, openai_client
+except ImportError:  # pragma: no cover
+    from compat.core_helpers import BAD, MESSAGES, User, anthropic_client, openai_client
 
 import instructor
 from instructor.core import exceptions as exc_module

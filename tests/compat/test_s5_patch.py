@@ -7,7 +7,11 @@ from typing import Any
 
 import openai
 import pytest
-from core_helpers import BAD, GOOD, MESSAGES, User
+
+try:  # tests/compat as a plain directory, or as a package
+    from core_helpers import BAD, GOOD, MESSAGES, User
+except ImportError:  # pragma: no cover
+    from compat.core_helpers import BAD, GOOD, MESSAGES, User
 
 import instructor
 from instructor import InstructorRetryException, Mode
