@@ -3,12 +3,12 @@
 # Write every re-export as `from .x import Name as Name` (never rename).
 
 from . import cache as cache
-from . import exceptions as exceptions
 from . import testing as testing
 from .auto_client import from_provider as from_provider
 from .batch.job import BatchJob as BatchJob
 from .batch.processor import BatchProcessor as BatchProcessor
 from .batch.request import BatchRequest as BatchRequest
+from .core import hooks as hooks
 from .core.client import AsyncInstructor as AsyncInstructor
 from .core.client import Instructor as Instructor
 from .core.exceptions import AsyncValidationError as AsyncValidationError
@@ -30,6 +30,7 @@ from .core.exceptions import ProviderNotAvailableError as ProviderNotAvailableEr
 from .core.exceptions import RefusalError as RefusalError
 from .core.exceptions import RegistryError as RegistryError
 from .core.exceptions import ResponseParsingError as ResponseParsingError
+from .core.exceptions import StreamInterruptedError as StreamInterruptedError
 from .core.exceptions import TokenBudgetError as TokenBudgetError
 from .core.exceptions import TokenBudgetExceeded as TokenBudgetExceeded
 from .core.exceptions import TokenUsageUnavailableError as TokenUsageUnavailableError
@@ -56,8 +57,10 @@ from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
 from .distil import FinetuneFormat as FinetuneFormat
 from .distil import Instructions as Instructions
+from .core.usage import TokenUsage as TokenUsage
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel
+from .dsl.list_response import ListResponse as ListResponse
 from .dsl.maybe import Maybe as Maybe
 from .dsl.partial import Partial as Partial
 from .dsl.partial import PartialLiteralMixin as PartialLiteralMixin
@@ -71,6 +74,8 @@ from .multimodal import PDF as PDF
 from .multimodal import Audio as Audio
 from .multimodal import Image as Image
 from .provider import Provider as Provider
+from .patch import apatch as apatch
+from .patch import patch as patch
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.anyscale.factory import from_anyscale as from_anyscale
 from .providers.bedrock.factory import from_bedrock as from_bedrock

@@ -50,8 +50,8 @@ async def check() -> None:
         client.create(response_model=User, messages=messages)
     except instructor.InstructorRetryException as exc:
         assert_type(exc.n_attempts, int)
-        assert_type(exc.failed_attempts, list[instructor.FailedAttempt])
-    except instructor.exceptions.IncompleteOutputException as exc:
+        assert_type(exc.failed_attempts, list[instructor.FailedAttempt] | None)
+    except instructor.IncompleteOutputException as exc:
         assert_type(exc.received, str | None)
 
 

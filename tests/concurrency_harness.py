@@ -152,7 +152,7 @@ def _first_calls(pkg: Any, clients: list[Any], n: int, spec: dict[str, Any]) -> 
     def call(i: int) -> list[Any]:
         client = clients[i % len(clients)]
         user = client.create(response_model=User, messages=[{"role": "user", "content": f"thread {i}"}],
-                             max_retries=1)
+                             max_retries=0)
         return [client.provider, user.model_dump()]
 
     results, errors, stuck = _run_threads(n, call, spec.get("deadline", 60.0))

@@ -28,7 +28,7 @@ class User(BaseModel):
 
 client = instructor.from_provider({model!r}, **{kwargs})
 user = client.create(response_model=User, messages=[{{"role": "user", "content": "Jason is 25"}}],
-                     max_retries=2)
+                     max_retries=1)
 assert user == User(name="Jason", age=25), user
 print(json.dumps(sorted(sys.modules)))
 """

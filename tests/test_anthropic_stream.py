@@ -14,7 +14,12 @@ import pytest
 from pydantic import BaseModel
 
 import instructor
-from instructor import IncompleteOutputException, Mode, ResponseParsingError
+from instructor import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    Mode,
+    ResponseParsingError,
+)
 from instructor.testing import FakeProvider, Reply
 
 MODEL = "claude-sonnet-4-6"
@@ -122,8 +127,9 @@ def test_a_dropped_stream_is_incomplete_output(fake: FakeProvider) -> None:
 
 async def test_a_refusal_in_a_stream_is_a_parsing_error(fake: FakeProvider) -> None:
     fake.add(Reply(refusal="I can't help with that.", stop="refusal"))
-    with pytest.raises(ResponseParsingError, match="refused"):
+    with pytest.raises(InstructorRetryException, match="refused") as info:
         [u async for u in aclient_for(fake).create_partial(response_model=User, messages=MESSAGES)]
+    assert isinstance(info.value.__cause__, ResponseParsingError) and len(fake.requests) == 1
 
 
 def test_events_that_stop_before_the_stop_reason_are_incomplete(fake: FakeProvider) -> None:
@@ -144,7 +150,7 @@ def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> 
     fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}, thinking="Hmm."), user_reply(
         Mode.TOOLS, JASON))
     client = client_for(fake, Mode.TOOLS)
-    objects = list(client.create_partial(response_model=User, messages=MESSAGES, max_retries=2))
+    objects = list(client.create_partial(response_model=User, messages=MESSAGES, max_retries=1))
     assert objects[-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     thinking, tool_use = retry[1]["content"]
@@ -157,7 +163,7 @@ def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> 
 async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.JSON, JASON))
     stream = aclient_for(fake, Mode.JSON).create_partial(response_model=User, messages=MESSAGES,
-                                                                   max_retries=2)
+                                                                   max_retries=1)
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert len(retry) == 2 and retry[1]["role"] == "user"  # no assistant echo (§1.5)

@@ -202,7 +202,7 @@ def test_response_model_none_returns_the_converse_response(fake: FakeProvider) -
 # -- re-asking -------------------------------------------------------------------------------
 def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": -1}), answer(Mode.TOOLS, JASON))
-    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
+    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1) == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1]["role"] == "assistant"
     tool_use = retry[1]["content"][0]["toolUse"]
@@ -215,25 +215,25 @@ def test_reask_sends_a_tool_result_with_the_error(fake: FakeProvider) -> None:
 
 async def test_reask_async(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), answer(Mode.TOOLS, JASON))
-    assert await aclient_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
+    assert await aclient_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1) == User(**JASON)
     assert "toolResult" in fake.requests[1].json["messages"][2]["content"][0]
 
 
 def test_reask_leaves_out_the_status_models_outside_claude_and_nova_reject(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason"}), answer(Mode.TOOLS, JASON))
-    client_for(fake, LLAMA).create(response_model=User, messages=MESSAGES, max_retries=2)
+    client_for(fake, LLAMA).create(response_model=User, messages=MESSAGES, max_retries=1)
     assert "status" not in fake.requests[1].json["messages"][2]["content"][0]["toolResult"]
 
 
 def test_reask_of_malformed_tool_json(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", '{"name": "Jason", "age": '), answer(Mode.TOOLS, JASON))
-    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2) == User(**JASON)
+    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1) == User(**JASON)
     assert "toolResult" in fake.requests[1].json["messages"][2]["content"][0]
 
 
 def test_reask_in_json_mode(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "Jason"}), answer(Mode.MD_JSON, JASON))
-    client_for(fake, mode=Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
+    client_for(fake, mode=Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=1)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": '{"name": "Jason"}'}]}
     assert "Correct your JSON" in messages[2]["content"][0]["text"]
@@ -242,7 +242,7 @@ def test_reask_in_json_mode(fake: FakeProvider) -> None:
 
 def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
     fake.add(Reply.text("Jason, 25."), answer(Mode.TOOLS, JASON))
-    client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
+    client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": "Jason, 25."}]}
     assert messages[2]["content"][0]["text"].startswith("Validation Error due to no tool invocation:\n")
@@ -251,8 +251,9 @@ def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"age": 1}, usage=(10, 5)), Reply.tool("User", {"age": 2}, usage=(20, 6)))
     with pytest.raises(InstructorRetryException) as info:
-        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
-    assert info.value.total_usage == {"inputTokens": 30, "outputTokens": 11, "totalTokens": 41}
+        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
+    usage = info.value.total_usage  # Converse usage is a dict: a TokenUsage of its counts
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (30, 11, 41)
 
 
 # -- stop reasons and errors -----------------------------------------------------------------
@@ -262,7 +263,7 @@ def test_max_tokens_stop_is_an_incomplete_output_error(fake: FakeProvider, mode:
     reply.stop = "length"
     fake.add(reply)
     with pytest.raises(IncompleteOutputException, match="stopReason='max_tokens'") as info:
-        client_for(fake, mode=mode).create(response_model=User, messages=MESSAGES, max_retries=3)
+        client_for(fake, mode=mode).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert "Jason" in (info.value.received or "")
     assert len(fake.requests) == 1
 
@@ -275,8 +276,9 @@ def test_a_content_filter_is_a_parsing_error(fake: FakeProvider) -> None:
 
 def test_http_errors_surface_as_botocore_client_errors(fake: FakeProvider) -> None:
     fake.add(Reply.http_error(400, "The model returned the following errors: bad input"))
-    with pytest.raises(botocore.exceptions.ClientError, match="ValidationException") as info:
+    with pytest.raises(InstructorRetryException, match="ValidationException") as info:
         client_for(fake).create(response_model=User, messages=MESSAGES)
+    assert isinstance(info.value.__cause__, botocore.exceptions.ClientError)
     assert "bad input" in str(info.value)
 
 

@@ -17,7 +17,12 @@ import pytest
 from pydantic import BaseModel
 
 import instructor
-from instructor import IncompleteOutputException, Mode, ResponseParsingError
+from instructor import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    Mode,
+    ResponseParsingError,
+)
 from instructor.testing import FakeProvider, Reply
 
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -138,8 +143,9 @@ def test_max_tokens_in_a_stream_is_incomplete_output(fake: FakeProvider, mode: M
 
 async def test_a_content_filter_in_a_stream_is_a_parsing_error(fake: FakeProvider) -> None:
     fake.add(Reply(refusal="Blocked.", stop="refusal"))
-    with pytest.raises(ResponseParsingError, match="content_filtered"):
+    with pytest.raises(InstructorRetryException, match="content_filtered") as info:
         [u async for u in aclient_for(fake).create_partial(response_model=User, messages=MESSAGES)]
+    assert isinstance(info.value.__cause__, ResponseParsingError) and len(fake.requests) == 1
 
 
 @pytest.mark.parametrize("cut", [0, 6])
@@ -159,7 +165,7 @@ def test_a_corrupt_frame_is_caught_by_botocores_checksum(fake: FakeProvider) -> 
 # -- re-asking a streamed answer -------------------------------------------------------------
 def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", {"name": "Jason", "age": "old"}), user_reply(Mode.TOOLS, JASON))
-    objects = list(client_for(fake).create_partial(response_model=User, messages=MESSAGES, max_retries=2))
+    objects = list(client_for(fake).create_partial(response_model=User, messages=MESSAGES, max_retries=1))
     assert objects[-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     tool_use = retry[1]["content"][0]["toolUse"]
@@ -171,7 +177,7 @@ def test_a_streamed_answer_is_reasked_with_a_tool_result(fake: FakeProvider) -> 
 async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "Jason"}), user_reply(Mode.MD_JSON, JASON))
     stream = aclient_for(fake, Mode.MD_JSON).create_partial(response_model=User, messages=MESSAGES,
-                                                                 max_retries=2)
+                                                                 max_retries=1)
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1] == {"role": "assistant", "content": [{"text": '{"name": "Jason"}'}]}

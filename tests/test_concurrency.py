@@ -212,7 +212,7 @@ def test_one_client_shared_by_64_threads(fake: FakeProvider, family: Family) -> 
         try:
             for j in range(2):
                 n = i * 10 + j
-                results[n] = client.create(response_model=User, max_retries=2,
+                results[n] = client.create(response_model=User, max_retries=1,
                                            messages=[{"role": "user", "content": f"call-{n}-"}])
         except BaseException as exc:  # noqa: B036
             errors.append(exc)
@@ -259,7 +259,7 @@ async def test_asyncio_gather_of_200_calls(fake: FakeProvider, family: Family) -
     assert isinstance(client, instructor.AsyncInstructor)
 
     async def one(n: int) -> User:
-        user: User = await client.create(response_model=User, max_retries=2,
+        user: User = await client.create(response_model=User, max_retries=1,
                                          messages=[{"role": "user", "content": f"call-{n}-"}])
         return user
 

@@ -76,7 +76,9 @@ def test_partial_of_a_non_model_is_a_type_error() -> None:
 def test_partial_spec_asks_for_the_full_model() -> None:
     spec = resolve_response_model(instructor.Partial[Person])
     assert spec is not None
-    assert spec.kind == "partial" and spec.model is Person
+    assert spec.kind == "partial" and issubclass(spec.model, Person) and spec.options["final"] is Person
+    assert spec.model.__name__ == "PartialPerson" and spec.model.model_json_schema()["title"] == "PartialPerson"
+    assert spec.model.model_json_schema()["required"] == ["name", "tier", "role", "address"]
     assert spec.options["partial"] is instructor.Partial[Person]
 
 

@@ -100,7 +100,7 @@ def test_nested_model(fake: FakeProvider) -> None:
 @pytest.mark.parametrize("mode", ALL_MODES)
 def test_reask_feeds_the_validation_error_back(fake: FakeProvider, mode: Mode) -> None:
     fake.add(answer(mode, "User", {"name": "Jason", "age": -3}), answer(mode, "User", {"name": "Jason", "age": 25}))
-    user = client_for(fake, mode).create(response_model=User, messages=MESSAGES, max_retries=2)
+    user = client_for(fake, mode).create(response_model=User, messages=MESSAGES, max_retries=1)
     assert user.age == 25
     assert len(fake.requests) == 2
     second = fake.requests[1].json["messages"]
@@ -117,34 +117,36 @@ def test_reask_feeds_the_validation_error_back(fake: FakeProvider, mode: Mode) -
 def test_retries_exhausted_carry_every_attempt(fake: FakeProvider) -> None:
     fake.add(*[Reply.tool("User", {"name": "J", "age": -i - 1}, usage=(10, 5)) for i in range(3)])
     with pytest.raises(InstructorRetryException) as info:
-        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=3)
+        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     exc = info.value
     assert exc.n_attempts == 3 and len(exc.failed_attempts) == 3
-    assert [a.number for a in exc.failed_attempts] == [1, 2, 3]
-    assert exc.total_usage == {"prompt_tokens": 30, "completion_tokens": 15, "total_tokens": 45}
+    assert [a.attempt_number for a in exc.failed_attempts] == [1, 2, 3]
+    assert isinstance(exc.total_usage, openai.types.CompletionUsage)
+    assert (exc.total_usage.prompt_tokens, exc.total_usage.completion_tokens, exc.total_usage.total_tokens) \
+        == (30, 15, 45)
     assert exc.last_completion.choices[0].message.tool_calls[0].function.arguments == '{"name": "J", "age": -3}'
     assert exc.failed_attempts[0].completion.id != exc.failed_attempts[2].completion.id
-    assert "User" in str(exc) and "3 attempts" in str(exc)
+    assert "age" in str(exc) and "Failed attempts (3)" in str(exc)
     assert len(fake.requests) == 3
 
 
-def test_default_is_one_attempt(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", {"name": "J", "age": -1}))
+def test_default_is_three_reasks(fake: FakeProvider) -> None:
+    fake.always(Reply.tool("User", {"name": "J", "age": -1}))
     with pytest.raises(InstructorRetryException) as info:
         client_for(fake).create(response_model=User, messages=MESSAGES)
-    assert info.value.n_attempts == 1 and len(fake.requests) == 1
+    assert info.value.n_attempts == 4 and len(fake.requests) == 4
 
 
 def test_malformed_json_is_reasked(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", '{"name": "J", "age": 2'), Reply.tool("User", {"name": "J", "age": 2}))
-    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2).age == 2
+    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1).age == 2
 
 
 def test_wrong_tool_and_no_tool_are_reasked(fake: FakeProvider) -> None:
     # the first tool call is read whatever its name (§4.4): here it fails validation
     fake.add(Reply.tool("Other", {"x": 1}), Reply.text("I won't call tools"), Reply.tool("User", {"name": "J", "age": 2}))
     client = client_for(fake)
-    assert client.create(response_model=User, messages=MESSAGES, max_retries=3).age == 2
+    assert client.create(response_model=User, messages=MESSAGES, max_retries=2).age == 2
     assert "Field required" in fake.requests[1].json["messages"][-1]["content"]
     assert "without calling the tool" in fake.requests[2].json["messages"][-1]["content"]
 
@@ -152,7 +154,7 @@ def test_wrong_tool_and_no_tool_are_reasked(fake: FakeProvider) -> None:
 def test_length_limit_is_incomplete_output(fake: FakeProvider) -> None:
     fake.add(Reply.tool("User", '{"name": "Ja', stop="length"))
     with pytest.raises(IncompleteOutputException) as info:
-        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=3)
+        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert info.value.received == '{"name": "Ja'
     assert info.value.last_completion.choices[0].finish_reason == "length"
     assert len(fake.requests) == 1  # re-asking would not help: the caller must raise max_tokens
@@ -165,10 +167,11 @@ def test_refusal_is_a_parsing_error(fake: FakeProvider) -> None:
     assert "refused" in str(info.value.failed_attempts[0].exception)
 
 
-def test_http_errors_are_the_sdks_own(fake: FakeProvider) -> None:
+def test_http_errors_are_wrapped_never_resent(fake: FakeProvider) -> None:
     fake.add(Reply.http_error(401, "bad key"))
-    with pytest.raises(openai.AuthenticationError):
-        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=3)
+    with pytest.raises(InstructorRetryException) as info:
+        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
+    assert isinstance(info.value.__cause__, openai.AuthenticationError)
     assert len(fake.requests) == 1
 
 
@@ -197,7 +200,7 @@ def test_simple_types(fake: FakeProvider, response_model: object, content: objec
 
 def test_simple_type_validation_error_reasks(fake: FakeProvider) -> None:
     fake.add(Reply.tool("Response", {"content": "eggs"}), Reply.tool("Response", {"content": "spam"}))
-    result = client_for(fake).create(response_model=Literal["spam", "ham"], messages=MESSAGES, max_retries=2)
+    result = client_for(fake).create(response_model=Literal["spam", "ham"], messages=MESSAGES, max_retries=1)
     assert result == "spam"
 
 
@@ -213,7 +216,7 @@ def test_messages_are_never_mutated(fake: FakeProvider) -> None:
     fake.add(Reply.json({"name": "J", "age": -1}), Reply.json({"name": "J", "age": 1}))
     messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "Jason is 25"}]
     snapshot = json.loads(json.dumps(messages))
-    client_for(fake, Mode.JSON).create(response_model=User, messages=messages, max_retries=2)
+    client_for(fake, Mode.JSON).create(response_model=User, messages=messages, max_retries=1)
     assert messages == snapshot
     assert fake.requests[0].json["messages"][0]["content"].startswith("be brief\n\n")
 
@@ -235,7 +238,7 @@ def test_context_reaches_validators_and_templates(fake: FakeProvider) -> None:
     fake.add(Reply.tool("Quote", {"text": "made up"}), Reply.tool("Quote", {"text": "brown fox"}))
     messages = [{"role": "user", "content": "Quote from: {{ source }}"}]
     quote = client_for(fake).create(response_model=Quote, messages=messages, context={"source": "the brown fox"},
-                                    max_retries=2)
+                                    max_retries=1)
     assert quote.text == "brown fox"
     assert fake.requests[0].json["messages"][0]["content"] == "Quote from: the brown fox"
     assert "is not in the source" in fake.requests[1].json["messages"][-1]["content"]
@@ -258,9 +261,9 @@ def test_strict_per_call(fake: FakeProvider) -> None:
 
     fake.add(Reply.tool("Item", {"count": "3"}), Reply.tool("Item", {"count": "3"}))
     client = client_for(fake)
-    assert client.create(response_model=Item, messages=MESSAGES).count == 3
+    assert client.create(response_model=Item, messages=MESSAGES, strict=False).count == 3
     with pytest.raises(InstructorRetryException, match="int_type|valid integer"):
-        client.create(response_model=Item, messages=MESSAGES, strict=True)
+        client.create(response_model=Item, messages=MESSAGES, max_retries=0)
 
 
 def test_tenacity_retrying_object(fake: FakeProvider) -> None:
@@ -291,9 +294,11 @@ async def test_async_tenacity_and_reask(fake: FakeProvider) -> None:
         await client.create(response_model=User, messages=MESSAGES)
 
 
-def test_negative_max_retries_is_rejected(fake: FakeProvider) -> None:
-    with pytest.raises(ValueError, match="max_retries"):
+def test_negative_max_retries_counts_as_none(fake: FakeProvider) -> None:
+    fake.always(Reply.tool("User", {"name": "J", "age": -1}))
+    with pytest.raises(InstructorRetryException):
         client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=-1)
+    assert len(fake.requests) == 1
 
 
 def test_client_kwargs_go_to_the_sdk_and_the_rest_to_create(fake: FakeProvider) -> None:

@@ -269,7 +269,7 @@ def test_any_answer_ends_in_the_object_or_a_retry_exception(fake: FakeProvider, 
     client = client_for(family, fake)
     fake.add(family.answer("User", answer))
     try:
-        user = client.create(response_model=User, messages=MESSAGES)
+        user = client.create(response_model=User, messages=MESSAGES, max_retries=0)
     except InstructorRetryException as exc:
         assert exc.n_attempts == 1 and exc.last_completion is not None
     else:

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.mode_registry import StreamDelta
 from instructor.core.streaming import (
     IterableConsumer,
@@ -27,7 +28,7 @@ from instructor.core.streaming import (
 )
 from instructor.dsl.iterable import iterable_spec
 from instructor.dsl.partial import partial_model, partial_spec
-from instructor.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.formats.openai_chat import JsonTextFilter
 
 

@@ -2,9 +2,12 @@
 
 One call: hooks `completion:kwargs` -> the mode handler turns the response
 model into request kwargs -> the SDK call -> the handler parses the response
--> validation; on failure the handler builds the re-ask and the loop goes
-round again, up to `max_retries` attempts. The sync and async clients share
-everything but the SDK call and the loop (`_Call` holds the shared part).
+-> validation; on a validation, JSON or parsing failure the handler builds the
+re-ask and the loop goes round again, up to `max_retries` re-asks (the
+published release's count: `max_retries=3` means up to 4 requests). Anything
+else (an SDK error, a refusal) ends the call in an `InstructorRetryException`
+caused by it. The sync and async clients share everything but the SDK call and
+the loop (`_Call` holds the shared part).
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from instructor.core.exceptions import (
+    AsyncValidationError,
     FailedAttempt,
     IncompleteOutputException,
     InstructorRetryException,
     ResponseParsingError,
+    TokenBudgetError,
 )
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.core.messages import prepare_messages
 from instructor.core.mode_registry import ModeHandler, get_handler
+from instructor.core.usage import usage_object
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
@@ -31,22 +37,42 @@ T = TypeVar("T")
 ClientT = TypeVar("ClientT")
 SelfT = TypeVar("SelfT", bound="_BaseInstructor[Any]")
 
-MaxRetries = Any  # an int (attempts in all) or a tenacity Retrying / AsyncRetrying
+MaxRetries = Any  # an int (re-asks after the first attempt) or a tenacity Retrying / AsyncRetrying
+
+_REASKED: tuple[type[BaseException], ...] = ()
 
 
-class _Retry(Exception):
-    """Internal: this attempt failed validation and the request was re-asked."""
+def _reasked() -> tuple[type[BaseException], ...]:
+    """The failures that are re-asked: the answer is there but does not fit the model."""
+    global _REASKED
+    if not _REASKED:
+        import json
 
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
+        from pydantic import ValidationError
+
+        _REASKED = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
+    return _REASKED
+
+
+def _messages_of(request: Mapping[str, Any]) -> Any:
+    for key in ("messages", "contents", "chat_history"):
+        if key in request:
+            return request[key]
+    return None
 
 
 class _Call:
-    """The state of one `create` call that sync and async clients share."""
+    """The state of one `create` call that sync and async clients share.
 
-    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "last_response",
-                 "streaming", "cache")
+    The loops (`_run_sync`, `_run_async`, the `_stream` twins) call an attempt,
+    which returns the result or raises what went wrong, raw: the validation
+    error (already recorded in `failed`, its re-ask already in `request`), the
+    SDK's own exception, or a typed error never re-asked. `retries(exc)` says
+    whether to go round again and `give_up(exc, n)` what the call raises.
+    """
+
+    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "usages",
+                 "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt", "cache")
 
     def __init__(
         self,
@@ -56,18 +82,22 @@ class _Call:
         context: Mapping[str, Any] | None,
         strict: bool | None,
         hooks: Hooks | None,
+        token_budget: int | None,
         kwargs: dict[str, Any],
     ) -> None:
         # pydantic loads here, at the first call: building a client (from_provider) never pays for it
         from instructor.core.response_model import resolve_response_model
 
         self.spec: ResponseSpec | None = resolve_response_model(response_model)
-        self.hooks = owner.hooks.combine(hooks) if hooks else owner.hooks
+        self.hooks = owner.hooks + hooks if hooks else owner.hooks
         self.context = context
         self.strict = strict
         self.failed: list[FailedAttempt] = []
         self.usage: dict[str, int] = {}
+        self.usages: list[Any] = []
         self.last_response: Any = None
+        self.max_attempts: int | None = None
+        self.attempt = 0
         request = {**owner.default_kwargs, **kwargs}
         self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
         autodetect_images = bool(request.pop("autodetect_images", False))
@@ -75,6 +105,15 @@ class _Call:
             request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
                                                    autodetect_images=autodetect_images)
         self.streaming = _wants_stream(self.spec, request)
+        timeout = request.get("timeout")
+        self.deadline: float | None = None
+        if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+            from time import monotonic
+
+            self.deadline = monotonic() + timeout
+        self.token_budget = token_budget
+        if token_budget is not None:
+            _check_token_budget(token_budget, self.spec, self.streaming)
         if self.spec is None:
             self.handler: ModeHandler | None = None
             self.request = request
@@ -82,58 +121,162 @@ class _Call:
             self.handler = owner.handler
             self.request = self.handler.prepare_request(self.spec.model, request)
 
-    def before(self) -> dict[str, Any]:
+    def before(self, n: int) -> dict[str, Any]:
+        self.attempt = n
         if self.hooks:
             self.hooks.emit(HookName.COMPLETION_KWARGS, **self.request)
         return self.request
 
-    def on_error(self, exc: BaseException) -> None:
-        if self.hooks:
-            self.hooks.emit(HookName.COMPLETION_ERROR, exc)
+    def _is_last(self, n: int) -> bool:
+        return self.max_attempts is not None and n >= self.max_attempts
 
-    def sdk_failed(self, exc: Exception) -> Exception:
-        """What a failed SDK call raises: the SDK's own exception, unchanged, except a
-        `RecursionError` (the SDK's json decoder on a hostile, deeply nested body),
-        which becomes a typed `ResponseParsingError`."""
-        if isinstance(exc, RecursionError):
-            error = ResponseParsingError(
-                f"The provider's response could not be decoded: it nests JSON deeper than Python's "
-                f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
-                "the call, or constrain the output (max_tokens, a flatter schema).",
-            )
-            error.__cause__ = exc
-            exc = error
-        self.on_error(exc)
+    def sdk_failed(self, exc: Exception, n: int) -> Exception:
+        """What a failed SDK call raises into the loop: the SDK's own exception, except a
+        `RecursionError` (the SDK's json decoder on a hostile, deeply nested body), which
+        becomes a typed `ResponseParsingError` chaining it."""
+        exc = _typed_recursion(exc)
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts,
+                                          is_last_attempt=self.max_attempts is not None)
         return exc
 
-    def on_response(self, response: Any, attempt: int, last: bool) -> Any:
-        """Parse `response`; return the result, or re-ask and raise `_Retry`."""
+    def on_response(self, response: Any, n: int) -> Any:
+        """Parse `response`: return the result, or record the failure (and its re-ask) and raise it."""
         self.last_response = response
-        if self.hooks:
-            self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
-        if self.handler is None or self.spec is None:
+        hooks = self.hooks
+        if hooks:
+            hooks.emit(HookName.COMPLETION_RESPONSE, response)
+        handler, spec = self.handler, self.spec
+        if handler is None or spec is None:
             return response
-        for key, value in self.handler.usage(response).items():
+        counts = handler.usage(response)
+        for key, value in counts.items():
             self.usage[key] = self.usage.get(key, 0) + value
+        self.usages.append(usage_object(response))
+        if hooks and counts:
+            hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(), attempt_number=n)
         try:
-            parsed = self.handler.parse_response(
-                response, self.spec.model, context=self.context, strict=self.strict
-            )
+            parsed = handler.parse_response(response, spec.model, context=self.context, strict=self.strict)
         except IncompleteOutputException as exc:
-            exc.n_attempts = attempt
+            exc.n_attempts = n
             exc.failed_attempts = list(self.failed)
             if exc.last_completion is None:
                 exc.last_completion = response
             raise
-        except (ValueError, AssertionError) as exc:  # pydantic ValidationError is a ValueError
-            return self._failed(exc, response, attempt, last)
-        result = self.spec.unwrap(parsed)
+        except Exception as exc:
+            typed = _typed_recursion(exc)
+            self.failed_attempt(typed, response, n)
+            if typed is exc:
+                raise
+            raise typed from exc
+        result = spec.unwrap(parsed)
+        usages = self.usages
+        # the cumulative usage when every attempt reported one: one attempt's is its own (no copy)
+        total = (usages[0] if len(usages) == 1 else self.total_usage()) if None not in usages else None
+        if type(result) is list:
+            from instructor.dsl.list_response import ListResponse
+
+            return ListResponse(result, raw_response=response, total_usage=total)
         if hasattr(result, "__pydantic_fields__"):
             try:
                 result._raw_response = response
+                if total is not None:
+                    result._total_usage = total
             except (AttributeError, TypeError):
                 pass
         return result
+
+    def failed_attempt(self, exc: Exception, response: Any, n: int) -> None:
+        """Record a failed parse; a failure that is re-asked gets its re-ask built into `request`.
+
+        Raises:
+            TokenBudgetError: the call's `token_budget` is spent (or usage is unknown).
+        """
+        self.failed.append(FailedAttempt(n, exc, response))
+        reasked = isinstance(exc, _reasked())
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.PARSE_ERROR, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts,
+                                          is_last_attempt=not reasked or self._is_last(n))
+        if not reasked:
+            return
+        assert self.handler is not None
+        try:
+            self.request = self.handler.reask(self.request, response, exc)
+        except Exception as error:  # the answer cannot even be echoed back (e.g. nested too deep)
+            raise _typed_recursion(error)  # noqa: B904 - a RecursionError's typed form chains it
+        if self.token_budget is not None and not self._is_last(n):
+            self._check_budget(exc, n)
+
+    def _check_budget(self, exc: Exception, n: int) -> None:
+        from instructor.core.exceptions import TokenBudgetExceeded, TokenUsageUnavailableError
+        from instructor.core.usage import tokens_used
+
+        budget = self.token_budget
+        assert budget is not None
+        if not self.usage:
+            error: Exception = TokenUsageUnavailableError(
+                f"token_budget={budget} was set, but the provider reported no token usage for attempt {n}, "
+                "so the budget cannot be checked. Drop token_budget for this provider, or use max_retries.",
+                **self._details(n), budget=budget,
+            )
+        else:
+            used = tokens_used(self.usage)
+            if used < budget:
+                return
+            error = TokenBudgetExceeded(
+                f"The token budget is spent: {used} tokens used across {n} attempt{'s' if n != 1 else ''} "
+                f"(token_budget={budget}); not re-asking. Raise token_budget, or make the task easier.",
+                **self._details(n), budget=budget,
+            )
+        error.__cause__ = exc
+        raise error
+
+    def total_usage(self) -> Any:
+        from instructor.core.usage import total_usage
+
+        return total_usage(self.usages, self.usage)
+
+    def _details(self, n: int) -> dict[str, Any]:
+        return {
+            "n_attempts": n,
+            "total_usage": self.total_usage(),
+            "last_completion": self.failed[-1].completion if self.failed else None,
+            "messages": _messages_of(self.request),
+            "create_kwargs": self.request,
+            "failed_attempts": list(self.failed),
+        }
+
+    def retries(self, exc: Exception, n: int) -> bool:
+        """Whether the int `max_retries` loop goes round again after `exc` at attempt `n`."""
+        if self._is_last(n) or not self.failed or self.failed[-1].exception is not exc:
+            return False  # the last attempt, or not a parse failure (an SDK error is never re-sent)
+        if not isinstance(exc, _reasked()):
+            return False
+        if self.deadline is not None:
+            from time import monotonic
+
+            return monotonic() < self.deadline
+        return True
+
+    def give_up(self, exc: BaseException, n: int, cause: BaseException | None = None) -> BaseException:
+        """What the call raises when it stops on `exc` at attempt `n`.
+
+        `IncompleteOutputException` and `TokenBudgetError` as they are; with
+        `response_model=None` the SDK's exception as it is; anything else an
+        `InstructorRetryException` caused by it, carrying every attempt.
+        """
+        if isinstance(exc, (IncompleteOutputException, TokenBudgetError, InstructorRetryException)):
+            return exc
+        if self.spec is None:
+            return exc
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_LAST_ATTEMPT, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts, is_last_attempt=True)
+        error = InstructorRetryException(str(exc), **self._details(n))
+        error.__cause__ = cause if cause is not None else exc
+        return error
 
     # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
     def open_stream(self) -> tuple[StreamedResponse, StreamConsumer]:
@@ -146,25 +289,36 @@ class _Call:
         self.last_response = response
         for key, value in response.usage.items():
             self.usage[key] = self.usage.get(key, 0) + value
+        self.usages.append(None)  # a stream has counts, no usage object
         if self.hooks:
             self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
+            if response.usage:
+                self.hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(),
+                                              attempt_number=self.attempt)
 
-    def stream_broken(self, exc: Exception, response: StreamedResponse, attempt: int) -> Exception:
+    def stream_broken(self, exc: Exception, response: StreamedResponse, n: int) -> Exception:
         """The typed error a stream that broke off ends in (not re-asked)."""
+        from instructor.core.exceptions import StreamInterruptedError
         from instructor.core.streaming import stream_failure
 
         self._stream_ended(response)
         error = stream_failure(exc, response)
-        if isinstance(error, IncompleteOutputException):
-            error.n_attempts = attempt
-            error.failed_attempts = list(self.failed)  # type: ignore[attr-defined]
-        self.on_error(error)
+        if isinstance(error, StreamInterruptedError):
+            for key, value in self._details(n).items():
+                if key != "last_completion":  # the StreamedResponse of this attempt stays
+                    setattr(error, key, value)
+        elif isinstance(error, IncompleteOutputException):
+            error.n_attempts = n
+            error.failed_attempts = list(self.failed)
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, error, attempt_number=n,
+                                          max_attempts=self.max_attempts, is_last_attempt=True)
         return error
 
-    def stream_invalid(self, exc: Exception, response: StreamedResponse, attempt: int, last: bool) -> Any:
-        """The streamed answer failed validation: re-ask (raise `_Retry`) or give up."""
+    def stream_invalid(self, exc: Exception, response: StreamedResponse, n: int) -> None:
+        """The streamed answer failed: record it (and its re-ask); the loop decides."""
         self._stream_ended(response)
-        return self._failed(exc, response, attempt, last)
+        self.failed_attempt(exc, response, n)
 
     def stream_finished(self, response: StreamedResponse, outputs: list[Any]) -> list[Any]:
         """Account for a clean stream; the final object carries the `StreamedResponse`."""
@@ -177,34 +331,33 @@ class _Call:
                 pass
         return outputs
 
-    def _failed(self, exc: Exception, response: Any, attempt: int, last: bool) -> Any:
-        self.failed.append(FailedAttempt(attempt, exc, response))
-        if self.hooks:
-            self.hooks.emit(HookName.PARSE_ERROR, exc)
-        if last:
-            if self.hooks:
-                self.hooks.emit(HookName.COMPLETION_LAST_ATTEMPT, exc)
-            raise self.exhausted()
-        assert self.handler is not None
-        self.request = self.handler.reask(self.request, response, exc)
-        raise _Retry(exc)
 
-    def exhausted(self) -> InstructorRetryException:
-        n = len(self.failed)
-        name = getattr(self.spec.original, "__name__", repr(self.spec.original)) if self.spec else "response"
-        last = self.failed[-1].exception if self.failed else None
-        error = InstructorRetryException(
-            f"Failed to produce a valid {name} after {n} attempt{'s' if n != 1 else ''}. "
-            f"Last error: {last}. Raise max_retries, or make the model or prompt easier to satisfy.",
-            n_attempts=n,
-            last_completion=self.last_response,
-            failed_attempts=self.failed,
-            total_usage=self.usage,
-            messages=self.request.get("messages"),
-            create_kwargs={k: v for k, v in self.request.items() if k != "messages"},
-        )
-        error.__cause__ = last
-        return error
+def _typed_recursion(exc: Exception) -> Exception:
+    """A `RecursionError` (a JSON decoder on a hostile, deeply nested body) as a typed
+    `ResponseParsingError` chaining it; any other exception as it is."""
+    if not isinstance(exc, RecursionError):
+        return exc
+    error = ResponseParsingError(
+        f"The provider's response could not be decoded: it nests JSON deeper than Python's "
+        f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
+        "the call, or constrain the output (max_tokens, a flatter schema).",
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:
+    """Raises TypeError / ValueError for a `token_budget` that cannot be honoured."""
+    if isinstance(budget, bool) or not isinstance(budget, int):
+        raise TypeError(f"token_budget must be a positive int (tokens) or None, got {budget!r}.")
+    if budget <= 0:
+        raise ValueError(f"token_budget must be greater than zero, got {budget}.")
+    if spec is None:
+        raise ValueError("token_budget counts the tokens of re-asks, so it needs a response_model; "
+                         "got response_model=None. Drop token_budget, or pass a response_model.")
+    if streaming:
+        raise ValueError("token_budget is not supported for streamed responses (Partial[...], Iterable[...] "
+                         "with stream=True). Drop token_budget, or ask without streaming.")
 
 
 def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
@@ -257,10 +410,20 @@ def _close_stream(stream: Any) -> Any:
     return close() if callable(close) else None
 
 
+def _is_count(max_retries: Any) -> bool:
+    return isinstance(max_retries, int)
+
+
 def _attempts_of(max_retries: int) -> int:
-    if isinstance(max_retries, bool) or max_retries < 0:
-        raise ValueError(f"max_retries must be a non-negative int or a tenacity object, got {max_retries!r}")
-    return max(1, max_retries)
+    """`max_retries` re-asks after the first attempt; a negative number counts as none."""
+    return max(0, int(max_retries)) + 1
+
+
+def _retry_error_parts(exc: Any) -> tuple[BaseException, int]:
+    """The last exception inside a tenacity `RetryError`, and its attempt number."""
+    last = exc.last_attempt
+    inner = last.exception() if last.failed else exc
+    return inner, last.attempt_number
 
 
 class _BaseInstructor(Generic[ClientT]):
@@ -331,18 +494,18 @@ class _BaseInstructor(Generic[ClientT]):
         self,
         response_model: Any,
         messages: Sequence[Any] | None,
-        validation_context: Mapping[str, Any] | None,
         context: Mapping[str, Any] | None,
         strict: bool | None,
         hooks: Hooks | None,
         kwargs: dict[str, Any],
+        token_budget: int | None = None,
     ) -> _Call:
-        if validation_context is not None and context is not None:
-            raise ValueError(
-                "Pass either context= or its older name validation_context=, not both."
-            )
-        return _Call(self, response_model, messages, context if context is not None else validation_context,
-                      strict, hooks, kwargs)
+        validation_context = kwargs.pop("validation_context", None)
+        if validation_context is not None:
+            if context is not None:
+                raise ValueError("Pass either context= or its older name validation_context=, not both.")
+            context = validation_context
+        return _Call(self, response_model, messages, context, strict, hooks, token_budget, kwargs)
 
 
 class Instructor(_BaseInstructor[Any]):
@@ -358,11 +521,11 @@ class Instructor(_BaseInstructor[Any]):
         self,
         response_model: type[T],
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> T: ...
 
@@ -371,11 +534,11 @@ class Instructor(_BaseInstructor[Any]):
         self,
         response_model: None = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> Any: ...
 
@@ -383,11 +546,11 @@ class Instructor(_BaseInstructor[Any]):
         self,
         response_model: Any = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> Any:
         """Ask for `response_model` and return it validated.
@@ -396,25 +559,34 @@ class Instructor(_BaseInstructor[Any]):
             response_model: a pydantic model, a simple type (`int`, `Literal[...]`,
                 `list[str]`...), or None to return the SDK's response untouched.
             messages: the conversation, in the provider's message format.
-            max_retries: attempts in all (an int), or a tenacity `Retrying` object;
-                each failed validation is fed back to the model before the next.
+            max_retries: re-asks after the first attempt (an int: 3 means up to 4
+                requests; negative counts as 0), or a tenacity `Retrying` object used
+                as given. Only an answer that does not fit the model is re-asked
+                (pydantic or JSON errors, `ResponseParsingError`): the error is fed
+                back to the model.
             context: passed to pydantic validators, and fills `{{ placeholders }}`
-                in messages (`validation_context` is its older name).
-            strict: pydantic strict validation for this call (None: the model's own).
+                in messages (`validation_context=` is its older name).
+            strict: pydantic strict validation of the answer (JSON strict: "25" is
+                not an int); False validates leniently.
             hooks: extra hooks for this call, run after the client's.
-            **kwargs: passed to the SDK call (model, temperature, max_tokens...).
+            token_budget: stop re-asking once the attempts used this many tokens.
+            **kwargs: passed to the SDK call (model, temperature, max_tokens...); a
+                numeric `timeout` also bounds the re-ask loop.
 
         Returns the validated object, or for `Partial[Model]` (and `Iterable[Model]`
         with `stream=True`) an iterator over the objects as they arrive: see
-        `create_partial` and `create_iterable`. `Iterable[Model]` without
-        `stream=True` returns the list.
+        `create_partial` and `create_iterable`. A list answer (`Iterable[Model]`,
+        `list[...]`) is a `ListResponse`.
 
         Raises:
-            InstructorRetryException: every attempt failed validation.
+            InstructorRetryException: the call gave up: every attempt failed
+                validation, the SDK raised (its error is the `__cause__`, never
+                re-sent), or the answer could not be used (a refusal...).
             IncompleteOutputException: the output was cut off by a length limit (or
                 a stream ended before the model finished).
+            TokenBudgetExceeded: `token_budget` was spent before a valid answer.
         """
-        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        call = self._call(response_model, messages, context, strict, hooks, kwargs, token_budget)
         if call.streaming:
             return self._stream(call, max_retries)
         return self._complete(call, max_retries)[0]
@@ -423,10 +595,9 @@ class Instructor(_BaseInstructor[Any]):
         self,
         response_model: type[T],
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> Iterator[T]:
@@ -440,15 +611,15 @@ class Instructor(_BaseInstructor[Any]):
 
         Args:
             response_model: the pydantic model to stream (the provider is asked for it).
-            messages, max_retries, validation_context, context, strict, hooks, **kwargs:
-                as in `create`.
+            messages, max_retries, context, strict, hooks, **kwargs: as in `create`.
 
         Raises:
             IncompleteOutputException: the stream ended before the model finished
-                (a length limit, a dropped connection, no finish reason); `received`
-                holds the text that arrived.
-            ResponseParsingError: a stream chunk could not be read, or the model refused.
-            InstructorRetryException: every attempt's final object failed validation.
+                (a length limit, no finish reason); `received` holds the text that
+                arrived. A dropped connection raises `StreamInterruptedError`, both an
+                `IncompleteOutputException` and an `InstructorRetryException`.
+            InstructorRetryException: every attempt's final object failed validation,
+                or the stream could not be read.
 
         Example:
             >>> for user in client.create_partial(response_model=User, messages=[...]):
@@ -456,18 +627,16 @@ class Instructor(_BaseInstructor[Any]):
         """
         from instructor.dsl.partial import partial_model
 
-        call = self._call(partial_model(cast(Any, response_model)), messages, validation_context, context,
-                          strict, hooks, kwargs)
+        call = self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
         return self._stream(call, max_retries)
 
     def create_iterable(
         self,
+        messages: Sequence[Any],
         response_model: type[T],
-        messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> Iterator[T]:
@@ -478,38 +647,35 @@ class Instructor(_BaseInstructor[Any]):
         `create`: items already yielded stay yielded, and the new attempt's items follow.
 
         Args:
+            messages: the conversation (first, as in the published release).
             response_model: the type of each item.
-            messages, max_retries, validation_context, context, strict, hooks, **kwargs:
-                as in `create`.
+            max_retries, context, strict, hooks, **kwargs: as in `create`.
 
         Raises:
-            IncompleteOutputException, ResponseParsingError, InstructorRetryException:
-                as in `create_partial`.
+            IncompleteOutputException, InstructorRetryException: as in `create_partial`.
 
         Example:
-            >>> for user in client.create_iterable(response_model=User, messages=[...]):
+            >>> for user in client.create_iterable(messages=[...], response_model=User):
             ...     print(user)
         """
         from instructor.dsl.iterable import IterableModel
 
         kwargs["stream"] = True
-        call = self._call(IterableModel(response_model), messages, validation_context, context, strict,
-                          hooks, kwargs)
+        call = self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
         return self._stream(call, max_retries)
 
     def create_with_completion(
         self,
-        response_model: Any = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        response_model: Any = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> tuple[Any, Any]:
-        """Like `create`, and also return the SDK's raw completion."""
-        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        """Like `create`, and also return the SDK's raw completion: `(result, completion)`."""
+        call = self._call(response_model, messages, context, strict, hooks, kwargs)
         _not_streaming(call)
         return self._complete(call, max_retries)
 
@@ -517,13 +683,13 @@ class Instructor(_BaseInstructor[Any]):
         if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
             return cast(tuple[Any, Any], hit)
 
-        def attempt(n: int, last: bool) -> Any:
-            request = call.before()
+        def attempt(n: int) -> Any:
+            request = call.before(n)
             try:
                 response = self.create_fn(**request)
             except Exception as exc:
-                raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-            return call.on_response(response, n, last)
+                raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
+            return call.on_response(response, n)
 
         result = _run_sync(attempt, max_retries, call)
         if call.cache is not None:  # [cache]
@@ -531,15 +697,17 @@ class Instructor(_BaseInstructor[Any]):
         return result, call.last_response
 
     def _stream(self, call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
-        if isinstance(max_retries, int):
-            total = _attempts_of(max_retries)
-            for n in range(1, total + 1):
+        if _is_count(max_retries):
+            call.max_attempts = _attempts_of(max_retries)
+            n = 1
+            while True:
                 try:
-                    yield from self._stream_attempt(call, n, n == total)
+                    yield from self._stream_attempt(call, n)
                     return
-                except _Retry:
-                    continue
-            raise call.exhausted()  # pragma: no cover - the last attempt raises itself
+                except Exception as exc:
+                    if not call.retries(exc, n):
+                        raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+                n += 1
         from tenacity import RetryError
 
         try:
@@ -547,7 +715,7 @@ class Instructor(_BaseInstructor[Any]):
                 # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
                 failure: Exception | None = None
                 try:
-                    yield from self._stream_attempt(call, state.retry_state.attempt_number, False)
+                    yield from self._stream_attempt(call, state.retry_state.attempt_number)
                 except Exception as exc:
                     failure = exc
                 with state:
@@ -555,18 +723,20 @@ class Instructor(_BaseInstructor[Any]):
                         raise failure
                 if failure is None:
                     return
-        except (_Retry, RetryError) as exc:
-            raise call.exhausted() from getattr(exc, "error", exc)
-        raise call.exhausted()
+        except RetryError as exc:
+            inner, n = _retry_error_parts(exc)
+            raise call.give_up(inner, n, cause=exc)  # noqa: B904
+        except Exception as exc:
+            raise call.give_up(exc, call.attempt)  # noqa: B904
 
-    def _stream_attempt(self, call: _Call, n: int, last: bool) -> Iterator[Any]:
+    def _stream_attempt(self, call: _Call, n: int) -> Iterator[Any]:
         from instructor.core.streaming import record_chunks
 
-        request = call.before()
+        request = call.before(n)
         try:
             stream = self.create_fn(**request)
         except Exception as exc:
-            raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
+            raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
         handler = self.handler
         response, consumer = call.open_stream()
         deltas = handler.iter_stream(record_chunks(stream, response, handler.usage))
@@ -577,23 +747,29 @@ class Instructor(_BaseInstructor[Any]):
                 except StopIteration:
                     break
                 except Exception as exc:
-                    error = call.stream_broken(exc, response, n)
+                    typed = _typed_recursion(exc)
+                    error = call.stream_broken(typed, response, n)
                     if error is exc:
                         raise  # the handler's own typed error, now carrying what was received
                     raise error from exc
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
-                except (ValueError, AssertionError) as exc:
-                    call.stream_invalid(exc, response, n, last)
+                except Exception as exc:
+                    typed = _typed_recursion(exc)
+                    call.stream_invalid(typed, response, n)
+                    if typed is exc:
+                        raise
+                    raise typed from exc
                 yield from outputs
             try:
                 outputs = consumer.finish()
             except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
                 call.stream_broken(exc, response, n)
                 raise
-            except (ValueError, AssertionError) as exc:
-                call.stream_invalid(exc, response, n, last)
+            except Exception as exc:
+                call.stream_invalid(exc, response, n)
+                raise
             yield from call.stream_finished(response, outputs)
         finally:
             close = getattr(deltas, "close", None)
@@ -610,11 +786,11 @@ class AsyncInstructor(_BaseInstructor[Any]):
         self,
         response_model: type[T],
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> T: ...
 
@@ -623,11 +799,11 @@ class AsyncInstructor(_BaseInstructor[Any]):
         self,
         response_model: None = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> Any: ...
 
@@ -635,19 +811,22 @@ class AsyncInstructor(_BaseInstructor[Any]):
         self,
         response_model: Any = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
+        token_budget: int | None = None,
         **kwargs: Any,
     ) -> Any:
         """Ask for `response_model` and return it validated (see `Instructor.create`).
 
-        For `Partial[Model]` (and `Iterable[Model]` with `stream=True`) the awaited
-        result is an async iterator: `async for user in await client.create(...)`.
+        For `Partial[Model]` and `Iterable[Model]` the awaited result is an async
+        iterator (`Iterable[...]` streams, as `create_iterable` does):
+        `async for user in await client.create(...)`.
         """
-        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        if response_model is not None and "stream" not in kwargs and _is_iterable(response_model):
+            kwargs["stream"] = True
+        call = self._call(response_model, messages, context, strict, hooks, kwargs, token_budget)
         if call.streaming:
             return self._stream(call, max_retries)
         result, _ = await self._complete(call, max_retries)
@@ -657,28 +836,25 @@ class AsyncInstructor(_BaseInstructor[Any]):
         self,
         response_model: type[T],
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_partial`: `async for user in client.create_partial(...)`."""
         from instructor.dsl.partial import partial_model
 
-        call = self._call(partial_model(cast(Any, response_model)), messages, validation_context, context,
-                          strict, hooks, kwargs)
+        call = self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
         return self._stream(call, max_retries)
 
     def create_iterable(
         self,
+        messages: Sequence[Any],
         response_model: type[T],
-        messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[T]:
@@ -686,23 +862,21 @@ class AsyncInstructor(_BaseInstructor[Any]):
         from instructor.dsl.iterable import IterableModel
 
         kwargs["stream"] = True
-        call = self._call(IterableModel(response_model), messages, validation_context, context, strict,
-                          hooks, kwargs)
+        call = self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
         return self._stream(call, max_retries)
 
     async def create_with_completion(
         self,
-        response_model: Any = None,
         messages: Sequence[Any] | None = None,
-        max_retries: MaxRetries = 1,
-        validation_context: Mapping[str, Any] | None = None,
+        response_model: Any = None,
+        max_retries: MaxRetries = 3,
         context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
+        strict: bool = True,
         hooks: Hooks | None = None,
         **kwargs: Any,
     ) -> tuple[Any, Any]:
-        """Like `create`, and also return the SDK's raw completion."""
-        call = self._call(response_model, messages, validation_context, context, strict, hooks, kwargs)
+        """Like `create`, and also return the SDK's raw completion: `(result, completion)`."""
+        call = self._call(response_model, messages, context, strict, hooks, kwargs)
         _not_streaming(call)
         return await self._complete(call, max_retries)
 
@@ -710,13 +884,13 @@ class AsyncInstructor(_BaseInstructor[Any]):
         if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
             return cast(tuple[Any, Any], hit)
 
-        async def attempt(n: int, last: bool) -> Any:
-            request = call.before()
+        async def attempt(n: int) -> Any:
+            request = call.before(n)
             try:
                 response = await self.create_fn(**request)
             except Exception as exc:
-                raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-            return call.on_response(response, n, last)
+                raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
+            return call.on_response(response, n)
 
         result = await _run_async(attempt, max_retries, call)
         if call.cache is not None:  # [cache]
@@ -724,25 +898,26 @@ class AsyncInstructor(_BaseInstructor[Any]):
         return result, call.last_response
 
     async def _stream(self, call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
-        if isinstance(max_retries, int):
-            total = _attempts_of(max_retries)
-            for n in range(1, total + 1):
+        if _is_count(max_retries):
+            call.max_attempts = _attempts_of(max_retries)
+            n = 1
+            while True:
                 try:
-                    async for item in self._stream_attempt(call, n, n == total):
+                    async for item in self._stream_attempt(call, n):
                         yield item
                     return
-                except _Retry:
-                    continue
-            raise call.exhausted()  # pragma: no cover - the last attempt raises itself
+                except Exception as exc:
+                    if not call.retries(exc, n):
+                        raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+                n += 1
         from tenacity import RetryError
 
-        states = max_retries if hasattr(max_retries, "__aiter__") else _as_async(max_retries)
         try:
-            async for state in states:
+            async for state in max_retries:
                 # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
                 failure: Exception | None = None
                 try:
-                    async for item in self._stream_attempt(call, state.retry_state.attempt_number, False):
+                    async for item in self._stream_attempt(call, state.retry_state.attempt_number):
                         yield item
                 except Exception as exc:
                     failure = exc
@@ -751,18 +926,20 @@ class AsyncInstructor(_BaseInstructor[Any]):
                         raise failure
                 if failure is None:
                     return
-        except (_Retry, RetryError) as exc:
-            raise call.exhausted() from getattr(exc, "error", exc)
-        raise call.exhausted()
+        except RetryError as exc:
+            inner, n = _retry_error_parts(exc)
+            raise call.give_up(inner, n, cause=exc)  # noqa: B904
+        except Exception as exc:
+            raise call.give_up(exc, call.attempt)  # noqa: B904
 
-    async def _stream_attempt(self, call: _Call, n: int, last: bool) -> AsyncIterator[Any]:
+    async def _stream_attempt(self, call: _Call, n: int) -> AsyncIterator[Any]:
         from instructor.core.streaming import arecord_chunks
 
-        request = call.before()
+        request = call.before(n)
         try:
             stream = await self.create_fn(**request)
         except Exception as exc:
-            raise call.sdk_failed(exc)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
+            raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
         handler = self.handler
         response, consumer = call.open_stream()
         deltas = handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
@@ -773,15 +950,20 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 except StopAsyncIteration:
                     break
                 except Exception as exc:
-                    error = call.stream_broken(exc, response, n)
+                    typed = _typed_recursion(exc)
+                    error = call.stream_broken(typed, response, n)
                     if error is exc:
                         raise  # the handler's own typed error, now carrying what was received
                     raise error from exc
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
-                except (ValueError, AssertionError) as exc:
-                    call.stream_invalid(exc, response, n, last)
+                except Exception as exc:
+                    typed = _typed_recursion(exc)
+                    call.stream_invalid(typed, response, n)
+                    if typed is exc:
+                        raise
+                    raise typed from exc
                 for item in outputs:
                     yield item
             try:
@@ -789,8 +971,9 @@ class AsyncInstructor(_BaseInstructor[Any]):
             except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
                 call.stream_broken(exc, response, n)
                 raise
-            except (ValueError, AssertionError) as exc:
-                call.stream_invalid(exc, response, n, last)
+            except Exception as exc:
+                call.stream_invalid(exc, response, n)
+                raise
             for item in call.stream_finished(response, outputs):
                 yield item
         finally:
@@ -802,60 +985,68 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 await closing
 
 
-async def _as_async(states: Any) -> AsyncIterator[Any]:
-    for state in states:
-        yield state
+def _is_iterable(response_model: Any) -> bool:
+    if isinstance(response_model, type) and not hasattr(response_model, "__instructor_response_spec__"):
+        return False  # a plain class (a pydantic model, int...): the common case, decided at once
+    from instructor.core.response_model import resolve_response_model
+
+    spec = resolve_response_model(response_model)
+    return spec is not None and spec.kind == "iterable"
 
 
-def _run_sync(attempt: Callable[[int, bool], Any], max_retries: MaxRetries, call: _Call) -> Any:
-    if isinstance(max_retries, int):
-        total = _attempts_of(max_retries)
-        for n in range(1, total + 1):
-            try:
-                return attempt(n, n == total)
-            except _Retry:
-                continue
-        raise call.exhausted()  # pragma: no cover - the last attempt raises itself
-    return _run_tenacity_sync(attempt, max_retries, call)
+def _run_sync(attempt: Callable[[int], Any], max_retries: MaxRetries, call: _Call) -> Any:
+    if not _is_count(max_retries):
+        return _run_tenacity_sync(attempt, max_retries, call)
+    call.max_attempts = _attempts_of(max_retries)
+    n = 1
+    while True:
+        try:
+            return attempt(n)
+        except Exception as exc:
+            if not call.retries(exc, n):
+                raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+        n += 1
 
 
-def _run_tenacity_sync(attempt: Callable[[int, bool], Any], retrying: Any, call: _Call) -> Any:
+def _run_tenacity_sync(attempt: Callable[[int], Any], retrying: Any, call: _Call) -> Any:
     from tenacity import RetryError
 
     try:
         for state in retrying:
             with state:
-                return attempt(state.retry_state.attempt_number, False)
-    except (_Retry, RetryError) as exc:
-        raise call.exhausted() from getattr(exc, "error", exc)
-    raise call.exhausted()
+                return attempt(state.retry_state.attempt_number)
+    except RetryError as exc:
+        inner, n = _retry_error_parts(exc)
+        raise call.give_up(inner, n, cause=exc)  # noqa: B904
+    except Exception as exc:
+        raise call.give_up(exc, call.attempt)  # noqa: B904
+    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
 
 
-async def _run_async(
-    attempt: Callable[[int, bool], Awaitable[Any]], max_retries: MaxRetries, call: _Call
-) -> Any:
-    if isinstance(max_retries, int):
-        total = _attempts_of(max_retries)
-        for n in range(1, total + 1):
+async def _run_async(attempt: Callable[[int], Awaitable[Any]], max_retries: MaxRetries, call: _Call) -> Any:
+    if _is_count(max_retries):
+        call.max_attempts = _attempts_of(max_retries)
+        n = 1
+        while True:
             try:
-                return await attempt(n, n == total)
-            except _Retry:
-                continue
-        raise call.exhausted()  # pragma: no cover
+                return await attempt(n)
+            except Exception as exc:
+                if not call.retries(exc, n):
+                    raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+            n += 1
     from tenacity import RetryError
 
     try:
-        if hasattr(max_retries, "__aiter__"):
-            async for state in max_retries:
-                with state:
-                    return await attempt(state.retry_state.attempt_number, False)
-        else:
-            for state in max_retries:
-                with state:
-                    return await attempt(state.retry_state.attempt_number, False)
-    except (_Retry, RetryError) as exc:
-        raise call.exhausted() from getattr(exc, "error", exc)
-    raise call.exhausted()
+        # an AsyncRetrying, used as given (a sync Retrying raises TypeError here, reported as the cause)
+        async for state in max_retries:
+            with state:
+                return await attempt(state.retry_state.attempt_number)
+    except RetryError as exc:
+        inner, n = _retry_error_parts(exc)
+        raise call.give_up(inner, n, cause=exc)  # noqa: B904
+    except Exception as exc:
+        raise call.give_up(exc, call.attempt)  # noqa: B904
+    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
 
 
 __all__ = ["AsyncInstructor", "Instructor"]

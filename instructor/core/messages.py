@@ -1,9 +1,10 @@
 """Messages as sent: copied (the caller's list is never mutated) and templated.
 
-With a `context`, `{{ placeholders }}` in message text are filled by Jinja's
-sandboxed environment, imported only when a message has a placeholder. Media
-objects (`instructor.Image`, `Audio`, `PDF`) become the provider's content parts
-(`instructor.processing.media_messages`); a program that never loaded
+With a non-empty `context`, `{{ placeholders }}` in message text are filled by
+Jinja's sandboxed environment (imported only when a message has a placeholder),
+and each text is dedented (`textwrap.dedent`); without one, texts are sent verbatim.
+Media objects (`instructor.Image`, `Audio`, `PDF`) become the provider's content
+parts (`instructor.processing.media_messages`); a program that never loaded
 `instructor.multimodal` cannot hold one, so its calls skip that step entirely.
 """
 
@@ -15,13 +16,16 @@ from typing import Any
 
 
 def _render(text: str, context: Mapping[str, Any]) -> str:
+    """`text` templated and dedented (common leading indentation removed, as the published release does)."""
+    import textwrap
+
     if "{{" not in text and "{%" not in text:
-        return text
+        return textwrap.dedent(text)
     from instructor.core.dependencies import import_sdk
 
     sandbox = import_sdk("jinja2.sandbox", extra="templating")
     env = _environment(sandbox)
-    return str(env.from_string(text).render(**context))
+    return textwrap.dedent(str(env.from_string(text).render(**context)))
 
 
 _ENV: Any = None

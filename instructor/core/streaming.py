@@ -138,7 +138,9 @@ def stream_failure(exc: BaseException, response: StreamedResponse) -> Instructor
         )
         error.received = received  # type: ignore[attr-defined]
     else:
-        error = IncompleteOutputException(
+        from instructor.core.exceptions import StreamInterruptedError
+
+        error = StreamInterruptedError(
             f"The stream broke off ({type(exc).__name__}: {exc}) after {len(response.chunks)} "
             f"chunks and {len(received)} characters of answer; the object is incomplete. "
             "Retry the call; `received` holds the text that arrived.",
@@ -693,7 +695,7 @@ class PartialConsumer(StreamConsumer):
     """
 
     def __init__(self, spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None) -> None:
-        self.model = spec.model
+        self.model = spec.options.get("final", spec.model)
         self.context = context
         self.strict = strict
         partial = spec.options["partial"]
@@ -745,7 +747,14 @@ class IterableConsumer(StreamConsumer):
         self.index: int | None = None
 
     def _item(self, raw: Any) -> Any:
-        wrapped = self.wrapper.model_validate({self.key: [raw]}, context=self.context, strict=self.strict)
+        if self.strict:
+            # JSON strict, as for a whole answer: python strict would refuse "red" for an Enum
+            import json
+
+            wrapped = self.wrapper.model_validate_json(json.dumps({self.key: [raw]}), context=self.context,
+                                                       strict=True)
+        else:
+            wrapped = self.wrapper.model_validate({self.key: [raw]}, context=self.context, strict=self.strict)
         return getattr(wrapped, self.key)[0]
 
     def _finish_call(self, index: int, last: bool = False) -> Any:

@@ -98,13 +98,24 @@ def _build(model: type[BaseModel]) -> type[BaseModel]:
 
 
 @functools.cache
+def _request_model(model: type[BaseModel]) -> type[BaseModel]:
+    """What the provider is asked for: `model` itself (every field, its constraints) named
+    `Partial<Model>`, as the published release names the tool of a streamed model."""
+    requested: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"Partial{model.__name__}", __base__=model, __module__=model.__module__, __doc__=model.__doc__,
+    )
+    return requested
+
+
+@functools.cache
 def _spec(model: type[BaseModel]) -> ResponseSpec:
-    return ResponseSpec(model=model, original=partial_model(model), kind="partial",
-                        options={"partial": partial_model(model)})
+    return ResponseSpec(model=_request_model(model), original=partial_model(model), kind="partial",
+                        options={"partial": partial_model(model), "final": model})
 
 
 def partial_spec(model: type[BaseModel]) -> ResponseSpec:
-    """How `create_partial(response_model=model)` asks and streams: the tool is `model` itself."""
+    """How `create_partial(response_model=model)` asks and streams: the tool is `model`'s schema
+    named `Partial<Model>`; the final object is validated as `model` itself."""
     return _spec(getattr(model, "__instructor_partial_of__", None) or model)
 
 
@@ -121,7 +132,18 @@ class Partial(Generic[T]):
 
 
 class PartialLiteralMixin:
-    """Kept for code written against older APIs: literal and enum fields are never shown half-typed."""
+    """Deprecated and no longer needed: literal and enum fields are never shown half-typed."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        import warnings
+
+        warnings.warn(
+            "PartialLiteralMixin is deprecated and has no effect: Partial[...] never shows a "
+            "half-typed Literal or enum value. Remove it from your model's bases.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init_subclass__(**kwargs)
 
 
 __all__ = ["Partial", "PartialLiteralMixin", "partial_model", "partial_spec"]
