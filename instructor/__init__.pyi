@@ -55,9 +55,9 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
+from .core.usage import TokenUsage as TokenUsage
 from .distil import FinetuneFormat as FinetuneFormat
 from .distil import Instructions as Instructions
-from .core.usage import TokenUsage as TokenUsage
 from .dsl.citation import CitationMixin as CitationMixin
 from .dsl.iterable import IterableModel as IterableModel
 from .dsl.list_response import ListResponse as ListResponse
@@ -73,9 +73,9 @@ from .mode import Mode as Mode
 from .multimodal import PDF as PDF
 from .multimodal import Audio as Audio
 from .multimodal import Image as Image
-from .provider import Provider as Provider
 from .patch import apatch as apatch
 from .patch import patch as patch
+from .provider import Provider as Provider
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.anyscale.factory import from_anyscale as from_anyscale
 from .providers.bedrock.factory import from_bedrock as from_bedrock
@@ -95,10 +95,10 @@ from .providers.perplexity.factory import from_perplexity as from_perplexity
 from .providers.together.factory import from_together as from_together
 from .providers.vertexai.factory import from_vertexai as from_vertexai
 from .providers.writer.factory import from_writer as from_writer
+from .providers.xai.factory import from_xai as from_xai
 from .schema_model import OpenAISchema as OpenAISchema
 from .schema_model import ResponseSchema as ResponseSchema
 from .validators import llm_validator as llm_validator
 from .validators import openai_moderation as openai_moderation
-from .providers.xai.factory import from_xai as from_xai
 
 __version__: str

@@ -28,7 +28,6 @@ from instructor.core.streaming import (
 )
 from instructor.dsl.iterable import iterable_spec
 from instructor.dsl.partial import partial_model, partial_spec
-from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.formats.openai_chat import JsonTextFilter
 
 
