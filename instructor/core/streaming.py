@@ -412,20 +412,22 @@ _OPENING = re.compile(r"[{\[]")
 
 class _Frame:
     __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
-                 "value_done", "shown")
+                 "value_done", "shown", "clean")
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
         self.is_object = is_object
         self.start = start
         self.members: Any = {} if is_object else []
-        # finished members not checked yet: (key, start, end, what the last snapshot showed of it)
-        self.pending: list[tuple[Any, int, int, Any]] = []
+        # finished members not checked yet: (key, start, end, what the last snapshot showed of it,
+        # its checked value when it is a container already built from its own members, else _MISSING)
+        self.pending: list[tuple[Any, int, int, Any, Any]] = []
         self.count = 0  # members ended so far (a list item's index)
         self.key: str | None = None
         self.value_start = -1 if is_object else start + 1
         self.value_done = False
         self.shown: Any = _MISSING  # what the last snapshot showed of this container
+        self.clean = True  # every finished member so far was decoded and kept
 
 
 class JsonCursor:
@@ -521,7 +523,8 @@ class JsonCursor:
                 elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
                         and not text[start:at].isspace():
                     if frame.shape.keeps:
-                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING,
+                                              _MISSING))
                         if frame.shape.eager:
                             self._settle(frame)
                     frame.count += 1
@@ -551,7 +554,7 @@ class JsonCursor:
                 frame = stack[-1]
                 if frame.shape.keeps:
                     frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          closed.shown))
+                                          closed.shown, self._built(closed)))
                     if frame.shape.eager:
                         self._settle(frame)
                 frame.value_done = True
@@ -570,30 +573,48 @@ class JsonCursor:
         pending = frame.pending
         frame.pending = []
         if frame is self._shown_in and pending[0][3] is _MISSING:
-            key, start, end, _ = pending[0]
-            pending[0] = (key, start, end, self.shown)
-        decoded = []
+            key, start, end, _, built = pending[0]
+            pending[0] = (key, start, end, self.shown, built)
+        # per member: (key, value, what was shown, whether `value` is checked already)
+        decoded: list[tuple[Any, Any, Any, bool]] = []
         visible = False
-        for key, start, end, shown in pending:
+        for key, start, end, shown, built in pending:
+            if built is not _MISSING:
+                # built from checked members: showing it changed nothing the container's own members
+                # did not already (they moved `version` as they settled)
+                decoded.append((key, built, _MISSING if shown is _MISSING else built, True))
+                continue
             raw = _decode(text[start:end])
             if raw is not _MISSING:
-                decoded.append((key, raw, shown))
-            elif shown is not _MISSING:
-                visible = True
-        if decoded:
-            results = frame.shape.accept([(key, raw) for key, raw, _ in decoded])
-            for (_, _, shown), result in zip(decoded, results, strict=True):
-                if result is None:
-                    visible = visible or shown is not _MISSING
+                decoded.append((key, raw, shown, False))
+            else:
+                frame.clean = False
+                if shown is not _MISSING:
+                    visible = True
+        if not decoded:
+            if visible:
+                self.version += 1
+            return
+        to_check = [(key, raw) for key, raw, _, ready in decoded if not ready]
+        checked = iter(frame.shape.accept(to_check) if to_check else ())
+        name_of = frame.shape.names if isinstance(frame.shape, ModelShape) else None
+        for key, value, shown, ready in decoded:
+            if ready:
+                result: tuple[Any, Any] | None = (name_of.get(key, key) if name_of is not None else None, value)
+            else:
+                result = next(checked)
+            if result is None:
+                frame.clean = False
+                visible = visible or shown is not _MISSING
+                continue
+            name, value = result
+            if frame.is_object:
+                frame.members[name] = value
+                if shown is _MISSING and value is None:
                     continue
-                key, value = result
-                if frame.is_object:
-                    frame.members[key] = value
-                    if shown is _MISSING and value is None:
-                        continue
-                else:
-                    frame.members.append(value)
-                visible = visible or shown is _MISSING or value != shown
+            else:
+                frame.members.append(value)
+            visible = visible or shown is _MISSING or (value is not shown and value != shown)
         if visible:
             self.version += 1
 
@@ -604,9 +625,25 @@ class JsonCursor:
             frame.value_done = False
         elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
                 and not self.text[start:at].isspace() and frame.shape.keeps:
-            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING, _MISSING))
             if frame.shape.eager:
                 self._settle(frame)
+
+    def _built(self, closed: _Frame) -> Any:
+        """A closed container's value, built from the members it holds checked already; _MISSING
+        when it must be decoded and checked as a whole by its parent.
+
+        Only for a container a snapshot showed (so its members were checked as they finished)
+        and none of whose members was left out: what the parent's check of the whole text would
+        give (partial models have no validators), without decoding it again.
+        """
+        if closed.shown is _MISSING or not closed.shape.keeps:
+            return _MISSING
+        if closed.pending:
+            self._settle(closed)
+        if not closed.clean:
+            return _MISSING
+        return closed.shape.build(closed.members, None, _MISSING)
 
     def snapshot(self) -> Any:
         """What the text read so far shows: the open containers around their finished members."""
