@@ -23,7 +23,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import BenchError, Comparison, Row, ServerProcess, child_json, paired_rounds, ratio_row, unavailable
+from _harness import (
+    BenchError,
+    Comparison,
+    Row,
+    ServerProcess,
+    child_json,
+    paired_rounds,
+    ratio_row,
+    unavailable,
+)
 
 BUDGET = {"async": 1.05, "threads": 1.05}
 SETUP = "fake.always(Reply.tool('User', {'name': 'Jason', 'age': 25}))"
