@@ -255,6 +255,7 @@ class ModelShape(Shape):
         self.context = context
         self.names: dict[str, str] = {}
         self.plain: dict[str, type] = {}  # field name -> the JSON scalar type it takes as is
+        self.plain_items: dict[str, type] = {}  # list field name -> the JSON scalar type of its items
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
@@ -262,6 +263,11 @@ class ModelShape(Shape):
             plain = _plain_type(info.annotation, model)
             if plain is not None:
                 self.plain[name] = plain
+            listed = _strip_optional(info.annotation)
+            if get_origin(listed) is list and len(get_args(listed)) == 1:
+                item = _plain_type(get_args(listed)[0], model)
+                if item is not None:
+                    self.plain_items[name] = item
         self.plain_str = {name for name, tp in self.plain.items() if tp is str}
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
@@ -284,7 +290,7 @@ class ModelShape(Shape):
         return shape
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
-        names, plain = self.names, self.plain
+        names, plain, plain_items = self.names, self.plain, self.plain_items
         kept: list[tuple[Any, Any] | None] = [None] * len(members)
         slow: dict[str, int] = {}  # members pydantic must check, by key
         for i, (key, raw) in enumerate(members):
@@ -293,6 +299,8 @@ class ModelShape(Shape):
                 continue
             if raw is None or type(raw) is plain.get(name):
                 kept[i] = (name, raw)  # every partial field takes None; a plain scalar needs no check
+            elif type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw):
+                kept[i] = (name, raw)  # a list of plain scalars (freshly decoded: nobody else holds it)
             else:
                 slow[key] = i
         if not slow:
