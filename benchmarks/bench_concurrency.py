@@ -35,6 +35,9 @@ from _harness import (
 )
 
 BUDGET = {"async": 1.05, "threads": 1.05}
+# hundreds of connections open at once: on a busy machine connecting alone can take longer than
+# the SDK's default 5 s connect timeout, which would end the batch in an error, not a figure
+TIMEOUT = 120.0
 SETUP = "fake.always(Reply.tool('User', {'name': 'Jason', 'age': 25}))"
 
 
@@ -65,10 +68,10 @@ def _child(kind: str, rounds: int, calls: int, threads: int) -> dict[str, Any]:
 
             async def main() -> tuple[Comparison, Comparison]:
                 limits = openai.DEFAULT_CONNECTION_LIMITS
-                bare = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0,
+                bare = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0, timeout=TIMEOUT,
                                           http_client=openai.DefaultAsyncHttpxClient(limits=limits))
                 ours = instructor.from_openai(
-                    openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0,
+                    openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0, timeout=TIMEOUT,
                                        http_client=openai.DefaultAsyncHttpxClient(limits=limits)),
                     model="gpt-4o-mini")
 
@@ -99,8 +102,9 @@ def _child(kind: str, rounds: int, calls: int, threads: int) -> dict[str, Any]:
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            sdk = openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0)
-            ours_client = instructor.from_openai(openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0),
+            sdk = openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0, timeout=TIMEOUT)
+            ours_client = instructor.from_openai(openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0,
+                                                               timeout=TIMEOUT),
                                                  model="gpt-4o-mini")
 
             def bare_call(_: int) -> User:
