@@ -416,6 +416,10 @@ def _decode(text: str) -> Any:
 # structural character: strings are stepped over by the regex engine, never decoded here.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[{}\[\],:]')
 _OPENING = re.compile(r"[{\[]")
+# The rest of a string still arriving, from a point between two characters (never inside an escape).
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
+_SPACE = re.compile(r"\s*")
+_HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
 class _Frame:
@@ -465,6 +469,11 @@ class JsonCursor:
         self.end = -1  # where the top-level container closed
         self.start = -1
         self._pos = 0
+        # a string still arriving at `_pos`: where its quote is, how far its body was scanned, and the
+        # decoded text of its body up to a point where no escape is cut (see `_open_string`)
+        self._open_at = -1
+        self._open_scanned = -1
+        self._open_decoded: tuple[int, int, str] = (-1, -1, "")
         self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
@@ -495,14 +504,21 @@ class JsonCursor:
                 self._pos = len(text)
                 return False
             self._pos = opening.start()
+        elif self._open_at == self._pos:  # inside a long string: scan the new text only
+            rest = _STRING_REST.match(text, self._open_scanned)
+            if rest is not None and rest.group(1) is None:
+                self._open_scanned = rest.end()
+                return not frame.is_object or frame.key is not None
+        self._open_at = -1
         changed = False
         pos = len(text)
         for match in _TOKEN.finditer(text, self._pos):
             at = match.start()
             char = text[at]
             if char == '"':
-                if match.group(1) is None:  # a string still arriving: read it again next time
+                if match.group(1) is None:  # a string still arriving: its rest is scanned next time
                     pos = at
+                    self._open_at, self._open_scanned = at, match.end()
                     changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
                     break
                 if frame is None:
@@ -664,12 +680,14 @@ class JsonCursor:
         top = self.stack[-1]
         if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \
                 and top.shape.keeps:
-            pending = self.text[top.value_start :].lstrip()
-            if pending.startswith('"'):
-                try:
-                    text = from_json(pending, allow_partial="trailing-strings")
-                except ValueError:
-                    text = None
+            at = _SPACE.match(self.text, top.value_start).end()  # type: ignore[union-attr]  # \s* always matches
+            if self.text.startswith('"', at):
+                text = self._open_string(at) if at == self._open_at else None
+                if text is None:
+                    try:
+                        text = from_json(self.text[at:], allow_partial="trailing-strings")
+                    except ValueError:
+                        text = None
                 if isinstance(text, str):
                     ok, checked = top.shape.show_string(top.key if top.is_object else top.count, text)
                     if ok:
@@ -681,6 +699,38 @@ class JsonCursor:
             value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
             frame.shown = value
         return value
+
+    def _open_string(self, at: int) -> str | None:
+        """The text so far of the string still arriving at `at`, decoding only what is new.
+
+        The body is decoded up to a safe point (before the last escape, and before a surrogate
+        pair's first half) and kept; only the rest is decoded again on the next snapshot, so a
+        long string costs what its new characters cost. None: decode it whole instead.
+        """
+        text = self.text
+        quote, start, done = self._open_decoded
+        if quote != at:
+            start, done = at + 1, ""
+        safe = self._open_scanned
+        backslash = text.rfind("\\", max(start, safe - 12), safe)
+        if backslash >= 0:  # stop before the last escape, and before the run of backslashes it ends
+            while backslash > start and text[backslash - 1] == "\\":
+                backslash -= 1
+            if _HIGH_SURROGATE.match(text, max(start, backslash - 6), backslash):
+                if backslash - 7 >= start and text[backslash - 7] == "\\":
+                    return None  # an escaped backslash, or not: the whole decode tells
+                backslash -= 6  # keep the two halves of a surrogate pair together
+            safe = backslash
+        try:
+            if safe > start:
+                done += from_json('"' + text[start:safe] + '"')
+                start = safe
+            tail = from_json('"' + text[start:], allow_partial="trailing-strings")
+        except ValueError:
+            self._open_decoded = (-1, -1, "")
+            return None
+        self._open_decoded = (at, start, done)
+        return done + tail if isinstance(tail, str) else None
 
     @property
     def json_text(self) -> str:
