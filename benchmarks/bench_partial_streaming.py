@@ -64,6 +64,43 @@ class Report(BaseModel):
     sections: list[Section]
 
 
+class Essay(BaseModel):
+    title: str
+    body: str
+
+
+def essay_json(n_bytes: int = 80_000) -> str:
+    """One long string field, escapes and non-ASCII included: what "write the article" streams."""
+    sentence = 'The "cursor" reads only new text;\n naïve café ☕ and a backslash \\ too. '
+    return json.dumps({"title": "On streaming", "body": sentence * (n_bytes // len(sentence))})
+
+
+def long_string(n_bytes: int = 80_000, chunk: int = 100) -> dict[str, Any]:
+    """Per-chunk cost while one long string arrives, by quarter: flat means the string is not
+    re-read from its start on every chunk."""
+    from instructor.core.mode_registry import StreamDelta
+    from instructor.core.streaming import PartialConsumer
+    from instructor.dsl.partial import partial_spec
+
+    text = essay_json(n_bytes)
+    pieces = [text[i : i + chunk] for i in range(0, len(text), chunk)]
+    spec = partial_spec(Essay)
+
+    def ours() -> list[float]:
+        consumer = PartialConsumer(spec, None, None)
+        times = _time_chunks(lambda piece: consumer.feed(StreamDelta(piece)), pieces)
+        assert consumer.finish()[0] == Essay.model_validate_json(text)
+        return times
+
+    ours()
+    runs = [ours() for _ in range(REPEATS)]
+    per_chunk = [statistics.median(run[i] for run in runs) for i in range(len(pieces))]
+    q = _quarters(per_chunk)
+    return {"chunks": len(pieces), "json_bytes": len(text.encode()),
+            "ours_us_per_chunk_by_quarter": [round(x, 1) for x in q],
+            "ours_last_over_first_quarter": round(q[3] / q[0], 2)}
+
+
 def report_json(n_sections: int = N_SECTIONS) -> str:
     sections = [
         {
@@ -278,6 +315,7 @@ def run(n_chunks: int = 200, rounds: int = REPEATS) -> dict[str, Any]:
         "machinery_4x_object": {k: bigger[k] for k in (
             "chunks", "json_bytes", "ours_us_per_chunk", "ours_us_per_chunk_by_quarter",
             "ours_last_over_first_quarter", "final_parse_once_us")},
+        "long_string": long_string(),
         "end_to_end": end_to_end(text, n_chunks, rounds),
         "budget": f"create_partial per chunk <= {BUDGET:.2f}x bare SDK streaming + one final parse, flat",
     }
@@ -302,6 +340,9 @@ def _report(result: dict[str, Any]) -> str:
         f"{m['naive_stream_total_us'] / 1000:.2f} ms per stream",
         f"  4x the object ({big['json_bytes']:,} bytes, {big['chunks']} chunks of the same length): "
         f"{big['ours_us_per_chunk']:.1f} us per chunk (last/first quarter {big['ours_last_over_first_quarter']}x)",
+        f"  one {result['long_string']['json_bytes']:,}-byte string in {result['long_string']['chunks']} chunks: "
+        f"per chunk by quarter {result['long_string']['ours_us_per_chunk_by_quarter']} us "
+        f"(last/first {result['long_string']['ours_last_over_first_quarter']}x)",
         "",
         "end to end (openai SDK, fake provider in its own process):",
         f"  bare SDK streaming + one final parse  {e['bare_sdk_plus_final_parse_us_per_chunk']:.1f} us per chunk",

@@ -709,6 +709,7 @@ class JsonCursor:
         """
         text = self.text
         quote, start, done = self._open_decoded
+        self._open_decoded = (-1, -1, "")  # `done` is then ours alone: CPython extends it in place
         if quote != at:
             start, done = at + 1, ""
         safe = self._open_scanned
@@ -727,7 +728,6 @@ class JsonCursor:
                 start = safe
             tail = from_json('"' + text[start:], allow_partial="trailing-strings")
         except ValueError:
-            self._open_decoded = (-1, -1, "")
             return None
         self._open_decoded = (at, start, done)
         return done + tail if isinstance(tail, str) else None
