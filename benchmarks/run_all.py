@@ -118,8 +118,10 @@ def streaming_row(result: dict[str, Any], n_chunks: int) -> Row:
     spread = tuple(e["ratio_iqr"]) if "ratio_iqr" in e else None
     flat = first("machinery.ours_last_over_first_quarter")
     naive = first("machinery.naive_last_over_first_quarter")
+    long = first("long_string.ours_last_over_first_quarter")
     notes = [f"per-chunk cost, last quarter of the stream / first: {flat:.2f}x" if flat is not None else "",
-             f"(naive re-parse: {naive:.2f}x);" if naive is not None else "", _split_note(e, "chunk")]
+             f"(naive re-parse: {naive:.2f}x);" if naive is not None else "",
+             f"while one 100 kB string arrives: {long:.2f}x;" if long is not None else "", _split_note(e, "chunk")]
     if ratio is None:
         within = None
     elif spread is None:
