@@ -278,3 +278,78 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "packages": _versions(["instructor", "pydantic", "lazy_loader", "openai", "anthropic", "boto3", "httpx"]),
     }
+
+
+# -- a fake provider in its own process (as a real provider would be) -------------------------
+_SERVER = """
+import sys, time
+from instructor.testing import FakeProvider, Reply, ToolCall
+data = sys.stdin.read()
+fake = FakeProvider().start()
+{setup}
+print(fake.openai_base_url, flush=True)
+while True:  # until the benchmark kills this process
+    time.sleep(3600)
+"""
+
+
+class ServerProcess:
+    """`instructor.testing.FakeProvider` in a child process; `setup` scripts it (names: `fake`, `Reply`,
+    `ToolCall`, and `data`, the text given as `stdin`). Its CPU is on neither side of a comparison.
+
+    Example:
+        >>> with ServerProcess("fake.always(Reply.tool('User', {'name': 'Jo', 'age': 3}))") as url: ...
+    """
+
+    def __init__(self, setup: str, stdin: str = "") -> None:
+        self.setup = setup
+        self.stdin = stdin
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> str:
+        self.proc = subprocess.Popen([PYTHON, "-c", _SERVER.format(setup=textwrap.dedent(self.setup))],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(self.stdin)
+        self.proc.stdin.close()
+        url = self.proc.stdout.readline().strip()
+        if not url:
+            raise BenchError("the fake provider process did not start")
+        return url
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def paired_rounds(ours: Callable[[], Any], bare: Callable[[], Any], rounds: int) -> tuple[Comparison, Comparison]:
+    """`rounds` pairs of one run per side, alternating which goes first: (wall, CPU) seconds per run."""
+    import gc
+
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
+
+    def timed(side: int, fn: Callable[[], Any]) -> None:
+        gc.collect()
+        cpu, start = time.process_time(), time.perf_counter()
+        fn()
+        walls[side].append(time.perf_counter() - start)
+        cpus[side].append(time.process_time() - cpu)
+
+    for i in range(rounds):
+        order = [(0, ours), (1, bare)] if i % 2 else [(1, bare), (0, ours)]
+        for side, fn in order:
+            timed(side, fn)
+    return Comparison(*walls), Comparison(*cpus)
+
+
+def child_json(script: Path, *args: str, timeout: float = 900) -> Any:
+    """Run `script --child args...` in a fresh process; its last stdout line is JSON."""
+    import json
+
+    proc = subprocess.run([PYTHON, str(script), "--child", *args], capture_output=True, text=True,
+                          env=bench_env(), timeout=timeout, cwd=script.parent)
+    if proc.returncode != 0:
+        raise BenchError((proc.stderr.strip().splitlines() or ["no output"])[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -38,7 +38,7 @@ PROVIDERS = {
         "import instructor\nclient = instructor.from_provider('bedrock/anthropic.claude-3-5-haiku-20241022-v1:0')",
     ),
 }
-BUDGET = {"openai": 1.03, "anthropic": 1.05, "bedrock": 1.05}
+BUDGET = {"openai": 1.02, "anthropic": 1.03, "bedrock": 1.03}
 
 
 def _probe(code: str) -> str | None:

@@ -39,5 +39,5 @@ if [ ! -x .venv-litellm/bin/python ]; then
     2> >(grep -v "is ignored: it is neither" >&2)
 fi
 .venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
-echo "== pytest"
-$py -m pytest -q -p no:cacheprovider -m "not litellm" "$@"
+echo "== pytest (on every core: pytest-xdist; pass -n 0 to run in one process)"
+$py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@"

@@ -264,8 +264,10 @@ _GENAI: dict[str, Any] = {
 def _mistral_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str, Any]:
     from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
 
-    # mistralai retries for a span of time, not a number of times: 1 ms apart for at most 40 ms
-    retry = (RetryConfig("backoff", BackoffStrategy(1, 1, 1.0, 40), retry_connection_errors=False) if retries
+    # mistralai retries for a span of time, not a number of times: 50 ms apart (the fake's retry-after-ms
+    # header) for at most 300 ms, so a first request slowed by a busy machine (tests run in parallel) is
+    # still retried, and a failing endpoint is asked seven times at most
+    retry = (RetryConfig("backoff", BackoffStrategy(1, 1, 1.0, 300), retry_connection_errors=False) if retries
              else RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), retry_connection_errors=False))
     return {"server_url": fake.mistral_server_url, "timeout_ms": int(timeout * 1000), "retry_config": retry}
 
@@ -279,6 +281,7 @@ _MISTRAL: dict[str, Any] = {
     "errors": dict.fromkeys((400, 401, 429, 500, 529), "mistralai.client.errors.MistralError"),
     "retryable": frozenset({429, 500}),
     "exact_retries": False,
+    "retry_headers": {"retry-after-ms": "50"},
     "retries_timeouts": False,
     "timeout_error": "httpx2.ReadTimeout",
     "connection_error": "httpx2.RemoteProtocolError",

@@ -71,10 +71,44 @@ def test_interleaved_fresh_processes_and_paired_statistics() -> None:
 def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
     result = {"machinery": {"ours_last_over_first_quarter": 1.04, "naive_last_over_first_quarter": 9.5},
               "end_to_end": {"bare_sdk_plus_final_parse_us_per_chunk": 400.0,
-                             "create_partial_us_per_chunk": 500.0, "ratio": 1.25}}
+                             "create_partial_us_per_chunk": 440.0, "ratio": 1.1}}
     row = run_all.streaming_row(result, 200)
-    assert (row.ours, row.bare, row.ratio, row.within) == ("500.0 µs/chunk", "400.0 µs/chunk", 1.25, True)
-    assert "1.04x" in row.note
+    assert (row.ours, row.bare, row.ratio, row.within) == ("440.0 µs/chunk", "400.0 µs/chunk", 1.1, True)
+    assert "1.04x" in row.note and row.budget == "≤ 1.15x, flat"
+    # with paired samples, the verdict reads the interquartile range, and the note says what is ours
+    result["end_to_end"].update(ratio=1.2, ratio_iqr=[1.12, 1.3], cpu_ratio=1.1, ours_us_per_unit=40.0,
+                                ours_cpu_us_per_unit=35.0, sdk_us_per_unit=300.0)
+    row = run_all.streaming_row(result, 200)
+    assert (row.spread, row.within, row.cpu_ratio) == ((1.12, 1.3), None, 1.1)
+    assert "ours 40.0 µs/chunk (35.0 µs CPU), the SDK's 300.0 µs/chunk" in row.note
+    result["machinery"]["ours_last_over_first_quarter"] = 2.0  # the cost grows with the object: over
+    result["end_to_end"]["ratio_iqr"] = [1.0, 1.1]
+    assert run_all.streaming_row(result, 200).within is False
+
+
+def test_paired_rounds_alternate_and_time_both_sides() -> None:
+    from _harness import paired_rounds
+
+    order: list[str] = []
+    wall, cpu = paired_rounds(lambda: order.append("ours"), lambda: order.append("bare"), rounds=4)
+    assert order == ["bare", "ours", "ours", "bare", "bare", "ours", "ours", "bare"]
+    assert len(wall.ours) == len(wall.bare) == len(cpu.ours) == 4
+
+
+def test_server_process_serves_real_http_and_stops() -> None:
+    import urllib.request
+
+    from _harness import ServerProcess
+
+    server = ServerProcess("fake.always(Reply.tool('User', {'name': 'Jo', 'age': 3}))")
+    with server as url:
+        request = urllib.request.Request(f"{url}/chat/completions", data=b'{"model": "m", "messages": []}',
+                                         headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = json.loads(response.read())
+    assert json.loads(body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]) == {
+        "name": "Jo", "age": 3}
+    assert server.proc is not None and server.proc.poll() is not None  # killed on exit
 
 
 def test_plot_draws_one_bar_per_ratio_with_its_budget() -> None:

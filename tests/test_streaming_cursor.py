@@ -282,3 +282,48 @@ def test_snapshots_behave_like_ordinary_model_instances() -> None:
     assert shown.model_copy(update={"title": "U"}).title == "U"
     assert "title='T'" in repr(shown)
     assert json.loads(shown.model_dump_json())["leaves"][0] == {"label": "a", "weight": 1.5, "tags": None}
+
+
+class Essay(BaseModel):
+    title: str
+    body: str
+
+
+ESCAPES = 'plain "quoted" back\\slash \\\\u0041 tab\t new\nline é ☕ 😀 \U0001f680 end '
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 13, 64])
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "utf8"])
+def test_a_long_string_is_shown_growing_through_every_escape(size: int, ascii_only: bool) -> None:
+    """The open string is decoded incrementally (only its new characters): every cut, inside an
+    escape, between a backslash and what it escapes, or between the halves of a surrogate pair,
+    shows a prefix of the final text, and the last snapshot shows all of it."""
+    body = ESCAPES * 8
+    text = json.dumps({"title": "t", "body": body}, ensure_ascii=ascii_only)
+    cursor = JsonCursor(lambda ch: ModelShape(partial_model(Essay), None))
+    longest = ""
+    text = text[: -len('"}')]  # up to the end of the body: the string never closes here
+    for i in range(0, len(text), size):
+        cursor.feed(text[i : i + size])
+        shown = cursor.snapshot().body or ""
+        assert body.startswith(shown), (i, shown[-20:])
+        assert len(shown) >= len(longest) - 1  # never shrinks (but for a half-arrived escape)
+        longest = max(longest, shown, key=len)
+    assert cursor.snapshot().body == body  # every character shows, the last escape too
+    assert len(longest) >= len(body) - 1
+    cursor.feed('"')
+    assert cursor.snapshot().body == body
+
+
+def test_a_long_open_string_is_scanned_once() -> None:
+    """Each piece of a long string is looked at as it arrives, not again on every later piece."""
+    cursor = JsonCursor(lambda ch: ModelShape(partial_model(Essay), None))
+    cursor.feed('{"title": "t", "body": "')
+    for _ in range(200):
+        assert cursor.feed("abc " * 25)
+        scanned = cursor._open_scanned
+        assert scanned == len(cursor.text)  # the scan reached the end of what arrived
+    assert cursor.snapshot().body == "abc " * 25 * 200
+    cursor.feed('", "title": "u')
+    shown = cursor.snapshot()
+    assert (shown.body, shown.title) == ("abc " * 25 * 200, "u")

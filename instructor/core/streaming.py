@@ -257,6 +257,7 @@ class ModelShape(Shape):
         self.context = context
         self.names: dict[str, str] = {}
         self.plain: dict[str, type] = {}  # field name -> the JSON scalar type it takes as is
+        self.plain_items: dict[str, type] = {}  # list field name -> the JSON scalar type of its items
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
@@ -264,6 +265,11 @@ class ModelShape(Shape):
             plain = _plain_type(info.annotation, model)
             if plain is not None:
                 self.plain[name] = plain
+            listed = _strip_optional(info.annotation)
+            if get_origin(listed) is list and len(get_args(listed)) == 1:
+                item = _plain_type(get_args(listed)[0], model)
+                if item is not None:
+                    self.plain_items[name] = item
         self.plain_str = {name for name, tp in self.plain.items() if tp is str}
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
@@ -286,7 +292,7 @@ class ModelShape(Shape):
         return shape
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
-        names, plain = self.names, self.plain
+        names, plain, plain_items = self.names, self.plain, self.plain_items
         kept: list[tuple[Any, Any] | None] = [None] * len(members)
         slow: dict[str, int] = {}  # members pydantic must check, by key
         for i, (key, raw) in enumerate(members):
@@ -295,6 +301,8 @@ class ModelShape(Shape):
                 continue
             if raw is None or type(raw) is plain.get(name):
                 kept[i] = (name, raw)  # every partial field takes None; a plain scalar needs no check
+            elif type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw):
+                kept[i] = (name, raw)  # a list of plain scalars (freshly decoded: nobody else holds it)
             else:
                 slow[key] = i
         if not slow:
@@ -410,24 +418,30 @@ def _decode(text: str) -> Any:
 # structural character: strings are stepped over by the regex engine, never decoded here.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[{}\[\],:]')
 _OPENING = re.compile(r"[{\[]")
+# The rest of a string still arriving, from a point between two characters (never inside an escape).
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
+_SPACE = re.compile(r"\s*")
+_HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
 class _Frame:
     __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
-                 "value_done", "shown")
+                 "value_done", "shown", "clean")
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
         self.is_object = is_object
         self.start = start
         self.members: Any = {} if is_object else []
-        # finished members not checked yet: (key, start, end, what the last snapshot showed of it)
-        self.pending: list[tuple[Any, int, int, Any]] = []
+        # finished members not checked yet: (key, start, end, what the last snapshot showed of it,
+        # its checked value when it is a container already built from its own members, else _MISSING)
+        self.pending: list[tuple[Any, int, int, Any, Any]] = []
         self.count = 0  # members ended so far (a list item's index)
         self.key: str | None = None
         self.value_start = -1 if is_object else start + 1
         self.value_done = False
         self.shown: Any = _MISSING  # what the last snapshot showed of this container
+        self.clean = True  # every finished member so far was decoded and kept
 
 
 class JsonCursor:
@@ -457,6 +471,11 @@ class JsonCursor:
         self.end = -1  # where the top-level container closed
         self.start = -1
         self._pos = 0
+        # a string still arriving at `_pos`: where its quote is, how far its body was scanned, and the
+        # decoded text of its body up to a point where no escape is cut (see `_open_string`)
+        self._open_at = -1
+        self._open_scanned = -1
+        self._open_decoded: tuple[int, int, str] = (-1, -1, "")
         self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
@@ -487,14 +506,21 @@ class JsonCursor:
                 self._pos = len(text)
                 return False
             self._pos = opening.start()
+        elif self._open_at == self._pos:  # inside a long string: scan the new text only
+            rest = _STRING_REST.match(text, self._open_scanned)
+            if rest is not None and rest.group(1) is None:
+                self._open_scanned = rest.end()
+                return not frame.is_object or frame.key is not None
+        self._open_at = -1
         changed = False
         pos = len(text)
         for match in _TOKEN.finditer(text, self._pos):
             at = match.start()
             char = text[at]
             if char == '"':
-                if match.group(1) is None:  # a string still arriving: read it again next time
+                if match.group(1) is None:  # a string still arriving: its rest is scanned next time
                     pos = at
+                    self._open_at, self._open_scanned = at, match.end()
                     changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
                     break
                 if frame is None:
@@ -523,7 +549,8 @@ class JsonCursor:
                 elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
                         and not text[start:at].isspace():
                     if frame.shape.keeps:
-                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING,
+                                              _MISSING))
                         if frame.shape.eager:
                             self._settle(frame)
                     frame.count += 1
@@ -553,7 +580,7 @@ class JsonCursor:
                 frame = stack[-1]
                 if frame.shape.keeps:
                     frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          closed.shown))
+                                          closed.shown, self._built(closed)))
                     if frame.shape.eager:
                         self._settle(frame)
                 frame.value_done = True
@@ -572,30 +599,48 @@ class JsonCursor:
         pending = frame.pending
         frame.pending = []
         if frame is self._shown_in and pending[0][3] is _MISSING:
-            key, start, end, _ = pending[0]
-            pending[0] = (key, start, end, self.shown)
-        decoded = []
+            key, start, end, _, built = pending[0]
+            pending[0] = (key, start, end, self.shown, built)
+        # per member: (key, value, what was shown, whether `value` is checked already)
+        decoded: list[tuple[Any, Any, Any, bool]] = []
         visible = False
-        for key, start, end, shown in pending:
+        for key, start, end, shown, built in pending:
+            if built is not _MISSING:
+                # built from checked members: showing it changed nothing the container's own members
+                # did not already (they moved `version` as they settled)
+                decoded.append((key, built, _MISSING if shown is _MISSING else built, True))
+                continue
             raw = _decode(text[start:end])
             if raw is not _MISSING:
-                decoded.append((key, raw, shown))
-            elif shown is not _MISSING:
-                visible = True
-        if decoded:
-            results = frame.shape.accept([(key, raw) for key, raw, _ in decoded])
-            for (_, _, shown), result in zip(decoded, results, strict=True):
-                if result is None:
-                    visible = visible or shown is not _MISSING
+                decoded.append((key, raw, shown, False))
+            else:
+                frame.clean = False
+                if shown is not _MISSING:
+                    visible = True
+        if not decoded:
+            if visible:
+                self.version += 1
+            return
+        to_check = [(key, raw) for key, raw, _, ready in decoded if not ready]
+        checked = iter(frame.shape.accept(to_check) if to_check else ())
+        name_of = frame.shape.names if isinstance(frame.shape, ModelShape) else None
+        for key, value, shown, ready in decoded:
+            if ready:
+                result: tuple[Any, Any] | None = (name_of.get(key, key) if name_of is not None else None, value)
+            else:
+                result = next(checked)
+            if result is None:
+                frame.clean = False
+                visible = visible or shown is not _MISSING
+                continue
+            name, value = result
+            if frame.is_object:
+                frame.members[name] = value
+                if shown is _MISSING and value is None:
                     continue
-                key, value = result
-                if frame.is_object:
-                    frame.members[key] = value
-                    if shown is _MISSING and value is None:
-                        continue
-                else:
-                    frame.members.append(value)
-                visible = visible or shown is _MISSING or value != shown
+            else:
+                frame.members.append(value)
+            visible = visible or shown is _MISSING or (value is not shown and value != shown)
         if visible:
             self.version += 1
 
@@ -606,9 +651,25 @@ class JsonCursor:
             frame.value_done = False
         elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
                 and not self.text[start:at].isspace() and frame.shape.keeps:
-            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING))
+            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING, _MISSING))
             if frame.shape.eager:
                 self._settle(frame)
+
+    def _built(self, closed: _Frame) -> Any:
+        """A closed container's value, built from the members it holds checked already; _MISSING
+        when it must be decoded and checked as a whole by its parent.
+
+        Only for a container a snapshot showed (so its members were checked as they finished)
+        and none of whose members was left out: what the parent's check of the whole text would
+        give (partial models have no validators), without decoding it again.
+        """
+        if closed.shown is _MISSING or not closed.shape.keeps:
+            return _MISSING
+        if closed.pending:
+            self._settle(closed)
+        if not closed.clean:
+            return _MISSING
+        return closed.shape.build(closed.members, None, _MISSING)
 
     def snapshot(self) -> Any:
         """What the text read so far shows: the open containers around their finished members."""
@@ -621,12 +682,14 @@ class JsonCursor:
         top = self.stack[-1]
         if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \
                 and top.shape.keeps:
-            pending = self.text[top.value_start :].lstrip()
-            if pending.startswith('"'):
-                try:
-                    text = from_json(pending, allow_partial="trailing-strings")
-                except ValueError:
-                    text = None
+            at = _SPACE.match(self.text, top.value_start).end()  # type: ignore[union-attr]  # \s* always matches
+            if self.text.startswith('"', at):
+                text = self._open_string(at) if at == self._open_at else None
+                if text is None:
+                    try:
+                        text = from_json(self.text[at:], allow_partial="trailing-strings")
+                    except ValueError:
+                        text = None
                 if isinstance(text, str):
                     ok, checked = top.shape.show_string(top.key if top.is_object else top.count, text)
                     if ok:
@@ -638,6 +701,38 @@ class JsonCursor:
             value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
             frame.shown = value
         return value
+
+    def _open_string(self, at: int) -> str | None:
+        """The text so far of the string still arriving at `at`, decoding only what is new.
+
+        The body is decoded up to a safe point (before the last escape, and before a surrogate
+        pair's first half) and kept; only the rest is decoded again on the next snapshot, so a
+        long string costs what its new characters cost. None: decode it whole instead.
+        """
+        text = self.text
+        quote, start, done = self._open_decoded
+        self._open_decoded = (-1, -1, "")  # `done` is then ours alone: CPython extends it in place
+        if quote != at:
+            start, done = at + 1, ""
+        safe = self._open_scanned
+        backslash = text.rfind("\\", max(start, safe - 12), safe)
+        if backslash >= 0:  # stop before the last escape, and before the run of backslashes it ends
+            while backslash > start and text[backslash - 1] == "\\":
+                backslash -= 1
+            if _HIGH_SURROGATE.match(text, max(start, backslash - 6), backslash):
+                if backslash - 7 >= start and text[backslash - 7] == "\\":
+                    return None  # an escaped backslash, or not: the whole decode tells
+                backslash -= 6  # keep the two halves of a surrogate pair together
+            safe = backslash
+        try:
+            if safe > start:
+                done += from_json('"' + text[start:safe] + '"')
+                start = safe
+            tail = from_json('"' + text[start:], allow_partial="trailing-strings")
+        except ValueError:
+            return None
+        self._open_decoded = (at, start, done)
+        return done + tail if isinstance(tail, str) else None
 
     @property
     def json_text(self) -> str:

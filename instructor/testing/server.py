@@ -81,7 +81,7 @@ class FakeProvider:
     def start(self) -> FakeProvider:
         if self._thread is None:
             self._thread = threading.Thread(target=self._server.serve_forever, name="fake-provider",
-                                            kwargs={"poll_interval": 0.05}, daemon=True)
+                                            kwargs={"poll_interval": 0.005}, daemon=True)
             self._thread.start()
         return self
 
