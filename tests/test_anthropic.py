@@ -16,6 +16,7 @@ from instructor import (
     MissingAPIKeyError,
     MissingDependencyError,
     Mode,
+    RefusalError,
     UnsupportedModeError,
 )
 from instructor.testing import FakeProvider, Reply
@@ -272,12 +273,13 @@ def test_max_tokens_stop_is_an_incomplete_output_error(fake: FakeProvider, mode:
     assert len(fake.requests) == 1  # a cut-off answer is not re-asked
 
 
-def test_a_refusal_is_a_parsing_error_and_is_reasked(fake: FakeProvider) -> None:
+def test_a_refusal_is_not_reasked(fake: FakeProvider) -> None:
     fake.add(Reply(refusal="I can't help with that.", stop="refusal"), answer(Mode.TOOLS, JASON))
-    assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1) == User(**JASON)
-    fake.add(Reply(refusal="No.", stop="refusal"))
-    with pytest.raises(InstructorRetryException, match="refused"):
-        client_for(fake).create(response_model=User, messages=MESSAGES)
+    with pytest.raises(InstructorRetryException, match="refused") as info:
+        client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
+    assert isinstance(info.value.__cause__, RefusalError) and info.value.n_attempts == 1
+    assert isinstance(info.value.last_completion, anthropic.types.Message)
+    assert len(fake.requests) == 1  # given up at once: the scripted good answer is never asked for
 
 
 def test_http_errors_surface_as_the_sdks_errors(fake: FakeProvider) -> None:

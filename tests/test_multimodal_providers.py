@@ -204,7 +204,7 @@ def test_anthropic_system_message_and_media_together(fake: FakeProvider) -> None
         {"role": "user", "content": Image.from_bytes(PNG)},
     ])
     sent = fake.requests[0].json
-    assert sent["system"] == "You read receipts."
+    assert sent["system"] == [{"type": "text", "text": "You read receipts."}]  # the published shape: text blocks
     assert sent["messages"][0]["content"][0]["type"] == "image"
 
 
@@ -315,7 +315,7 @@ def test_hooks_see_the_converted_request(fake: FakeProvider) -> None:
 
 def test_every_mode_of_a_provider_sends_its_parts(fake: FakeProvider) -> None:
     fake.add(Reply.json(RECEIPT))
-    anthropic_client(fake, mode=Mode.ANTHROPIC_JSON).create(
+    anthropic_client(fake, mode=Mode.JSON).create(
         response_model=Receipt, messages=[{"role": "user", "content": [Image.from_bytes(PNG)]}])
     assert sent_content(fake)[0]["type"] == "image"
 

@@ -193,6 +193,8 @@ def variants() -> list[Family]:
 
 
 VARIANTS = variants()
+#: variants whose parse path is pydantic's python strict mode under strict=True (COMPAT section 2)
+PYTHON_STRICT = frozenset({"bedrock-tools"})
 
 
 def sent_schema(family: Family, model: type[BaseModel]) -> dict[str, Any]:
@@ -213,7 +215,11 @@ def test_random_models_survive_schema_response_parse(fake: FakeProvider, family:
     jsonschema.validate(answer, sent_schema(family, model))  # the schema describes the data
     client = client_for(family, fake)
     fake.add(family.answer(model.__name__, answer))
-    result = client.create(response_model=model, messages=MESSAGES)
+    # Bedrock TOOLS validates the tool input dict in pydantic's *python* strict mode, which refuses
+    # an enum or a date given as a string (COMPAT section 2, covered by tests/compat/test_s2_strict.py);
+    # the round trip of JSON data runs there with strict=False, everywhere else with the default (True)
+    strict = {"strict": False} if family.id in PYTHON_STRICT else {}
+    result = client.create(response_model=model, messages=MESSAGES, **strict)
     assert result == instance
     assert model.__name__ in fake.requests[0].body.decode()  # the request named the model
 

@@ -259,7 +259,7 @@ def _assert_signed_model_turn(fake: FakeProvider, mode: Mode) -> None:
     signed = [p for p in parts if "thoughtSignature" in p]
     assert [p["thoughtSignature"] for p in signed] == [SIGNATURE]
     assert "".join(p["text"] for p in parts if p.get("thought")) == "The age reads oddly."
-    if mode is Mode.GENAI_TOOLS:  # the signature stays on the call it came with
+    if mode is Mode.TOOLS:  # the signature stays on the call it came with
         assert signed[0]["functionCall"] == {"name": "User", "args": {"name": "Jason", "age": -1}}
     else:
         answer_text = "".join(p.get("text", "") for p in parts if not p.get("thought"))

@@ -211,7 +211,7 @@ def test_thinking_content_chunks_in_every_mode(fake: FakeProvider, mode: Mode) -
     completion = client_for(fake, mode).create_with_completion(response_model=User, messages=MESSAGES)
     assert completion[0] == User(name="Jason", age=25)
     content = completion[1].choices[0].message.content
-    assert [chunk.type for chunk in content] == (["thinking"] if mode is Mode.MISTRAL_TOOLS else ["thinking", "text"])
+    assert [chunk.type for chunk in content] == (["thinking"] if mode is Mode.TOOLS else ["thinking", "text"])
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -220,9 +220,12 @@ def test_thinking_content_chunks_reasked(fake: FakeProvider, mode: Mode) -> None
     assert client_for(fake, mode).create(response_model=User, messages=MESSAGES, max_retries=2).age == 25
     assistant, feedback = fake.requests[1].json["messages"][-2:]
     assert "greater than or equal to 0" in feedback["content"]
-    if mode is not Mode.MISTRAL_TOOLS:  # the answer goes back as text, the thinking left out
+    if mode is not Mode.TOOLS:  # the answer goes back as text, the thinking left out
         assert isinstance(assistant["content"], str) and '"age": -1' in assistant["content"]
         assert "Hmm." not in assistant["content"]
+    else:  # the answer goes back as the tool call, the thinking left out
+        assert '"age": -1' in assistant["tool_calls"][0]["function"]["arguments"]
+        assert "Hmm." not in json.dumps(assistant)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -241,8 +244,11 @@ async def test_thinking_content_chunks_streamed_async_and_reasked(fake: FakeProv
                                                                       max_retries=2)
     assert [p async for p in stream][-1] == User(name="Ada", age=36)
     assistant = fake.requests[1].json["messages"][-2]
-    if mode is not Mode.MISTRAL_TOOLS:
+    if mode is not Mode.TOOLS:
         assert '"age": -1' in assistant["content"] and "Hmm." not in assistant["content"]
+    else:
+        assert '"age": -1' in assistant["tool_calls"][0]["function"]["arguments"]
+        assert "Hmm." not in json.dumps(assistant)
 
 
 # -- the client surface ---------------------------------------------------------------------------

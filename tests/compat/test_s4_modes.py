@@ -20,11 +20,12 @@ import pytest
 import writerai
 from google import genai
 from mistralai.client import Mistral
+from pydantic import BaseModel
 
 import instructor
 from instructor import Mode, ModeError, UnsupportedModeError
 from instructor.mode import DEPRECATED_TO_CORE, reset_deprecated_mode_warnings
-from instructor.testing import FakeProvider
+from instructor.testing import FakeProvider, Reply
 
 from .modes_support import bedrock_runtime
 
@@ -117,7 +118,8 @@ def _openai(fake: FakeProvider) -> Any:
 
 FACTORIES: dict[str, tuple[Callable[[FakeProvider, Mode], Any], set[Mode], Mode, set[Mode]]] = {
     "from_openai": (lambda f, m: instructor.from_openai(_openai(f), mode=m),
-                    {Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS}, Mode.TOOLS,
+                    {Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS, Mode.RESPONSES_TOOLS},
+                    Mode.TOOLS,
                     {Mode.FUNCTIONS, Mode.JSON_O1}),
     "from_together": (lambda f, m: instructor.from_together(_openai(f), mode=m),
                       {Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS}, Mode.TOOLS,
@@ -228,10 +230,23 @@ def test_s4_3_anthropic_md_json_and_bedrock_json_are_mode_errors(fake: FakeProvi
         FACTORIES["from_bedrock"][0](fake, Mode.JSON)
 
 
-def test_s4_2_responses_with_inbuilt_tools_is_not_served_yet(fake: FakeProvider) -> None:
-    # RESPONSES_TOOLS has no handler here yet (section 8): the alias is refused the same way
-    with pytest.raises(ModeError):
-        FACTORIES["from_openai"][0](fake, Mode.RESPONSES_TOOLS_WITH_INBUILT_TOOLS)
+class User(BaseModel):
+    """A person."""
+
+    name: str
+    age: int
+
+
+def test_s4_2_responses_with_inbuilt_tools_is_responses_tools_without_a_warning(fake: FakeProvider) -> None:
+    # section 4.2/8: the alias is normalised silently; the call goes to the Responses API
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client = FACTORIES["from_openai"][0](fake, Mode.RESPONSES_TOOLS_WITH_INBUILT_TOOLS)
+    assert client.mode is Mode.RESPONSES_TOOLS and client.handler.mode is Mode.RESPONSES_TOOLS
+    fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
+    user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
+    assert (user.name, user.age) == ("Jason", 25)
+    assert fake.requests[0].path == "/v1/responses"
 
 
 def test_s4_ours_tools_strict_on_openai_is_a_real_mode(fake: FakeProvider) -> None:
