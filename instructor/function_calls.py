@@ -57,7 +57,7 @@ def generate_openai_schema(model: type[BaseModel], /) -> dict[str, Any]:
     Raises:
         TypeError: `model` is not a pydantic model class.
 
-    Example:
+    Examples:
         >>> generate_openai_schema(User)["parameters"]["required"]
         ['age', 'name']
     """
@@ -90,7 +90,7 @@ def generate_anthropic_schema(model: type[BaseModel]) -> dict[str, Any]:
     Raises:
         TypeError: `model` is not a pydantic model class.
 
-    Example:
+    Examples:
         >>> generate_anthropic_schema(User)["input_schema"]["title"]
         'User'
     """

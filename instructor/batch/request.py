@@ -34,7 +34,7 @@ def provider_module(provider: str) -> Any:
 class BatchRequest(BaseModel):
     """One request of a batch: the messages, the model to answer with, and the response model.
 
-    Example:
+    Examples:
         >>> request = BatchRequest(custom_id="request-0", model="gpt-4o-mini", response_model=User,
         ...                        messages=[{"role": "user", "content": "Jason is 25"}])
         >>> request.to_openai_format()["body"]["response_format"]["type"]
