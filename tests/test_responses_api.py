@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 import instructor
-from instructor import IncompleteOutputException, InstructorRetryException, Mode
+from instructor import IncompleteOutputException, InstructorRetryException, Mode, RefusalError
 from instructor.testing import FakeProvider, Reply, ToolCall
 
 MESSAGES = [{"role": "system", "content": "Extract the user."}, {"role": "user", "content": "Jason is 25"}]
@@ -131,11 +131,13 @@ def test_a_length_stop_is_incomplete_output(fake: FakeProvider) -> None:
     assert len(fake.requests) == 1  # never re-asked
 
 
-def test_a_refusal_is_a_parsing_error_with_the_reason(fake: FakeProvider) -> None:
-    fake.add(Reply(refusal="I can't help with that."))
+def test_a_refusal_is_not_reasked_and_keeps_the_reason(fake: FakeProvider) -> None:
+    fake.add(Reply(refusal="I can't help with that."), Reply.tool("User", {"name": "Jason", "age": 25}))
     with pytest.raises(InstructorRetryException) as info:
         client_for(fake).create(response_model=User, messages=MESSAGES)
-    assert "I can't help with that." in str(info.value.failed_attempts[-1].exception)
+    assert isinstance(info.value.__cause__, RefusalError)  # as chat completions: COMPAT 1.3
+    assert "I can't help with that." in str(info.value.__cause__)
+    assert len(fake.requests) == 1  # the good answer queued second is never asked for
 
 
 def test_streaming_partials_read_function_call_argument_deltas(fake: FakeProvider) -> None:

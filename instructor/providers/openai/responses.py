@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
-from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import validate_json_text
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
@@ -94,7 +94,8 @@ def _output_text(response: Any) -> str:
         for content in getattr(item, "content", None) or ():
             kind = getattr(content, "type", None)
             if kind == "refusal":
-                raise ResponseParsingError(f"The model refused to answer: {content.refusal}", raw_response=response)
+                raise RefusalError(f"The model refused to answer: {content.refusal}. A refusal is not re-asked; "
+                                   "rephrase the request.")
             if kind == "output_text":
                 parts.append(content.text)
     return "".join(parts)
