@@ -67,7 +67,7 @@ def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: M
         )
     if mode is None:
         mode = Mode.TOOLS if _tool_calls(body) else Mode.JSON
-    if mode in (Mode.TOOLS, Mode.TOOLS_STRICT):
+    if mode is Mode.TOOLS:
         body = _single_call_named(body, _tool_name(response_model))
     return LineAnswer(custom_id, wrap(body), mode, PROVIDER)
 
