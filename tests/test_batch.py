@@ -123,19 +123,20 @@ def test_openai_line_body_is_what_create_sends(fake: FakeProvider, mode: Mode) -
     assert line["body"] == fake.requests[-1].json
 
 
-@pytest.mark.parametrize("mode", [Mode.ANTHROPIC_TOOLS, Mode.ANTHROPIC_JSON])
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON])
 def test_anthropic_line_params_are_what_create_sends(fake: FakeProvider, mode: Mode) -> None:
     messages = conversations(1)[0]
     # this anthropic SDK has no `temperature` parameter: leave it out on both sides
     line = next(anthropic_processor(fake, mode=mode).request_lines([messages], temperature=None))
     assert set(line) == {"custom_id", "params"}
-    tools = mode is Mode.ANTHROPIC_TOOLS
+    tools = mode is Mode.TOOLS
     fake.add(Reply.tool("User", {"name": "a", "age": 1}) if tools else Reply.json({"name": "a", "age": 1}))
     client = instructor.from_anthropic(anthropic.Anthropic(base_url=fake.anthropic_base_url, api_key="k"), mode=mode)
     client.create(response_model=User, messages=messages, model="claude-sonnet-4-6", max_tokens=1000)
     assert line["params"] == fake.requests[-1].json
     if tools:
-        assert line["params"]["tool_choice"] == {"type": "tool", "name": "User"}
+        # one forced call, as the published release sends it
+        assert line["params"]["tool_choice"] == {"type": "tool", "name": "User", "disable_parallel_tool_use": True}
 
 
 def test_openai_tools_mode_end_to_end(fake: FakeProvider) -> None:
@@ -196,12 +197,12 @@ def test_openai_errors_per_line(fake: FakeProvider) -> None:
     errors = {r.custom_id: r for r in by_id.values() if isinstance(r, BatchError)}
     assert {k: e.error_type for k, e in errors.items()} == {
         "request-1": "invalid_json", "request-2": "validation_error", "request-3": "fake_error",
-        "request-4": "incomplete_output", "request-5": "response_parsing_error"}
+        "request-4": "incomplete_output", "request-5": "refusal"}
     assert "age cannot be negative" in errors["request-2"].error_message
     assert errors["request-3"].error_message == "the server had an error"
     assert errors["request-3"].raw_data["response"]["status_code"] == 500
     assert isinstance(errors["request-4"].exception, instructor.IncompleteOutputException)
-    assert isinstance(errors["request-5"].exception, instructor.ResponseParsingError)
+    assert isinstance(errors["request-5"].exception, instructor.RefusalError)
     assert all(not e.success for e in errors.values())
 
 

@@ -19,14 +19,21 @@ from instructor.batch.models import BatchError, BatchJobInfo
 from instructor.batch.parsing import LineAnswer, wrap
 from instructor.mode import Mode
 
-DEFAULT_MODE = Mode.ANTHROPIC_TOOLS
+#: a forced tool call, the published release's Anthropic batch request
+DEFAULT_MODE = Mode.TOOLS
+PROVIDER = "anthropic"
 
 
-def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any], mode: Mode) -> dict[str, Any]:
-    """One request of the batch: `body` (model, messages, ...) prepared for `response_model`."""
+def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any],
+                 mode: Mode | None) -> dict[str, Any]:
+    """One request of the batch: `body` (model, messages, ...) prepared for `response_model`.
+
+    `mode` None is the default (`DEFAULT_MODE`); the handler is Anthropic's own for the mode.
+    """
     from instructor.core.mode_registry import get_handler
 
-    return {"custom_id": custom_id, "params": get_handler(mode).prepare_request(response_model, body)}
+    handler = get_handler(mode or DEFAULT_MODE, provider=PROVIDER)
+    return {"custom_id": custom_id, "params": handler.prepare_request(response_model, body)}
 
 
 def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
@@ -48,10 +55,10 @@ def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: M
                           raw_data=dict(data))
     if mode is None:
         uses_tool = any(isinstance(b, Mapping) and b.get("type") == "tool_use" for b in message.get("content") or ())
-        mode = Mode.ANTHROPIC_TOOLS if uses_tool else Mode.ANTHROPIC_JSON
-    if mode is Mode.ANTHROPIC_TOOLS:
+        mode = Mode.TOOLS if uses_tool else Mode.JSON
+    if mode is Mode.TOOLS:
         message = _single_call_named(message, _tool_name(response_model))
-    return LineAnswer(custom_id, wrap(message), mode)
+    return LineAnswer(custom_id, wrap(message), mode, PROVIDER)
 
 
 def _error_of(error: Any) -> tuple[str, str]:

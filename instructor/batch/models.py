@@ -38,7 +38,7 @@ class BatchError(BaseModel):
     `rate_limit_exceeded`...), `canceled` / `expired` for a request never run,
     `validation_error` (JSON that does not fit the model), `invalid_json` (an
     answer that is not JSON), `incomplete_output` (cut at the length limit),
-    `response_parsing_error` (no tool call, a refusal) and `parse_error` (a
+    `refusal` (the model refused), `response_parsing_error` (no tool call) and `parse_error` (a
     results line that cannot be read at all). `exception` is the exception
     itself when one was raised (not serialised).
     """

@@ -19,15 +19,30 @@ from instructor.mode import Mode
 
 #: the mode of the published release's OpenAI batches: a strict json_schema response_format
 DEFAULT_MODE = Mode.JSON_SCHEMA
+PROVIDER = "openai"
 ENDPOINT = "/v1/chat/completions"
 
 
-def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any], mode: Mode) -> dict[str, Any]:
-    """One line of the input file: `body` (model, messages, ...) prepared for `response_model`."""
+def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any],
+                 mode: Mode | None) -> dict[str, Any]:
+    """One line of the input file: `body` (model, messages, ...) prepared for `response_model`.
+
+    `mode` None is the published batch line: a json_schema response_format marked
+    `strict` with the model's strict schema. A mode given is what `client.create`
+    sends in that mode (its JSON_SCHEMA carries the model's own schema, not strict).
+    """
     from instructor.core.mode_registry import get_handler
 
-    prepared = get_handler(mode).prepare_request(response_model, body)
+    handler = _strict_json_schema() if mode is None else get_handler(mode, provider=PROVIDER)
+    prepared = handler.prepare_request(response_model, body)
     return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": prepared}
+
+
+def _strict_json_schema() -> Any:
+    """The handler of the published batch line (parsed like any JSON_SCHEMA answer)."""
+    from instructor.formats.openai_chat import JSONHandler
+
+    return JSONHandler(DEFAULT_MODE, response_format="json_schema", instructions=False, strict=True)
 
 
 def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
@@ -52,9 +67,9 @@ def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: M
         )
     if mode is None:
         mode = Mode.TOOLS if _tool_calls(body) else Mode.JSON
-    if mode in (Mode.TOOLS, Mode.TOOLS_STRICT):
+    if mode is Mode.TOOLS:
         body = _single_call_named(body, _tool_name(response_model))
-    return LineAnswer(custom_id, wrap(body), mode)
+    return LineAnswer(custom_id, wrap(body), mode, PROVIDER)
 
 
 def _tool_calls(body: Mapping[str, Any]) -> list[Any]:

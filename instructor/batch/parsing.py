@@ -65,12 +65,13 @@ def wrap(value: Any) -> Any:
 class LineAnswer:
     """What a provider reader found on one line: the model's answer, to be parsed."""
 
-    __slots__ = ("custom_id", "response", "mode")
+    __slots__ = ("custom_id", "response", "mode", "provider")
 
-    def __init__(self, custom_id: str, response: Any, mode: Mode) -> None:
+    def __init__(self, custom_id: str, response: Any, mode: Mode, provider: str) -> None:
         self.custom_id = custom_id
         self.response = response
         self.mode = mode
+        self.provider = provider
 
 
 def provider_of(data: Mapping[str, Any]) -> str:
@@ -81,13 +82,29 @@ def provider_of(data: Mapping[str, Any]) -> str:
 def read_answer(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
     """The line's answer (or the error the provider reported), by its provider's reader."""
     provider = provider_of(data)
-    if mode is not None and mode.value.startswith("anthropic") != (provider == "anthropic"):
-        mode = None  # a line of the other provider: read it as what it holds
+    if mode is not None:
+        mode = _core_mode(mode, provider)
     if provider == "anthropic":
         from instructor.batch import anthropic as reader
     else:
         from instructor.batch import openai as reader  # type: ignore[no-redef]
     return reader.read_result_line(data, response_model, mode)
+
+
+def _core_mode(mode: Mode, provider: str) -> Mode | None:
+    """The core mode a (possibly deprecated, provider-named) mode means for `provider`'s lines.
+
+    None for a mode named after the other provider (`Mode.ANTHROPIC_TOOLS` on an
+    OpenAI line): such a line is read as what it holds.
+    """
+    from instructor.mode import DEPRECATED_TO_CORE
+
+    core = DEPRECATED_TO_CORE.get(mode)
+    if core is None:
+        return mode
+    if mode.value.startswith("anthropic") != (provider == "anthropic"):
+        return None
+    return core
 
 
 def parse_line(
@@ -135,7 +152,7 @@ def parse_answer(
     """The answer parsed by its mode's handler, or the error that stopped it."""
     from instructor.core.mode_registry import get_handler
 
-    handler = get_handler(answer.mode)
+    handler = get_handler(answer.mode, provider=answer.provider)
     try:
         result = handler.parse_response(answer.response, response_model, context=context, strict=strict)
     except Exception as exc:  # every failure of one line becomes that line's BatchError
@@ -148,13 +165,19 @@ def error_type_of(exc: Exception) -> str:
     """The `BatchError.error_type` of an exception raised while parsing an answer."""
     from pydantic import ValidationError
 
-    from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+    from instructor.core.exceptions import (
+        IncompleteOutputException,
+        RefusalError,
+        ResponseParsingError,
+    )
 
     if isinstance(exc, ValidationError):
         kinds = {e["type"] for e in exc.errors()}
         return "invalid_json" if kinds == {"json_invalid"} else "validation_error"
     if isinstance(exc, IncompleteOutputException):
         return "incomplete_output"
+    if isinstance(exc, RefusalError):
+        return "refusal"
     if isinstance(exc, ResponseParsingError):
         return "response_parsing_error"
     return "parse_error"

@@ -77,6 +77,8 @@ class BatchProcessor(Generic[T]):
         self._provider = provider_module(self.provider)
         self.response_model = response_model
         self.mode = self._resolve_mode(mode)
+        #: the mode the request lines are built in; None: the provider's default line
+        self._line_mode = None if mode is None else self.mode
         self._client = client
         self._client_kwargs = client_kwargs
 
@@ -112,7 +114,7 @@ class BatchProcessor(Generic[T]):
                 body["max_tokens"] = max_tokens
             if temperature is not None:
                 body["temperature"] = temperature
-            yield self._provider.request_line(f"request-{i}", body, self.response_model, self.mode)
+            yield self._provider.request_line(f"request-{i}", body, self.response_model, self._line_mode)
 
     def create_batch_from_messages(
         self,

@@ -62,8 +62,7 @@ class BatchRequest(BaseModel):
     def to_format(self, provider: str) -> dict[str, Any]:
         """This request as one line of `provider`'s batch input ("openai" or "anthropic")."""
         module = provider_module(provider)
-        mode = self.mode or module.DEFAULT_MODE
-        line: dict[str, Any] = module.request_line(self.custom_id, self._body(), self.response_model, mode)
+        line: dict[str, Any] = module.request_line(self.custom_id, self._body(), self.response_model, self.mode)
         return line
 
     def to_openai_format(self) -> dict[str, Any]:

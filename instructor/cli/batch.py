@@ -178,7 +178,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--dry-run", action="store_true", help="write the request file, do not submit")
     create.add_argument("--max-tokens", type=int, default=1000)
     create.add_argument("--temperature", type=float, default=0.1)
-    create.add_argument("--mode", help="a Mode name (default: JSON_SCHEMA on OpenAI, ANTHROPIC_TOOLS on Anthropic)")
+    create.add_argument("--mode", help="a Mode name (default: JSON_SCHEMA on OpenAI, TOOLS on Anthropic)")
     create.add_argument("--metadata", action="append", metavar="KEY=VALUE", help="OpenAI batch metadata")
     create.set_defaults(run=_create)
 
