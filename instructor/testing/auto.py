@@ -1,6 +1,6 @@
 """Replies made from the response model: valid ones (`Reply.auto`) and broken ones (`Reply.invalid`).
 
-The values come from polyfactory (`pip install "instructor[testing]"`), seeded, so a
+The values come from polyfactory (a dependency of instructor), seeded, so a
 seed always gives the same instance. An auto reply is a script the fake provider calls
 with the request: it answers in the shape the request asked for (a call of the tool
 offered, or JSON text for the JSON modes), in the wire's own format, streamed or not.
@@ -40,7 +40,7 @@ def _polyfactory() -> Any:
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError(
             "Reply.auto and Reply.invalid build values with polyfactory, which is not installed. "
-            'Install it with `pip install "instructor[testing]"`.'
+            'Reinstall instructor (`pip install instructor`), which depends on it.'
         ) from exc
     import datetime
 

@@ -120,7 +120,7 @@ class Reply:
         The answer takes the shape the request asked for: a call of the tool named after
         the model (or the one tool offered) in the tool modes, JSON text in the JSON modes,
         in the provider's wire format, streamed when a stream was asked for. The values
-        come from polyfactory (`pip install "instructor[testing]"`), the same for the same
+        come from polyfactory (a dependency of instructor), the same for the same
         seed. Without `model`, each request gets values built from the schema it carries.
 
         Args:
