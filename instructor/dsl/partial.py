@@ -130,6 +130,14 @@ class Partial(Generic[T]):
     def __class_getitem__(cls, model: Any) -> Any:
         return partial_model(model)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Partial[T]:
+        raise TypeError("Cannot instantiate abstract Partial class: use Partial[Model], the model with every "
+                        "field optional, and build that.")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        raise TypeError(f"{cls.__name__} cannot subclass Partial: use Partial[Model] for a model whose fields "
+                        "are all optional.")
+
 
 class PartialLiteralMixin:
     """Deprecated and no longer needed: literal and enum fields are never shown half-typed."""

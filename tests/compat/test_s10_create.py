@@ -334,3 +334,14 @@ def test_s10_6_instructor_hooks_attribute_and_shim(subprocess_env: dict[str, str
     same, categories = __import__("json").loads(out.stdout.strip().splitlines()[-1])
     assert same and categories == ["DeprecationWarning"]
 
+
+
+def test_s10_2_partial_itself_cannot_be_instantiated_or_subclassed() -> None:
+    import pytest
+
+    from instructor import Partial
+
+    with pytest.raises(TypeError, match="Cannot instantiate abstract Partial class"):
+        Partial()
+    with pytest.raises(TypeError, match="cannot subclass Partial"):
+        type("Sub", (Partial,), {})
