@@ -168,3 +168,22 @@ async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> No
     retry = fake.requests[1].json["messages"]
     assert len(retry) == 2 and retry[1]["role"] == "user"  # no assistant echo (§1.5)
     assert retry[1]["content"].endswith('following attempt:\n{"name": "Jason"}')
+
+
+def test_json_stream_keeps_a_fence_inside_a_string(fake: FakeProvider) -> None:
+    class Snippet(BaseModel):
+        language: str
+        code: str
+
+    snippet = {"language": "python", "code": "```python\nprint([1, 2])\n```"}
+    fake.add(Reply.text(f"Sure:\n```json\n{json.dumps(snippet)}\n```\nMore?", chunk_size=2))
+    out = list(client_for(fake, Mode.JSON).create_partial(response_model=Snippet, messages=MESSAGES))
+    assert out[-1] == Snippet(**snippet)
+
+
+def test_json_cut_short_inside_its_fence_ends_at_the_fence(fake: FakeProvider) -> None:
+    # the closing fence ends the JSON: the prose after it (brackets and all) is not read as more of it
+    fake.add(Reply.text('```json\n{"name": "Jason", "age": 2\n```\nShall I add {more}? ', chunk_size=2))
+    with pytest.raises(IncompleteOutputException) as info:
+        list(client_for(fake, Mode.JSON).create_partial(response_model=User, messages=MESSAGES))
+    assert info.value.received.strip() == '{"name": "Jason", "age": 2'

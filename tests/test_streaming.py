@@ -546,3 +546,25 @@ def test_parallel_tools_invalid_item_is_reasked_with_every_call(fake: FakeProvid
     assert [c["id"] for c in assistant["tool_calls"]] == ["call_a", "call_b"]
     assert [m["tool_call_id"] for m in reask if m["role"] == "tool"] == ["call_a", "call_b"]
     assert "city" in reask[-1]["content"]
+
+
+class Snippet(BaseModel):
+    language: str
+    code: str
+
+
+SNIPPET = {"language": "python", "code": "```python\nprint([1, 2])\n```"}
+
+
+@pytest.mark.parametrize("chunk_size", [1, 4])
+def test_md_json_stream_keeps_a_fence_inside_a_string(fake: FakeProvider, chunk_size: int) -> None:
+    # the answer's own fence closes after the JSON, not at the ``` inside its "code" string
+    fake.add(Reply.text(f"Here it is:\n```json\n{json.dumps(SNIPPET)}\n```\nDone.", chunk_size=chunk_size))
+    out = list(client_for(fake, Mode.MD_JSON).create_partial(response_model=Snippet, messages=MESSAGES))
+    assert out[-1] == Snippet(**SNIPPET)
+
+
+def test_md_json_stream_reads_a_fence_on_one_line(fake: FakeProvider) -> None:
+    fake.add(Reply.text(f"```json {json.dumps(USERS[0])}```", chunk_size=2))
+    out = list(client_for(fake, Mode.MD_JSON).create_partial(response_model=User, messages=MESSAGES))
+    assert out[-1] == User(**USERS[0])

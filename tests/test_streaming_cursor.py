@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.json_text import JsonTextFilter
 from instructor.core.mode_registry import StreamDelta
 from instructor.core.streaming import (
     IterableConsumer,
@@ -28,7 +29,6 @@ from instructor.core.streaming import (
 )
 from instructor.dsl.iterable import iterable_spec
 from instructor.dsl.partial import partial_model, partial_spec
-from instructor.formats.openai_chat import JsonTextFilter
 
 
 class Color(str, Enum):

@@ -13,7 +13,7 @@ the loop (`_Call` holds the shared part).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast, overload
 
 from instructor.core.exceptions import (
     AsyncValidationError,
@@ -279,11 +279,22 @@ class _Call:
         return error
 
     # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
-    def open_stream(self) -> tuple[StreamedResponse, StreamConsumer]:
-        from instructor.core.streaming import StreamedResponse, consumer_for
+    def open_stream(self, stream: Any, asynchronous: bool) -> tuple[StreamedResponse, StreamConsumer, Any]:
+        """The `StreamedResponse` recording `stream`, the consumer of its deltas, and the deltas
+        (the handler's reading of the stream: an iterator, or an async one)."""
+        from instructor.core.streaming import (
+            StreamedResponse,
+            arecord_chunks,
+            consumer_for,
+            record_chunks,
+        )
 
-        assert self.spec is not None
-        return StreamedResponse(), consumer_for(self.spec, self.context, self.strict)
+        assert self.spec is not None and self.handler is not None
+        response, handler = StreamedResponse(), self.handler
+        consumer = consumer_for(self.spec, self.context, self.strict)
+        if asynchronous:
+            return response, consumer, handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
+        return response, consumer, handler.iter_stream(record_chunks(stream, response, handler.usage))
 
     def _stream_ended(self, response: StreamedResponse) -> None:
         self.last_response = response
@@ -330,6 +341,44 @@ class _Call:
             except (AttributeError, TypeError):
                 pass
         return outputs
+
+    # the sync and async attempts differ only in how they read the next delta: the rest is here,
+    # called on failures and once per attempt, never per delta on the happy path
+    def stream_read_failed(self, exc: Exception, response: StreamedResponse, n: int) -> NoReturn:
+        """Raise what a stream that broke while being read ends in (called inside its `except`)."""
+        error = self.stream_broken(_typed_recursion(exc), response, n)
+        if error is exc:
+            raise exc  # the handler's own typed error, now carrying what was received
+        raise error from exc
+
+    def stream_feed_failed(self, exc: Exception, response: StreamedResponse, n: int) -> NoReturn:
+        """Record the attempt whose delta the consumer refused, and raise its typed error."""
+        typed = _typed_recursion(exc)
+        self.stream_invalid(typed, response, n)
+        if typed is exc:
+            raise exc
+        raise typed from exc
+
+    def stream_end(self, consumer: StreamConsumer, response: StreamedResponse, n: int) -> list[Any]:
+        """The last outputs of a stream that ended (the final object validated), or its error."""
+        try:
+            outputs = consumer.finish()
+        except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
+            self.stream_broken(exc, response, n)
+            raise
+        except Exception as exc:
+            self.stream_invalid(exc, response, n)
+            raise
+        return self.stream_finished(response, outputs)
+
+    def tenacity_gave_up(self, exc: Exception) -> BaseException:
+        """What the call raises when a loop over a tenacity `Retrying` object stops on `exc`."""
+        from tenacity import RetryError
+
+        if isinstance(exc, RetryError):
+            inner, n = _retry_error_parts(exc)
+            return self.give_up(inner, n, cause=exc)
+        return self.give_up(exc, self.attempt)
 
 
 def _typed_recursion(exc: Exception) -> Exception:
@@ -419,6 +468,20 @@ def _attempts_of(max_retries: int) -> int:
     return max(0, int(max_retries)) + 1
 
 
+def _tenacity_settled(state: Any, failure: Exception | None) -> bool:
+    """Tell tenacity how a streamed attempt went: True when it succeeded; when it failed, tenacity
+    either raises (a `RetryError`, or the failure with `reraise=True`) or lets the loop go on."""
+    with state:
+        if failure is not None:
+            raise failure
+    return failure is None
+
+
+def _need_tenacity() -> None:
+    """A tenacity `Retrying` object as `max_retries` needs tenacity: its ImportError, as it is, if missing."""
+    import tenacity  # noqa: F401
+
+
 def _retry_error_parts(exc: Any) -> tuple[BaseException, int]:
     """The last exception inside a tenacity `RetryError`, and its attempt number."""
     last = exc.last_attempt
@@ -506,6 +569,21 @@ class _BaseInstructor(Generic[ClientT]):
                 raise ValueError("Pass either context= or its older name validation_context=, not both.")
             context = validation_context
         return _Call(self, response_model, messages, context, strict, hooks, token_budget, kwargs)
+
+    def _partial_call(self, response_model: Any, messages: Sequence[Any] | None, context: Mapping[str, Any] | None,
+                      strict: bool | None, hooks: Hooks | None, kwargs: dict[str, Any]) -> _Call:
+        """The call of `create_partial`: `Partial[response_model]`, streamed."""
+        from instructor.dsl.partial import partial_model
+
+        return self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
+
+    def _iterable_call(self, response_model: Any, messages: Sequence[Any] | None, context: Mapping[str, Any] | None,
+                       strict: bool | None, hooks: Hooks | None, kwargs: dict[str, Any]) -> _Call:
+        """The call of `create_iterable`: `Iterable[response_model]`, streamed."""
+        from instructor.dsl.iterable import IterableModel
+
+        kwargs["stream"] = True
+        return self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
 
 
 class Instructor(_BaseInstructor[Any]):
@@ -625,10 +703,8 @@ class Instructor(_BaseInstructor[Any]):
             >>> for user in client.create_partial(response_model=User, messages=[...]):
             ...     print(user)
         """
-        from instructor.dsl.partial import partial_model
-
-        call = self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
-        return self._stream(call, max_retries)
+        return self._stream(self._partial_call(response_model, messages, context, strict, hooks, kwargs),
+                            max_retries)
 
     def create_iterable(
         self,
@@ -658,11 +734,8 @@ class Instructor(_BaseInstructor[Any]):
             >>> for user in client.create_iterable(messages=[...], response_model=User):
             ...     print(user)
         """
-        from instructor.dsl.iterable import IterableModel
-
-        kwargs["stream"] = True
-        call = self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
-        return self._stream(call, max_retries)
+        return self._stream(self._iterable_call(response_model, messages, context, strict, hooks, kwargs),
+                            max_retries)
 
     def create_with_completion(
         self,
@@ -708,8 +781,7 @@ class Instructor(_BaseInstructor[Any]):
                     if not call.retries(exc, n):
                         raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
                 n += 1
-        from tenacity import RetryError
-
+        _need_tenacity()
         try:
             for state in max_retries:
                 # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
@@ -718,28 +790,18 @@ class Instructor(_BaseInstructor[Any]):
                     yield from self._stream_attempt(call, state.retry_state.attempt_number)
                 except Exception as exc:
                     failure = exc
-                with state:
-                    if failure is not None:
-                        raise failure
-                if failure is None:
+                if _tenacity_settled(state, failure):
                     return
-        except RetryError as exc:
-            inner, n = _retry_error_parts(exc)
-            raise call.give_up(inner, n, cause=exc)  # noqa: B904
         except Exception as exc:
-            raise call.give_up(exc, call.attempt)  # noqa: B904
+            raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
 
     def _stream_attempt(self, call: _Call, n: int) -> Iterator[Any]:
-        from instructor.core.streaming import record_chunks
-
         request = call.before(n)
         try:
             stream = self.create_fn(**request)
         except Exception as exc:
             raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        handler = self.handler
-        response, consumer = call.open_stream()
-        deltas = handler.iter_stream(record_chunks(stream, response, handler.usage))
+        response, consumer, deltas = call.open_stream(stream, asynchronous=False)
         try:
             while True:
                 try:
@@ -747,30 +809,14 @@ class Instructor(_BaseInstructor[Any]):
                 except StopIteration:
                     break
                 except Exception as exc:
-                    typed = _typed_recursion(exc)
-                    error = call.stream_broken(typed, response, n)
-                    if error is exc:
-                        raise  # the handler's own typed error, now carrying what was received
-                    raise error from exc
+                    call.stream_read_failed(exc, response, n)
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
                 except Exception as exc:
-                    typed = _typed_recursion(exc)
-                    call.stream_invalid(typed, response, n)
-                    if typed is exc:
-                        raise
-                    raise typed from exc
+                    call.stream_feed_failed(exc, response, n)
                 yield from outputs
-            try:
-                outputs = consumer.finish()
-            except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
-                call.stream_broken(exc, response, n)
-                raise
-            except Exception as exc:
-                call.stream_invalid(exc, response, n)
-                raise
-            yield from call.stream_finished(response, outputs)
+            yield from call.stream_end(consumer, response, n)
         finally:
             close = getattr(deltas, "close", None)
             if close is not None:
@@ -843,10 +889,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
         **kwargs: Any,
     ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_partial`: `async for user in client.create_partial(...)`."""
-        from instructor.dsl.partial import partial_model
-
-        call = self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
-        return self._stream(call, max_retries)
+        return self._stream(self._partial_call(response_model, messages, context, strict, hooks, kwargs),
+                            max_retries)
 
     def create_iterable(
         self,
@@ -859,11 +903,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
         **kwargs: Any,
     ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_iterable`: `async for item in client.create_iterable(...)`."""
-        from instructor.dsl.iterable import IterableModel
-
-        kwargs["stream"] = True
-        call = self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
-        return self._stream(call, max_retries)
+        return self._stream(self._iterable_call(response_model, messages, context, strict, hooks, kwargs),
+                            max_retries)
 
     async def create_with_completion(
         self,
@@ -910,8 +951,7 @@ class AsyncInstructor(_BaseInstructor[Any]):
                     if not call.retries(exc, n):
                         raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
                 n += 1
-        from tenacity import RetryError
-
+        _need_tenacity()
         try:
             async for state in max_retries:
                 # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
@@ -921,28 +961,18 @@ class AsyncInstructor(_BaseInstructor[Any]):
                         yield item
                 except Exception as exc:
                     failure = exc
-                with state:
-                    if failure is not None:
-                        raise failure
-                if failure is None:
+                if _tenacity_settled(state, failure):
                     return
-        except RetryError as exc:
-            inner, n = _retry_error_parts(exc)
-            raise call.give_up(inner, n, cause=exc)  # noqa: B904
         except Exception as exc:
-            raise call.give_up(exc, call.attempt)  # noqa: B904
+            raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
 
     async def _stream_attempt(self, call: _Call, n: int) -> AsyncIterator[Any]:
-        from instructor.core.streaming import arecord_chunks
-
         request = call.before(n)
         try:
             stream = await self.create_fn(**request)
         except Exception as exc:
             raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        handler = self.handler
-        response, consumer = call.open_stream()
-        deltas = handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
+        response, consumer, deltas = call.open_stream(stream, asynchronous=True)
         try:
             while True:
                 try:
@@ -950,31 +980,15 @@ class AsyncInstructor(_BaseInstructor[Any]):
                 except StopAsyncIteration:
                     break
                 except Exception as exc:
-                    typed = _typed_recursion(exc)
-                    error = call.stream_broken(typed, response, n)
-                    if error is exc:
-                        raise  # the handler's own typed error, now carrying what was received
-                    raise error from exc
+                    call.stream_read_failed(exc, response, n)
                 response.add_delta(delta)
                 try:
                     outputs = consumer.feed(delta)
                 except Exception as exc:
-                    typed = _typed_recursion(exc)
-                    call.stream_invalid(typed, response, n)
-                    if typed is exc:
-                        raise
-                    raise typed from exc
+                    call.stream_feed_failed(exc, response, n)
                 for item in outputs:
                     yield item
-            try:
-                outputs = consumer.finish()
-            except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
-                call.stream_broken(exc, response, n)
-                raise
-            except Exception as exc:
-                call.stream_invalid(exc, response, n)
-                raise
-            for item in call.stream_finished(response, outputs):
+            for item in call.stream_end(consumer, response, n):
                 yield item
         finally:
             aclose = getattr(deltas, "aclose", None)
@@ -1009,17 +1023,13 @@ def _run_sync(attempt: Callable[[int], Any], max_retries: MaxRetries, call: _Cal
 
 
 def _run_tenacity_sync(attempt: Callable[[int], Any], retrying: Any, call: _Call) -> Any:
-    from tenacity import RetryError
-
+    _need_tenacity()
     try:
         for state in retrying:
             with state:
                 return attempt(state.retry_state.attempt_number)
-    except RetryError as exc:
-        inner, n = _retry_error_parts(exc)
-        raise call.give_up(inner, n, cause=exc)  # noqa: B904
     except Exception as exc:
-        raise call.give_up(exc, call.attempt)  # noqa: B904
+        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
     raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
 
 
@@ -1034,18 +1044,14 @@ async def _run_async(attempt: Callable[[int], Awaitable[Any]], max_retries: MaxR
                 if not call.retries(exc, n):
                     raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
             n += 1
-    from tenacity import RetryError
-
+    _need_tenacity()
     try:
         # an AsyncRetrying, used as given (a sync Retrying raises TypeError here, reported as the cause)
         async for state in max_retries:
             with state:
                 return await attempt(state.retry_state.attempt_number)
-    except RetryError as exc:
-        inner, n = _retry_error_parts(exc)
-        raise call.give_up(inner, n, cause=exc)  # noqa: B904
     except Exception as exc:
-        raise call.give_up(exc, call.attempt)  # noqa: B904
+        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
     raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
 
 

@@ -2,7 +2,7 @@
 
 Models asked for JSON in a prompt sometimes wrap it in a ```json fence or in a
 sentence; `validate_json_text` reads a whole answer either way, and
-`JSONTextFilter` does the same for a stream, so that only the JSON reaches the
+`JsonTextFilter` does the same for a stream, so that only the JSON reaches the
 partial parser.
 
 Shared by every provider's JSON mode that puts the schema in a system prompt
@@ -66,66 +66,97 @@ def validate_json_text(
         return model.model_validate_json(extracted, context=context, strict=strict)
 
 
-class JSONTextFilter:
-    """Keeps only the first JSON object or array of a streamed text, fragment by fragment.
+_START = re.compile(r"```|[{\[]")  # before the JSON: a fence, or the opening bracket
+_IN_STRING = re.compile(r'["\\]')  # inside a JSON string only its end and escapes matter
+_OUTSIDE = re.compile(r'["{}\[\]`]')  # outside one: brackets, a string's start, a fence
 
-    Drops what comes before its opening bracket (prose, a ```json fence) and what
-    comes after its closing one, tracking strings and escapes so brackets inside
-    strings do not count. One filter per stream.
+
+class JsonTextFilter:
+    """Keeps only the first JSON object or array of a streamed text answer, fragment by fragment.
+
+    Models asked for JSON in a prompt wrap it in prose or a ```json fence. Drops what comes
+    before the opening bracket (prose, fences, a fence's language tag) and what comes after
+    the value: its closing bracket ends it, and so does a closing fence when the JSON was
+    fenced (a value cut short inside its fence is not completed by the prose after it).
+    Strings and escapes are tracked, so brackets and backticks inside strings are data;
+    a fence or an escape split across two fragments is handled. One filter per stream.
 
     Example:
-        >>> f = JSONTextFilter()
-        >>> [f.feed(t) for t in ('```json\\n{"a": "}', '"}\\n```')]
-        ['{"a": "}', '"}']
+        >>> f = JsonTextFilter()
+        >>> [f.feed(t) for t in ('Sure:\\n``', '`json\\n{"a": "}', '"}\\n```')]
+        ['', '{"a": "}', '"}']
     """
 
-    __slots__ = ("depth", "in_string", "escaped", "started", "done")
+    __slots__ = ("pending", "fenced", "started", "done", "depth", "in_string", "escaped")
 
     def __init__(self) -> None:
+        self.pending = ""  # before the JSON: backticks that may be the start of a fence
+        self.fenced = False  # inside a ``` fence (an odd number of fences seen before the JSON)
+        self.started = False
+        self.done = False
         self.depth = 0
         self.in_string = False
         self.escaped = False
-        self.started = False
-        self.done = False
 
     def feed(self, text: str) -> str:
         """The part of `text` that belongs to the JSON value ("" when none does)."""
         if self.done:
             return ""
-        start = 0
         if not self.started:
-            found = [i for i in (text.find("{"), text.find("[")) if i != -1]
-            if not found:
+            text = self.pending + text
+            match, scanned = _START.search(text), 0
+            while match is not None and match.group() == "```":
+                self.fenced, scanned = not self.fenced, match.end()
+                match = _START.search(text, scanned)
+            if match is None:
+                tail = text[max(len(text) - 2, scanned) :]
+                self.pending = tail[len(tail.rstrip("`")) :]
                 return ""
-            start = min(found)
-            self.started = True
-        depth, in_string, escaped = self.depth, self.in_string, self.escaped
-        for i in range(start, len(text)):
-            char = text[i]
+            self.started, self.pending = True, ""
+            text = text[match.start() :]
+        return self._value(text)
+
+    def _value(self, text: str) -> str:
+        depth, in_string = self.depth, self.in_string
+        pos = 0
+        if self.escaped and text:
+            self.escaped, pos = False, 1  # the character after a backslash that ended the last fragment
+        while True:
+            match = (_IN_STRING if in_string else _OUTSIDE).search(text, pos)
+            if match is None:
+                break
+            at = match.start()
+            char = text[at]
+            pos = at + 1
             if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
+                if char == "\\":
+                    if pos == len(text):
+                        self.escaped = True
+                        break
+                    pos += 1
+                else:
                     in_string = False
             elif char == '"':
                 in_string = True
-            elif char in "{[":
+            elif char == "{" or char == "[":
                 depth += 1
-            elif char in "}]":
+            elif char == "`":
+                if self.fenced:  # the closing fence: the JSON, complete or not, ended before it
+                    self.done = True
+                    return text[:at]
+            else:
                 depth -= 1
                 if depth == 0:
                     self.done = True
-                    return text[start : i + 1]
-        self.depth, self.in_string, self.escaped = depth, in_string, escaped
-        return text[start:]
+                    return text[:pos]
+        self.depth, self.in_string = depth, in_string
+        return text
 
 
 class StateReader:
     """A `ChunkReader` over a handler's `deltas(chunk, state)`, for handlers that keep their
     reading state in a dict: "finished" (set on the provider's finish signal), "calls"
-    (tool calls seen) and "filter" (a `JSONTextFilter` for text answers)."""
+    (tool calls seen) and "filter" (a `JsonTextFilter` for text answers)."""
 
     __slots__ = ("_deltas", "_unfinished", "state")
 
@@ -136,7 +167,7 @@ class StateReader:
     ) -> None:
         self._deltas = deltas
         self._unfinished = unfinished
-        self.state: dict[str, Any] = {"calls": 0, "finished": False, "filter": JSONTextFilter()}
+        self.state: dict[str, Any] = {"calls": 0, "finished": False, "filter": JsonTextFilter()}
 
     def feed(self, chunk: Any) -> Iterable[StreamDelta]:
         return self._deltas(chunk, self.state)

@@ -23,6 +23,7 @@ from instructor.core.content_text import answer_text
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import (
     REASK_JSON,
+    JsonTextFilter,
     extract_json_text,
     json_instructions,
     validate_json_text,
@@ -64,54 +65,6 @@ def with_stream_flags(request: dict[str, Any]) -> dict[str, Any]:
     if request.get("stream") and "stream_options" not in request:
         request["stream_options"] = {"include_usage": True}
     return request
-
-
-class JsonTextFilter:
-    """Keeps only the JSON of a streamed text answer: drops prose before it and a ```json fence around it.
-
-    A fence split across chunks is handled: trailing backticks are held back
-    until the next piece shows whether they close the fence.
-    """
-
-    __slots__ = ("state", "fenced", "held")
-
-    def __init__(self) -> None:
-        self.state = "before"  # -> "json" -> "after" (the fence closed)
-        self.fenced = False
-        self.held = ""
-
-    def feed(self, text: str) -> str:
-        if self.state == "json":
-            return self._inside(text) if self.fenced else text
-        if self.state == "after":
-            return ""
-        self.held += text
-        fence = self.held.find("```")
-        starts = [i for i in (self.held.find("{"), self.held.find("[")) if i != -1]
-        start = min(starts) if starts else -1
-        if start != -1 and (fence == -1 or start < fence):
-            self.state, text, self.held = "json", self.held[start:], ""
-            return text
-        if fence != -1:
-            newline = self.held.find("\n", fence + 3)
-            if newline == -1:
-                return ""  # the fence's language tag is still arriving
-            self.state, self.fenced = "json", True
-            text, self.held = self.held[newline + 1 :], ""
-            return self._inside(text)
-        return ""
-
-    def _inside(self, text: str) -> str:
-        text, self.held = self.held + text, ""
-        end = text.find("```")
-        if end != -1:
-            self.state = "after"
-            return text[:end]
-        ticks = len(text) - len(text.rstrip("`"))
-        if ticks:
-            self.held = text[-ticks:]
-            return text[:-ticks]
-        return text
 
 
 class _ChunkReader:

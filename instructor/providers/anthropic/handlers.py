@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
 from instructor.core.json_text import (
-    JSONTextFilter,
+    JsonTextFilter,
     extract_json_text,
     json_instructions,
     validate_json_text,
@@ -179,7 +179,7 @@ class _StreamReader:
         self.tools = tools
         self.ordinals: dict[int, int] = {}  # content block index -> tool call number
         self.received: list[str] = []
-        self.json_text = JSONTextFilter()
+        self.json_text = JsonTextFilter()
         self.stop_reason: str | None = None
 
     def feed(self, event: Any) -> Iterator[StreamDelta]:

@@ -27,7 +27,7 @@ from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.json_text import (
     REASK_JSON,
-    JSONTextFilter,
+    JsonTextFilter,
     json_instructions,
     validate_json_text,
 )
@@ -251,7 +251,7 @@ class _StreamReader:
         self.tools = tools
         self.ordinals: dict[int, int] = {}  # contentBlockIndex -> tool call number
         self.received: list[str] = []
-        self.json_text = JSONTextFilter()
+        self.json_text = JsonTextFilter()
         self.stop_reason: str | None = None
 
     def feed(self, event: Any) -> Iterator[StreamDelta]:
