@@ -19,6 +19,7 @@ def from_provider(
     api_key: str | None = None,
     async_client: Literal[False] = False,
     mode: Mode | None = None,
+    cache: Any = None,
     **kwargs: Any,
 ) -> Instructor: ...
 
@@ -30,6 +31,7 @@ def from_provider(
     *,
     async_client: Literal[True],
     mode: Mode | None = None,
+    cache: Any = None,
     **kwargs: Any,
 ) -> AsyncInstructor: ...
 
@@ -40,6 +42,7 @@ def from_provider(
     api_key: str | None,
     async_client: Literal[True],
     mode: Mode | None = None,
+    cache: Any = None,
     **kwargs: Any,
 ) -> AsyncInstructor: ...
 
@@ -49,6 +52,7 @@ def from_provider(
     api_key: str | None = None,
     async_client: bool = False,
     mode: Mode | None = None,
+    cache: Any = None,
     **kwargs: Any,
 ) -> Instructor | AsyncInstructor:
     """Build a client from `"provider/model"`, loading only that provider.
@@ -58,6 +62,8 @@ def from_provider(
         api_key: the key; by default read from the provider's environment variable.
         async_client: return an `AsyncInstructor` around the SDK's async client.
         mode: how structured output is asked for; by default the provider's own.
+        cache: an `instructor.cache` cache (`AutoCache()`, `DiskCache()`...) used by every
+            `create` of this client unless a call passes its own `cache=`.
         **kwargs: SDK client options (`base_url`, `timeout`, `max_retries`,
             `http_client`...) go to the SDK client; other keywords become
             defaults of every `create` call; `hooks=` sets the client's hooks.
@@ -73,6 +79,8 @@ def from_provider(
         >>> client = instructor.from_provider("openai/gpt-4o-mini")
     """
     provider, model_name = parse_model_string(model)
+    if cache is not None:
+        kwargs["cache"] = cache  # a default of every create, like any other non-client keyword
     return provider_registry.create_client(
         provider, model_name, api_key=api_key, async_client=async_client, mode=mode, **kwargs
     )

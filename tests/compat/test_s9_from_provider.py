@@ -18,8 +18,9 @@ from .modes_support import BEDROCK_CLAUDE, JASON, MESSAGES, User, aws
 
 
 def test_s9_signature_is_ours() -> None:
+    """COMPAT decision 3: `from_provider(model, api_key=None, async_client=False, mode=None, cache=None, **kwargs)`."""
     params = list(inspect.signature(instructor.from_provider).parameters)
-    assert params == ["model", "api_key", "async_client", "mode", "kwargs"]
+    assert params == ["model", "api_key", "async_client", "mode", "cache", "kwargs"]
 
 
 @pytest.mark.parametrize("bad", ["gpt-4o", "openai/", "/gpt-4o", "nope/x"])
@@ -137,3 +138,4 @@ def test_s9_databricks_without_a_host_says_what_to_set(monkeypatch: pytest.Monke
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ConfigurationError, match="DATABRICKS_HOST"):
         instructor.from_provider("databricks/m", api_key="dapi")
+
