@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 
 from instructor.core.exceptions import (
     IncompleteOutputException,
@@ -421,6 +421,8 @@ _OPENING = re.compile(r"[{\[]")
 # The rest of a string still arriving, from a point between two characters (never inside an escape).
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
 _SPACE = re.compile(r"\s*")
+# The inside of a container nothing is kept from, up to its next bracket or unfinished string.
+_RAW_RUN = re.compile(r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*')
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -477,6 +479,7 @@ class JsonCursor:
         self._open_scanned = -1
         self._open_decoded: tuple[int, int, str] = (-1, -1, "")
         self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
+        self._raw_depth = 0  # brackets open in the RAW container on top (see `_skip_raw`)
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
         self._shown_in: _Frame | None = None  # ... and the container it was shown in
@@ -510,82 +513,138 @@ class JsonCursor:
             rest = _STRING_REST.match(text, self._open_scanned)
             if rest is not None and rest.group(1) is None:
                 self._open_scanned = rest.end()
-                return not frame.is_object or frame.key is not None
+                return frame.shape is not RAW and (not frame.is_object or frame.key is not None)
         self._open_at = -1
         changed = False
-        pos = len(text)
-        for match in _TOKEN.finditer(text, self._pos):
-            at = match.start()
-            char = text[at]
-            if char == '"':
-                if match.group(1) is None:  # a string still arriving: its rest is scanned next time
-                    pos = at
-                    self._open_at, self._open_scanned = at, match.end()
-                    changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
-                    break
-                if frame is None:
-                    continue
-                if frame.is_object and frame.key is None:
-                    token = match.group()
-                    key = self._keys.get(token)
-                    if key is None:
-                        key = self._keys[token] = _decode(token)
-                    frame.key = key if isinstance(key, str) else ""
-                elif match.end() - 1 > fed or at >= fed:  # new characters, not just the closing quote
-                    changed = True
-            elif frame is None:
-                if char == "{" or char == "[":
-                    self.start = at
-                    frame = _Frame(self.root(char), char == "{", at)
-                    stack.append(frame)
-                    self.version += 1
-                    changed = True
-            elif char == ",":
-                end = match.end()
-                start = frame.value_start
-                if frame.value_done:
-                    frame.value_done = False
-                    frame.count += 1
-                elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
-                        and not text[start:at].isspace():
-                    if frame.shape.keeps:
-                        frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING,
-                                              _MISSING))
-                        if frame.shape.eager:
-                            self._settle(frame)
-                    frame.count += 1
-                frame.key = None
-                frame.value_start = -1 if frame.is_object else end
+        pos = self._pos
+        while True:
+            if frame is not None and frame.shape is RAW:
+                end = self._skip_raw(text, pos)
+                if end < 0:
+                    return changed  # still open; `_skip_raw` kept where to resume
                 changed = True
-            elif char == ":":
-                if frame.is_object and frame.key is not None:
-                    frame.value_start = match.end()
-            elif char == "{" or char == "[":
-                key = frame.key if frame.is_object else frame.count
-                frame = _Frame(frame.shape.child(key), char == "{", at)
-                stack.append(frame)
-                if frame.shape.keeps:  # an empty object or list appears
-                    self.version += 1
-                changed = True
-            else:  # "}" or "]"
                 closed = stack.pop()
-                self._end_member(closed, at)
-                changed = True
-                end = match.end()
                 if not stack:
                     self.done = True
-                    self.end = end
-                    pos = end
-                    break
+                    self.end = self._pos = end
+                    return True
                 frame = stack[-1]
                 if frame.shape.keeps:
                     frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          closed.shown, self._built(closed)))
+                                          _MISSING, _MISSING))
                     if frame.shape.eager:
                         self._settle(frame)
                 frame.value_done = True
+                pos = end
+            into_raw = False
+            for match in _TOKEN.finditer(text, pos):
+                at = match.start()
+                char = text[at]
+                if char == '"':
+                    if match.group(1) is None:  # a string still arriving: its rest is scanned next time
+                        pos = at
+                        self._open_at, self._open_scanned = at, match.end()
+                        changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
+                        break
+                    if frame is None:
+                        continue
+                    if frame.is_object and frame.key is None:
+                        token = match.group()
+                        key = self._keys.get(token)
+                        if key is None:
+                            key = self._keys[token] = _decode(token)
+                        frame.key = key if isinstance(key, str) else ""
+                    elif match.end() - 1 > fed or at >= fed:  # new characters, not just the closing quote
+                        changed = True
+                elif frame is None:
+                    if char == "{" or char == "[":
+                        self.start = at
+                        frame = _Frame(self.root(char), char == "{", at)
+                        stack.append(frame)
+                        self.version += 1
+                        changed = True
+                        if frame.shape is RAW:
+                            self._raw_depth, pos, into_raw = 1, match.end(), True
+                            break
+                elif char == ",":
+                    end = match.end()
+                    start = frame.value_start
+                    if frame.value_done:
+                        frame.value_done = False
+                        frame.count += 1
+                    elif start >= 0 and start < at and (not frame.is_object or frame.key is not None) \
+                            and not text[start:at].isspace():
+                        if frame.shape.keeps:
+                            frame.pending.append((frame.key if frame.is_object else frame.count, start, at, _MISSING,
+                                                  _MISSING))
+                            if frame.shape.eager:
+                                self._settle(frame)
+                        frame.count += 1
+                    frame.key = None
+                    frame.value_start = -1 if frame.is_object else end
+                    changed = True
+                elif char == ":":
+                    if frame.is_object and frame.key is not None:
+                        frame.value_start = match.end()
+                elif char == "{" or char == "[":
+                    key = frame.key if frame.is_object else frame.count
+                    frame = _Frame(frame.shape.child(key), char == "{", at)
+                    stack.append(frame)
+                    changed = True
+                    if frame.shape is RAW:  # nothing inside is kept: only its end matters
+                        self._raw_depth, pos, into_raw = 1, match.end(), True
+                        break
+                    if frame.shape.keeps:  # an empty object or list appears
+                        self.version += 1
+                else:  # "}" or "]"
+                    closed = stack.pop()
+                    self._end_member(closed, at)
+                    changed = True
+                    end = match.end()
+                    if not stack:
+                        self.done = True
+                        self.end = end
+                        pos = end
+                        break
+                    frame = stack[-1]
+                    if frame.shape.keeps:
+                        frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
+                                              closed.shown, self._built(closed)))
+                        if frame.shape.eager:
+                            self._settle(frame)
+                    frame.value_done = True
+            else:
+                pos = len(text)
+            if not into_raw:
+                break
         self._pos = pos
         return changed
+
+    def _skip_raw(self, text: str, pos: int) -> int:
+        """Step over the inside of the RAW container on top, from `pos`, bracket to bracket: where it
+        closes (after its bracket), or -1 when it is still open (`_pos` is then where to resume)."""
+        depth = self._raw_depth
+        run = _RAW_RUN.match
+        size = len(text)
+        while True:
+            pos = run(text, pos).end()  # type: ignore[union-attr]  # the pattern matches the empty string
+            if pos >= size:
+                break
+            char = text[pos]
+            if char == '"':  # a string still arriving: its rest is scanned next time
+                self._open_at = pos
+                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                break
+            pos += 1
+            if char == "{" or char == "[":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return pos
+        self._raw_depth = depth
+        self._pos = pos
+        return -1
 
     def _settle(self, frame: _Frame) -> None:
         """Decode and check the frame's finished members, keeping those that pass.
@@ -831,6 +890,7 @@ class IterableConsumer(StreamConsumer):
         self.context = context
         self.strict = strict
         self.key: str = spec.options.get("key", "tasks")
+        self._around = (b"{" + to_json(self.key) + b":[", b"]}")  # what one item is validated inside
         self.by_name: dict[str, type[BaseModel]] = dict(spec.options.get("item_models", {}))
         self.pending: list[Any] = []
         self.yielded = 0
@@ -843,11 +903,15 @@ class IterableConsumer(StreamConsumer):
 
     def _item(self, raw: Any) -> Any:
         if self.strict:
-            # JSON strict, as for a whole answer: python strict would refuse "red" for an Enum
-            import json
+            # JSON strict, as for a whole answer: python strict would refuse "red" for an Enum. The
+            # same JSON json.dumps would write, by pydantic_core's serializer (a tenth of the cost)
+            try:
+                text: Any = self._around[0] + to_json(raw, inf_nan_mode="constants") + self._around[1]
+            except ValueError:  # a lone surrogate: only json.dumps writes it
+                import json
 
-            wrapped = self.wrapper.model_validate_json(json.dumps({self.key: [raw]}), context=self.context,
-                                                       strict=True)
+                text = json.dumps({self.key: [raw]})
+            wrapped = self.wrapper.model_validate_json(text, context=self.context, strict=True)
         else:
             wrapped = self.wrapper.model_validate({self.key: [raw]}, context=self.context, strict=self.strict)
         return getattr(wrapped, self.key)[0]
