@@ -274,6 +274,10 @@ class ModelShape(Shape):
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
         self._children: dict[str, Shape] = {}
+        # BaseModel's slots, set straight through their descriptors (what object.__setattr__ finds)
+        slots = vars(BaseModel)
+        self._setters = (slots["__pydantic_fields_set__"].__set__, slots["__pydantic_extra__"].__set__,
+                         slots["__pydantic_private__"].__set__)
 
     def _check_field(self, key: str, value: Any) -> Any:
         return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
@@ -324,8 +328,7 @@ class ModelShape(Shape):
         return (True, text) if self.names.get(key) in self.plain_str else (False, None)
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
-        values = dict(self.defaults)
-        values.update(members)
+        values = {**self.defaults, **members}
         fields_set = set(members)
         if open_value is not _MISSING:
             name = self.names.get(open_key)
@@ -334,9 +337,10 @@ class ModelShape(Shape):
                 fields_set.add(name)
         obj = _new_object(self.model)
         _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", fields_set)
-        _set(obj, "__pydantic_extra__", self.extra)
-        _set(obj, "__pydantic_private__", None)
+        set_fields_set, set_extra, set_private = self._setters
+        set_fields_set(obj, fields_set)
+        set_extra(obj, self.extra)
+        set_private(obj, None)
         return obj
 
 
@@ -660,9 +664,60 @@ class JsonCursor:
         if frame is self._shown_in and pending[0][3] is _MISSING:
             key, start, end, _, built = pending[0]
             pending[0] = (key, start, end, self.shown, built)
+        shape = frame.shape
+        if frame.is_object and type(shape) is ModelShape:
+            names, plain, plain_items = shape.names, shape.plain, shape.plain_items
+            plain_list = None
+        elif not frame.is_object and type(shape) is ListShape and shape.plain is not None:
+            plain_list = shape.plain
+        else:
+            self._settle_checked(frame, pending, False)
+            return
+        # the common case inline: members that need no check (what `accept` keeps as they are)
+        members = frame.members
+        visible = False
+        for i, (key, start, end, shown, built) in enumerate(pending):
+            if built is not _MISSING:
+                if plain_list is None:
+                    members[names.get(key, key)] = built
+                else:
+                    members.append(built)
+                visible = visible or shown is _MISSING
+                continue
+            raw = _decode(text[start:end])
+            if raw is _MISSING:
+                frame.clean = False
+                visible = visible or shown is not _MISSING
+                continue
+            if plain_list is None:
+                name = names.get(key)
+                if name is None:
+                    frame.clean = False
+                    visible = visible or shown is not _MISSING
+                    continue
+                if raw is None:
+                    members[name] = raw
+                    visible = visible or (shown is not _MISSING and raw is not shown and raw != shown)
+                    continue
+                if type(raw) is not plain.get(name) and not (
+                        type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw)):
+                    self._settle_checked(frame, pending[i:], visible)
+                    return
+                members[name] = raw
+            elif type(raw) is plain_list:
+                members.append(raw)
+            else:
+                self._settle_checked(frame, pending[i:], visible)
+                return
+            visible = visible or shown is _MISSING or (raw is not shown and raw != shown)
+        if visible:
+            self.version += 1
+
+    def _settle_checked(self, frame: _Frame, pending: list[tuple[Any, int, int, Any, Any]], visible: bool) -> None:
+        """`_settle` for members the shape's `accept` must check (in one call, where it can)."""
+        text = self.text
         # per member: (key, value, what was shown, whether `value` is checked already)
         decoded: list[tuple[Any, Any, Any, bool]] = []
-        visible = False
         for key, start, end, shown, built in pending:
             if built is not _MISSING:
                 # built from checked members: showing it changed nothing the container's own members
