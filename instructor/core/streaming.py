@@ -14,7 +14,9 @@ checked against their fields in one call per open container; an unfinished
 string is decoded by `from_json(..., allow_partial="trailing-strings")`. A
 snapshot rebuilds only the open path (the containers still being written) around
 the members it holds, so its cost depends on the nesting depth and the width of
-the open models, not on the size of the object.
+the open models, not on the size of the object. A container nothing is kept from
+(a `dict` or `Any` field's value, an `Iterable[...]` item) is stepped over bracket
+to bracket: only where it ends matters, and its parent decodes it whole.
 `benchmarks/bench_partial_streaming.py` measures it.
 """
 
