@@ -6,9 +6,9 @@ the same SDK client class and the same connection pool settings; the figure is
 the wall time of the whole batch (what a user waits for), per batch:
 
 - async: `asyncio.gather` of `calls` coroutines on one `openai.AsyncOpenAI`,
-  the same client object (and connection pool) on both sides: a second client
-  built next to the first ran about 8% slower even with bare calls, so two
-  clients measured their order of creation rather than instructor
+  the same client object (and connection pool) on both sides, so neither side
+  has a pool of its own built or warmed first (in a trial with two clients, a
+  second bare client ran 8% slower than the first)
   (bare: `chat.completions.create(..., tools=..., tool_choice=...)` then
   `User.model_validate_json(arguments, strict=True)`; instructor:
   `await client.create(response_model=User, strict=True)`);
@@ -70,8 +70,7 @@ def _child(kind: str, rounds: int, calls: int, threads: int) -> dict[str, Any]:
             import asyncio
 
             async def main() -> tuple[Comparison, Comparison]:
-                # one SDK client (one connection pool) for both sides: with two, whichever client was
-                # built and warmed first ran its batches ~8% faster, instructor or not
+                # one SDK client (one connection pool) for both sides: the pool's state is the same for both
                 bare = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0, timeout=TIMEOUT,
                                           http_client=openai.DefaultAsyncHttpxClient(
                                               limits=openai.DEFAULT_CONNECTION_LIMITS))
