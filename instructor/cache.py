@@ -33,7 +33,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from instructor.core.client import _BaseInstructor, _Call
+    from instructor.core.call import _Call
+    from instructor.core.client import _BaseInstructor
 
 #: the create keywords that configure caching; they never reach the SDK
 CACHE_OPTIONS = frozenset({"cache", "cache_namespace", "cache_ttl"})

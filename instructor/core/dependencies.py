@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from instructor.core.exceptions import MissingDependencyError
+if TYPE_CHECKING:
+    from instructor.core.exceptions import MissingDependencyError
 
 
 def is_installed(package: str) -> bool:
@@ -24,6 +26,8 @@ def is_installed(package: str) -> bool:
 
 
 def _missing(package: str, extra: str, provider: str | None) -> MissingDependencyError:
+    from instructor.core.exceptions import MissingDependencyError  # only on a failure
+
     who = f"Provider {provider!r} needs" if provider else "This feature needs"
     return MissingDependencyError(
         f"{who} the {package!r} package, which is not installed. "

@@ -17,17 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from instructor.core.exceptions import (
-    MissingAPIKeyError,
-    ModelStringError,
-    PluginError,
-    UnknownProviderError,
-    UnsupportedModeError,
-)
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
     from instructor.core.client import AsyncInstructor, Instructor
+    from instructor.core.exceptions import PluginError
 
 ENTRY_POINT_GROUP = "instructor.providers"
 
@@ -175,6 +169,8 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
     supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
     aliases = ", ".join(f"Mode.{m.name}" for m in config.legacy_modes)
     also = f" (deprecated aliases also accepted: {aliases})" if aliases else ""
+    from instructor.core.exceptions import UnsupportedModeError  # only on a failure
+
     raise UnsupportedModeError(
         f"{who} does not support mode {mode!r}. Valid modes: {supported}{also}. Pass one of "
         f"these as mode=, or leave it out to use the default (Mode.{config.default_mode.name}).",
@@ -185,13 +181,18 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
 
 def parse_model_string(model: str) -> tuple[str, str]:
     """Split `"provider/model"`; raise `ModelStringError` saying how it should look."""
+    # instructor.core.exceptions loads only on a failure: from_provider's path never needs it
     if not isinstance(model, str):
+        from instructor.core.exceptions import ModelStringError
+
         raise ModelStringError(
             f"from_provider expects a string like 'openai/gpt-4o-mini', got {type(model).__name__} "
             f"{model!r}."
         )
     provider, sep, model_name = model.partition("/")
     if not sep or not provider.strip() or not model_name.strip():
+        from instructor.core.exceptions import ModelStringError
+
         raise ModelStringError(
             f"Model string {model!r} is not of the form 'provider/model'. "
             "Write it as, for example, 'openai/gpt-4o-mini' or 'anthropic/claude-sonnet-4-5'."
@@ -306,6 +307,8 @@ class ProviderRegistry:
         available = self.list_providers()
         suggestion = _closest(name, available)
         hint = f" Did you mean {suggestion!r}?" if suggestion else ""
+        from instructor.core.exceptions import UnknownProviderError
+
         raise UnknownProviderError(
             f"Unknown provider {name!r}.{hint} Available providers: {', '.join(available)}. "
             f"Third-party providers register through the {ENTRY_POINT_GROUP!r} entry-point group.",
@@ -336,7 +339,7 @@ class ProviderRegistry:
         Instructor's own errors (a missing SDK, a missing key...) already say what to do
         and pass through unchanged.
         """
-        from instructor.core.exceptions import InstructorError
+        from instructor.core.exceptions import InstructorError, PluginError
 
         origin = self._plugin_origin.get(name)
         if origin is None or isinstance(exc, InstructorError):
@@ -353,6 +356,8 @@ class ProviderRegistry:
 
     def configs(self) -> list[ProviderConfig]:
         """The config of every provider that loads (broken plugins are left out)."""
+        from instructor.core.exceptions import PluginError
+
         out = []
         for name in self.list_providers():
             try:
@@ -417,6 +422,8 @@ class ProviderRegistry:
     def _plugin_error(message: str, *, cause: BaseException | None = None) -> PluginError:
         import logging
 
+        from instructor.core.exceptions import PluginError
+
         logging.getLogger("instructor").warning(message)
         error = PluginError(message)
         error.__cause__ = cause
@@ -463,6 +470,8 @@ class ProviderRegistry:
             values = ways if isinstance(ways, Mapping) else dict.fromkeys(ways, "True")
             others = "".join(f", or pass {k}={v}" for k, v in values.items())
             others += "".join(f", or set {var}" for var in config.options.get("credential_env_vars", ()))
+            from instructor.core.exceptions import MissingAPIKeyError
+
             raise MissingAPIKeyError(
                 f"No API key for provider {config.name!r}: set the environment variable {names}, "
                 f"or pass api_key=... to from_provider{others}.",

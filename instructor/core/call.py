@@ -1,0 +1,546 @@
+"""One `create` call: its state, the retry loops, and what it raises (`_Call`).
+
+Loaded at the first `create`, not when a client is built: `from_provider` needs
+only the client classes (`instructor.core.client`), and this module brings the
+exceptions, message preparation, usage and mode-handler modules with it.
+The sync and async clients share everything here but the SDK call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from instructor.core.exceptions import (
+    AsyncValidationError,
+    FailedAttempt,
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+    TokenBudgetError,
+)
+from instructor.core.hooks import HookName, Hooks
+from instructor.core.messages import prepare_messages
+from instructor.core.response_model import resolve_response_model
+from instructor.core.usage import usage_object
+
+if TYPE_CHECKING:
+    from instructor.core.client import MaxRetries, _BaseInstructor
+    from instructor.core.mode_registry import ModeHandler
+    from instructor.core.response_model import ResponseSpec
+    from instructor.core.streaming import StreamConsumer, StreamedResponse
+
+_REASKED: tuple[type[BaseException], ...] = ()
+
+
+def _reasked() -> tuple[type[BaseException], ...]:
+    """The failures that are re-asked: the answer is there but does not fit the model."""
+    global _REASKED
+    if not _REASKED:
+        import json
+
+        from pydantic import ValidationError
+
+        _REASKED = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
+    return _REASKED
+
+
+def _messages_of(request: Mapping[str, Any]) -> Any:
+    for key in ("messages", "contents", "chat_history"):
+        if key in request:
+            return request[key]
+    return None
+
+
+class _Call:
+    """The state of one `create` call that sync and async clients share.
+
+    The loops (`_run_sync`, `_run_async`, the `_stream` twins) call an attempt,
+    which returns the result or raises what went wrong, raw: the validation
+    error (already recorded in `failed`, its re-ask already in `request`), the
+    SDK's own exception, or a typed error never re-asked. `retries(exc)` says
+    whether to go round again and `give_up(exc, n)` what the call raises.
+    """
+
+    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "usages",
+                 "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt", "cache")
+
+    def __init__(
+        self,
+        owner: _BaseInstructor[Any],
+        response_model: Any,
+        messages: Sequence[Any] | None,
+        context: Mapping[str, Any] | None,
+        strict: bool | None,
+        hooks: Hooks | None,
+        token_budget: int | None,
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.spec: ResponseSpec | None = resolve_response_model(response_model)
+        self.hooks = owner.hooks + hooks if hooks else owner.hooks
+        self.context = context
+        self.strict = strict
+        self.failed: list[FailedAttempt] = []
+        self.usage: dict[str, int] = {}
+        self.usages: list[Any] = []
+        self.last_response: Any = None
+        self.max_attempts: int | None = None
+        self.attempt = 0
+        request = {**owner.default_kwargs, **kwargs}
+        self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
+        autodetect_images = bool(request.pop("autodetect_images", False))
+        if messages is not None:
+            request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
+                                                   autodetect_images=autodetect_images)
+        self.streaming = _wants_stream(self.spec, request)
+        timeout = request.get("timeout")
+        self.deadline: float | None = None
+        if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+            from time import monotonic
+
+            self.deadline = monotonic() + timeout
+        self.token_budget = token_budget
+        if token_budget is not None:
+            _check_token_budget(token_budget, self.spec, self.streaming)
+        if self.spec is None:
+            self.handler: ModeHandler | None = None
+            self.request = request
+        else:
+            self.handler = owner.handler
+            self.request = self.handler.prepare_request(self.spec.model, request)
+
+    def before(self, n: int) -> dict[str, Any]:
+        self.attempt = n
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_KWARGS, **self.request)
+        return self.request
+
+    def _is_last(self, n: int) -> bool:
+        return self.max_attempts is not None and n >= self.max_attempts
+
+    def sdk_failed(self, exc: Exception, n: int) -> Exception:
+        """What a failed SDK call raises into the loop: the SDK's own exception, except a
+        `RecursionError` (the SDK's json decoder on a hostile, deeply nested body), which
+        becomes a typed `ResponseParsingError` chaining it."""
+        exc = _typed_recursion(exc)
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts,
+                                          is_last_attempt=self.max_attempts is not None)
+        return exc
+
+    def on_response(self, response: Any, n: int) -> Any:
+        """Parse `response`: return the result, or record the failure (and its re-ask) and raise it."""
+        self.last_response = response
+        hooks = self.hooks
+        if hooks:
+            hooks.emit(HookName.COMPLETION_RESPONSE, response)
+        handler, spec = self.handler, self.spec
+        if handler is None or spec is None:
+            return response
+        counts = handler.usage(response)
+        for key, value in counts.items():
+            self.usage[key] = self.usage.get(key, 0) + value
+        self.usages.append(usage_object(response))
+        if hooks and counts:
+            hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(), attempt_number=n)
+        try:
+            parsed = handler.parse_response(response, spec.model, context=self.context, strict=self.strict)
+        except IncompleteOutputException as exc:
+            exc.n_attempts = n
+            exc.failed_attempts = list(self.failed)
+            if exc.last_completion is None:
+                exc.last_completion = response
+            raise
+        except Exception as exc:
+            typed = _typed_recursion(exc)
+            self.failed_attempt(typed, response, n)
+            if typed is exc:
+                raise
+            raise typed from exc
+        result = spec.unwrap(parsed)
+        usages = self.usages
+        # the cumulative usage when every attempt reported one: one attempt's is its own (no copy)
+        total = (usages[0] if len(usages) == 1 else self.total_usage()) if None not in usages else None
+        if type(result) is list:
+            from instructor.dsl.list_response import ListResponse
+
+            return ListResponse(result, raw_response=response, total_usage=total)
+        if hasattr(result, "__pydantic_fields__"):
+            try:
+                result._raw_response = response
+                if total is not None:
+                    result._total_usage = total
+            except (AttributeError, TypeError):
+                pass
+        return result
+
+    def failed_attempt(self, exc: Exception, response: Any, n: int) -> None:
+        """Record a failed parse; a failure that is re-asked gets its re-ask built into `request`.
+
+        Raises:
+            TokenBudgetError: the call's `token_budget` is spent (or usage is unknown).
+        """
+        self.failed.append(FailedAttempt(n, exc, response))
+        reasked = isinstance(exc, _reasked())
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.PARSE_ERROR, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts,
+                                          is_last_attempt=not reasked or self._is_last(n))
+        if not reasked:
+            return
+        assert self.handler is not None
+        try:
+            self.request = self.handler.reask(self.request, response, exc)
+        except Exception as error:  # the answer cannot even be echoed back (e.g. nested too deep)
+            raise _typed_recursion(error)  # noqa: B904 - a RecursionError's typed form chains it
+        if self.token_budget is not None and not self._is_last(n):
+            self._check_budget(exc, n)
+
+    def _check_budget(self, exc: Exception, n: int) -> None:
+        from instructor.core.exceptions import TokenBudgetExceeded, TokenUsageUnavailableError
+        from instructor.core.usage import tokens_used
+
+        budget = self.token_budget
+        assert budget is not None
+        if not self.usage:
+            error: Exception = TokenUsageUnavailableError(
+                f"token_budget={budget} was set, but the provider reported no token usage for attempt {n}, "
+                "so the budget cannot be checked. Drop token_budget for this provider, or use max_retries.",
+                **self._details(n), budget=budget,
+            )
+        else:
+            used = tokens_used(self.usage)
+            if used < budget:
+                return
+            error = TokenBudgetExceeded(
+                f"The token budget is spent: {used} tokens used across {n} attempt{'s' if n != 1 else ''} "
+                f"(token_budget={budget}); not re-asking. Raise token_budget, or make the task easier.",
+                **self._details(n), budget=budget,
+            )
+        error.__cause__ = exc
+        raise error
+
+    def total_usage(self) -> Any:
+        from instructor.core.usage import total_usage
+
+        return total_usage(self.usages, self.usage)
+
+    def _details(self, n: int) -> dict[str, Any]:
+        return {
+            "n_attempts": n,
+            "total_usage": self.total_usage(),
+            "last_completion": self.failed[-1].completion if self.failed else None,
+            "messages": _messages_of(self.request),
+            "create_kwargs": self.request,
+            "failed_attempts": list(self.failed),
+        }
+
+    def retries(self, exc: Exception, n: int) -> bool:
+        """Whether the int `max_retries` loop goes round again after `exc` at attempt `n`."""
+        if self._is_last(n) or not self.failed or self.failed[-1].exception is not exc:
+            return False  # the last attempt, or not a parse failure (an SDK error is never re-sent)
+        if not isinstance(exc, _reasked()):
+            return False
+        if self.deadline is not None:
+            from time import monotonic
+
+            return monotonic() < self.deadline
+        return True
+
+    def give_up(self, exc: BaseException, n: int, cause: BaseException | None = None) -> BaseException:
+        """What the call raises when it stops on `exc` at attempt `n`.
+
+        `IncompleteOutputException` and `TokenBudgetError` as they are; with
+        `response_model=None` the SDK's exception as it is; anything else an
+        `InstructorRetryException` caused by it, carrying every attempt.
+        """
+        if isinstance(exc, (IncompleteOutputException, TokenBudgetError, InstructorRetryException)):
+            return exc
+        if self.spec is None:
+            return exc
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_LAST_ATTEMPT, exc, attempt_number=n,
+                                          max_attempts=self.max_attempts, is_last_attempt=True)
+        error = InstructorRetryException(str(exc), **self._details(n))
+        error.__cause__ = cause if cause is not None else exc
+        return error
+
+    # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
+    def open_stream(self, stream: Any, asynchronous: bool) -> tuple[StreamedResponse, StreamConsumer, Any]:
+        """The `StreamedResponse` recording `stream`, the consumer of its deltas, and the deltas
+        (the handler's reading of the stream: an iterator, or an async one)."""
+        from instructor.core.streaming import (
+            StreamedResponse,
+            arecord_chunks,
+            consumer_for,
+            record_chunks,
+        )
+
+        assert self.spec is not None and self.handler is not None
+        response, handler = StreamedResponse(), self.handler
+        consumer = consumer_for(self.spec, self.context, self.strict)
+        if asynchronous:
+            return response, consumer, handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
+        return response, consumer, handler.iter_stream(record_chunks(stream, response, handler.usage))
+
+    def _stream_ended(self, response: StreamedResponse) -> None:
+        self.last_response = response
+        for key, value in response.usage.items():
+            self.usage[key] = self.usage.get(key, 0) + value
+        self.usages.append(None)  # a stream has counts, no usage object
+        if self.hooks:
+            self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
+            if response.usage:
+                self.hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(),
+                                              attempt_number=self.attempt)
+
+    def stream_broken(self, exc: Exception, response: StreamedResponse, n: int) -> Exception:
+        """The typed error a stream that broke off ends in (not re-asked)."""
+        from instructor.core.exceptions import StreamInterruptedError
+        from instructor.core.streaming import stream_failure
+
+        self._stream_ended(response)
+        error = stream_failure(exc, response)
+        if isinstance(error, StreamInterruptedError):
+            for key, value in self._details(n).items():
+                if key != "last_completion":  # the StreamedResponse of this attempt stays
+                    setattr(error, key, value)
+        elif isinstance(error, IncompleteOutputException):
+            error.n_attempts = n
+            error.failed_attempts = list(self.failed)
+        if self.hooks:
+            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, error, attempt_number=n,
+                                          max_attempts=self.max_attempts, is_last_attempt=True)
+        return error
+
+    def stream_invalid(self, exc: Exception, response: StreamedResponse, n: int) -> None:
+        """The streamed answer failed: record it (and its re-ask); the loop decides."""
+        self._stream_ended(response)
+        self.failed_attempt(exc, response, n)
+
+    def stream_finished(self, response: StreamedResponse, outputs: list[Any]) -> list[Any]:
+        """Account for a clean stream; the final object carries the `StreamedResponse`."""
+        self._stream_ended(response)
+        if outputs and hasattr(outputs[-1], "__pydantic_fields__") and self.spec is not None \
+                and self.spec.kind == "partial":
+            try:
+                outputs[-1]._raw_response = response
+            except (AttributeError, TypeError):
+                pass
+        return outputs
+
+    # the sync and async attempts differ only in how they read the next delta: the rest is here,
+    # called on failures and once per attempt, never per delta on the happy path
+    def stream_read_failed(self, exc: Exception, response: StreamedResponse, n: int) -> NoReturn:
+        """Raise what a stream that broke while being read ends in (called inside its `except`)."""
+        error = self.stream_broken(_typed_recursion(exc), response, n)
+        if error is exc:
+            raise exc  # the handler's own typed error, now carrying what was received
+        raise error from exc
+
+    def stream_feed_failed(self, exc: Exception, response: StreamedResponse, n: int) -> NoReturn:
+        """Record the attempt whose delta the consumer refused, and raise its typed error."""
+        typed = _typed_recursion(exc)
+        self.stream_invalid(typed, response, n)
+        if typed is exc:
+            raise exc
+        raise typed from exc
+
+    def stream_end(self, consumer: StreamConsumer, response: StreamedResponse, n: int) -> list[Any]:
+        """The last outputs of a stream that ended (the final object validated), or its error."""
+        try:
+            outputs = consumer.finish()
+        except IncompleteOutputException as exc:  # the JSON stops mid-way: never re-asked
+            self.stream_broken(exc, response, n)
+            raise
+        except Exception as exc:
+            self.stream_invalid(exc, response, n)
+            raise
+        return self.stream_finished(response, outputs)
+
+    # the clients reach the loops through the call: this module loads at the first create only
+    def run_sync(self, attempt: Callable[[int], Any], max_retries: MaxRetries) -> Any:
+        return _run_sync(attempt, max_retries, self)
+
+    async def run_async(self, attempt: Callable[[int], Awaitable[Any]], max_retries: MaxRetries) -> Any:
+        return await _run_async(attempt, max_retries, self)
+
+    def counted(self, max_retries: MaxRetries) -> bool:
+        """True for an int `max_retries` (the attempts are counted); False for a tenacity object."""
+        if _is_count(max_retries):
+            self.max_attempts = _attempts_of(max_retries)
+            return True
+        _need_tenacity()
+        return False
+
+    @staticmethod
+    def settled(state: Any, failure: Exception | None) -> bool:
+        return _tenacity_settled(state, failure)
+
+    def not_streaming(self) -> None:
+        _not_streaming(self)
+
+    def tenacity_gave_up(self, exc: Exception) -> BaseException:
+        """What the call raises when a loop over a tenacity `Retrying` object stops on `exc`."""
+        from tenacity import RetryError
+
+        if isinstance(exc, RetryError):
+            inner, n = _retry_error_parts(exc)
+            return self.give_up(inner, n, cause=exc)
+        return self.give_up(exc, self.attempt)
+
+
+def _typed_recursion(exc: Exception) -> Exception:
+    """A `RecursionError` (a JSON decoder on a hostile, deeply nested body) as a typed
+    `ResponseParsingError` chaining it; any other exception as it is."""
+    if not isinstance(exc, RecursionError):
+        return exc
+    error = ResponseParsingError(
+        f"The provider's response could not be decoded: it nests JSON deeper than Python's "
+        f"recursion limit ({exc}). The model produced a pathologically nested answer; retry "
+        "the call, or constrain the output (max_tokens, a flatter schema).",
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:
+    """Raises TypeError / ValueError for a `token_budget` that cannot be honoured."""
+    if isinstance(budget, bool) or not isinstance(budget, int):
+        raise TypeError(f"token_budget must be a positive int (tokens) or None, got {budget!r}.")
+    if budget <= 0:
+        raise ValueError(f"token_budget must be greater than zero, got {budget}.")
+    if spec is None:
+        raise ValueError("token_budget counts the tokens of re-asks, so it needs a response_model; "
+                         "got response_model=None. Drop token_budget, or pass a response_model.")
+    if streaming:
+        raise ValueError("token_budget is not supported for streamed responses (Partial[...], Iterable[...] "
+                         "with stream=True). Drop token_budget, or ask without streaming.")
+
+
+def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
+    """[cache] The call's `instructor.cache.CallCache`, or None (the module loads only when asked for)."""
+    if "cache" not in request and "cache_namespace" not in request and "cache_ttl" not in request:
+        return None
+    from instructor.cache import CallCache
+
+    return CallCache.pop_from(request, owner)
+
+
+def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
+    """Whether this call streams: `Partial[...]` always, `Iterable[...]` with `stream=True`.
+
+    Raises:
+        ValueError: `stream=False` with `Partial[...]`, or `stream=True` with a plain model.
+    """
+    if spec is None:
+        return False  # response_model=None: the SDK's own stream, if asked, passes through
+    if spec.kind == "partial":
+        if request.get("stream") is False:
+            raise ValueError(
+                f"Partial[...] always streams, but stream=False was passed with "
+                f"{spec.model.__name__}. Drop stream=False, or ask for {spec.model.__name__} itself."
+            )
+        request["stream"] = True
+        return True
+    if not request.get("stream"):
+        return False
+    if spec.kind != "iterable":
+        name = getattr(spec.original, "__name__", repr(spec.original))
+        raise ValueError(
+            f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
+            f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
+        )
+    return True
+
+
+def _not_streaming(call: _Call) -> None:
+    if call.streaming:
+        raise ValueError(
+            "create_with_completion returns one completion, and this call streams "
+            "(Partial[...], or Iterable[...] with stream=True). Use create, create_partial or "
+            "create_iterable; the final object's `_raw_response` holds the StreamedResponse."
+        )
+
+
+def _close_stream(stream: Any) -> Any:
+    close = getattr(stream, "close", None)
+    return close() if callable(close) else None
+
+
+def _is_count(max_retries: Any) -> bool:
+    return isinstance(max_retries, int)
+
+
+def _attempts_of(max_retries: int) -> int:
+    """`max_retries` re-asks after the first attempt; a negative number counts as none."""
+    return max(0, int(max_retries)) + 1
+
+
+def _tenacity_settled(state: Any, failure: Exception | None) -> bool:
+    """Tell tenacity how a streamed attempt went: True when it succeeded; when it failed, tenacity
+    either raises (a `RetryError`, or the failure with `reraise=True`) or lets the loop go on."""
+    with state:
+        if failure is not None:
+            raise failure
+    return failure is None
+
+
+def _need_tenacity() -> None:
+    """A tenacity `Retrying` object as `max_retries` needs tenacity: its ImportError, as it is, if missing."""
+    import tenacity  # noqa: F401
+
+
+def _retry_error_parts(exc: Any) -> tuple[BaseException, int]:
+    """The last exception inside a tenacity `RetryError`, and its attempt number."""
+    last = exc.last_attempt
+    inner = last.exception() if last.failed else exc
+    return inner, last.attempt_number
+
+
+def _run_sync(attempt: Callable[[int], Any], max_retries: MaxRetries, call: _Call) -> Any:
+    if not _is_count(max_retries):
+        return _run_tenacity_sync(attempt, max_retries, call)
+    call.max_attempts = _attempts_of(max_retries)
+    n = 1
+    while True:
+        try:
+            return attempt(n)
+        except Exception as exc:
+            if not call.retries(exc, n):
+                raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+        n += 1
+
+
+def _run_tenacity_sync(attempt: Callable[[int], Any], retrying: Any, call: _Call) -> Any:
+    _need_tenacity()
+    try:
+        for state in retrying:
+            with state:
+                return attempt(state.retry_state.attempt_number)
+    except Exception as exc:
+        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
+    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
+
+
+async def _run_async(attempt: Callable[[int], Awaitable[Any]], max_retries: MaxRetries, call: _Call) -> Any:
+    if _is_count(max_retries):
+        call.max_attempts = _attempts_of(max_retries)
+        n = 1
+        while True:
+            try:
+                return await attempt(n)
+            except Exception as exc:
+                if not call.retries(exc, n):
+                    raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
+            n += 1
+    _need_tenacity()
+    try:
+        # an AsyncRetrying, used as given (a sync Retrying raises TypeError here, reported as the cause)
+        async for state in max_retries:
+            with state:
+                return await attempt(state.retry_state.attempt_number)
+    except Exception as exc:
+        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
+    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
