@@ -141,6 +141,25 @@ def test_iterable_items_arrive_complete_and_in_order(nodes: list[dict[str, Any]]
     assert out == [Node.model_validate(n) for n in nodes]
 
 
+@pytest.mark.parametrize(("opening", "then", "shown"), [
+    ('{"tags": ["', '", "', {"tags": ["", ""]}),  # a list's next item
+    ('{"first": "', '", "last": "', {"first": "", "last": ""}),  # an object's next field
+])
+def test_a_new_string_equal_to_the_last_one_shown_is_still_shown(opening: str, then: str,
+                                                                 shown: dict[str, Any]) -> None:
+    """`["", "` shows a second empty string: the same text as the one shown before, in another
+    member (hypothesis found it: the change was missed when only the text was compared)."""
+    class Names(BaseModel):
+        tags: list[str] = []
+        first: str = ""
+        last: str = ""
+
+    consumer = PartialConsumer(partial_spec(Names), None, None)
+    assert len(consumer.feed(StreamDelta(opening))) == 1
+    [second] = consumer.feed(StreamDelta(then))
+    assert second.model_dump(exclude_none=True) == shown
+
+
 def test_an_item_is_yielded_as_soon_as_it_closes() -> None:
     text = json.dumps({"tasks": [{"label": "a", "weight": 1.0}, {"label": "b", "weight": 2.0}]})
     consumer = IterableConsumer(iterable_spec(Leaf), None, None)

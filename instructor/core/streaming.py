@@ -488,7 +488,8 @@ class JsonCursor:
         self._raw_depth = 0  # brackets open in the RAW container on top (see `_skip_raw`)
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
-        self._shown_in: _Frame | None = None  # ... and the container it was shown in
+        self._shown_in: _Frame | None = None  # ... the container it was shown in
+        self._shown_key: Any = None  # ... and its key (or index) there
 
     @property
     def signature(self) -> int:
@@ -810,9 +811,10 @@ class JsonCursor:
                     ok, checked = top.shape.show_string(top.key if top.is_object else top.count, text)
                     if ok:
                         value = checked
-        if value is not _MISSING and (value != self.shown or top is not self._shown_in):
-            self.version += 1
-        self.shown, self._shown_in = value, top
+        key = top.key if top.is_object else top.count
+        if value is not _MISSING and (value != self.shown or top is not self._shown_in or key != self._shown_key):
+            self.version += 1  # a new string, even one equal to the last shown (`["", "`)
+        self.shown, self._shown_in, self._shown_key = value, top, key
         for frame in reversed(self.stack):
             value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
             frame.shown = value
