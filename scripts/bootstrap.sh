@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Create .venv (if needed) and install instructor with the given extras, editable.
-# Usage: bash scripts/bootstrap.sh EXTRAS   (e.g. "openai" or "dev")
+# Create a venv (if needed) and install instructor with the given extras, editable.
+# Usage: bash scripts/bootstrap.sh EXTRAS [VENV [MORE REQUIREMENTS...]]
+#   bash scripts/bootstrap.sh dev                       # .venv, what scripts/test.sh needs
+#   bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.106.2" pytest
+# Installs with uv (itself pip-installed into the venv: a few seconds, and the install
+# then takes ~15 s instead of ~50 s); falls back to pip where uv cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-openai}"
+venv="${2:-.venv}"
+shift $(($# > 2 ? 2 : $#))
 py="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$py" -m venv .venv
+if [ ! -x "$venv/bin/python" ]; then
+  "$py" -m venv "$venv"
 fi
-stamp=".venv/.installed-$extras"
+stamp="$venv/.installed-$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" 2> >(grep -v "is ignored: it is neither" >&2)
+  quiet=(--quiet --disable-pip-version-check)
+  [ -x "$venv/bin/uv" ] || "$venv/bin/python" -m pip install "${quiet[@]}" uv >/dev/null 2>&1 || true
+  if [ -x "$venv/bin/uv" ]; then
+    "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" -e ".[$extras]" "$@"
+  else
+    "$venv/bin/python" -m pip install "${quiet[@]}" -e ".[$extras]" "$@" \
+      2> >(grep -v "is ignored: it is neither" >&2)
+  fi
   touch "$stamp"
 fi

@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Everything CI checks, in the order a developer wants to hear about it.
+# Everything CI checks. The import budget runs first, on a quiet machine; pytest then starts in
+# the background (its sleeps and waits leave the cores room for the static checks), and its
+# output follows the checks'. Pass pytest arguments through: bash scripts/test.sh -k faults -n 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$SECONDS
+took() { echo "   ($1 after $((SECONDS - start)) s)"; }
 bash scripts/bootstrap.sh dev
 py=.venv/bin/python
 # the third-party provider example, installed as a user installs a plugin (tests/test_plugin_example.py)
-$py -c "import myprovider_plugin" 2>/dev/null || \
-  $py -m pip install --quiet --disable-pip-version-check --no-deps -e tests/plugin_example \
-    2> >(grep -v "is ignored: it is neither" >&2)
+if ! $py -c "import myprovider_plugin" 2>/dev/null; then
+  if [ -x .venv/bin/uv ]; then .venv/bin/uv pip install --quiet --python $py --no-deps -e tests/plugin_example
+  else $py -m pip install --quiet --disable-pip-version-check --no-deps -e tests/plugin_example \
+         2> >(grep -v "is ignored: it is neither" >&2)
+  fi
+fi
+took "installed"
+echo "== import budget"
+$py tools/importtime.py check
+took "import budget"
+
+logs="$(mktemp -d)"
+jobs_started=()
+trap 'kill "${jobs_started[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT
+$py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@" > "$logs/pytest" 2>&1 &
+pytest_job=$!
+# the litellm lane's venv (every installable litellm pins openai<3)
+bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.106.2" mcp pytest pytest-asyncio pytest-timeout \
+  > "$logs/litellm-install" 2>&1 &
+litellm_install=$!
+jobs_started=("$pytest_job" "$litellm_install")
+
 echo "== ruff"
 $py -m ruff check instructor tests tools benchmarks examples stubs
 echo "== mypy"
-$py -m mypy
+$py -m mypy -n "${MYPY_WORKERS:-auto}"
 $py -m mypy --config-file stubs/mypy.ini stubs
 echo "== pyright on the typed surface"
 if command -v npm >/dev/null 2>&1; then
@@ -24,20 +47,14 @@ fi
 echo "== export table is in sync with the stub"
 $py tools/gen_exports.py --check
 echo "== docs site (every sample on it runs in tests/test_docs_samples.py)"
-site="$(mktemp -d)"
 # not --quiet: it hides the warnings that strict mode turns into a failure
-NO_MKDOCS_2_WARNING=1 $py -m mkdocs build --strict --site-dir "$site" > "$site.log" 2>&1 || \
-  { cat "$site.log"; exit 1; }
-rm -rf "$site" "$site.log"
-echo "== import budget"
-$py tools/importtime.py check
+NO_MKDOCS_2_WARNING=1 $py -m mkdocs build --strict --site-dir "$logs/site" > "$logs/mkdocs" 2>&1 || \
+  { cat "$logs/mkdocs"; exit 1; }
+took "static checks"
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
-if [ ! -x .venv-litellm/bin/python ]; then
-  ${PYTHON:-python3} -m venv .venv-litellm
-  .venv-litellm/bin/python -m pip install --quiet --disable-pip-version-check \
-    -e ".[litellm]" "litellm==1.106.2" mcp pytest pytest-asyncio pytest-timeout \
-    2> >(grep -v "is ignored: it is neither" >&2)
-fi
+wait "$litellm_install" || { cat "$logs/litellm-install"; exit 1; }
 .venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
-echo "== pytest (on every core: pytest-xdist; pass -n 0 to run in one process)"
-$py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@"
+echo "== pytest (started after the import budget; on every core: pytest-xdist; -n 0 for one process)"
+tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
+wait "$pytest_job"
+took "done"
