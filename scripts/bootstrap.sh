@@ -19,7 +19,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   quiet=(--quiet --disable-pip-version-check)
   [ -x "$venv/bin/uv" ] || "$venv/bin/python" -m pip install "${quiet[@]}" uv >/dev/null 2>&1 || true
   if [ -x "$venv/bin/uv" ]; then
-    "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" -e ".[$extras]" "$@"
+    # --compile-bytecode: as pip does; a fresh interpreter then never compiles an SDK from source
+    "$venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" -e ".[$extras]" "$@"
   else
     "$venv/bin/python" -m pip install "${quiet[@]}" -e ".[$extras]" "$@" \
       2> >(grep -v "is ignored: it is neither" >&2)

@@ -4,6 +4,8 @@
 # output follows the checks'. Pass pytest arguments through: bash scripts/test.sh -k faults -n 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# bytecode caches, as users have them: every xdist worker and fresh interpreter reuses them
+unset PYTHONDONTWRITEBYTECODE
 start=$SECONDS
 took() { echo "   ($1 after $((SECONDS - start)) s)"; }
 bash scripts/bootstrap.sh dev

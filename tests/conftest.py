@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,25 @@ KEY_VARS = [
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
     "AWS_DEFAULT_REGION", "AWS_BEARER_TOKEN_BEDROCK",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every SDK client loads the CA bundle named by SSL_CERT_FILE when it is built (httpx does,
+    unasked): certifi's 140 kB bundle costs ~40 ms of CPU per client, two thirds of the suite's
+    time in some modules. No test speaks TLS (the fake provider is plain HTTP on 127.0.0.1), so
+    the bundle is one certificate of certifi's; fresh interpreters the tests start inherit it."""
+    import re
+    import tempfile
+
+    import certifi
+
+    bundle = Path(tempfile.gettempdir()) / f"instructor-tests-ca-{os.getpid()}.pem"
+    first = re.search(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n",
+                      Path(certifi.where()).read_text(), re.S)
+    assert first is not None, f"no certificate in {certifi.where()}"
+    bundle.write_text(first.group())
+    os.environ["SSL_CERT_FILE"] = str(bundle)
+    config.add_cleanup(lambda: bundle.unlink(missing_ok=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
