@@ -18,10 +18,12 @@ stamp="$venv/.installed-$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   quiet=(--quiet --disable-pip-version-check)
   [ -x "$venv/bin/uv" ] || "$venv/bin/python" -m pip install "${quiet[@]}" uv >/dev/null 2>&1 || true
-  if [ -x "$venv/bin/uv" ]; then
-    # --compile-bytecode: as pip does; a fresh interpreter then never compiles an SDK from source
-    "$venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" -e ".[$extras]" "$@"
+  # no --compile-bytecode: the first import of a module writes its cache (the scripts keep
+  # PYTHONDONTWRITEBYTECODE unset), so only what runs is compiled, once
+  if [ -x "$venv/bin/uv" ] && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" -e ".[$extras]" "$@"
+  then :
   else
+    [ ! -x "$venv/bin/uv" ] || echo "bootstrap: uv could not install (above); installing with pip" >&2
     "$venv/bin/python" -m pip install "${quiet[@]}" -e ".[$extras]" "$@" \
       2> >(grep -v "is ignored: it is neither" >&2)
   fi
