@@ -420,15 +420,19 @@ def _decode(text: str) -> Any:
         return _MISSING
 
 
-# A whole string (its closing quote in group 1, absent while it is still arriving), or one
-# structural character: strings are stepped over by the regex engine, never decoded here.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[{}\[\],:]')
+# A whole string (its closing quote in group 1, absent while it is still arriving; a colon after
+# it in group 2: a key, read in one step), or one structural character: strings are stepped over
+# by the regex engine, never decoded here.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:(")(\s*:)?)?|[{}\[\],:]')
 _OPENING = re.compile(r"[{\[]")
 # The rest of a string still arriving, from a point between two characters (never inside an escape).
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
 _SPACE = re.compile(r"\s*")
 # The inside of a container nothing is kept from, up to its next bracket or unfinished string.
-_RAW_RUN = re.compile(r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*')
+_RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
+_RAW_RUN = re.compile(_RUN)
+# A whole container holding containers that hold none (an item with a list of tags, say).
+_CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -547,7 +551,8 @@ class JsonCursor:
                 at = match.start()
                 char = text[at]
                 if char == '"':
-                    if match.group(1) is None:  # a string still arriving: its rest is scanned next time
+                    close = match.end(1)
+                    if close < 0:  # a string still arriving: its rest is scanned next time
                         pos = at
                         self._open_at, self._open_scanned = at, match.end()
                         changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
@@ -555,13 +560,15 @@ class JsonCursor:
                     if frame is None:
                         continue
                     if frame.is_object and frame.key is None:
-                        token = match.group()
+                        token = text[at:close]
                         key = self._keys.get(token)
                         if key is None:
                             key = self._keys[token] = _decode(token)
                         frame.key = key if isinstance(key, str) else ""
-                    elif match.end() - 1 > fed or at >= fed:  # new characters, not just the closing quote
+                    elif close - 1 > fed or at >= fed:  # new characters, not just the closing quote
                         changed = True
+                    if match.lastindex == 2 and frame.is_object:  # the colon after a key
+                        frame.value_start = match.end()
                 elif frame is None:
                     if char == "{" or char == "[":
                         self.start = at
@@ -594,10 +601,23 @@ class JsonCursor:
                         frame.value_start = match.end()
                 elif char == "{" or char == "[":
                     key = frame.key if frame.is_object else frame.count
-                    frame = _Frame(frame.shape.child(key), char == "{", at)
-                    stack.append(frame)
+                    shape = frame.shape.child(key)
                     changed = True
-                    if frame.shape is RAW:  # nothing inside is kept: only its end matters
+                    if shape.keeps and not shape.eager and frame.shape.keeps:
+                        whole = _CLOSED.match(text, at)
+                        if whole is not None:
+                            # opened and closed in the text at hand, so never shown: its parent decodes
+                            # it whole at the next snapshot, and what is inside matters not
+                            self.version += 1  # an object or list appears
+                            frame.pending.append((key, at, whole.end(), _MISSING, _MISSING))
+                            if frame.shape.eager:
+                                self._settle(frame)
+                            frame.value_done = True
+                            pos, into_raw = whole.end(), True
+                            break
+                    frame = _Frame(shape, char == "{", at)
+                    stack.append(frame)
+                    if shape is RAW:  # nothing inside is kept: only its end matters
                         self._raw_depth, pos, into_raw = 1, match.end(), True
                         break
                     if frame.shape.keeps:  # an empty object or list appears
