@@ -689,9 +689,9 @@ class JsonCursor:
         shape = frame.shape
         if frame.is_object and type(shape) is ModelShape:
             names, plain, plain_items = shape.names, shape.plain, shape.plain_items
-            plain_list = None
-        elif not frame.is_object and type(shape) is ListShape and shape.plain is not None:
-            plain_list = shape.plain
+            is_list, plain_list = False, None
+        elif not frame.is_object and type(shape) is ListShape:
+            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
         else:
             self._settle_checked(frame, pending, False)
             return
@@ -700,18 +700,21 @@ class JsonCursor:
         visible = False
         for i, (key, start, end, shown, built) in enumerate(pending):
             if built is not _MISSING:
-                if plain_list is None:
-                    members[names.get(key, key)] = built
-                else:
+                if is_list:
                     members.append(built)
+                else:
+                    members[names.get(key, key)] = built
                 visible = visible or shown is _MISSING
                 continue
+            if is_list and plain_list is None:
+                self._settle_checked(frame, pending[i:], visible)
+                return
             raw = _decode(text[start:end])
             if raw is _MISSING:
                 frame.clean = False
                 visible = visible or shown is not _MISSING
                 continue
-            if plain_list is None:
+            if not is_list:
                 name = names.get(key)
                 if name is None:
                     frame.clean = False
