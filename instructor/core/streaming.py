@@ -16,7 +16,8 @@ snapshot rebuilds only the open path (the containers still being written) around
 the members it holds, so its cost depends on the nesting depth and the width of
 the open models, not on the size of the object. A container nothing is kept from
 (a `dict` or `Any` field's value, an `Iterable[...]` item) is stepped over bracket
-to bracket: only where it ends matters, and its parent decodes it whole.
+to bracket: only where it ends matters, and its parent decodes it whole; so is a
+container that opens and closes within the text at hand (no snapshot showed it).
 `benchmarks/bench_partial_streaming.py` measures it.
 """
 
