@@ -220,6 +220,23 @@ def test_invalid_members_are_left_out_while_partial() -> None:
         consumer.finish()  # the final validation reports what the partials left out
 
 
+@pytest.mark.parametrize("text", [
+    '{"title": "t", "leaves": [{"label": "a", "weight": 1.5, "tags": ["x", "y"]}, {"label": "b", "weight": 2}]}',
+    '{"leaves": [{"label": "a", "weight": "heavy"}, {"label": "b", "weight": 2, "tags": [1]}], "count": 3}',
+    '{"extra": {"k": [1, {"deep": [2]}]}, "grid": [[1], [], [2, 3]], "leaves": [{}, {"label": "\\"]}"}]}',
+])
+def test_a_container_read_in_one_piece_shows_what_it_shows_read_character_by_character(text: str) -> None:
+    """A container that opens and closes within one piece is stepped over and decoded whole by its
+    parent; read character by character, it is built from its members. Both show the same."""
+    text = text[:-1]  # the top-level object still open, so that it is shown
+    whole = PartialConsumer(partial_spec(Node), None, None)
+    by_char = PartialConsumer(partial_spec(Node), None, None)
+    shown_whole = whole.feed(StreamDelta(text))
+    shown_by_char = [shown for char in text for shown in by_char.feed(StreamDelta(char))]
+    assert shown_whole[-1] == shown_by_char[-1]
+    assert shown_whole[-1].model_fields_set == shown_by_char[-1].model_fields_set
+
+
 def test_json_that_stops_mid_way_is_incomplete_not_invalid() -> None:
     consumer = PartialConsumer(partial_spec(Leaf), None, None)
     consumer.feed(StreamDelta('{"label": "x", "weight": 1'))

@@ -16,7 +16,8 @@ snapshot rebuilds only the open path (the containers still being written) around
 the members it holds, so its cost depends on the nesting depth and the width of
 the open models, not on the size of the object. A container nothing is kept from
 (a `dict` or `Any` field's value, an `Iterable[...]` item) is stepped over bracket
-to bracket: only where it ends matters, and its parent decodes it whole.
+to bracket: only where it ends matters, and its parent decodes it whole; so is a
+container that opens and closes within the text at hand (no snapshot showed it).
 `benchmarks/bench_partial_streaming.py` measures it.
 """
 
@@ -420,15 +421,19 @@ def _decode(text: str) -> Any:
         return _MISSING
 
 
-# A whole string (its closing quote in group 1, absent while it is still arriving), or one
-# structural character: strings are stepped over by the regex engine, never decoded here.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(")?|[{}\[\],:]')
+# A whole string (its closing quote in group 1, absent while it is still arriving; a colon after
+# it in group 2: a key, read in one step), or one structural character: strings are stepped over
+# by the regex engine, never decoded here.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:(")(\s*:)?)?|[{}\[\],:]')
 _OPENING = re.compile(r"[{\[]")
 # The rest of a string still arriving, from a point between two characters (never inside an escape).
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
 _SPACE = re.compile(r"\s*")
 # The inside of a container nothing is kept from, up to its next bracket or unfinished string.
-_RAW_RUN = re.compile(r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*')
+_RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
+_RAW_RUN = re.compile(_RUN)
+# A whole container holding containers that hold none (an item with a list of tags, say).
+_CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -548,7 +553,8 @@ class JsonCursor:
                 at = match.start()
                 char = text[at]
                 if char == '"':
-                    if match.group(1) is None:  # a string still arriving: its rest is scanned next time
+                    close = match.end(1)
+                    if close < 0:  # a string still arriving: its rest is scanned next time
                         pos = at
                         self._open_at, self._open_scanned = at, match.end()
                         changed = changed or (frame is not None and (not frame.is_object or frame.key is not None))
@@ -556,13 +562,15 @@ class JsonCursor:
                     if frame is None:
                         continue
                     if frame.is_object and frame.key is None:
-                        token = match.group()
+                        token = text[at:close]
                         key = self._keys.get(token)
                         if key is None:
                             key = self._keys[token] = _decode(token)
                         frame.key = key if isinstance(key, str) else ""
-                    elif match.end() - 1 > fed or at >= fed:  # new characters, not just the closing quote
+                    elif close - 1 > fed or at >= fed:  # new characters, not just the closing quote
                         changed = True
+                    if match.lastindex == 2 and frame.is_object:  # the colon after a key
+                        frame.value_start = match.end()
                 elif frame is None:
                     if char == "{" or char == "[":
                         self.start = at
@@ -595,10 +603,23 @@ class JsonCursor:
                         frame.value_start = match.end()
                 elif char == "{" or char == "[":
                     key = frame.key if frame.is_object else frame.count
-                    frame = _Frame(frame.shape.child(key), char == "{", at)
-                    stack.append(frame)
+                    shape = frame.shape.child(key)
                     changed = True
-                    if frame.shape is RAW:  # nothing inside is kept: only its end matters
+                    if shape.keeps and not shape.eager and frame.shape.keeps:
+                        whole = _CLOSED.match(text, at)
+                        if whole is not None:
+                            # opened and closed in the text at hand, so never shown: its parent decodes
+                            # it whole at the next snapshot, and what is inside matters not
+                            self.version += 1  # an object or list appears
+                            frame.pending.append((key, at, whole.end(), _MISSING, _MISSING))
+                            if frame.shape.eager:
+                                self._settle(frame)
+                            frame.value_done = True
+                            pos, into_raw = whole.end(), True
+                            break
+                    frame = _Frame(shape, char == "{", at)
+                    stack.append(frame)
+                    if shape is RAW:  # nothing inside is kept: only its end matters
                         self._raw_depth, pos, into_raw = 1, match.end(), True
                         break
                     if frame.shape.keeps:  # an empty object or list appears
@@ -670,9 +691,9 @@ class JsonCursor:
         shape = frame.shape
         if frame.is_object and type(shape) is ModelShape:
             names, plain, plain_items = shape.names, shape.plain, shape.plain_items
-            plain_list = None
-        elif not frame.is_object and type(shape) is ListShape and shape.plain is not None:
-            plain_list = shape.plain
+            is_list, plain_list = False, None
+        elif not frame.is_object and type(shape) is ListShape:
+            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
         else:
             self._settle_checked(frame, pending, False)
             return
@@ -681,18 +702,21 @@ class JsonCursor:
         visible = False
         for i, (key, start, end, shown, built) in enumerate(pending):
             if built is not _MISSING:
-                if plain_list is None:
-                    members[names.get(key, key)] = built
-                else:
+                if is_list:
                     members.append(built)
+                else:
+                    members[names.get(key, key)] = built
                 visible = visible or shown is _MISSING
                 continue
+            if is_list and plain_list is None:
+                self._settle_checked(frame, pending[i:], visible)
+                return
             raw = _decode(text[start:end])
             if raw is _MISSING:
                 frame.clean = False
                 visible = visible or shown is not _MISSING
                 continue
-            if plain_list is None:
+            if not is_list:
                 name = names.get(key)
                 if name is None:
                     frame.clean = False
