@@ -160,6 +160,30 @@ def test_a_new_string_equal_to_the_last_one_shown_is_still_shown(opening: str, t
     assert second.model_dump(exclude_none=True) == shown
 
 
+@pytest.mark.parametrize("wrong", ['[1, {"a": 2}]', '{"a": "b"}'])
+def test_a_container_of_the_wrong_kind_is_left_out_and_the_end_says_why(wrong: str) -> None:
+    """An array where an object belongs (or an object for a list) shows nothing of itself while
+    the stream goes on; the final validation names it (and the client re-asks)."""
+    from pydantic import ValidationError
+
+    class Inner(BaseModel):
+        a: int
+
+    class Outer(BaseModel):
+        name: str = ""
+        inner: Inner | None = None
+        items: list[int] = []
+
+    field = "inner" if wrong.startswith("[") else "items"
+    text = '{"name": "x", "' + field + '": ' + wrong + ', "name": "y"}'
+    consumer = PartialConsumer(partial_spec(Outer), None, None)
+    shown = [s for char in text for s in consumer.feed(StreamDelta(char))]
+    assert shown and all(getattr(s, field) is None for s in shown)
+    assert shown[-1].name == "y"
+    with pytest.raises(ValidationError, match=field):
+        consumer.finish()
+
+
 def test_an_item_is_yielded_as_soon_as_it_closes() -> None:
     text = json.dumps({"tasks": [{"label": "a", "weight": 1.0}, {"label": "b", "weight": 2.0}]})
     consumer = IterableConsumer(iterable_spec(Leaf), None, None)

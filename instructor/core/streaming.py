@@ -163,6 +163,7 @@ class Shape:
     """
 
     keeps = False  # whether `accept` wants the members (else they are not even decoded)
+    opens = ""  # the bracket this shape reads ("{" or "["); a container opened by the other is RAW
     eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
 
     def child(self, key: Any) -> Shape:
@@ -254,6 +255,7 @@ class ModelShape(Shape):
     """
 
     keeps = True
+    opens = "{"
 
     def __init__(self, model: type[BaseModel], context: Mapping[str, Any] | None) -> None:
         self.model = model
@@ -351,6 +353,7 @@ class ListShape(Shape):
     """A JSON array in a list field: items are checked together, as a list, by the owner's check."""
 
     keeps = True
+    opens = "["
 
     def __init__(self, item: Any, check: Callable[[Any], Any], context: Mapping[str, Any] | None,
                  plain_strings: bool) -> None:
@@ -391,6 +394,7 @@ class ItemsShape(Shape):
 
     keeps = True
     eager = True
+    opens = "["
 
     def __init__(self, on_item: Callable[[Any], None]) -> None:
         self.on_item = on_item
@@ -604,6 +608,8 @@ class JsonCursor:
                 elif char == "{" or char == "[":
                     key = frame.key if frame.is_object else frame.count
                     shape = frame.shape.child(key)
+                    if shape.opens and shape.opens != char:  # `[` where an object belongs, or `{` for a list
+                        shape = RAW  # kept out whole by its parent's check when it closes
                     changed = True
                     if shape.keeps and not shape.eager and frame.shape.keeps:
                         whole = _CLOSED.match(text, at)
