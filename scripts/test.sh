@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Everything CI checks. The import budget runs first, on a quiet machine; pytest then starts in
-# the background (its sleeps and waits leave the cores room for the static checks), and its
-# output follows the checks'. Pass pytest arguments through: bash scripts/test.sh -k faults -n 0
+# Everything CI checks. pytest starts first, in the background (its sleeps and waits leave the
+# cores room for the static checks), and its output follows the checks'; the import budget runs
+# last, alone on the machine. Pass pytest arguments through: bash scripts/test.sh -k faults -n 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # bytecode caches, as users have them: every xdist worker and fresh interpreter reuses them
@@ -18,9 +18,6 @@ if ! $py -c "import myprovider_plugin" 2>/dev/null; then
   fi
 fi
 took "installed"
-echo "== import budget"
-$py tools/importtime.py check
-took "import budget"
 
 logs="$(mktemp -d)"
 jobs_started=()
@@ -56,7 +53,10 @@ took "static checks"
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
 wait "$litellm_install" || { cat "$logs/litellm-install"; exit 1; }
 .venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
-echo "== pytest (started after the import budget; on every core: pytest-xdist; -n 0 for one process)"
+echo "== pytest (started with the checks above; on every core: pytest-xdist; -n 0 for one process)"
 tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
 wait "$pytest_job"
+took "pytest"
+echo "== import budget (last: on a quiet machine, with the bytecode caches the tests wrote)"
+$py tools/importtime.py check
 took "done"
