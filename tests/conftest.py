@@ -22,9 +22,9 @@ KEY_VARS = [
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Every SDK client loads the CA bundle named by SSL_CERT_FILE when it is built (httpx does,
-    unasked): certifi's 140 kB bundle costs ~40 ms of CPU per client, two thirds of the suite's
-    time in some modules. No test speaks TLS (the fake provider is plain HTTP on 127.0.0.1), so
+    """Every SDK client loads a CA bundle when it is built (httpx does, unasked: SSL_CERT_FILE's,
+    else certifi's): a full bundle costs ~40 ms of CPU per client, a quarter of the suite's CPU
+    in the fault matrix. No test speaks TLS (the fake provider is plain HTTP on 127.0.0.1), so
     the bundle is one certificate of certifi's; fresh interpreters the tests start inherit it."""
     import re
     import tempfile

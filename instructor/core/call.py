@@ -376,10 +376,21 @@ class _Call:
 
     @staticmethod
     def settled(state: Any, failure: Exception | None) -> bool:
-        return _tenacity_settled(state, failure)
+        """Tell tenacity how a streamed attempt went: True when it succeeded; when it failed, tenacity
+        either raises (a `RetryError`, or the failure with `reraise=True`) or lets the loop go on."""
+        with state:
+            if failure is not None:
+                raise failure
+        return failure is None
 
     def not_streaming(self) -> None:
-        _not_streaming(self)
+        """`create_with_completion` returns one completion: a streaming call is a caller's mistake."""
+        if self.streaming:
+            raise ValueError(
+                "create_with_completion returns one completion, and this call streams "
+                "(Partial[...], or Iterable[...] with stream=True). Use create, create_partial or "
+                "create_iterable; the final object's `_raw_response` holds the StreamedResponse."
+            )
 
     def tenacity_gave_up(self, exc: Exception) -> BaseException:
         """What the call raises when a loop over a tenacity `Retrying` object stops on `exc`."""
@@ -455,20 +466,6 @@ def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
     return True
 
 
-def _not_streaming(call: _Call) -> None:
-    if call.streaming:
-        raise ValueError(
-            "create_with_completion returns one completion, and this call streams "
-            "(Partial[...], or Iterable[...] with stream=True). Use create, create_partial or "
-            "create_iterable; the final object's `_raw_response` holds the StreamedResponse."
-        )
-
-
-def _close_stream(stream: Any) -> Any:
-    close = getattr(stream, "close", None)
-    return close() if callable(close) else None
-
-
 def _is_count(max_retries: Any) -> bool:
     return isinstance(max_retries, int)
 
@@ -476,15 +473,6 @@ def _is_count(max_retries: Any) -> bool:
 def _attempts_of(max_retries: int) -> int:
     """`max_retries` re-asks after the first attempt; a negative number counts as none."""
     return max(0, int(max_retries)) + 1
-
-
-def _tenacity_settled(state: Any, failure: Exception | None) -> bool:
-    """Tell tenacity how a streamed attempt went: True when it succeeded; when it failed, tenacity
-    either raises (a `RetryError`, or the failure with `reraise=True`) or lets the loop go on."""
-    with state:
-        if failure is not None:
-            raise failure
-    return failure is None
 
 
 def _need_tenacity() -> None:
