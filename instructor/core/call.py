@@ -280,9 +280,10 @@ class _Call:
         assert self.spec is not None and self.handler is not None
         response, handler = StreamedResponse(), self.handler
         consumer = consumer_for(self.spec, self.context, self.strict)
+        keep = getattr(handler, "keep_chunk", None)
         if asynchronous:
-            return response, consumer, handler.aiter_stream(arecord_chunks(stream, response, handler.usage))
-        return response, consumer, handler.iter_stream(record_chunks(stream, response, handler.usage))
+            return response, consumer, handler.aiter_stream(arecord_chunks(stream, response, handler.usage, keep))
+        return response, consumer, handler.iter_stream(record_chunks(stream, response, handler.usage, keep))
 
     def _stream_ended(self, response: StreamedResponse) -> None:
         self.last_response = response

@@ -46,12 +46,16 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
 4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk and
    keeps, per key, the largest count seen in one stream (providers report
    totals, some of them cumulatively); attempts are summed as usual. The
-   attempt's `StreamedResponse` (`chunks`: every raw chunk as the SDK yielded it,
-   `texts`: the joined text per index, `names`, `usage`) is what the
+   attempt's `StreamedResponse` (`chunks`: the raw chunks as the SDK yielded them,
+   `texts`: the joined text per index, `names`, `usage`, `count`) is what the
    `completion:response` hook receives, what `_raw_response` holds on the final
    object, and what `reask(kwargs, response, error)` gets as `response` when a
    streamed answer fails validation: a handler rebuilds its assistant message
    from it (`response.texts`, `response.names`, or its own `response.chunks`).
+   Every chunk is kept unless the handler has a `keep_chunk(chunk) -> bool`: one
+   that carries nothing `texts` does not hold already may be left out (the OpenAI
+   tools handler leaves out the argument-only chunks), which spares the garbage
+   collector hundreds of live SDK objects per stream.
 """
 
 from __future__ import annotations

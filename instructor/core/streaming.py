@@ -50,21 +50,29 @@ class StreamedResponse:
     """Everything one streamed attempt received.
 
     Attributes:
-        chunks: every raw chunk, as the SDK yielded it.
+        chunks: the raw chunks, as the SDK yielded them: every one, unless the
+            handler leaves out those that carry nothing but answer text (its
+            `keep_chunk`), whose text `texts` holds already. Hundreds of SDK objects
+            kept alive per stream for text held twice set off the cyclic garbage
+            collector's full collections (tens of milliseconds each, mid-stream).
+        count: how many chunks arrived, kept or not.
         names: the tool name of each delta index, when the provider sent one.
         usage: token counts (per key, the largest a chunk reported).
     """
 
-    __slots__ = ("chunks", "names", "usage", "_parts")
+    __slots__ = ("chunks", "count", "names", "usage", "_parts")
 
     def __init__(self) -> None:
         self.chunks: list[Any] = []
+        self.count = 0
         self.names: dict[int, str | None] = {}
         self.usage: dict[str, int] = {}
         self._parts: dict[int, list[str]] = {}
 
-    def add_chunk(self, chunk: Any, usage: Mapping[str, int]) -> None:
-        self.chunks.append(chunk)
+    def add_chunk(self, chunk: Any, usage: Mapping[str, int], keep: bool = True) -> None:
+        self.count += 1
+        if keep:
+            self.chunks.append(chunk)
         for key, value in usage.items():
             if value > self.usage.get(key, 0):
                 self.usage[key] = value
@@ -91,22 +99,25 @@ class StreamedResponse:
     def __repr__(self) -> str:
         text = self.text
         shown = text if len(text) <= 60 else text[:57] + "..."
-        return f"StreamedResponse(chunks={len(self.chunks)}, text={shown!r}, usage={self.usage!r})"
+        return f"StreamedResponse(chunks={self.count}, text={shown!r}, usage={self.usage!r})"
 
 
-def record_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]]
-                  ) -> Iterator[Any]:
-    """Iterate `stream`, keeping every chunk and its usage in `response`."""
+def record_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]],
+                  keep: Callable[[Any], bool] | None = None) -> Iterator[Any]:
+    """Iterate `stream`, counting every chunk and its usage in `response`, and keeping those `keep`
+    wants (all of them without it)."""
+    add = response.add_chunk
     for chunk in stream:
-        response.add_chunk(chunk, usage_of(chunk))
+        add(chunk, usage_of(chunk), keep is None or keep(chunk))
         yield chunk
 
 
-async def arecord_chunks(stream: Any, response: StreamedResponse,
-                         usage_of: Callable[[Any], Mapping[str, int]]) -> AsyncIterator[Any]:
+async def arecord_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]],
+                         keep: Callable[[Any], bool] | None = None) -> AsyncIterator[Any]:
     """The async twin of `record_chunks`."""
+    add = response.add_chunk
     async for chunk in stream:
-        response.add_chunk(chunk, usage_of(chunk))
+        add(chunk, usage_of(chunk), keep is None or keep(chunk))
         yield chunk
 
 
@@ -135,7 +146,7 @@ def stream_failure(exc: BaseException, response: StreamedResponse) -> Instructor
     if isinstance(exc, ValueError):
         error: InstructorError = ResponseParsingError(
             f"A stream chunk could not be read ({type(exc).__name__}: {exc}) after "
-            f"{len(response.chunks)} chunks and {len(received)} characters of answer. "
+            f"{response.count} chunks and {len(received)} characters of answer. "
             "The provider sent a malformed event; `received` holds the text that arrived.",
             raw_response=response,
         )
@@ -144,7 +155,7 @@ def stream_failure(exc: BaseException, response: StreamedResponse) -> Instructor
         from instructor.core.exceptions import StreamInterruptedError
 
         error = StreamInterruptedError(
-            f"The stream broke off ({type(exc).__name__}: {exc}) after {len(response.chunks)} "
+            f"The stream broke off ({type(exc).__name__}: {exc}) after {response.count} "
             f"chunks and {len(received)} characters of answer; the object is incomplete. "
             "Retry the call; `received` holds the text that arrived.",
             last_completion=response,

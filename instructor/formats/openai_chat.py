@@ -129,8 +129,9 @@ class _ChunkReader:
             )
 
 
-def _message_from_chunks(chunks: list[Any]) -> dict[str, Any]:
-    """The assistant message a stream of chunks adds up to (for re-asking)."""
+def _message_from_chunks(chunks: list[Any], arguments: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """The assistant message a stream of chunks adds up to (for re-asking); `arguments`: each tool
+    call's arguments by index, when the chunks that carried them were not kept."""
     content: list[str] = []
     calls: dict[int, dict[str, Any]] = {}
     for chunk in chunks:
@@ -148,6 +149,10 @@ def _message_from_chunks(chunks: list[Any]) -> dict[str, Any]:
                 if call.function is not None:
                     entry["function"]["name"] += call.function.name or ""
                     entry["function"]["arguments"] += call.function.arguments or ""
+    if arguments is not None:
+        for index, text in arguments.items():
+            calls.setdefault(index, {"id": f"call_{index}", "type": "function",
+                                     "function": {"name": "", "arguments": ""}})["function"]["arguments"] = text
     message: dict[str, Any] = {"role": "assistant"}
     if content:
         message["content"] = "".join(content)
@@ -205,7 +210,8 @@ def assistant_of(response: Any) -> dict[str, Any] | None:
         return _assistant_message(response.choices[0].message)
     chunks = getattr(response, "chunks", None)
     if chunks is not None:
-        return _message_from_chunks(chunks)
+        dropped = getattr(response, "count", len(chunks)) > len(chunks)  # see ToolsHandler.keep_chunk
+        return _message_from_chunks(chunks, response.texts if dropped else None)
     return None
 
 
@@ -253,6 +259,26 @@ class ToolsHandler(OpenAIHandler):
     """Force one function call whose arguments are the model (TOOLS, TOOLS_STRICT, XAI_TOOLS)."""
 
     tools = True
+
+    @staticmethod
+    def keep_chunk(chunk: Any) -> bool:
+        """Whether the `StreamedResponse` keeps `chunk`: not when all it carries is a piece of a tool
+        call's arguments, which the response's `texts` hold (by call index) already."""
+        choices = getattr(chunk, "choices", None)
+        if getattr(chunk, "usage", None) is not None or not choices or len(choices) != 1 \
+                or getattr(chunk, "model_extra", None):
+            return True
+        choice = choices[0]
+        delta = choice.delta
+        if choice.index or choice.finish_reason or getattr(choice, "logprobs", None) is not None \
+                or delta is None or delta.content or getattr(delta, "role", None) \
+                or getattr(delta, "refusal", None) or getattr(delta, "model_extra", None) or not delta.tool_calls:
+            return True
+        for call in delta.tool_calls:
+            fn = call.function
+            if getattr(call, "id", None) or fn is None or fn.name or getattr(call, "model_extra", None):
+                return True
+        return False
 
     def __init__(self, mode: Mode, *, strict: bool = False) -> None:
         super().__init__(mode)
