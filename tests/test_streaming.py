@@ -118,10 +118,9 @@ def test_tools_stream_keeps_the_chunks_that_carry_more_than_argument_text(fake: 
     final = list(client_for(fake).create_partial(response_model=Order, messages=MESSAGES))[-1]
     raw = final._raw_response
     # kept: the role chunk, the call's opening (id and name), the finish reason, the usage
-    kept = [(c.choices[0].delta.role, c.choices[0].delta.tool_calls and c.choices[0].delta.tool_calls[0].id,
+    kept = [(c.choices[0].delta.role, bool(c.choices[0].delta.tool_calls and c.choices[0].delta.tool_calls[0].id),
              c.choices[0].finish_reason) if c.choices else ("usage", c.usage.total_tokens) for c in raw.chunks]
-    assert kept == [("assistant", None, None), (None, "call_1_0", None), (None, None, "tool_calls"),
-                    ("usage", 100)]
+    assert kept == [("assistant", False, None), (None, True, None), (None, False, "tool_calls"), ("usage", 100)]
     assert raw.count == len(raw.chunks) + -(-len(ORDER_ASCII) // 20)  # the argument pieces: counted, not kept
     assert raw.texts == {0: ORDER_ASCII}
     assert f"chunks={raw.count}" in repr(raw)

@@ -387,3 +387,23 @@ def test_a_long_open_string_is_scanned_once() -> None:
     cursor.feed('", "title": "u')
     shown = cursor.snapshot()
     assert (shown.body, shown.title) == ("abc " * 25 * 200, "u")
+
+
+def test_an_item_cut_anywhere_shows_what_has_finished_and_the_string_still_arriving() -> None:
+    """Items of a list (flat objects below the root) are read lazily, comma to comma: what they show
+    is what an item read token by token shows."""
+    cursor = JsonCursor(lambda ch: ModelShape(partial_model(Node), None))
+    steps = [
+        ('{"leaves": [{"label": "pa', ("pa", None, None)),
+        ('per", "weight": 2', ("paper", None, None)),  # a number shows once it cannot grow
+        ('5, "tags": ["a,]', ("paper", 25.0, ["a,]"])),  # a bracket in a string is no bracket
+        ('", "b"', ("paper", 25.0, ["a,]", "b"])),
+        (", 3", ("paper", 25.0, ["a,]", "b"])),  # an invalid item of an open list is left out
+        ('], "zzz": {"deep": [1', ("paper", 25.0, None)),  # closed, the list is checked whole
+    ]
+    for piece, (label, weight, tags) in steps:
+        cursor.feed(piece)
+        leaf = cursor.snapshot().leaves[-1]
+        assert (leaf.label, leaf.weight, leaf.tags) == (label, weight, tags), piece
+    cursor.feed("]}}, {")  # closed, the item is checked whole: its tags hold a 3, so it is left out
+    assert [leaf.label for leaf in cursor.snapshot().leaves] == [None]  # and the next one opens

@@ -23,6 +23,7 @@ container that opens and closes within the text at hand (no snapshot showed it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Union, get_args, get_origin
@@ -176,6 +177,7 @@ class Shape:
     keeps = False  # whether `accept` wants the members (else they are not even decoded)
     opens = ""  # the bracket this shape reads ("{" or "["); a container opened by the other is RAW
     eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
+    flat = False  # whether an open container of this shape is read lazily (see `_Frame.lazy`)
 
     def child(self, key: Any) -> Shape:
         """The shape of the container member `key` opens."""
@@ -297,6 +299,15 @@ class ModelShape(Shape):
 
     def _check_field(self, key: str, value: Any) -> Any:
         return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
+
+    @functools.cached_property
+    def flat(self) -> bool:  # type: ignore[override]
+        """No member of this object is an object the partial shows as a model: every field is a
+        scalar, a list of scalars, or a value nothing is kept from (a `dict`, `Any`)."""
+        return all(
+            child is RAW or (type(child) is ListShape and child.item is RAW)
+            for child in map(self.child, self.names)
+        )
 
     def child(self, key: Any) -> Shape:
         shape = self._children.get(key)
@@ -428,6 +439,17 @@ class _ItemsWrapper(Shape):
 
 
 # -- the cursor: where JSON values begin and end, in the new text only -----------------------
+def _last_comma_slow(text: str, start: int, end: int) -> int:
+    """`JsonCursor._last_comma` the slow way: from comma to comma, strings stepped over whole."""
+    last = -1
+    while start < end:
+        match = _TO_COMMA.match(text, start, end)
+        if match is None or match.end(1) < 0:
+            break
+        last = start = match.end()
+    return last
+
+
 def _decode(text: str) -> Any:
     """A finished JSON value; _MISSING when it is not JSON (the final validation reports it)."""
     try:
@@ -447,14 +469,26 @@ _SPACE = re.compile(r"\s*")
 # The inside of a container nothing is kept from, up to its next bracket or unfinished string.
 _RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
 _RAW_RUN = re.compile(_RUN)
+# The same, noting where its last comma ends (group 1): where the members of a lazy frame end.
+# The text up to and with the next comma outside strings (group 1: the comma), or to the next bracket.
+_TO_COMMA = re.compile(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,)?')
+# The key before a member's value: `"key": ` (the whole text between a comma and the value).
+_MEMBER_KEY = re.compile(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*')
 # A whole container holding containers that hold none (an item with a list of tags, say).
 _CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
 class _Frame:
+    """One open container. A lazy frame (a flat object below the root: an item of a list, say) is
+    not read token by token: it is stepped over bracket to bracket and comma to comma like a RAW
+    container, and a snapshot decodes its finished members a block at a time (`upto` to `commit`)
+    and the one still open from the text after its last comma. Lists of such items are where most
+    of a big object's tokens are, and the items are small."""
+
     __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
-                 "value_done", "shown", "clean")
+                 "value_done", "shown", "clean", "lazy", "upto", "commit", "opened", "value_at", "items",
+                 "items_upto", "item_commit")
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
@@ -470,6 +504,15 @@ class _Frame:
         self.value_done = False
         self.shown: Any = _MISSING  # what the last snapshot showed of this container
         self.clean = True  # every finished member so far was decoded and kept
+        self.lazy = False
+        # a lazy frame: its members up to `upto` are decoded, those up to `commit` (after a comma) are
+        # finished; the container member still open opened with `opened` at `value_at`, and (a list)
+        # holds `items`, decoded up to `items_upto`, finished up to `item_commit`
+        self.upto = self.commit = start + 1
+        self.opened = ""
+        self.value_at = -1
+        self.items: list[Any] = []
+        self.items_upto = self.item_commit = -1
 
 
 class JsonCursor:
@@ -540,15 +583,15 @@ class JsonCursor:
             rest = _STRING_REST.match(text, self._open_scanned)
             if rest is not None and rest.group(1) is None:
                 self._open_scanned = rest.end()
-                return frame.shape is not RAW and (not frame.is_object or frame.key is not None)
+                return frame.lazy or (frame.shape is not RAW and (not frame.is_object or frame.key is not None))
         self._open_at = -1
         changed = False
         pos = self._pos
         while True:
-            if frame is not None and frame.shape is RAW:
-                end = self._skip_raw(text, pos)
+            if frame is not None and (frame.shape is RAW or frame.lazy):
+                end = self._skip_lazy(text, pos, frame) if frame.lazy else self._skip_raw(text, pos)
                 if end < 0:
-                    return changed  # still open; `_skip_raw` kept where to resume
+                    return changed or frame.lazy  # still open; the skip kept where to resume
                 changed = True
                 closed = stack.pop()
                 if not stack:
@@ -556,9 +599,9 @@ class JsonCursor:
                     self.end = self._pos = end
                     return True
                 frame = stack[-1]
-                if frame.shape.keeps:
+                if frame.shape.keeps:  # decoded whole by its parent, unless built from its own members
                     frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          _MISSING, _MISSING))
+                                          closed.shown, self._lazy_built(closed, end) if closed.lazy else _MISSING))
                     if frame.shape.eager:
                         self._settle(frame)
                 frame.value_done = True
@@ -622,7 +665,7 @@ class JsonCursor:
                     if shape.opens and shape.opens != char:  # `[` where an object belongs, or `{` for a list
                         shape = RAW  # kept out whole by its parent's check when it closes
                     changed = True
-                    if shape.keeps and not shape.eager and frame.shape.keeps:
+                    if shape.keeps and not shape.eager and frame.shape.keeps and not shape.flat:
                         whole = _CLOSED.match(text, at)
                         if whole is not None:
                             # opened and closed in the text at hand, so never shown: its parent decodes
@@ -637,6 +680,12 @@ class JsonCursor:
                     frame = _Frame(shape, char == "{", at)
                     stack.append(frame)
                     if shape is RAW:  # nothing inside is kept: only its end matters
+                        self._raw_depth, pos, into_raw = 1, match.end(), True
+                        break
+                    if shape.flat and char == "{" and stack[-2].shape.keeps:  # (rather than `_CLOSED`: as cheap
+                        # on a whole item, and not a backtracking search to the end of the text on a cut one)
+                        frame.lazy = True  # an object appears, read lazily
+                        self.version += 1
                         self._raw_depth, pos, into_raw = 1, match.end(), True
                         break
                     if frame.shape.keeps:  # an empty object or list appears
@@ -690,6 +739,146 @@ class JsonCursor:
         self._raw_depth = depth
         self._pos = pos
         return -1
+
+    def _skip_lazy(self, text: str, pos: int, frame: _Frame) -> int:
+        """`_skip_raw` for a lazy frame: also notes where its members end (its own commas) and where
+        the items of its open list member end (that list's commas)."""
+        depth = self._raw_depth
+        run = _RAW_RUN.match
+        size = len(text)
+        while True:
+            start, pos = pos, run(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
+            if depth == 1 or (depth == 2 and frame.opened == "["):
+                comma = self._last_comma(text, start, pos)
+                if comma > 0:
+                    if depth == 1:
+                        frame.commit = comma
+                    else:
+                        frame.item_commit = comma
+            if pos >= size:
+                break
+            char = text[pos]
+            if char == '"':  # a string still arriving: its rest is scanned next time
+                self._open_at = pos
+                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                break
+            pos += 1
+            if char == "{" or char == "[":
+                depth += 1
+                if depth == 2:
+                    frame.opened, frame.value_at = char, pos - 1
+                    frame.items, frame.items_upto, frame.item_commit = [], pos, pos
+            else:
+                depth -= 1
+                if depth == 0:
+                    return pos
+        self._raw_depth = depth
+        self._pos = pos
+        return -1
+
+    @staticmethod
+    def _last_comma(text: str, start: int, end: int) -> int:
+        """Where the last comma outside strings in `text[start:end]` ends, or -1; the span holds
+        whole strings and no brackets, and starts outside a string."""
+        comma = text.rfind(",", start, end)
+        if comma < 0:
+            return -1
+        if text.find("\\", start, comma) < 0:  # no escapes: quotes alternate, opening and closing
+            return comma + 1 if text.count('"', start, comma) % 2 == 0 else _last_comma_slow(text, start, end)
+        return _last_comma_slow(text, start, end)
+
+    def _member_key(self, start: int, end: int) -> str | None:
+        """The key of the member whose value starts at `end`, when `text[start:end]` is `"key": `."""
+        match = _MEMBER_KEY.match(self.text, start, end)
+        if match is None or match.end() != end:
+            return None
+        token = match.group(1)
+        key = self._keys.get(token)
+        if key is None:
+            key = self._keys[token] = _decode(token)
+        return key if isinstance(key, str) else None
+
+    def _lazy_members(self, frame: _Frame, end: int) -> None:
+        """Decode and check the lazy frame's members from `upto` to `end` (after a comma, or its end)."""
+        block = _decode("{" + self.text[frame.upto : end - 1] + "}")
+        frame.upto = end
+        if type(block) is not dict:
+            frame.clean = False
+            return
+        for kept in frame.shape.accept(list(block.items())):
+            if kept is None:
+                frame.clean = False
+            else:
+                frame.members[kept[0]] = kept[1]
+
+    def _lazy_built(self, closed: _Frame, end: int) -> Any:
+        """A closed lazy frame's value, as `_built` gives a frame's: built from its members when a
+        snapshot showed it (so most of them are checked already) and none was left out."""
+        if closed.shown is _MISSING:
+            return _MISSING
+        self._lazy_members(closed, end)
+        if not closed.clean:
+            return _MISSING
+        built = closed.shape.build(closed.members, None, _MISSING)
+        if built.__dict__ != closed.shown.__dict__:  # its last members, settled here, show
+            self.version += 1
+        return built
+
+    def _lazy_value(self, frame: _Frame) -> Any:
+        """What a lazy frame shows: its finished members (decoded and checked once, a block at a time)
+        and the one still open: a string (where strings show), a finished container, or an open list
+        of its finished items and the string still arriving."""
+        text, shape = self.text, frame.shape
+        if frame.commit > frame.upto:
+            self._lazy_members(frame, frame.commit)
+        key: Any = None
+        value = _MISSING
+        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
+        if self._raw_depth == 1:
+            if in_string:
+                key = self._member_key(frame.commit, self._open_at)
+                string = self._open_string(self._open_at) if key is not None else None
+                if string is not None:
+                    ok, value = shape.show_string(key, string)
+                    value = value if ok else _MISSING
+            elif text[frame.commit :].strip():
+                try:
+                    tail = from_json("{" + text[frame.commit :], allow_partial="trailing-strings")
+                except ValueError:
+                    tail = None
+                if type(tail) is dict and len(tail) == 1:
+                    key, raw = next(iter(tail.items()))
+                    if type(raw) is str:  # finished, but no comma yet: shown where any string is
+                        ok, value = shape.show_string(key, raw)
+                        value = value if ok else _MISSING
+                    elif type(raw) is list or type(raw) is dict:  # a container is finished when it closes
+                        kept = shape.accept([(key, raw)])[0]
+                        value = kept[1] if kept is not None else _MISSING
+                    # a number or literal may still grow
+        elif frame.opened == "[":
+            key = self._member_key(frame.commit, frame.value_at)
+            child = shape.child(key) if key is not None else RAW
+            if type(child) is ListShape:
+                if frame.item_commit > frame.items_upto:
+                    block = _decode("[" + text[frame.items_upto : frame.item_commit - 1] + "]")
+                    frame.items_upto = frame.item_commit
+                    if type(block) is list:
+                        frame.items.extend(kept[1] for kept in child.accept([(None, raw) for raw in block])
+                                           if kept is not None)
+                item = _MISSING
+                if self._raw_depth == 2:
+                    last: Any = None  # the last item, when it is a string
+                    if in_string and self._open_at >= frame.item_commit:
+                        last = self._open_string(self._open_at)
+                    else:
+                        rest = text[frame.item_commit :].strip()
+                        if len(rest) > 1 and rest[0] == '"' and rest[-1] == '"':
+                            last = _decode(rest)
+                    if isinstance(last, str):
+                        ok, shown = child.show_string(None, last)
+                        item = shown if ok else _MISSING
+                value = child.build(frame.items, None, item)
+        return shape.build(frame.members, key, value)
 
     def _settle(self, frame: _Frame) -> None:
         """Decode and check the frame's finished members, keeping those that pass.
@@ -838,6 +1027,16 @@ class JsonCursor:
                 self._settle(frame)
         value = _MISSING
         top = self.stack[-1]
+        if top.lazy:
+            value = self._lazy_value(top)
+            if top.shown is _MISSING or value.__dict__ != top.shown.__dict__:  # what `==` compares
+                self.version += 1
+            top.shown = value
+            self.shown, self._shown_in, self._shown_key = _MISSING, None, None
+            for frame in reversed(self.stack[:-1]):
+                value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
+                frame.shown = value
+            return value
         if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \
                 and top.shape.keeps:
             at = _SPACE.match(self.text, top.value_start).end()  # type: ignore[union-attr]  # \s* always matches
