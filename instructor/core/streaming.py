@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Union, get_args, get_origin
 
@@ -468,6 +469,8 @@ _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
 _SPACE = re.compile(r"\s*")
 # The inside of a container nothing is kept from, up to its next bracket or unfinished string.
 _RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
+if sys.version_info >= (3, 11):  # possessive: a cut string or container fails at once, no backtracking
+    _RUN = _RUN.replace("*", "*+")
 _RAW_RUN = re.compile(_RUN)
 # The same, noting where its last comma ends (group 1): where the members of a lazy frame end.
 # The text up to and with the next comma outside strings (group 1: the comma), or to the next bracket.
