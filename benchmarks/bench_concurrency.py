@@ -13,7 +13,8 @@ the wall time of the whole batch (what a user waits for), per batch:
   `User.model_validate_json(arguments, strict=True)`; instructor:
   `await client.create(response_model=User, strict=True)`);
 - threads: `threads` threads of a `ThreadPoolExecutor` sharing one
-  `openai.OpenAI` (one `Instructor` around it), `calls` calls in all.
+  `openai.OpenAI`, the same object on both sides (one `Instructor` around
+  it), `calls` calls in all.
 
 `strict=True` on both sides: the figure stays the same whichever default a
 release picks. Batches alternate which side goes first; the ratio is the median
@@ -104,9 +105,7 @@ def _child(kind: str, rounds: int, calls: int, threads: int) -> dict[str, Any]:
             from concurrent.futures import ThreadPoolExecutor
 
             sdk = openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0, timeout=TIMEOUT)
-            ours_client = instructor.from_openai(openai.OpenAI(base_url=url, api_key="sk-bench", max_retries=0,
-                                                               timeout=TIMEOUT),
-                                                 model="gpt-4o-mini")
+            ours_client = instructor.from_openai(sdk, model="gpt-4o-mini")  # one pool, as on the async side
 
             def bare_call(_: int) -> User:
                 completion = sdk.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=tool,
