@@ -216,7 +216,7 @@ class ReadStream:
                 if type(got) is list or type(got) is tuple:
                     if got:
                         self._deltas, self._at = got, 1
-                        return got[0]
+                        return got[0]  # type: ignore[no-any-return]
                 else:
                     rest = iter(got)
                     for delta in rest:
@@ -282,7 +282,7 @@ class AsyncReadStream:
                 if type(got) is list or type(got) is tuple:
                     if got:
                         self._deltas, self._at = got, 1
-                        return got[0]
+                        return got[0]  # type: ignore[no-any-return]
                 else:
                     rest = iter(got)
                     for delta in rest:
