@@ -28,9 +28,14 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
    `StreamDelta(text, index, name)`: fragments of the answer's JSON text, in
    order; `index` separates parallel tool calls, `name` is the tool's name when
    known. Handlers keep per-stream state in local variables (they are shared).
-3. Ending it. A clean end: the generator returns normally, and only after it saw
+   Most handlers read one chunk at a time with a `ChunkReader` and return
+   `ReadStream(chunks, reader)` (`read_stream`): the core then drives that
+   reader over the SDK's stream itself, with nothing of ours in between
+   (it is the hot path: one call per chunk matters). Any other iterator of
+   deltas works too; the core reads it as it is.
+3. Ending it. A clean end: the iterator ends normally, and only after it saw
    the provider's finish signal (`finish_reason`, `stop_reason`, `messageStop`).
-   A truncated end raises from inside the generator:
+   A truncated end raises while it is read (`ChunkReader.end()`, or `feed`):
    `IncompleteOutputException` when the model hit its length limit
    (`finish_reason="length"`, `stop_reason="max_tokens"`) or when the chunks ran
    out without a finish signal; `ResponseParsingError` for a chunk that cannot
@@ -43,7 +48,8 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
    an answer whose JSON stops mid-way when the stream ends is an
    `IncompleteOutputException` too. None of these are re-asked: only the
    validation of a finished answer goes through the retry/re-ask loop.
-4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk and
+4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk (a
+   chunk with none may answer the shared, read-only `NO_USAGE`) and
    keeps, per key, the largest count seen in one stream (providers report
    totals, some of them cumulatively); attempts are summed as usual. The
    attempt's `StreamedResponse` (`chunks`: the raw chunks as the SDK yielded them,
@@ -130,7 +136,7 @@ class ModeHandler(Protocol):
         ...
 
     def usage(self, response: Any) -> Mapping[str, int]:
-        """Token counts of `response` (or of one raw stream chunk; {} when it has none)."""
+        """Token counts of `response` (or of one raw stream chunk; an empty mapping, such as `NO_USAGE`, when it has none)."""
         ...
 
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
