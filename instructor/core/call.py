@@ -26,7 +26,7 @@ from instructor.core.usage import usage_object
 
 if TYPE_CHECKING:
     from instructor.core.client import MaxRetries, _BaseInstructor
-    from instructor.core.mode_registry import ModeHandler
+    from instructor.core.mode_registry import ChunkReader, ModeHandler
     from instructor.core.response_model import ResponseSpec
     from instructor.core.streaming import StreamConsumer, StreamedResponse
 
@@ -267,13 +267,26 @@ class _Call:
         return error
 
     # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
-    def open_stream(self, stream: Any, asynchronous: bool) -> tuple[StreamedResponse, StreamConsumer, Any]:
-        """The `StreamedResponse` recording `stream`, the consumer of its deltas, and the deltas
-        (the handler's reading of the stream: an iterator, or an async one)."""
+    def open_stream(self, stream: Any, asynchronous: bool
+                    ) -> tuple[StreamedResponse, StreamConsumer, Any, Callable[[Any], None], ChunkReader]:
+        """What the client's loop drives to read `stream`: `(response, consumer, chunks, record, reader)`.
+
+        The loop takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
+        its usage, and keeping it or not: the handler's `keep_chunk`), feeds the deltas of
+        `reader.feed(chunk)` to `response` and `consumer`, and calls `reader.end()` once the
+        chunks ran out. When the handler reads chunks with a `ChunkReader` (its `iter_stream`
+        is a `ReadStream`, as every built-in one is), `chunks` is the SDK's stream itself: no
+        layer of ours between the SDK yielding a chunk and the loop. Otherwise `chunks` is the
+        handler's own reading of the stream (recorded on the way in), `record` does nothing and
+        `reader` hands each delta on as it is.
+        """
+        from instructor.core.mode_registry import AsyncReadStream, ReadStream
         from instructor.core.streaming import (
+            EACH_DELTA,
             StreamedResponse,
             arecord_chunks,
             consumer_for,
+            no_record,
             record_chunks,
         )
 
@@ -281,9 +294,19 @@ class _Call:
         response, handler = StreamedResponse(), self.handler
         consumer = consumer_for(self.spec, self.context, self.strict)
         keep = getattr(handler, "keep_chunk", None)
+        recorded: Any
+        deltas: Any
         if asynchronous:
-            return response, consumer, handler.aiter_stream(arecord_chunks(stream, response, handler.usage, keep))
-        return response, consumer, handler.iter_stream(record_chunks(stream, response, handler.usage, keep))
+            recorded = arecord_chunks(stream, response, handler.usage, keep)
+            deltas = handler.aiter_stream(recorded)
+            driven = type(deltas) is AsyncReadStream
+        else:
+            recorded = record_chunks(stream, response, handler.usage, keep)
+            deltas = handler.iter_stream(recorded)
+            driven = type(deltas) is ReadStream
+        if driven and deltas.stream is recorded:  # the handler's reader, over the chunks we record
+            return response, consumer, stream, response.recorder(handler.usage, keep), deltas.reader
+        return response, consumer, deltas, no_record, EACH_DELTA
 
     def _stream_ended(self, response: StreamedResponse) -> None:
         self.last_response = response

@@ -30,6 +30,12 @@ SelfT = TypeVar("SelfT", bound="_BaseInstructor[Any]")
 MaxRetries = Any  # an int (re-asks after the first attempt) or a tenacity Retrying / AsyncRetrying
 
 
+# where the exception that stops a streamed attempt came from (the loops of `_stream_attempt`)
+_READING = 0  # reading the stream (the SDK, the handler's reader, recording): a broken stream
+_FEEDING = 1  # the consumer, given a delta: an invalid answer
+_ELSEWHERE = 2  # anything else (thrown in at a yield by the caller): passes as it is
+
+
 def _close_stream(stream: Any) -> Any:
     close = getattr(stream, "close", None)
     return close() if callable(close) else None
@@ -349,26 +355,34 @@ class Instructor(_BaseInstructor[Any]):
             stream = self.create_fn(**request)
         except Exception as exc:
             raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        response, consumer, deltas = call.open_stream(stream, asynchronous=False)
+        response, consumer, chunks, record, reader = call.open_stream(stream, asynchronous=False)
+        read, add_delta, feed = reader.feed, response.add_delta, consumer.feed
+        at = _READING
         try:
-            while True:
-                try:
-                    delta = next(deltas)
-                except StopIteration:
-                    break
-                except Exception as exc:
+            try:
+                for chunk in chunks:
+                    record(chunk)
+                    for delta in read(chunk):
+                        at = _ELSEWHERE
+                        add_delta(delta)
+                        at = _FEEDING
+                        outputs = feed(delta)
+                        at = _ELSEWHERE
+                        yield from outputs
+                        at = _READING
+                reader.end()
+            except Exception as exc:
+                if at == _READING:
                     call.stream_read_failed(exc, response, n)
-                response.add_delta(delta)
-                try:
-                    outputs = consumer.feed(delta)
-                except Exception as exc:
+                if at == _FEEDING:
                     call.stream_feed_failed(exc, response, n)
-                yield from outputs
+                raise  # thrown in at a yield: the caller's own, as it is
             yield from call.stream_end(consumer, response, n)
         finally:
-            close = getattr(deltas, "close", None)
-            if close is not None:
-                close()
+            if chunks is not stream:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
             _close_stream(stream)
 
 
@@ -518,28 +532,36 @@ class AsyncInstructor(_BaseInstructor[Any]):
             stream = await self.create_fn(**request)
         except Exception as exc:
             raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        response, consumer, deltas = call.open_stream(stream, asynchronous=True)
+        response, consumer, chunks, record, reader = call.open_stream(stream, asynchronous=True)
+        read, add_delta, feed = reader.feed, response.add_delta, consumer.feed
+        at = _READING
         try:
-            while True:
-                try:
-                    delta = await deltas.__anext__()
-                except StopAsyncIteration:
-                    break
-                except Exception as exc:
+            try:
+                async for chunk in chunks:
+                    record(chunk)
+                    for delta in read(chunk):
+                        at = _ELSEWHERE
+                        add_delta(delta)
+                        at = _FEEDING
+                        outputs = feed(delta)
+                        at = _ELSEWHERE
+                        for item in outputs:
+                            yield item
+                        at = _READING
+                reader.end()
+            except Exception as exc:
+                if at == _READING:
                     call.stream_read_failed(exc, response, n)
-                response.add_delta(delta)
-                try:
-                    outputs = consumer.feed(delta)
-                except Exception as exc:
+                if at == _FEEDING:
                     call.stream_feed_failed(exc, response, n)
-                for item in outputs:
-                    yield item
+                raise  # thrown in at a yield: the caller's own, as it is
             for item in call.stream_end(consumer, response, n):
                 yield item
         finally:
-            aclose = getattr(deltas, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            if chunks is not stream:
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
             closing = _close_stream(stream)
             if closing is not None and hasattr(closing, "__await__"):
                 await closing

@@ -28,9 +28,14 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
    `StreamDelta(text, index, name)`: fragments of the answer's JSON text, in
    order; `index` separates parallel tool calls, `name` is the tool's name when
    known. Handlers keep per-stream state in local variables (they are shared).
-3. Ending it. A clean end: the generator returns normally, and only after it saw
+   Most handlers read one chunk at a time with a `ChunkReader` and return
+   `ReadStream(chunks, reader)` (`read_stream`): the core then drives that
+   reader over the SDK's stream itself, with nothing of ours in between
+   (it is the hot path: one call per chunk matters). Any other iterator of
+   deltas works too; the core reads it as it is.
+3. Ending it. A clean end: the iterator ends normally, and only after it saw
    the provider's finish signal (`finish_reason`, `stop_reason`, `messageStop`).
-   A truncated end raises from inside the generator:
+   A truncated end raises while it is read (`ChunkReader.end()`, or `feed`):
    `IncompleteOutputException` when the model hit its length limit
    (`finish_reason="length"`, `stop_reason="max_tokens"`) or when the chunks ran
    out without a finish signal; `ResponseParsingError` for a chunk that cannot
@@ -43,7 +48,8 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
    an answer whose JSON stops mid-way when the stream ends is an
    `IncompleteOutputException` too. None of these are re-asked: only the
    validation of a finished answer goes through the retry/re-ask loop.
-4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk and
+4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk (a
+   chunk with none may answer the shared, read-only `NO_USAGE`) and
    keeps, per key, the largest count seen in one stream (providers report
    totals, some of them cumulatively); attempts are summed as usual. The
    attempt's `StreamedResponse` (`chunks`: the raw chunks as the SDK yielded them,
@@ -61,7 +67,8 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Protocol, cast, runtime_checkable
 
 from instructor.core.exceptions import HandlerNotFoundError
@@ -129,7 +136,7 @@ class ModeHandler(Protocol):
         ...
 
     def usage(self, response: Any) -> Mapping[str, int]:
-        """Token counts of `response` (or of one raw stream chunk; {} when it has none)."""
+        """Token counts of `response` (or of one raw stream chunk; an empty mapping, such as `NO_USAGE`, when it has none)."""
         ...
 
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
@@ -160,19 +167,159 @@ class ChunkReader(Protocol):
     def end(self) -> None: ...
 
 
-def read_stream(stream: Iterable[Any], reader: ChunkReader) -> Iterator[StreamDelta]:
-    """`iter_stream` for any handler that reads chunks with a `ChunkReader`."""
-    for chunk in stream:
-        yield from reader.feed(chunk)
-    reader.end()
+_ENDED: Any = object()  # a ReadStream's `_chunks` once the stream is over (or failed, or closed)
+NO_USAGE: Mapping[str, int] = MappingProxyType({})  # `usage()` of a response or chunk that reports none
 
 
-async def aread_stream(stream: AsyncIterable[Any], reader: ChunkReader) -> AsyncIterator[StreamDelta]:
-    """`aiter_stream` for any handler that reads chunks with a `ChunkReader`."""
-    async for chunk in stream:
-        for delta in reader.feed(chunk):
-            yield delta
-    reader.end()
+class ReadStream:
+    """`iter_stream` for any handler that reads chunks with a `ChunkReader`: the deltas `reader.feed`
+    makes of each chunk of `stream`, in order, then `reader.end()` once, when the chunks ran out.
+
+    An iterator object rather than a generator: it holds the current chunk's deltas and
+    the index of the next one, so no frame is resumed per delta, and the core can see
+    `stream` and `reader` and drive them itself (`instructor.core.call._Call.open_stream`).
+    Like a generator, it is over once anything raised (the exception propagates as it
+    is, and the next `next()` raises StopIteration), and `close()` ends it early
+    (`reader.end()` is then not called).
+
+    Example:
+        >>> def iter_stream(self, stream):
+        ...     return ReadStream(stream, MyChunkReader())
+    """
+
+    __slots__ = ("stream", "reader", "_chunks", "_deltas", "_at", "_rest")
+
+    def __init__(self, stream: Iterable[Any], reader: ChunkReader) -> None:
+        self.stream = stream
+        self.reader = reader
+        self._chunks: Any = None  # iter(stream), once the first delta is asked for
+        self._deltas: Sequence[StreamDelta] = ()  # the current chunk's deltas (a list or tuple)...
+        self._at = 0  # ... and the index of the next one
+        self._rest: Iterator[StreamDelta] | None = None  # or what is left of a `feed` that returned an iterator
+
+    def __iter__(self) -> ReadStream:
+        return self
+
+    def __next__(self) -> StreamDelta:
+        at, deltas = self._at, self._deltas
+        if at < len(deltas):
+            self._at = at + 1
+            return deltas[at]
+        chunks = self._chunks
+        if chunks is _ENDED:
+            raise StopIteration
+        try:
+            rest = self._rest
+            if rest is not None:
+                for delta in rest:
+                    return delta
+                self._rest = None
+            if chunks is None:
+                chunks = self._chunks = iter(self.stream)
+            feed = self.reader.feed
+            for chunk in chunks:
+                got = feed(chunk)
+                if type(got) is list or type(got) is tuple:
+                    if got:
+                        self._deltas, self._at = got, 1
+                        return got[0]  # type: ignore[no-any-return]
+                else:
+                    rest = iter(got)
+                    for delta in rest:
+                        self._rest = rest
+                        return delta
+            self._chunks = _ENDED
+            self.reader.end()
+        except StopIteration as exc:  # what a generator makes of it (PEP 479): not a silent end
+            self._end()
+            raise RuntimeError("a stream reader raised StopIteration") from exc
+        except BaseException:
+            self._end()
+            raise
+        raise StopIteration
+
+    def _end(self) -> None:
+        self._chunks, self._deltas, self._at, self._rest = _ENDED, (), 0, None
+
+    def close(self) -> None:
+        """End it early, as a generator's `close()` does: a `feed` iterator still open is closed."""
+        rest = self._rest
+        self._end()
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
+class AsyncReadStream:
+    """The async twin of `ReadStream`, over an async iterable of chunks (`reader` stays sync)."""
+
+    __slots__ = ("stream", "reader", "_chunks", "_deltas", "_at", "_rest")
+
+    def __init__(self, stream: AsyncIterable[Any], reader: ChunkReader) -> None:
+        self.stream = stream
+        self.reader = reader
+        self._chunks: Any = None
+        self._deltas: Sequence[StreamDelta] = ()
+        self._at = 0
+        self._rest: Iterator[StreamDelta] | None = None
+
+    def __aiter__(self) -> AsyncReadStream:
+        return self
+
+    async def __anext__(self) -> StreamDelta:
+        at, deltas = self._at, self._deltas
+        if at < len(deltas):
+            self._at = at + 1
+            return deltas[at]
+        chunks = self._chunks
+        if chunks is _ENDED:
+            raise StopAsyncIteration
+        try:
+            rest = self._rest
+            if rest is not None:
+                for delta in rest:
+                    return delta
+                self._rest = None
+            if chunks is None:
+                chunks = self._chunks = self.stream.__aiter__()
+            feed = self.reader.feed
+            async for chunk in chunks:
+                got = feed(chunk)
+                if type(got) is list or type(got) is tuple:
+                    if got:
+                        self._deltas, self._at = got, 1
+                        return got[0]  # type: ignore[no-any-return]
+                else:
+                    rest = iter(got)
+                    for delta in rest:
+                        self._rest = rest
+                        return delta
+            self._chunks = _ENDED
+            self.reader.end()
+        except StopAsyncIteration as exc:  # what an async generator makes of it: not a silent end
+            self._end()
+            raise RuntimeError("a stream reader raised StopAsyncIteration") from exc
+        except BaseException:
+            self._end()
+            raise
+        raise StopAsyncIteration
+
+    def _end(self) -> None:
+        self._chunks, self._deltas, self._at, self._rest = _ENDED, (), 0, None
+
+    async def aclose(self) -> None:
+        """End it early, as an async generator's `aclose()` does."""
+        rest = self._rest
+        self._end()
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
+# the names handlers have always called (`return read_stream(stream, reader)`)
+read_stream = ReadStream
+aread_stream = AsyncReadStream
+
 
 def _key(mode: Mode | str, family: str | None = None) -> str:
     """The registry key: the mode's value, prefixed by the provider family when there is one."""

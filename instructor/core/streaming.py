@@ -75,9 +75,29 @@ class StreamedResponse:
         self.count += 1
         if keep:
             self.chunks.append(chunk)
+        if usage:
+            self._add_usage(usage)
+
+    def _add_usage(self, usage: Mapping[str, int]) -> None:
         for key, value in usage.items():
             if value > self.usage.get(key, 0):
                 self.usage[key] = value
+
+    def recorder(self, usage_of: Callable[[Any], Mapping[str, int]],
+                 keep: Callable[[Any], bool] | None = None) -> Callable[[Any], None]:
+        """`add_chunk` as one call per chunk: count it, add its `usage_of(chunk)`, keep it if
+        `keep(chunk)` says so (every chunk without `keep`)."""
+        chunks, add_usage = self.chunks, self._add_usage
+
+        def record(chunk: Any) -> None:
+            usage = usage_of(chunk)
+            if keep is None or keep(chunk):
+                chunks.append(chunk)
+            self.count += 1
+            if usage:
+                add_usage(usage)
+
+        return record
 
     def add_delta(self, delta: StreamDelta) -> None:
         parts = self._parts.get(delta.index)
@@ -108,19 +128,41 @@ def record_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[A
                   keep: Callable[[Any], bool] | None = None) -> Iterator[Any]:
     """Iterate `stream`, counting every chunk and its usage in `response`, and keeping those `keep`
     wants (all of them without it)."""
-    add = response.add_chunk
+    record = response.recorder(usage_of, keep)
     for chunk in stream:
-        add(chunk, usage_of(chunk), keep is None or keep(chunk))
+        record(chunk)
         yield chunk
 
 
 async def arecord_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]],
                          keep: Callable[[Any], bool] | None = None) -> AsyncIterator[Any]:
     """The async twin of `record_chunks`."""
-    add = response.add_chunk
+    record = response.recorder(usage_of, keep)
     async for chunk in stream:
-        add(chunk, usage_of(chunk), keep is None or keep(chunk))
+        record(chunk)
         yield chunk
+
+
+class _EachDelta:
+    """The `ChunkReader` of a stream a handler reads itself (see `_Call.open_stream`): what the
+    core's loop takes are the handler's deltas already, each one its own."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def feed(delta: StreamDelta) -> tuple[StreamDelta]:
+        return (delta,)
+
+    @staticmethod
+    def end() -> None:
+        return None
+
+
+EACH_DELTA = _EachDelta()
+
+
+def no_record(chunk: Any) -> None:
+    """The `record` of a stream whose chunks are recorded on their way into the handler."""
 
 
 def stream_failure(exc: BaseException, response: StreamedResponse) -> InstructorError:
@@ -413,14 +455,16 @@ class ListShape(Shape):
 
 
 class ItemsShape(Shape):
-    """The list of an `Iterable[...]` answer: hands each item to `on_item` as soon as it finishes."""
+    """The list of an `Iterable[...]` answer: hands each item to `on_item` as soon as it finishes,
+    decoded; or, with `on_text`, its JSON text as it is (the cursor decodes nothing then)."""
 
     keeps = True
     eager = True
     opens = "["
 
-    def __init__(self, on_item: Callable[[Any], None]) -> None:
+    def __init__(self, on_item: Callable[[Any], None], on_text: Callable[[str], None] | None = None) -> None:
         self.on_item = on_item
+        self.on_text = on_text
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
         for _, raw in members:
@@ -898,6 +942,18 @@ class JsonCursor:
             key, start, end, _, built = pending[0]
             pending[0] = (key, start, end, self.shown, built)
         shape = frame.shape
+        if type(shape) is ItemsShape and shape.on_text is not None:
+            # `Iterable[...]` items, their text as it is: nothing is decoded or kept here
+            on_text = shape.on_text
+            frame.clean = False
+            for key, start, end, shown, built in pending:
+                if built is not _MISSING:  # (never for items: they are RAW containers or scalars)
+                    self._settle_checked(frame, [(key, start, end, shown, built)], False)
+                    continue
+                on_text(text[start:end])
+                if shown is not _MISSING:
+                    self.version += 1
+            return
         if frame.is_object and type(shape) is ModelShape:
             names, plain, plain_items = shape.names, shape.plain, shape.plain_items
             is_list, plain_list = False, None
@@ -1179,12 +1235,41 @@ class PartialConsumer(StreamConsumer):
                                                strict=self.strict)]
 
 
+def _plain_item_model(wrapper: type[BaseModel], key: str) -> type[BaseModel] | None:
+    """The item model of an `Iterable[...]` wrapper when validating `{key: [item]}` with the wrapper
+    is validating `item` with that model: the field is a plain `list[Model]` (no constraints, no
+    alias games on the item) and the wrapper has no validators and no config of its own."""
+    field = wrapper.model_fields.get(key)
+    decorators = wrapper.__pydantic_decorators__
+    if field is None or field.metadata or wrapper.model_config or decorators.validators \
+            or decorators.field_validators or decorators.root_validators or decorators.model_validators:
+        return None
+    annotation = field.annotation
+    args = get_args(annotation)
+    if get_origin(annotation) is not list or len(args) != 1:
+        return None
+    item = args[0]
+    return item if isinstance(item, type) and issubclass(item, BaseModel) else None
+
+
+def _no_text_path(text: str, **kwargs: Any) -> Any:
+    raise AssertionError("items are handed over as text only with a plain item model, strictly")
+
+
 class IterableConsumer(StreamConsumer):
     """Yields each item of an `Iterable[...]` answer as soon as it is finished and valid.
 
     Two layouts: the items as the `tasks` list of one object (tools and JSON
     modes; a bare top-level array is accepted too), or one tool call per item
     (parallel tools: a delta whose `name` is an item model's name).
+
+    An item is validated by the item model's own validator when the wrapper adds
+    nothing to it (`_plain_item_model`): with `strict`, straight from its JSON text
+    (the cursor hands the text over undecoded), else from its decoded value. Only
+    when that fails is it validated the way it always was, inside `{"tasks": [item]}`
+    by the wrapper, so the error (located at `tasks.0...`), and whether the item is
+    left out (text that is not JSON), stay what they were. A bad item's validators
+    thus run twice.
     """
 
     def __init__(self, spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None) -> None:
@@ -1194,16 +1279,37 @@ class IterableConsumer(StreamConsumer):
         self.key: str = spec.options.get("key", "tasks")
         self._around = (b"{" + to_json(self.key) + b":[", b"]}")  # what one item is validated inside
         self.by_name: dict[str, type[BaseModel]] = dict(spec.options.get("item_models", {}))
-        self.pending: list[Any] = []
+        self.item_model = _plain_item_model(self.wrapper, self.key)
+        self.pending: list[Any] = []  # the items finished by the last piece: texts, or decoded values
+        model = self.item_model
+        self.texts = bool(strict) and model is not None
+        # what `model.model_validate_json` calls, without its Python frame (a third of its cost)
+        self._validate_text: Callable[..., Any] = model.__pydantic_validator__.validate_json \
+            if self.texts and model is not None else _no_text_path
         self.yielded = 0
-        items = ItemsShape(self.pending.append)
+        items = ItemsShape(self.pending.append, self.pending.append if self.texts else None)
         wrapper = _ItemsWrapper(items, self.key)
         self.cursor = JsonCursor(lambda char: wrapper if char == "{" else items)
         self.calls: dict[int, tuple[str, list[str]]] = {}  # parallel tool calls by index
         self.open_call: int | None = None
         self.index: int | None = None
 
-    def _item(self, raw: Any) -> Any:
+    def _item_text(self, text: str) -> Any:
+        """A strict item from its JSON text (see the class docstring); _MISSING when it is not JSON."""
+        try:
+            return self._validate_text(text, strict=True, context=self.context)
+        except ValidationError:
+            raw = _decode(text)
+            if raw is _MISSING:
+                return _MISSING  # not JSON: left out, as the cursor leaves out what it cannot decode
+            return self._item(raw, fast=False)
+
+    def _item(self, raw: Any, fast: bool = True) -> Any:
+        if fast and not self.strict and self.item_model is not None:
+            try:
+                return self.item_model.model_validate(raw, strict=self.strict, context=self.context)
+            except ValidationError:
+                pass  # the wrapper's validation below raises it again, located at `tasks.0...`
         if self.strict:
             # JSON strict, as for a whole answer: python strict would refuse "red" for an Enum. The
             # same JSON json.dumps would write, by pydantic_core's serializer (a tenth of the cost)
@@ -1241,11 +1347,15 @@ class IterableConsumer(StreamConsumer):
             self.index = delta.index
         elif delta.index != self.index:
             return []
+        pending = self.pending
         self.cursor.feed(delta.text)
-        if not self.pending:
+        if not pending:
             return []
-        out = [self._item(raw) for raw in self.pending]
-        self.pending.clear()
+        if self.texts:
+            out = [item for item in map(self._item_text, pending) if item is not _MISSING]
+        else:
+            out = [self._item(raw) for raw in pending]
+        pending.clear()
         self.yielded += len(out)
         return out
 

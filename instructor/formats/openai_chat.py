@@ -28,7 +28,7 @@ from instructor.core.json_text import (
     json_instructions,
     validate_json_text,
 )
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
+from instructor.core.mode_registry import NO_USAGE, StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -67,6 +67,9 @@ def with_stream_flags(request: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+_new_delta = object.__new__
+
+
 class _ChunkReader:
     """One stream's state: turns chat.completion.chunk objects into `StreamDelta`s.
 
@@ -95,14 +98,22 @@ class _ChunkReader:
                 if self.tools:
                     for call in delta.tool_calls or ():
                         fn = call.function
-                        if fn is not None and (fn.arguments or fn.name):
-                            out.append(StreamDelta(fn.arguments or "", call.index, fn.name))
-                elif delta.content and self.filter is not None:
-                    text = self.filter.feed(answer_text(delta.content))
-                    if text:
-                        out.append(StreamDelta(text))
-                if getattr(delta, "refusal", None):
-                    self.refusal.append(delta.refusal)
+                        if fn is not None:
+                            arguments, name = fn.arguments, fn.name
+                            if arguments or name:
+                                # built without calling __init__ (a Python call per delta, here)
+                                piece = _new_delta(StreamDelta)
+                                piece.text, piece.index, piece.name = arguments or "", call.index, name
+                                out.append(piece)
+                else:
+                    content = delta.content
+                    if content and self.filter is not None:
+                        text = self.filter.feed(answer_text(content))
+                        if text:
+                            out.append(StreamDelta(text))
+                refusal = getattr(delta, "refusal", None)
+                if refusal:
+                    self.refusal.append(refusal)
             reason = choice.finish_reason
             if reason:
                 self.finish_reason = reason
@@ -229,7 +240,7 @@ class OpenAIHandler:
     def usage(self, response: Any) -> Mapping[str, int]:
         usage = getattr(response, "usage", None)
         if usage is None:
-            return {}
+            return NO_USAGE  # shared and read-only: most stream chunks carry none
         return {
             "prompt_tokens": usage.prompt_tokens or 0,
             "completion_tokens": usage.completion_tokens or 0,
@@ -264,19 +275,23 @@ class ToolsHandler(OpenAIHandler):
     def keep_chunk(chunk: Any) -> bool:
         """Whether the `StreamedResponse` keeps `chunk`: not when all it carries is a piece of a tool
         call's arguments, which the response's `texts` hold (by call index) already."""
+        # called on every chunk: each attribute read once, the extra fields read from pydantic's
+        # slot (what `model_extra` returns, without a Python call per object)
         choices = getattr(chunk, "choices", None)
-        if getattr(chunk, "usage", None) is not None or not choices or len(choices) != 1 \
-                or getattr(chunk, "model_extra", None):
+        if not choices or len(choices) != 1 or getattr(chunk, "usage", None) is not None \
+                or getattr(chunk, "__pydantic_extra__", None):
             return True
         choice = choices[0]
         delta = choice.delta
-        if choice.index or choice.finish_reason or getattr(choice, "logprobs", None) is not None \
-                or delta is None or delta.content or getattr(delta, "role", None) \
-                or getattr(delta, "refusal", None) or getattr(delta, "model_extra", None) or not delta.tool_calls:
+        if choice.index or choice.finish_reason or getattr(choice, "logprobs", None) is not None or delta is None:
             return True
-        for call in delta.tool_calls:
+        calls = delta.tool_calls
+        if not calls or delta.content or getattr(delta, "role", None) or getattr(delta, "refusal", None) \
+                or getattr(delta, "__pydantic_extra__", None):
+            return True
+        for call in calls:
             fn = call.function
-            if getattr(call, "id", None) or fn is None or fn.name or getattr(call, "model_extra", None):
+            if fn is None or fn.name or getattr(call, "id", None) or getattr(call, "__pydantic_extra__", None):
                 return True
         return False
 
