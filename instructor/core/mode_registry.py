@@ -67,7 +67,16 @@ machinery itself lives in `instructor.core.streaming` and knows no provider):
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from types import MappingProxyType
 from typing import Any, Protocol, cast, runtime_checkable
 
@@ -167,153 +176,70 @@ class ChunkReader(Protocol):
     def end(self) -> None: ...
 
 
-_ENDED: Any = object()  # a ReadStream's `_chunks` once the stream is over (or failed, or closed)
 NO_USAGE: Mapping[str, int] = MappingProxyType({})  # `usage()` of a response or chunk that reports none
+
+
+def _deltas(stream: Iterable[Any], reader: ChunkReader) -> Generator[StreamDelta, None, None]:
+    for chunk in stream:
+        yield from reader.feed(chunk)
+    reader.end()
+
+
+async def _adeltas(stream: AsyncIterable[Any], reader: ChunkReader) -> AsyncGenerator[StreamDelta, None]:
+    async for chunk in stream:
+        for delta in reader.feed(chunk):
+            yield delta
+    reader.end()
 
 
 class ReadStream:
     """`iter_stream` for any handler that reads chunks with a `ChunkReader`: the deltas `reader.feed`
     makes of each chunk of `stream`, in order, then `reader.end()` once, when the chunks ran out.
 
-    An iterator object rather than a generator: it holds the current chunk's deltas and
-    the index of the next one, so no frame is resumed per delta, and the core can see
-    `stream` and `reader` and drive them itself (`instructor.core.call._Call.open_stream`).
-    Like a generator, it is over once anything raised (the exception propagates as it
-    is, and the next `next()` raises StopIteration), and `close()` ends it early
-    (`reader.end()` is then not called).
+    It names its `stream` and `reader` so the core can drive them itself, with no layer of
+    ours per chunk (`instructor.core.call._Call.open_stream`); iterated as it is, it is a
+    generator over them (over once anything raised; `close()` ends it early, without `end()`).
 
     Example:
         >>> def iter_stream(self, stream):
         ...     return ReadStream(stream, MyChunkReader())
     """
 
-    __slots__ = ("stream", "reader", "_chunks", "_deltas", "_at", "_rest")
+    __slots__ = ("stream", "reader", "_deltas")
 
     def __init__(self, stream: Iterable[Any], reader: ChunkReader) -> None:
         self.stream = stream
         self.reader = reader
-        self._chunks: Any = None  # iter(stream), once the first delta is asked for
-        self._deltas: Sequence[StreamDelta] = ()  # the current chunk's deltas (a list or tuple)...
-        self._at = 0  # ... and the index of the next one
-        self._rest: Iterator[StreamDelta] | None = None  # or what is left of a `feed` that returned an iterator
+        self._deltas = _deltas(stream, reader)
 
     def __iter__(self) -> ReadStream:
         return self
 
     def __next__(self) -> StreamDelta:
-        at, deltas = self._at, self._deltas
-        if at < len(deltas):
-            self._at = at + 1
-            return deltas[at]
-        chunks = self._chunks
-        if chunks is _ENDED:
-            raise StopIteration
-        try:
-            rest = self._rest
-            if rest is not None:
-                for delta in rest:
-                    return delta
-                self._rest = None
-            if chunks is None:
-                chunks = self._chunks = iter(self.stream)
-            feed = self.reader.feed
-            for chunk in chunks:
-                got = feed(chunk)
-                if type(got) is list or type(got) is tuple:
-                    if got:
-                        self._deltas, self._at = got, 1
-                        return got[0]  # type: ignore[no-any-return]
-                else:
-                    rest = iter(got)
-                    for delta in rest:
-                        self._rest = rest
-                        return delta
-            self._chunks = _ENDED
-            self.reader.end()
-        except StopIteration as exc:  # what a generator makes of it (PEP 479): not a silent end
-            self._end()
-            raise RuntimeError("a stream reader raised StopIteration") from exc
-        except BaseException:
-            self._end()
-            raise
-        raise StopIteration
-
-    def _end(self) -> None:
-        self._chunks, self._deltas, self._at, self._rest = _ENDED, (), 0, None
+        return next(self._deltas)
 
     def close(self) -> None:
-        """End it early, as a generator's `close()` does: a `feed` iterator still open is closed."""
-        rest = self._rest
-        self._end()
-        close = getattr(rest, "close", None)
-        if close is not None:
-            close()
+        self._deltas.close()
 
 
 class AsyncReadStream:
     """The async twin of `ReadStream`, over an async iterable of chunks (`reader` stays sync)."""
 
-    __slots__ = ("stream", "reader", "_chunks", "_deltas", "_at", "_rest")
+    __slots__ = ("stream", "reader", "_deltas")
 
     def __init__(self, stream: AsyncIterable[Any], reader: ChunkReader) -> None:
         self.stream = stream
         self.reader = reader
-        self._chunks: Any = None
-        self._deltas: Sequence[StreamDelta] = ()
-        self._at = 0
-        self._rest: Iterator[StreamDelta] | None = None
+        self._deltas = _adeltas(stream, reader)
 
     def __aiter__(self) -> AsyncReadStream:
         return self
 
-    async def __anext__(self) -> StreamDelta:
-        at, deltas = self._at, self._deltas
-        if at < len(deltas):
-            self._at = at + 1
-            return deltas[at]
-        chunks = self._chunks
-        if chunks is _ENDED:
-            raise StopAsyncIteration
-        try:
-            rest = self._rest
-            if rest is not None:
-                for delta in rest:
-                    return delta
-                self._rest = None
-            if chunks is None:
-                chunks = self._chunks = self.stream.__aiter__()
-            feed = self.reader.feed
-            async for chunk in chunks:
-                got = feed(chunk)
-                if type(got) is list or type(got) is tuple:
-                    if got:
-                        self._deltas, self._at = got, 1
-                        return got[0]  # type: ignore[no-any-return]
-                else:
-                    rest = iter(got)
-                    for delta in rest:
-                        self._rest = rest
-                        return delta
-            self._chunks = _ENDED
-            self.reader.end()
-        except StopAsyncIteration as exc:  # what an async generator makes of it: not a silent end
-            self._end()
-            raise RuntimeError("a stream reader raised StopAsyncIteration") from exc
-        except BaseException:
-            self._end()
-            raise
-        raise StopAsyncIteration
-
-    def _end(self) -> None:
-        self._chunks, self._deltas, self._at, self._rest = _ENDED, (), 0, None
+    def __anext__(self) -> Awaitable[StreamDelta]:
+        return self._deltas.__anext__()
 
     async def aclose(self) -> None:
-        """End it early, as an async generator's `aclose()` does."""
-        rest = self._rest
-        self._end()
-        close = getattr(rest, "close", None)
-        if close is not None:
-            close()
+        await self._deltas.aclose()
 
 
 # the names handlers have always called (`return read_stream(stream, reader)`)
