@@ -141,6 +141,37 @@ def test_iterable_items_arrive_complete_and_in_order(nodes: list[dict[str, Any]]
     assert out == [Node.model_validate(n) for n in nodes]
 
 
+long_leaf_st = leaf_st | st.fixed_dictionaries({  # longer than an item matched again (`_CUT_ITEM`)
+    "label": st.just('{[" ]},\\' * 300), "weight": st.just(0.5), "tags": st.just(["]"])})
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), cuts=st.lists(st.integers(0, 10**6), max_size=40), bare=st.booleans())
+@pytest.mark.parametrize(("model", "items_st"), [(Leaf, long_leaf_st), (Node, node_st)])
+def test_strict_items_are_yielded_with_the_piece_that_closes_them(
+        model: type[BaseModel], items_st: Any, data: Any, cuts: list[int], bare: bool) -> None:
+    """strict=True hands each item over as its JSON text, read whole (flat, long and deep items alike):
+    cut anywhere, an item comes out with the piece that holds its closing bracket, not later."""
+    items = data.draw(st.lists(items_st, max_size=5))
+    texts = [json.dumps(item) for item in items]
+    opening = "[" if bare else '{"tasks": ['
+    ends, at = [], len(opening)
+    for i, item_text in enumerate(texts):
+        at += (2 if i else 0) + len(item_text)
+        ends.append(at)
+    text = opening + ", ".join(texts) + ("]" if bare else "]}")
+    consumer = IterableConsumer(iterable_spec(model), None, True)
+    assert consumer.cursor.root("[").items_text  # what is under test: items read whole, as text
+    out: list[Any] = []
+    fed = 0
+    for piece in split(text, cuts):
+        out += consumer.feed(StreamDelta(piece))
+        fed += len(piece)
+        assert len(out) == sum(end <= fed for end in ends)
+    out += consumer.finish()
+    assert out == [model.model_validate(item) for item in items]
+
+
 @pytest.mark.parametrize(("opening", "then", "shown"), [
     ('{"tags": ["', '", "', {"tags": ["", ""]}),  # a list's next item
     ('{"first": "', '", "last": "', {"first": "", "last": ""}),  # an object's next field

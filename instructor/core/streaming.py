@@ -221,6 +221,7 @@ class Shape:
     opens = ""  # the bracket this shape reads ("{" or "["); a container opened by the other is RAW
     eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
     flat = False  # whether an open container of this shape is read lazily (see `_Frame.lazy`)
+    items_text = False  # whether its object members are read whole and handed over as text (`_step_items`)
 
     def child(self, key: Any) -> Shape:
         """The shape of the container member `key` opens."""
@@ -465,6 +466,7 @@ class ItemsShape(Shape):
     def __init__(self, on_item: Callable[[Any], None], on_text: Callable[[str], None] | None = None) -> None:
         self.on_item = on_item
         self.on_text = on_text
+        self.items_text = on_text is not None
 
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
         for _, raw in members:
@@ -523,6 +525,12 @@ _TO_COMMA = re.compile(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,
 _MEMBER_KEY = re.compile(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*')
 # A whole container holding containers that hold none (an item with a list of tags, say).
 _CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
+# The beginning of such a container, cut off by the end of the text (perhaps inside a string). It never
+# matches text whose brackets all close, so waiting for more text is what stepping over it would do.
+# Only where the patterns are possessive: a failing match must not backtrack over the whole item.
+_CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+\\?)?\Z') \
+    if sys.version_info >= (3, 11) else None
+_CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -653,6 +661,14 @@ class JsonCursor:
                         self._settle(frame)
                 frame.value_done = True
                 pos = end
+            if frame is not None and frame.shape.items_text:
+                pos = self._step_items(text, pos, frame)
+                changed = True
+                if pos < 0:
+                    return True  # an item cut off by the end of the text: `_pos` is its start
+                if stack[-1] is not frame:  # an item to step over bracket to bracket
+                    frame = stack[-1]
+                    continue
             into_raw = False
             for match in _TOKEN.finditer(text, pos):
                 at = match.start()
@@ -707,6 +723,9 @@ class JsonCursor:
                     if frame.is_object and frame.key is not None:
                         frame.value_start = match.end()
                 elif char == "{" or char == "[":
+                    if char == "{" and frame.shape.items_text:  # an item: read whole by `_step_items`
+                        pos, into_raw = at, True
+                        break
                     key = frame.key if frame.is_object else frame.count
                     shape = frame.shape.child(key)
                     if shape.opens and shape.opens != char:  # `[` where an object belongs, or `{` for a list
@@ -760,6 +779,45 @@ class JsonCursor:
                 break
         self._pos = pos
         return changed
+
+    def _step_items(self, text: str, pos: int, frame: _Frame) -> int:
+        """Read the items of an `Iterable[...]` list handed over as text (`ItemsShape.on_text`) from
+        `pos`: a whole item per regex match, not token by token. Returns where the token loop goes on
+        (at anything but an object item or the comma after one), or -1 when an item is cut off by the
+        end of the text (`_pos` is then its start, matched again with the next piece).
+
+        An item that is deeper, longer than `_CUT_ITEM`, or malformed is pushed as a RAW container
+        (the caller steps over it); it is handed over when it closes, as any RAW item is.
+        """
+        on_text = frame.shape.on_text  # type: ignore[attr-defined]
+        size = len(text)
+        while True:
+            at = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
+            if at >= size:
+                return at
+            char = text[at]
+            if char == ",":
+                if not frame.value_done:
+                    return at  # after a scalar item, or a stray comma: the token loop's
+                frame.value_done = False
+                frame.count += 1
+                frame.value_start = pos = at + 1
+                continue
+            if char != "{":
+                return at
+            whole = _CLOSED.match(text, at)
+            if whole is not None:
+                pos = whole.end()
+                frame.clean = False  # (as `_settle` marks it: nothing is kept here)
+                on_text(text[at:pos])
+                frame.value_done = True
+                continue
+            if _CUT is not None and size - at <= _CUT_ITEM and _CUT.match(text, at) is not None:
+                self._pos = at
+                return -1
+            self.stack.append(_Frame(RAW, True, at))
+            self._raw_depth = 1
+            return at + 1
 
     def _skip_raw(self, text: str, pos: int) -> int:
         """Step over the inside of the RAW container on top, from `pos`, bracket to bracket: where it
