@@ -32,7 +32,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from _harness import ServerProcess, paired_rounds
@@ -199,7 +199,8 @@ TOOLS_SETUP = "fake.always(Reply(tool_calls=[ToolCall({name!r}, data)], chunk_si
 
 
 def stream_comparison(text: str, chunk_size: int, response_model: type[BaseModel], bare_model: type[BaseModel],
-                      ours: Callable[[Any, list[dict[str, str]]], int], rounds: int = REPEATS) -> dict[str, Any]:
+                      ours: Callable[[Any, list[dict[str, str]]], int], rounds: int = REPEATS,
+                      floor: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """A streamed tool call of `text`, through instructor (`ours(client, messages)`, returning how many
     things it yielded) and through the bare SDK (+ one `bare_model.model_validate_json` at the end).
 
@@ -208,7 +209,8 @@ def stream_comparison(text: str, chunk_size: int, response_model: type[BaseModel
       `rounds` pairs alternating which side goes first, ratio = median of the per-pair ratios;
     - split: the same SDK chunk objects, received once and kept, replayed through instructor (its
       handler, the streaming machinery, the final validation) and through the bare loop: what is ours;
-      the rest of the bare end-to-end figure is the SDK's (HTTP, SSE decoding, chunk objects).
+      the rest of the bare end-to-end figure is the SDK's (HTTP, SSE decoding, chunk objects);
+    - with `floor(sdk_stream)`: that, end to end against the same bare loop (see `snapshot_floor`).
     """
     import openai
 
@@ -253,9 +255,10 @@ def stream_comparison(text: str, chunk_size: int, response_model: type[BaseModel
                                        provider="openai", model="fake-model")
         bare_over(chunks), ours(replay, messages)
         split, split_cpu = paired_rounds(lambda: ours(replay, messages), lambda: bare_over(chunks), rounds)
+        floor_wall = paired_rounds(lambda: floor(sdk_stream()), bare, rounds)[0] if floor is not None else None
     n = counts["chunks"]
     return {"sse_chunks": n, "yielded": counts["ours"], "wall": wall, "cpu": cpu, "split": split,
-            "split_cpu": split_cpu}
+            "split_cpu": split_cpu, "floor": floor_wall}
 
 
 def end_to_end(text: str, n_chunks: int, rounds: int = REPEATS) -> dict[str, Any]:
@@ -269,8 +272,71 @@ def end_to_end(text: str, n_chunks: int, rounds: int = REPEATS) -> dict[str, Any
         return len(last._raw_response.chunks)  # type: ignore[attr-defined]
 
     chunk_size = max(1, -(-len(text) // n_chunks))
-    got = stream_comparison(text, chunk_size, Report, Report, partial, rounds)
+    got = stream_comparison(text, chunk_size, Report, Report, partial, rounds, snapshot_floor(text, chunk_size))
     return per_unit(got, got["sse_chunks"])
+
+
+def snapshot_floor(text: str, chunk_size: int) -> Callable[[Any], tuple[int, int]]:
+    """The least any `create_partial` of `report_json()` does per chunk, without a cursor: what is left
+    of the budget is what finding where values begin and end may cost.
+
+    Per chunk: decode the items that finish in it (their texts known in advance), build them, build a
+    fresh snapshot of the open path (report, sections list, open section, its items list, open item) from
+    parts the way the streaming machinery does (no validation), and yield it; then one final parse.
+    The consumer returns how many snapshots and items it built."""
+    from pydantic_core import from_json
+
+    from instructor.dsl.partial import partial_model
+
+    partial_report, partial_section, partial_item = (partial_model(m) for m in (Report, Section, Item))
+    new, slots = object.__new__, vars(BaseModel)
+    set_fields, set_extra, set_private = (slots[name].__set__ for name in (
+        "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"))
+
+    def build(model: type[BaseModel], values: dict[str, Any]) -> Any:
+        obj = new(model)
+        obj.__dict__ = values
+        set_fields(obj, set(values))
+        set_extra(obj, None)
+        set_private(obj, None)
+        return obj
+
+    finishing: dict[int, list[str]] = {}  # by argument piece: the texts of the items that end in it
+    at = 0
+    for section in json.loads(text)["sections"]:
+        for item in section["items"]:
+            item_text = json.dumps(item, ensure_ascii=False)
+            at = text.index(item_text, at) + len(item_text)
+            finishing.setdefault((at - 1) // chunk_size, []).append(item_text)
+
+    built = [0]  # items
+
+    def snapshots(stream: Any) -> Iterator[Any]:
+        sections: list[Any] = []
+        items: list[Any] = []
+        piece = 0
+        for chunk in stream:
+            for choice in chunk.choices:
+                for call in choice.delta.tool_calls or ():
+                    if call.function and call.function.arguments:
+                        for item_text in finishing.get(piece, ()):
+                            items.append(build(partial_item, from_json(item_text)))
+                            built[0] += 1
+                            if len(items) == N_ITEMS:
+                                sections.append(build(partial_section, {"name": "", "summary": "", "items": items}))
+                                items = []
+                        piece += 1
+                        open_item = build(partial_item, {"sku": "", "title": "", "quantity": None, "price": None,
+                                                         "tags": None})
+                        section = build(partial_section, {"name": "", "summary": "", "items": [*items, open_item]})
+                        yield build(partial_report, {"title": "", "author": "", "sections": [*sections, section]})
+        Report.model_validate_json(text, strict=True)
+
+    def consume(stream: Any) -> tuple[int, int]:
+        built[0] = 0
+        return sum(1 for _ in snapshots(stream)), built[0]
+
+    return consume
 
 
 def per_unit(got: dict[str, Any], units: int) -> dict[str, Any]:
@@ -298,6 +364,8 @@ def per_unit(got: dict[str, Any], units: int) -> dict[str, Any]:
         "bare_loop_us_per_unit": us(split.bare_median),
         "samples": {"ours": wall.ours, "bare": wall.bare, "ours_cpu": cpu.ours, "bare_cpu": cpu.bare,
                     "split_ours": split.ours, "split_bare": split.bare},
+        **({"floor_us_per_chunk": us(floor.ours_median), "floor_ratio": round(floor.ratio, 3),
+            "floor_ratio_iqr": [round(x, 3) for x in floor.ratio_iqr]} if (floor := got.get("floor")) else {}),
     }
 
 
@@ -353,6 +421,8 @@ def _report(result: dict[str, Any]) -> str:
         f"({e['ours_cpu_us_per_unit']:.1f} us CPU); the SDK's: {e['sdk_us_per_unit']:.1f} us per chunk",
         f"  client CPU per chunk, bare / partial  {e['bare_sdk_plus_final_parse_cpu_us_per_chunk']:.1f} / "
         f"{e['create_partial_cpu_us_per_chunk']:.1f} us = {e['cpu_ratio']:.2f}x",
+        f"  floor, no cursor (snapshot_floor)     {e['floor_us_per_chunk']:.1f} us per chunk = {e['floor_ratio']:.2f}x "
+        f"[{e['floor_ratio_iqr'][0]:.2f}-{e['floor_ratio_iqr'][1]:.2f}]",
     ])
 
 

@@ -121,7 +121,9 @@ def streaming_row(result: dict[str, Any], n_chunks: int) -> Row:
     long = first("long_string.ours_last_over_first_quarter")
     notes = [f"per-chunk cost, last quarter of the stream / first: {flat:.2f}x" if flat is not None else "",
              f"(naive re-parse: {naive:.2f}x);" if naive is not None else "",
-             f"while one 100 kB string arrives: {long:.2f}x;" if long is not None else "", _split_note(e, "chunk")]
+             f"while one 100 kB string arrives: {long:.2f}x;" if long is not None else "", _split_note(e, "chunk"),
+             f"(floor without a cursor: decode each chunk's new items, build and yield a fresh snapshot: "
+             f"{e['floor_ratio']:.2f}x)" if "floor_ratio" in e else ""]
     if ratio is None:
         within = None
     elif spread is None:

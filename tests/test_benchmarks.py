@@ -81,9 +81,27 @@ def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
     row = run_all.streaming_row(result, 200)
     assert (row.spread, row.within, row.cpu_ratio) == ((1.12, 1.3), None, 1.1)
     assert "ours 40.0 µs/chunk (35.0 µs CPU), the SDK's 300.0 µs/chunk" in row.note
+    result["end_to_end"].update(floor_ratio=1.11)  # what is left of the budget for the cursor
+    assert "floor without a cursor" in run_all.streaming_row(result, 200).note and "1.11x)" in run_all.streaming_row(
+        result, 200).note
     result["machinery"]["ours_last_over_first_quarter"] = 2.0  # the cost grows with the object: over
     result["end_to_end"]["ratio_iqr"] = [1.0, 1.1]
     assert run_all.streaming_row(result, 200).within is False
+
+
+def test_snapshot_floor_reads_every_item_of_the_stream() -> None:
+    """The floor of the partial benchmark yields a snapshot per argument chunk and builds each item once."""
+    from types import SimpleNamespace as NS
+
+    from bench_partial_streaming import N_ITEMS, N_SECTIONS, pieces_of, report_json, snapshot_floor
+
+    text = report_json()
+    pieces = pieces_of(text, 200)
+    chunks = [NS(choices=[NS(delta=NS(tool_calls=[NS(function=NS(arguments=piece))]))]) for piece in pieces]
+    consume = snapshot_floor(text, len(pieces[0]))
+    assert consume(iter(chunks)) == (len(pieces), N_SECTIONS * N_ITEMS)
+    shown, items = consume(iter(chunks[:100]))  # a second stream starts from nothing
+    assert shown == 100 and 0 < items < N_SECTIONS * N_ITEMS
 
 
 def test_paired_rounds_alternate_and_time_both_sides() -> None:
