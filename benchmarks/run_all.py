@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {args.out / 'latest.md'}, latest.svg and latest.json in {meta['seconds']:.0f} s")
     if args.readme:
         update_readme(data, meta)
-        print("refreshed the Performance section of README.md")
+        print("refreshed the block of docs/performance.md")
     return 0
 
 
