@@ -1004,10 +1004,7 @@ class JsonCursor:
             # `Iterable[...]` items, their text as it is: nothing is decoded or kept here
             on_text = shape.on_text
             frame.clean = False
-            for key, start, end, shown, built in pending:
-                if built is not _MISSING:  # (never for items: they are RAW containers or scalars)
-                    self._settle_checked(frame, [(key, start, end, shown, built)], False)
-                    continue
+            for _, start, end, shown, _ in pending:  # (items are RAW containers or scalars: never built)
                 on_text(text[start:end])
                 if shown is not _MISSING:
                     self.version += 1
