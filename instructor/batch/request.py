@@ -13,8 +13,6 @@ from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
-PROVIDERS = ("openai", "anthropic")
-
 T = TypeVar("T", bound=BaseModel)
 
 
