@@ -24,12 +24,15 @@ restored from the stored completion. What is cached, and why:
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -162,25 +165,94 @@ class DiskCache(BaseCache):
 
 
 # -- keys ------------------------------------------------------------------------------------
-def _jsonable(value: Any) -> Any:
-    """A JSON-friendly stand-in for what `json` cannot write (stable across processes)."""
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return dump(mode="json")
-        except Exception:  # noqa: BLE001 - a model that cannot dump itself is keyed by its repr
-            return repr(value)
+#: the request settings that can change an answer: the only ones `request_kwargs=` keys on
+GENERATION_KWARGS = frozenset({
+    "temperature", "top_p", "top_k", "seed", "max_tokens", "max_completion_tokens", "max_output_tokens",
+    "frequency_penalty", "presence_penalty", "n", "stop", "stop_sequences", "logit_bias", "reasoning_effort",
+    "reasoning", "thinking", "config", "generation_config", "inferenceConfig", "additionalModelRequestFields",
+})
+
+
+def _encode(value: Any, lenient: bool = False) -> Any:
+    """`value` as JSON data that keeps types apart: equal values encode alike, `1`, `"1"`, `1.0`, `True` do not.
+
+    Strings are bare and None is null; everything else is a list led by its tag
+    (`["int", "1"]`, `["dict", [k, v], ...]`). Dict order is ignored and key types
+    kept; a tuple is a list; an Enum is its value; a pydantic object is its fields
+    (`exclude_none`, without `http_options`), a pydantic class its JSON schema.
+
+    Raises:
+        TypeError: a value with no faithful encoding (an arbitrary object, a set, a
+            `Decimal`); with `lenient`, such a value is keyed by its type and `repr`.
+        ValueError: a NaN or infinite float (not with `lenient`).
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Enum):
+        return _encode(value.value, lenient)
+    if isinstance(value, bool):
+        return ["bool", value]
+    if isinstance(value, int):
+        return ["int", str(value)]
+    if isinstance(value, float):
+        if not (math.isfinite(value) or lenient):
+            raise ValueError(f"Cannot build a cache key with the float {value!r}: pass a finite number.")
+        return ["float", repr(value)]
+    if isinstance(value, (list, tuple)):
+        return ["list", *(_encode(v, lenient) for v in value)]
+    if isinstance(value, Mapping):
+        pairs = [[_encode(k, lenient), _encode(v, lenient)] for k, v in value.items()]
+        return ["dict", *sorted(pairs, key=lambda pair: _canonical(pair[0]))]
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
-    if isinstance(value, (set, frozenset)):
-        return sorted(repr(v) for v in value)
+        return ["bytes", hashlib.sha256(bytes(value)).hexdigest()]
+    if isinstance(value, datetime.datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, datetime.date):
+        return ["date", value.isoformat()]
     if isinstance(value, type):
-        return f"{value.__module__}.{value.__qualname__}"
-    return repr(value)
+        if callable(getattr(value, "model_json_schema", None)):
+            return _encode(_schema_of(value), lenient)
+    elif callable(getattr(value, "model_dump", None)):
+        try:
+            fields = value.model_dump(exclude_none=True)
+        except Exception:  # noqa: BLE001 - an object that cannot dump itself: keyed by repr when lenient
+            if not lenient:
+                raise
+        else:
+            fields.pop("http_options", None)
+            return _encode(fields, lenient)
+    if lenient:
+        if isinstance(value, (set, frozenset)):
+            return ["set", *sorted((_encode(v, lenient) for v in value), key=_canonical)]
+        return ["repr", f"{type(value).__module__}.{type(value).__qualname__}", repr(value)]
+    raise TypeError(
+        f"Cannot build a cache key for {type(value).__name__} ({value!r}): use serializable request settings "
+        "(strings, numbers, lists, dicts, pydantic objects...) or disable caching for this call."
+    )
 
 
-def _canonical(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+def _canonical(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _schema_of(model: type[Any]) -> Any:
+    from instructor.core.schema import json_schema  # cached per model
+
+    return json_schema(cast(Any, model))
+
+
+def _generation(request_kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of `request_kwargs` that can change an answer (None values count as absent)."""
+    kept = {k: v for k, v in request_kwargs.items() if k in GENERATION_KWARGS and v is not None}
+    config = kept.get("config")
+    if isinstance(config, Mapping) and "http_options" in config:
+        kept["config"] = {k: v for k, v in config.items() if k != "http_options"}
+    return kept
+
+
+def _digest(payload: dict[str, Any], lenient: bool) -> str:
+    fields = {k: v for k, v in payload.items() if v is not None}
+    return hashlib.sha256(_canonical(_encode(fields, lenient)).encode()).hexdigest()
 
 
 def make_cache_key(
@@ -189,9 +261,11 @@ def make_cache_key(
     model: str | None,
     response_model: type[Any] | None,
     mode: Any = None,
-    provider: str | None = None,
-    options: Mapping[str, Any] | None = None,
+    system: Any = None,
+    provider: Any = None,
     namespace: str | None = None,
+    request_kwargs: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
     context: Any = None,
     strict: bool | None = None,
     endpoint: str | None = None,
@@ -203,42 +277,45 @@ def make_cache_key(
         model: the model name.
         response_model: the pydantic model asked for; its JSON schema is part of
             the key, so changing a field, a type or a docstring changes the key.
-        mode: the `Mode` (or its value).
+        mode: the `Mode` (or its value: `Mode.TOOLS` keys like `"tool_call"`).
+        system: a system prompt sent apart from the messages (Anthropic, Gemini).
         provider: the provider's name.
-        options: the request's other keywords (temperature, tools, response_format...).
         namespace: a free label (`cache_namespace=`) to keep entries apart.
+        request_kwargs: the call's other keywords; only the settings that can change
+            an answer count (`GENERATION_KWARGS`: temperature, max_tokens, seed,
+            config...), so `timeout` or `extra_headers` do not. None and `{}` differ.
+        options: keywords that all count, transport ones included (what a client's
+            own cache keys on: the whole prepared request).
         context: the validation context.
         strict: the strict-validation flag.
-        endpoint: the API's base URL.
+        endpoint: the API's base URL (a client's own calls add a fingerprint of its
+            credentials, never the credentials themselves).
+
+    Values are keyed by type as well as content: `1`, `1.0`, `"1"` and `True` differ,
+    `{1: v}` and `{"1": v}` too, a date differs from its ISO string; a tuple keys like a
+    list, an Enum like its value, a pydantic object like a dict of its fields.
+
+    Raises:
+        TypeError: a value that cannot be keyed faithfully (an arbitrary object, a set,
+            a `Decimal`).
+        ValueError: a NaN or infinite float.
 
     Example:
         >>> make_cache_key(messages=[{"role": "user", "content": "hi"}], model="gpt-4o-mini",
-        ...                response_model=User, mode=instructor.Mode.TOOLS)
+        ...                response_model=User, mode=instructor.Mode.TOOLS, request_kwargs={"temperature": 0})
         '3f1c...'
     """
-    schema = None
-    if response_model is not None:
-        if callable(getattr(response_model, "model_json_schema", None)):
-            from instructor.core.schema import json_schema  # cached per model
+    payload = _key_payload(messages, model, response_model, mode, system=system, provider=provider,
+                           namespace=namespace, options=options, context=context, strict=strict, endpoint=endpoint)
+    if request_kwargs is not None:
+        payload["generation"] = _generation(request_kwargs)
+    return _digest(payload, lenient=False)
 
-            schema = json_schema(cast(Any, response_model))
-        else:
-            schema = _jsonable(response_model)
-    payload = {
-        "format": _FORMAT,
-        "messages": messages,
-        "model": model,
-        "schema": schema,
-        "response_model": getattr(response_model, "__qualname__", None),
-        "mode": getattr(mode, "value", mode),
-        "provider": provider,
-        "options": dict(options or {}),
-        "namespace": namespace,
-        "context": context,
-        "strict": strict,
-        "endpoint": endpoint,
-    }
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+def _key_payload(messages: Any, model: Any, response_model: Any, mode: Any, **extra: Any) -> dict[str, Any]:
+    """What a key is made of (a pydantic class encodes as its JSON schema)."""
+    return {"format": _FORMAT, "messages": messages, "model": model, "mode": mode, "schema": response_model,
+            **extra}
 
 
 # -- stored values ---------------------------------------------------------------------------
@@ -247,7 +324,7 @@ def _raw_of(raw: Any) -> tuple[Any, str | None]:
     if raw is None:
         return None, None
     if isinstance(raw, dict):
-        return json.loads(json.dumps(raw, default=_jsonable)), "dict"
+        return json.loads(json.dumps(raw, default=str)), "dict"
     dump = getattr(raw, "model_dump", None)
     if callable(dump):
         try:
@@ -304,14 +381,24 @@ def _restore_raw(data: Any, kind: str | None) -> Any:
     return _namespace_tree(data)
 
 
-def _endpoint_of(client: Any) -> str | None:
+def _identity_of(client: Any) -> str | None:
+    """Which account at which endpoint a client calls: its base URL and a fingerprint of its key.
+
+    Clients of the same endpoint and credentials share cache entries (a `DiskCache`
+    hits across processes); the key itself never enters the cache key.
+    """
+    endpoint = None
     for path in (("base_url",), ("meta", "endpoint_url")):
         value = client
         for name in path:
             value = getattr(value, name, None)
         if value is not None:
-            return str(value)
-    return None
+            endpoint = str(value)
+            break
+    secret = getattr(client, "api_key", None) or getattr(client, "auth_token", None)
+    if not isinstance(secret, str):
+        return endpoint
+    return f"{endpoint} key:{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
 
 
 class CallCache:
@@ -331,13 +418,21 @@ class CallCache:
         """Take `cache`, `cache_namespace`, `cache_ttl` out of `request`; None when caching is off.
 
         Raises:
-            TypeError: `cache` is not a cache (no `get` / `set` methods), or
-                `cache_namespace` is not a string.
-            ValueError: `cache_ttl` is not a positive number.
+            ValueError: `cache_namespace` was passed and is not a non-empty string
+                (checked with or without `cache=`), or `cache_ttl` is not a positive
+                number of seconds.
+            TypeError: `cache` is not a cache (no `get` / `set` methods).
         """
         backend = request.pop("cache", None)
-        namespace = request.pop("cache_namespace", None)
         ttl = request.pop("cache_ttl", None)
+        namespace = None
+        if "cache_namespace" in request:
+            namespace = request.pop("cache_namespace")
+            if not (isinstance(namespace, str) and namespace):
+                raise ValueError(
+                    f"cache_namespace must be a non-empty string, got {namespace!r}. Pass a label such as "
+                    "'prompts-v2', or leave cache_namespace out."
+                )
         if backend is None or backend is False:
             return None
         if not (callable(getattr(backend, "get", None)) and callable(getattr(backend, "set", None))):
@@ -345,8 +440,6 @@ class CallCache:
                 f"cache= expects an instructor.cache.BaseCache (AutoCache(), DiskCache(...)), got "
                 f"{type(backend).__name__}: {backend!r}. Pass a cache, or cache=None to turn caching off."
             )
-        if namespace is not None and not isinstance(namespace, str):
-            raise TypeError(f"cache_namespace must be a string, got {type(namespace).__name__}: {namespace!r}.")
         if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0):
             raise ValueError(f"cache_ttl must be a positive number of seconds or None, got {ttl!r}.")
         return cls(backend, namespace, ttl, owner)
@@ -356,18 +449,19 @@ class CallCache:
             request = call.request
             options = {k: v for k, v in request.items() if k not in ("messages", "input", "model")}
             assert call.spec is not None
-            self.key = make_cache_key(
-                messages=request.get("messages", request.get("input")),
-                model=request.get("model") or request.get("modelId"),
-                response_model=call.spec.model,
-                mode=self.owner.mode,
+            payload = _key_payload(
+                request.get("messages", request.get("input")),
+                request.get("model") or request.get("modelId"),
+                call.spec.model,
+                self.owner.mode,
                 provider=self.owner.provider,
                 options=options,
                 namespace=self.namespace,
                 context=call.context,
                 strict=call.strict,
-                endpoint=_endpoint_of(self.owner.client),
+                endpoint=_identity_of(self.owner.client),
             )
+            self.key = _digest(payload, lenient=True)
         return self.key
 
     def lookup(self, call: _Call) -> tuple[Any, Any] | None:

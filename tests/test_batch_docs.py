@@ -38,4 +38,6 @@ def test_python_blocks_run_as_written(fake: FakeProvider, tmp_path: Path, subpro
     assert re.search(r"^submitted batch_\w+$", out.stdout, flags=re.MULTILINE)
     assert "request-2 name='Jason' age=25" in out.stdout
     assert "3 users" in out.stdout and "3 parsed, 0 errors" in out.stdout
+    assert "completed {'completed': 3, 'failed': 0, 'total': 3}" in out.stdout and "completed True True" in out.stdout
+    assert "['user-0', 'user-1', 'user-2']" in out.stdout
     assert (tmp_path / "users_batch.jsonl").exists() and (tmp_path / "users_results.jsonl").exists()

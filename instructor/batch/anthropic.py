@@ -12,7 +12,7 @@ the functions that call the API.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from instructor.batch.models import BatchError, BatchJobInfo
@@ -28,12 +28,57 @@ def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any]
                  mode: Mode | None) -> dict[str, Any]:
     """One request of the batch: `body` (model, messages, ...) prepared for `response_model`.
 
-    `mode` None is the default (`DEFAULT_MODE`); the handler is Anthropic's own for the mode.
+    The system messages become `system` as the published release writes them
+    (`hoist_system`); the rest is what `client.create` sends in `mode` (None: the
+    default, `DEFAULT_MODE`): the tool named after the model, one call forced.
+    Options that are None are left out (Anthropic then uses its defaults).
     """
     from instructor.core.mode_registry import get_handler
 
+    system, messages = hoist_system(body.get("messages") or ())
+    params = {k: v for k, v in body.items() if v is not None}
+    params["messages"] = messages
+    if system:
+        params["system"] = system
     handler = get_handler(mode or DEFAULT_MODE, provider=PROVIDER)
-    return {"custom_id": custom_id, "params": handler.prepare_request(response_model, body)}
+    return {"custom_id": custom_id, "params": handler.prepare_request(response_model, params)}
+
+
+def hoist_system(messages: Iterable[Any]) -> tuple[str | list[dict[str, Any]] | None, list[Any]]:
+    """(Anthropic's `system`, the other messages) of OpenAI-style messages; `messages` is left as it is.
+
+    Every `role: "system"` message is taken out wherever it stands, empty ones
+    dropped. Strings only: one string, joined by blank lines. Any list of blocks:
+    a list of blocks (each string a text block, blocks as given, `cache_control`
+    kept). None when there is no system text.
+
+    Raises:
+        ValueError: a system message's content is neither a string nor a list of blocks.
+    """
+    parts: list[Any] = []
+    rest: list[Any] = []
+    for message in messages:
+        if not (isinstance(message, Mapping) and message.get("role") == "system"):
+            rest.append(message)
+            continue
+        content = message.get("content")
+        if not isinstance(content, (str, list)) and content is not None:
+            raise ValueError(
+                f"A system message's content must be a string or a list of content blocks, got "
+                f"{type(content).__name__}: {content!r}. Write it as \"...\" or [{{\"type\": \"text\", \"text\": \"...\"}}]."
+            )
+        if content:
+            parts.append(content)
+    if not parts:
+        return None, rest
+    if all(isinstance(part, str) for part in parts):
+        return "\n\n".join(parts), rest
+    blocks = [_block(b) for part in parts for b in ([part] if isinstance(part, str) else part)]
+    return blocks, rest
+
+
+def _block(item: Any) -> dict[str, Any]:
+    return dict(item) if isinstance(item, Mapping) else {"type": "text", "text": str(item)}
 
 
 def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
@@ -111,8 +156,15 @@ def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None
     return str(client.messages.batches.create(requests=_requests(source), **kwargs).id)
 
 
-def retrieve(client: Any, batch_id: str) -> BatchJobInfo:
-    return BatchJobInfo.from_anthropic(client.messages.batches.retrieve(batch_id))
+def retrieve(client: Any, batch_id: str) -> Any:
+    """The SDK's `MessageBatch` as Anthropic reports it now."""
+    return client.messages.batches.retrieve(batch_id)
+
+
+def status(batch: Any) -> dict[str, Any]:
+    """The published status dict: the raw processing status, `created_at` a datetime, the SDK's counts."""
+    return {"id": batch.id, "status": batch.processing_status, "created_at": batch.created_at,
+            "request_counts": batch.request_counts}
 
 
 def list_jobs(client: Any, limit: int = 10) -> list[BatchJobInfo]:
@@ -120,22 +172,24 @@ def list_jobs(client: Any, limit: int = 10) -> list[BatchJobInfo]:
     return [BatchJobInfo.from_anthropic(batch) for batch in page.data[:limit]]
 
 
-def cancel(client: Any, batch_id: str) -> BatchJobInfo:
-    return BatchJobInfo.from_anthropic(client.messages.batches.cancel(batch_id))
+def cancel(client: Any, batch_id: str) -> dict[str, Any]:
+    cancelled: dict[str, Any] = client.messages.batches.cancel(batch_id).model_dump()
+    return cancelled
 
 
-def delete(client: Any, batch_id: str) -> bool:
-    client.messages.batches.delete(batch_id)
-    return True
+def delete(client: Any, batch_id: str) -> dict[str, Any]:
+    """Delete an ended batch (Anthropic refuses one still processing: cancel it first)."""
+    deleted = client.messages.batches.delete(batch_id)
+    return {"id": deleted.id, "status": "deleted", "message": f"Anthropic batch {deleted.id} deleted."}
 
 
 def result_lines(client: Any, batch_id: str) -> Iterator[str]:
     """The batch's results file, line by line as it arrives (the SDK's decoder would stop at a bad line)."""
-    info = retrieve(client, batch_id)
+    info = BatchJobInfo.from_anthropic(retrieve(client, batch_id))
     if not info.files.results_url:
         raise ValueError(
             f"Batch {batch_id!r} has no results yet (processing status {info.raw_status!r}). Wait until "
-            "get_batch_status(batch_id).is_done, then fetch its results."
+            "get_batch_info(batch_id).is_done, then fetch its results."
         )
     with client.messages.batches.with_streaming_response.results(batch_id) as response:
         yield from response.iter_lines()

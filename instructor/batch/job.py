@@ -48,8 +48,8 @@ class BatchJob(Generic[T]):
         return cls(batch_id, BatchProcessor(model, response_model, **kwargs))
 
     def status(self) -> BatchJobInfo:
-        """The job as the provider reports it now."""
-        return self.processor.get_batch_status(self.id)
+        """The job as the provider reports it now (see `BatchProcessor.get_batch_info`)."""
+        return self.processor.get_batch_info(self.id)
 
     def wait(self, poll_interval: float = 30.0, timeout: float | None = None) -> BatchJobInfo:
         """Poll until the job is done (see `BatchProcessor.wait`)."""
@@ -61,8 +61,8 @@ class BatchJob(Generic[T]):
         return self.processor.iter_results(self.id, context=context, strict=strict)
 
     def cancel(self) -> BatchJobInfo:
-        """Ask the provider to stop the job."""
-        return self.processor.cancel_batch(self.id)
+        """Ask the provider to stop the job; its state as the provider answered."""
+        return BatchJobInfo.from_provider(self.processor.provider, self.processor.cancel_batch(self.id))
 
     # -- results files, whoever wrote them ---------------------------------------------------------
     @staticmethod
@@ -79,7 +79,11 @@ class BatchJob(Generic[T]):
 
     @classmethod
     def parse_from_file(cls, file_path: str, response_model: type[T]) -> tuple[list[T], list[dict[str, Any]]]:
-        """(the parsed objects, an error dict per line that gave none) of a results file."""
+        """(the parsed objects, the lines that gave none) of a results file, OpenAI's or Anthropic's.
+
+        Each error is the results line itself, as a dict, unchanged; a line that is
+        not JSON is `{"error": "Failed to parse JSON", "raw_line": <the line>}`.
+        """
         with open(file_path, encoding="utf-8") as handle:
             return cls._split(iter_parsed(handle, response_model))
 
@@ -95,10 +99,8 @@ class BatchJob(Generic[T]):
         for result in results:
             if isinstance(result, BatchSuccess):
                 parsed.append(result.result)
-            elif result.error_type == "parse_error" and isinstance(result.raw_data, str):
-                errors.append({"error": UNREADABLE_LINE, "raw_line": result.raw_data,
-                               "custom_id": result.custom_id, "error_message": result.error_message})
-            else:
-                errors.append({"error": result.error_message, "error_type": result.error_type,
-                               "custom_id": result.custom_id, "raw_data": result.raw_data})
+            elif isinstance(result.raw_data, dict):
+                errors.append(result.raw_data)
+            else:  # the line was not a JSON object
+                errors.append({"error": UNREADABLE_LINE, "raw_line": str(result.raw_data).rstrip("\r\n")})
         return parsed, errors

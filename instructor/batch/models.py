@@ -8,7 +8,7 @@ line kept in `raw_data`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -107,11 +107,12 @@ class BatchFiles(BaseModel):
 
 
 class BatchJobInfo(BaseModel):
-    """A batch job as the provider last reported it.
+    """A batch job as the provider last reported it, in words common to both providers.
 
     `status` is the common vocabulary; `raw_status` the provider's own word
-    (`in_progress`, `ended`, `canceling`...); `raw_data` the provider's object
-    as a dict.
+    (`in_progress`, `ended`, `canceling`...); `raw_data` what it was built from.
+    `BatchProcessor.get_batch_info(batch_id)` returns one; `get_batch_status`
+    returns the published four-key dict instead.
     """
 
     id: str
@@ -122,79 +123,92 @@ class BatchJobInfo(BaseModel):
     request_counts: BatchRequestCounts = Field(default_factory=BatchRequestCounts)
     files: BatchFiles = Field(default_factory=BatchFiles)
     error: BatchErrorInfo | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
     model: str | None = None
     endpoint: str | None = None
+    completion_window: str | None = None
     raw_data: dict[str, Any] | None = None
 
     @property
     def is_done(self) -> bool:
-        """Whether the job will not change any more (results, if any, can be fetched)."""
-        return self.status in (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED,
-                               BatchStatus.EXPIRED)
+        """Whether the job will not change any more (results, if any, can be fetched).
+
+        A job being cancelled already reads CANCELLED, but is not done until the
+        provider has stopped it.
+        """
+        return self.status in _FINAL and self.raw_status not in _STOPPING
+
+    @classmethod
+    def from_provider(cls, provider: str, batch: Any) -> BatchJobInfo:
+        """From `provider`'s batch object ("openai" or "anthropic"; the SDK object or its dict)."""
+        return cls.from_anthropic(batch) if provider == "anthropic" else cls.from_openai(batch)
 
     @classmethod
     def from_openai(cls, batch: Any) -> BatchJobInfo:
-        """From an OpenAI `Batch` (the SDK object or its dict)."""
-        data = batch if isinstance(batch, dict) else batch.model_dump(mode="json")
-        counts = data.get("request_counts") or {}
-        errors = ((data.get("errors") or {}).get("data") or [])
-        first = errors[0] if errors else None
+        """From an OpenAI `Batch`: the SDK object or its dict (`batch.model_dump()`).
+
+        Raises:
+            KeyError: the batch has no `id`.
+        """
+        data = _as_dict(batch)
+        counts = _as_dict(data.get("request_counts"))
+        raw_status = data.get("status")
         return cls(
             id=data["id"],
             provider="openai",
-            status=_OPENAI_STATUS.get(data.get("status", ""), BatchStatus.PROCESSING),
-            raw_status=str(data.get("status")),
+            status=_OPENAI_STATUS.get(raw_status, BatchStatus.PENDING),  # type: ignore[arg-type]
+            raw_status=str(raw_status),
             timestamps=BatchTimestamps(
-                created_at=_epoch(data.get("created_at")),
-                started_at=_epoch(data.get("in_progress_at")),
-                completed_at=_epoch(data.get("completed_at")),
-                failed_at=_epoch(data.get("failed_at")),
-                cancelled_at=_epoch(data.get("cancelled_at")),
-                expired_at=_epoch(data.get("expired_at")),
-                expires_at=_epoch(data.get("expires_at")),
+                created_at=_timestamp(data.get("created_at")),
+                started_at=_timestamp(data.get("in_progress_at")),
+                completed_at=_timestamp(data.get("completed_at")),
+                failed_at=_timestamp(data.get("failed_at")),
+                cancelled_at=_timestamp(data.get("cancelled_at")),
+                expired_at=_timestamp(data.get("expired_at")),
+                expires_at=_timestamp(data.get("expires_at")),
             ),
             request_counts=BatchRequestCounts(
                 total=counts.get("total"), completed=counts.get("completed"), failed=counts.get("failed"),
             ),
             files=BatchFiles(input_file_id=data.get("input_file_id"), output_file_id=data.get("output_file_id"),
                              error_file_id=data.get("error_file_id")),
-            error=None if first is None else BatchErrorInfo(
-                error_type=first.get("code"), error_message=first.get("message"), error_code=first.get("code")),
-            metadata=data.get("metadata"),
+            error=_openai_error(data.get("errors")),
+            metadata=data.get("metadata") or {},
             model=data.get("model"),
             endpoint=data.get("endpoint"),
+            completion_window=data.get("completion_window"),
             raw_data=data,
         )
 
     @classmethod
     def from_anthropic(cls, batch: Any) -> BatchJobInfo:
-        """From an Anthropic `MessageBatch` (the SDK object or its dict)."""
-        data = batch if isinstance(batch, dict) else batch.model_dump(mode="json")
-        counts = data.get("request_counts") or {}
-        raw_status = str(data.get("processing_status"))
-        if raw_status == "ended":
-            status = BatchStatus.CANCELLED if data.get("cancel_initiated_at") else BatchStatus.COMPLETED
-        else:
-            status = BatchStatus.PROCESSING
-        ended = _iso(data.get("ended_at"))
+        """From an Anthropic `MessageBatch`: the SDK object or its dict (`batch.model_dump()`).
+
+        Raises:
+            KeyError: the batch has no `id`.
+        """
+        data = _as_dict(batch)
+        counts = {k: v for k, v in _as_dict(data.get("request_counts")).items() if isinstance(v, int)}
+        raw_status = data.get("processing_status")
+        status = _ANTHROPIC_STATUS.get(raw_status, BatchStatus.PENDING)  # type: ignore[arg-type]
+        if status is BatchStatus.COMPLETED and data.get("cancel_initiated_at"):
+            status = BatchStatus.CANCELLED  # ended because it was cancelled, as OpenAI's "cancelled"
         return cls(
             id=data["id"],
             provider="anthropic",
             status=status,
-            raw_status=raw_status,
+            raw_status=str(raw_status),
             timestamps=BatchTimestamps(
-                created_at=_iso(data.get("created_at")),
-                started_at=_iso(data.get("created_at")),  # Anthropic starts a batch as it is created
-                completed_at=ended if status is BatchStatus.COMPLETED else None,
-                cancelled_at=_iso(data.get("cancel_initiated_at")),
-                expires_at=_iso(data.get("expires_at")),
+                created_at=_timestamp(data.get("created_at")),
+                started_at=_timestamp(data.get("created_at")),  # Anthropic starts a batch as it is created
+                completed_at=_timestamp(data.get("ended_at")),
+                cancelled_at=_timestamp(data.get("cancel_initiated_at")),
+                expires_at=_timestamp(data.get("expires_at")),
             ),
             request_counts=BatchRequestCounts(
-                total=sum(v for v in counts.values() if isinstance(v, int)) if counts else None,
+                total=sum(counts.get(k, 0) for k in _ANTHROPIC_COUNTS),
                 processing=counts.get("processing"), succeeded=counts.get("succeeded"),
                 errored=counts.get("errored"), cancelled=counts.get("canceled"), expired=counts.get("expired"),
-                completed=counts.get("succeeded"), failed=counts.get("errored"),
             ),
             files=BatchFiles(results_url=data.get("results_url")),
             raw_data=data,
@@ -205,22 +219,65 @@ _OPENAI_STATUS = {
     "validating": BatchStatus.PENDING,
     "in_progress": BatchStatus.PROCESSING,
     "finalizing": BatchStatus.PROCESSING,
-    "cancelling": BatchStatus.PROCESSING,
+    "cancelling": BatchStatus.CANCELLED,
     "completed": BatchStatus.COMPLETED,
     "failed": BatchStatus.FAILED,
     "expired": BatchStatus.EXPIRED,
     "cancelled": BatchStatus.CANCELLED,
 }
+_ANTHROPIC_STATUS = {
+    "in_progress": BatchStatus.PROCESSING,
+    "canceling": BatchStatus.CANCELLED,
+    "ended": BatchStatus.COMPLETED,
+    "failed": BatchStatus.FAILED,
+    "cancelled": BatchStatus.CANCELLED,
+    "expired": BatchStatus.EXPIRED,
+}
+_ANTHROPIC_COUNTS = ("processing", "succeeded", "errored", "canceled", "expired")
+_FINAL = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.EXPIRED})
+#: the raw statuses of a job the provider is still stopping (CANCELLED, not yet done)
+_STOPPING = frozenset({"cancelling", "canceling"})
 
 
-def _epoch(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, tz=timezone.utc)
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A provider object (SDK model or dict) as a dict; None as {}."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    dump: dict[str, Any] = value.model_dump()
+    return dump
 
 
-def _iso(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
+def _timestamp(value: Any) -> datetime | None:
+    """A provider timestamp as a datetime: epoch seconds (UTC), an ISO string, or a datetime.
+
+    0 and anything unreadable are None (a provider's "not yet", not 1970).
+    """
+    if isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc) if value else None
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def _openai_error(errors: Any) -> BatchErrorInfo | None:
+    """The first error of a failed OpenAI batch: the API's `{"data": [{"code", "message"}]}` or a flat dict."""
+    errors = _as_dict(errors)
+    entries = errors.get("data")
+    first = _as_dict(entries[0]) if isinstance(entries, list) and entries else errors
+    if not any(first.get(k) for k in ("code", "message", "type")):
+        return None
+    return BatchErrorInfo(error_type=first.get("type") or first.get("code"), error_message=first.get("message"),
+                          error_code=first.get("code"))
 
 
 # -- helpers over a list of results ----------------------------------------------------------

@@ -28,8 +28,10 @@ def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any]
     """One line of the input file: `body` (model, messages, ...) prepared for `response_model`.
 
     `mode` None is the published batch line: a json_schema response_format marked
-    `strict` with the model's strict schema. A mode given is what `client.create`
-    sends in that mode (its JSON_SCHEMA carries the model's own schema, not strict).
+    `strict` with the model's strict schema (one OpenAI accepts, optional fields
+    included). A mode given is what `client.create` sends in that mode (its
+    JSON_SCHEMA carries the model's own schema, not strict). `max_tokens` and
+    `temperature` stay in the body when None (`null`: the API's default), as published.
     """
     from instructor.core.mode_registry import get_handler
 
@@ -115,8 +117,16 @@ def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None
     return str(client.batches.create(input_file_id=uploaded.id, **options).id)
 
 
-def retrieve(client: Any, batch_id: str) -> BatchJobInfo:
-    return BatchJobInfo.from_openai(client.batches.retrieve(batch_id))
+def retrieve(client: Any, batch_id: str) -> Any:
+    """The SDK's `Batch` as OpenAI reports it now."""
+    return client.batches.retrieve(batch_id)
+
+
+def status(batch: Any) -> dict[str, Any]:
+    """The published status dict: the raw status, `created_at` in epoch seconds, counts as a dict."""
+    counts = batch.request_counts
+    return {"id": batch.id, "status": batch.status, "created_at": batch.created_at,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0} if counts is None else counts.model_dump()}
 
 
 def list_jobs(client: Any, limit: int = 10) -> list[BatchJobInfo]:
@@ -124,25 +134,26 @@ def list_jobs(client: Any, limit: int = 10) -> list[BatchJobInfo]:
     return [BatchJobInfo.from_openai(batch) for batch in page.data[:limit]]
 
 
-def cancel(client: Any, batch_id: str) -> BatchJobInfo:
-    return BatchJobInfo.from_openai(client.batches.cancel(batch_id))
+def cancel(client: Any, batch_id: str) -> dict[str, Any]:
+    cancelled: dict[str, Any] = client.batches.cancel(batch_id).model_dump()
+    return cancelled
 
 
-def delete(client: Any, batch_id: str) -> bool:
-    raise NotImplementedError(
-        f"OpenAI does not delete batches (asked to delete {batch_id!r}). Stop a running one with "
-        "cancel_batch(batch_id); its files can be removed with client.files.delete(file_id)."
-    )
+def delete(client: Any, batch_id: str) -> dict[str, Any]:
+    """OpenAI keeps batches: nothing is deleted, and the answer says so."""
+    return {"id": batch_id, "status": "not_deleted",
+            "message": "OpenAI does not support batch deletion: stop a running batch with cancel_batch(batch_id); "
+                       "its files can be removed with client.files.delete(file_id)."}
 
 
 def result_lines(client: Any, batch_id: str) -> Iterator[str]:
     """Every line of the batch's output file, then of its error file, read as they arrive."""
-    info = retrieve(client, batch_id)
+    info = BatchJobInfo.from_openai(retrieve(client, batch_id))
     file_ids = [f for f in (info.files.output_file_id, info.files.error_file_id) if f]
     if not file_ids and not info.is_done:
         raise ValueError(
             f"Batch {batch_id!r} has no results yet (status {info.raw_status!r}). Wait until "
-            "get_batch_status(batch_id).is_done, then fetch its results."
+            "get_batch_info(batch_id).is_done, then fetch its results."
         )
     for file_id in file_ids:
         with client.files.with_streaming_response.content(file_id) as response:

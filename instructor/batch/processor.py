@@ -17,7 +17,7 @@ from typing import IO, Any, Generic, TypeVar
 
 from instructor.batch.models import BatchError, BatchJobInfo, BatchSuccess
 from instructor.batch.parsing import iter_parsed
-from instructor.batch.request import provider_module
+from instructor.batch.request import line_body, provider_module
 from instructor.mode import Mode
 
 logger = logging.getLogger("instructor.batch")
@@ -109,11 +109,7 @@ class BatchProcessor(Generic[T]):
     ) -> Iterator[dict[str, Any]]:
         """One provider request line per message list, with `custom_id` `request-0`, `request-1`, ..."""
         for i, messages in enumerate(messages_list):
-            body: dict[str, Any] = {"model": self.model_name, "messages": list(messages)}
-            if max_tokens is not None:
-                body["max_tokens"] = max_tokens
-            if temperature is not None:
-                body["temperature"] = temperature
+            body = line_body(self.model_name, messages, max_tokens, temperature)
             yield self._provider.request_line(f"request-{i}", body, self.response_model, self._line_mode)
 
     def create_batch_from_messages(
@@ -129,7 +125,7 @@ class BatchProcessor(Generic[T]):
             messages_list: one message list per request, in order; request i gets
                 the `custom_id` `request-i`.
             file_path: where to write; None builds the file in memory.
-            max_tokens, temperature: sent with every request (None leaves one out).
+            max_tokens, temperature: sent with every request (None: the provider's default).
         """
         buffer: IO[bytes] = open(file_path, "wb") if file_path is not None else io.BytesIO()
         count = 0
@@ -159,12 +155,20 @@ class BatchProcessor(Generic[T]):
         batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, **kwargs)
         return batch_id
 
-    def get_batch_status(self, batch_id: str) -> BatchJobInfo:
-        """The job as the provider reports it now (`status`, `request_counts`, `is_done`...)."""
-        info: BatchJobInfo = self._provider.retrieve(self.client, batch_id)
-        return info
+    def get_batch_status(self, batch_id: str) -> dict[str, Any]:
+        """The job now, as the published release reports it: a dict of `id`, `status`, `created_at`, `request_counts`.
 
-    retrieve = get_batch_status
+        `status` is the provider's own word (`"in_progress"`, `"completed"`...; Anthropic:
+        `"in_progress"`, `"canceling"`, `"ended"`); `created_at` is epoch seconds (OpenAI)
+        or a `datetime` (Anthropic); `request_counts` a dict (OpenAI) or Anthropic's
+        `MessageBatchRequestCounts`. `get_batch_info` gives the same job normalised.
+        """
+        status: dict[str, Any] = self._provider.status(self._provider.retrieve(self.client, batch_id))
+        return status
+
+    def get_batch_info(self, batch_id: str) -> BatchJobInfo:
+        """The job now, in words common to both providers (`status`, `request_counts`, `timestamps`, `is_done`...)."""
+        return BatchJobInfo.from_provider(self.provider, self._provider.retrieve(self.client, batch_id))
 
     def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None) -> BatchJobInfo:
         """Poll the job every `poll_interval` seconds until it is done; return its final state.
@@ -174,13 +178,13 @@ class BatchProcessor(Generic[T]):
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            info = self.get_batch_status(batch_id)
+            info = self.get_batch_info(batch_id)
             if info.is_done:
                 return info
             if deadline is not None and time.monotonic() + poll_interval > deadline:
                 raise TimeoutError(
                     f"Batch {batch_id!r} is still {info.raw_status!r} after {timeout} s. It keeps running "
-                    "at the provider: call wait() or get_batch_status() again later."
+                    "at the provider: call wait() or get_batch_info() again later."
                 )
             time.sleep(poll_interval)
 
@@ -189,14 +193,20 @@ class BatchProcessor(Generic[T]):
         jobs: list[BatchJobInfo] = self._provider.list_jobs(self.client, limit)
         return jobs
 
-    def cancel_batch(self, batch_id: str) -> BatchJobInfo:
-        """Ask the provider to stop the job; return its state (results already made stay readable)."""
-        info: BatchJobInfo = self._provider.cancel(self.client, batch_id)
-        return info
+    def cancel_batch(self, batch_id: str) -> dict[str, Any]:
+        """Ask the provider to stop the job; return the job as it answered (its SDK object as a dict).
 
-    def delete_batch(self, batch_id: str) -> bool:
-        """Delete an ended job (Anthropic); OpenAI keeps batches and raises `NotImplementedError`."""
-        deleted: bool = self._provider.delete(self.client, batch_id)
+        Results already made stay readable once the job has stopped.
+        """
+        cancelled: dict[str, Any] = self._provider.cancel(self.client, batch_id)
+        return cancelled
+
+    def delete_batch(self, batch_id: str) -> dict[str, Any]:
+        """Delete an ended job where the provider can (Anthropic); return `{"id", "status", "message"}`.
+
+        OpenAI keeps batches: nothing is deleted and `status` is `"not_deleted"`.
+        """
+        deleted: dict[str, Any] = self._provider.delete(self.client, batch_id)
         return deleted
 
     # -- results ----------------------------------------------------------------------------------
@@ -218,14 +228,12 @@ class BatchProcessor(Generic[T]):
         """Every result of the job, parsed (see `iter_results` to read them one at a time)."""
         return list(self.iter_results(batch_id))
 
-    def get_results(self, batch_id: str, file_path: str | None = None) -> str:
-        """The job's raw JSONL results: written to `file_path` (returned) or returned as text."""
+    def get_results(self, batch_id: str, file_path: str | None = None) -> list[BatchSuccess[T] | BatchError]:
+        """Every result of the job, parsed; with `file_path`, the provider's raw JSONL is saved there too."""
         if file_path is None:
-            return "".join(line + "\n" for line in self.result_lines(batch_id))
+            return self.retrieve_results(batch_id)
         with open(file_path, "w", encoding="utf-8") as handle:
-            for line in self.result_lines(batch_id):
-                handle.write(line + "\n")
-        return file_path
+            return list(iter_parsed(_saved(self.result_lines(batch_id), handle), self.response_model, self.mode))
 
     def parse_results(self, results_content: str | bytes | Iterable[str]) -> list[BatchSuccess[T] | BatchError]:
         """Parse results already downloaded (the JSONL text, or its lines)."""
@@ -233,3 +241,10 @@ class BatchProcessor(Generic[T]):
             results_content = results_content.decode("utf-8")
         lines = results_content.splitlines() if isinstance(results_content, str) else results_content
         return list(iter_parsed(lines, self.response_model, self.mode))
+
+
+def _saved(lines: Iterable[str], handle: IO[str]) -> Iterator[str]:
+    """`lines`, each also written to `handle` as it passes."""
+    for line in lines:
+        handle.write(line + "\n")
+        yield line

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import IO, Any
+import os
+from typing import IO, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,11 +13,15 @@ from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
-PROVIDERS = ("openai", "anthropic")
+T = TypeVar("T", bound=BaseModel)
 
 
 def provider_module(provider: str) -> Any:
-    """The module that knows `provider`'s batch API (`instructor.batch.openai` / `.anthropic`)."""
+    """The module that knows `provider`'s batch API (`instructor.batch.openai` / `.anthropic`).
+
+    Raises:
+        ConfigurationError: not a batch provider (a `ValueError`, "Unsupported provider: <name>...").
+    """
     from instructor.core.exceptions import ConfigurationError
 
     if provider == "openai":
@@ -25,18 +30,26 @@ def provider_module(provider: str) -> Any:
         from instructor.batch import anthropic as module  # type: ignore[no-redef]
     else:
         raise ConfigurationError(
-            f"Unsupported provider: {provider!r}. Batch jobs run on {' or '.join(map(repr, PROVIDERS))}; "
-            "write the model as 'openai/<model>' or 'anthropic/<model>'."
+            f"Unsupported provider: {provider} (batch jobs run on 'openai' or 'anthropic', got {provider!r}). "
+            "Write the model as 'openai/<model>' or 'anthropic/<model>'."
         )
     return module
 
 
-class BatchRequest(BaseModel):
+def line_body(model: str, messages: list[Any], max_tokens: int | None, temperature: float | None) -> dict[str, Any]:
+    """What every request of a batch starts from (the provider's module drops what it does not send)."""
+    return {"model": model, "messages": list(messages), "max_tokens": max_tokens, "temperature": temperature}
+
+
+class BatchRequest(BaseModel, Generic[T]):
     """One request of a batch: the messages, the model to answer with, and the response model.
 
+    `BatchRequest[User]` only narrows what `response_model` accepts (`User` or a
+    subclass); the line is built from the class given.
+
     Examples:
-        >>> request = BatchRequest(custom_id="request-0", model="gpt-4o-mini", response_model=User,
-        ...                        messages=[{"role": "user", "content": "Jason is 25"}])
+        >>> request = BatchRequest[User](custom_id="request-0", model="gpt-4o-mini", response_model=User,
+        ...                              messages=[{"role": "user", "content": "Jason is 25"}])
         >>> request.to_openai_format()["body"]["response_format"]["type"]
         'json_schema'
     """
@@ -45,24 +58,17 @@ class BatchRequest(BaseModel):
 
     custom_id: str
     messages: list[dict[str, Any]]
-    response_model: type[BaseModel]
+    response_model: type[T]
     model: str
     max_tokens: int | None = 1000
     temperature: float | None = 0.1
     mode: Mode | None = None
 
-    def _body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.model, "messages": list(self.messages)}
-        if self.max_tokens is not None:
-            body["max_tokens"] = self.max_tokens
-        if self.temperature is not None:
-            body["temperature"] = self.temperature
-        return body
-
     def to_format(self, provider: str) -> dict[str, Any]:
         """This request as one line of `provider`'s batch input ("openai" or "anthropic")."""
         module = provider_module(provider)
-        line: dict[str, Any] = module.request_line(self.custom_id, self._body(), self.response_model, self.mode)
+        body = line_body(self.model, self.messages, self.max_tokens, self.temperature)
+        line: dict[str, Any] = module.request_line(self.custom_id, body, self.response_model, self.mode)
         return line
 
     def to_openai_format(self) -> dict[str, Any]:
@@ -73,13 +79,25 @@ class BatchRequest(BaseModel):
         """The request of an Anthropic message batch (`custom_id` and `params`)."""
         return self.to_format("anthropic")
 
-    def save_to_file(self, file_path_or_buffer: str | IO[bytes] | IO[str], provider: str) -> None:
-        """Append this request's line to a JSONL file (or write it to a buffer)."""
+    def save_to_file(self, file_path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str], provider: str) -> None:
+        """Append this request's line to a JSONL file, or write it to a buffer (bytes or text).
+
+        Raises:
+            ConfigurationError: `provider` is not "openai" or "anthropic" (a `ValueError`;
+                nothing is written).
+            ValueError: `file_path_or_buffer` is neither a path nor a writable buffer.
+        """
         line = json.dumps(self.to_format(provider), ensure_ascii=False) + "\n"
-        if isinstance(file_path_or_buffer, str):
-            with open(file_path_or_buffer, "a", encoding="utf-8") as handle:
+        target = file_path_or_buffer
+        if isinstance(target, (str, os.PathLike)):
+            with open(target, "a", encoding="utf-8") as handle:
                 handle.write(line)
-        elif isinstance(file_path_or_buffer, io.TextIOBase):
-            file_path_or_buffer.write(line)
+        elif isinstance(target, io.TextIOBase):
+            target.write(line)
+        elif callable(getattr(target, "write", None)):
+            target.write(line.encode("utf-8"))  # type: ignore[arg-type]
         else:
-            file_path_or_buffer.write(line.encode("utf-8"))  # type: ignore[arg-type]
+            raise ValueError(
+                f"save_to_file writes to a file path or a buffer, got {type(target).__name__}: {target!r}. "
+                "Pass a path such as 'batch.jsonl', or an io.BytesIO."
+            )

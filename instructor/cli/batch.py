@@ -112,7 +112,7 @@ def _status(args: argparse.Namespace) -> int:
     if args.wait:
         info = processor.wait(args.batch_id, poll_interval=args.poll_interval, timeout=args.timeout)
     else:
-        info = processor.get_batch_status(args.batch_id)
+        info = processor.get_batch_info(args.batch_id)
     if args.json:
         print(_info_json(info))
         return 0
@@ -159,8 +159,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    processor = _processor(_provider_of(args.batch_id, args.provider), None, None, None)
-    info = processor.cancel_batch(args.batch_id)
+    from instructor.batch.models import BatchJobInfo
+
+    provider = _provider_of(args.batch_id, args.provider)
+    info = BatchJobInfo.from_provider(provider, _processor(provider, None, None, None).cancel_batch(args.batch_id))
     print(f"{info.id}  {info.status.value} ({info.raw_status})")
     return 0
 
