@@ -25,7 +25,7 @@ trap 'kill "${jobs_started[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT
 $py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@" > "$logs/pytest" 2>&1 &
 pytest_job=$!
 # the litellm lane's venv (every installable litellm pins openai<3)
-bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.106.2" mcp pytest pytest-asyncio pytest-timeout \
+bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.110.2" mcp pytest pytest-asyncio pytest-timeout \
   > "$logs/litellm-install" 2>&1 &
 litellm_install=$!
 # the google-genai 3.x lane's venv: `instructor[google]` as users get it today (the `test` extra's

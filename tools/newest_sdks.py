@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = ROOT / ".venv-newest"
 TOOLS = ["pytest", "pytest-asyncio", "pytest-timeout", "certifi"]
+FEATURES = "testing,retry,templating"  # instructor's own extras some provider tests use (Reply.auto, tenacity, jinja2)
 MATRICES = ["test_faults.py", "test_secrets.py", "test_concurrency.py", "test_faults_docs.py"]
 #: extra -> the test files that drive its SDK (the matrices come on top, for its families)
 TESTS = {
@@ -129,7 +130,7 @@ def install(venv: Path, sdk: Sdk, requirement: str) -> subprocess.CompletedProce
         if made.returncode != 0:
             return made
     python = str(venv / "bin" / "python")
-    packages = ["-e", f".[{sdk.extra},testing]", requirement, *TOOLS, *EXTRA_REQUIREMENTS.get(sdk.extra, [])]
+    packages = ["-e", f".[{sdk.extra},{FEATURES}]", requirement, *TOOLS, *EXTRA_REQUIREMENTS.get(sdk.extra, [])]
     uv = _installer()
     if uv:
         return _run([*uv, python, *packages])
