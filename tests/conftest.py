@@ -46,7 +46,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "litellm" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.litellm)
-        family = getattr(item, "callspec", None) and item.callspec.params.get("family")  # type: ignore[attr-defined]
+        callspec = getattr(item, "callspec", None)
+        family = callspec.params.get("family") if callspec else None
         if getattr(family, "package", None) == "google.genai":
             item.add_marker(pytest.mark.genai)
 
