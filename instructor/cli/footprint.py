@@ -67,7 +67,7 @@ def base_install(root: str = "instructor", path: Sequence[str] | None = None) ->
         path: where to look for distributions (default: `sys.path`).
     """
     found: dict[str, Distribution] = {}
-    missing: list[str] = []
+    missing: set[str] = set()
     queue: list[tuple[str, frozenset[str]]] = [(root, frozenset())]
     seen: set[tuple[str, frozenset[str]]] = set()
     while queue:
@@ -78,7 +78,7 @@ def base_install(root: str = "instructor", path: Sequence[str] | None = None) ->
         seen.add((key, extras))
         dist = found.get(key) or _find(name, path)
         if dist is None:
-            missing.append(name)
+            missing.add(name)
             continue
         found[key] = dist
         queue.extend(_requirements(dist, extras))
@@ -161,11 +161,14 @@ def _source_bytes(root: str) -> int:
     spec = importlib.util.find_spec(root)
     folders = list(spec.submodule_search_locations or []) if spec else []
     files: set[Path] = set()
-    tag = f".{sys.implementation.cache_tag}"
     for folder in folders:
         for dirpath, _, names in os.walk(folder):
-            cache = os.path.basename(dirpath) == "__pycache__"
-            files.update(Path(dirpath, n) for n in names if not cache or tag in n)
+            if os.path.basename(dirpath) == "__pycache__":
+                continue  # counted by module below: this interpreter's caches, not pytest's or others'
+            for name in names:
+                files.add(Path(dirpath, name))
+                if name.endswith(".py"):
+                    files.update(_caches_of(Path(dirpath, name)))
     return _sizes(files)
 
 
