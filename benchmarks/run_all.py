@@ -19,6 +19,7 @@ the same work in the same run (see `_harness.py` for the method):
 (f) memory after import and after from_provider        (bench_import.py, bench_from_provider.py)
 (g) 500 async calls at once, 32 threads on one client  (bench_concurrency.py)
 (h) 20,000 warm calls: growth of RSS and open files    (bench_memory.py)
+(i) `pip install instructor` in a fresh venv: MB, packages (bench_footprint.py; needs the package index)
 
 Every call passes `strict=True` (and the bare side validates strictly too), so
 the figures stay comparable whichever default a release picks.
@@ -146,6 +147,7 @@ def streaming_row(result: dict[str, Any], n_chunks: int) -> Row:
 def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
     import bench_concurrency
     import bench_first_result
+    import bench_footprint
     import bench_from_provider
     import bench_import
     import bench_memory
@@ -161,6 +163,7 @@ def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
         # quick: the same figures, fewer batches (and fewer calls for the memory run)
         ("g: concurrency", lambda: bench_concurrency.run(rounds=3 if quick else 9)),
         ("h: memory over many calls", lambda: bench_memory.run(calls=2_000 if quick else 20_000)),
+        ("i: install footprint", bench_footprint.run),
     ]
 
 

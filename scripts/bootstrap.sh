@@ -2,7 +2,7 @@
 # Create a venv (if needed) and install instructor with the given extras, editable.
 # Usage: bash scripts/bootstrap.sh EXTRAS [VENV [MORE REQUIREMENTS...]]
 #   bash scripts/bootstrap.sh dev                       # .venv, what scripts/test.sh needs
-#   bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.106.2" pytest
+#   bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.110.2" pytest
 # Installs with uv (itself pip-installed into the venv: a few seconds, and the install
 # then takes ~15 s instead of ~50 s); falls back to pip where uv cannot be had.
 set -euo pipefail
@@ -14,7 +14,8 @@ py="${PYTHON:-python3}"
 if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
 fi
-stamp="$venv/.installed-$extras"
+# the stamp names the extras and the pins: a changed pin (scripts/test.sh's lanes) installs again
+stamp="$venv/.installed-$extras-$(echo "$*" | cksum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   quiet=(--quiet --disable-pip-version-check)
   [ -x "$venv/bin/uv" ] || "$venv/bin/python" -m pip install "${quiet[@]}" uv >/dev/null 2>&1 || true

@@ -25,10 +25,15 @@ trap 'kill "${jobs_started[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT
 $py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@" > "$logs/pytest" 2>&1 &
 pytest_job=$!
 # the litellm lane's venv (every installable litellm pins openai<3)
-bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.106.2" mcp pytest pytest-asyncio pytest-timeout \
+bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.110.2" mcp pytest pytest-asyncio pytest-timeout \
   > "$logs/litellm-install" 2>&1 &
 litellm_install=$!
-jobs_started=("$pytest_job" "$litellm_install")
+# the google-genai 3.x lane's venv: `instructor[google]` as users get it today (the `test` extra's
+# google-cloud-aiplatform caps google-genai<3, so the main venv runs 2.x)
+bash scripts/bootstrap.sh google,testing .venv-genai3 "google-genai==3.6.1" pytest pytest-asyncio pytest-timeout \
+  > "$logs/genai3-install" 2>&1 &
+genai3_install=$!
+jobs_started=("$pytest_job" "$litellm_install" "$genai3_install")
 
 echo "== ruff"
 $py -m ruff check instructor tests tools benchmarks examples stubs
@@ -53,6 +58,11 @@ took "static checks"
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
 wait "$litellm_install" || { cat "$logs/litellm-install"; exit 1; }
 .venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
+echo "== pytest, google-genai 3.x lane (its own venv: the main one runs google-genai 2.x)"
+wait "$genai3_install" || { cat "$logs/genai3-install"; exit 1; }
+.venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/test_provider_google.py \
+  tests/test_multimodal_genai_files.py tests/test_faults.py tests/test_secrets.py tests/test_concurrency.py \
+  tests/test_faults_docs.py
 echo "== pytest (started with the checks above; on every core: pytest-xdist; -n 0 for one process)"
 tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
 wait "$pytest_job"

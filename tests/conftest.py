@@ -41,10 +41,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that need LiteLLM run in their own venv (scripts/test.sh's litellm lane)."""
+    """Tests that need LiteLLM run in their own venv (scripts/test.sh's litellm lane); the matrices'
+    google-genai families are `genai` tests, which that script runs again with google-genai 3.x."""
     for item in items:
         if "litellm" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.litellm)
+        callspec = getattr(item, "callspec", None)
+        family = callspec.params.get("family") if callspec else None
+        if getattr(family, "package", None) == "google.genai":
+            item.add_marker(pytest.mark.genai)
 
 
 @pytest.fixture(autouse=True)

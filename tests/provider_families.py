@@ -24,6 +24,8 @@ from instructor.core.dependencies import is_installed
 from instructor.testing import FakeProvider, Reply
 
 Arguments = Mapping[str, Any] | str
+#: where an exception class lives: "package.module.Name", or a function giving it (read when a test needs it)
+Dotted = str | Callable[[], str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,8 +49,8 @@ class Family:
         refusal: the model refuses.
         errors: HTTP status -> the dotted name of the SDK exception it becomes.
         retryable: the statuses the SDK retries on its own.
-        timeout_error: dotted name of the SDK's timeout exception.
-        connection_error: dotted name of the SDK's exception for a dropped connection (None:
+        timeout_error: the SDK's timeout exception (`Dotted`).
+        connection_error: the SDK's exception for a dropped connection (None:
             the SDK returns an empty response instead, as boto3 does).
         retry_headers: response headers that make the SDK's retry wait short.
         secret_sent: whether the secret travels in a request header (an API key does; an AWS
@@ -69,8 +71,8 @@ class Family:
     wrong_tool: Callable[[], Reply] | None
     errors: Mapping[int, str]
     retryable: frozenset[int]
-    timeout_error: str
-    connection_error: str | None
+    timeout_error: Dotted
+    connection_error: Dotted | None
     model: str
     secret: Callable[[str], dict[str, Any]] = lambda key: {"api_key": key}
     secret_env: Callable[[str], dict[str, str]] = lambda key: {}
@@ -81,7 +83,7 @@ class Family:
     secret_sent: bool = True
     exact_retries: bool = True
     retries_timeouts: bool = True
-    async_timeout_error: str | None = None
+    async_timeout_error: Dotted | None = None
 
     def __str__(self) -> str:
         return self.id
@@ -113,9 +115,9 @@ class Family:
                                         async_client=async_client, **kwargs)
 
 
-def load(dotted: str) -> Any:
-    """`"package.module.Name"` -> the object."""
-    module, _, name = dotted.rpartition(".")
+def load(dotted: Dotted) -> Any:
+    """`"package.module.Name"` (or a function giving it) -> the object."""
+    module, _, name = (dotted() if callable(dotted) else dotted).rpartition(".")
     return getattr(importlib.import_module(module), name)
 
 
@@ -245,6 +247,20 @@ def _genai_connect(fake: FakeProvider, retries: int, timeout: float) -> dict[str
     return {"base_url": fake.genai_base_url, "http_options": options}
 
 
+def _genai_transport(name: str, *, use_async: bool = False) -> Callable[[], str]:
+    """`name` from the HTTP library google-genai picked here: httpx (2.x), httpx2 (3.x), as the SDK decides
+    (GOOGLE_GENAI_HTTP_CLIENT, what is installed); its async client runs on aiohttp when that is installed."""
+
+    def dotted() -> str:
+        from google.genai import _api_client
+
+        if use_async and _api_client.has_aiohttp:
+            return "builtins.TimeoutError"  # aiohttp's read timeout, as the SDK raises it
+        return f"{_api_client._get_http_client_backend()}.{name}"
+
+    return dotted
+
+
 _GENAI: dict[str, Any] = {
     "provider": "google",
     "package": "google.genai",
@@ -255,9 +271,9 @@ _GENAI: dict[str, Any] = {
                429: "google.genai.errors.ClientError", 500: "google.genai.errors.ServerError",
                529: "google.genai.errors.ServerError"},
     "retryable": frozenset({429, 500}),  # google-genai's list: 408, 429, 500, 502, 503, 504
-    "timeout_error": "httpx.ReadTimeout",
-    "async_timeout_error": "builtins.TimeoutError",  # the async path runs on aiohttp when it is installed
-    "connection_error": "httpx.RemoteProtocolError",
+    "timeout_error": _genai_transport("ReadTimeout"),
+    "async_timeout_error": _genai_transport("ReadTimeout", use_async=True),
+    "connection_error": _genai_transport("RemoteProtocolError"),
 }
 
 

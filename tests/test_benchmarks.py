@@ -140,3 +140,17 @@ def test_plot_draws_one_bar_per_ratio_with_its_budget() -> None:
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "1.15x" in texts and "(b) cold" in texts and not any("streaming" in (t or "") for t in texts)
     assert 'stroke="#c0392b"' in svg  # the budget mark
+
+
+def test_footprint_row_holds_the_budget_and_the_doctors_agreement() -> None:
+    from bench_footprint import footprint_row
+
+    nine = {"pydantic-core": 5_600_000, "pydantic": 4_100_000, "instructor": 2_300_000,
+            **{f"small-{i}": 100_000 for i in range(6)}}
+    row = footprint_row({"site": nine, "doctor": dict(nine), "wheel": "instructor-0.1.0-py3-none-any.whl"})
+    assert (row.key, row.ours, row.budget, row.within) == ("i", "12.6 MB, 9 packages", "≤ 16 MB, ≤ 9 packages", True)
+    assert row.note.startswith("pydantic-core 5.6 MB, pydantic 4.1 MB, instructor 2.3 MB")
+    ten = {**nine, "faker": 16_000_000}
+    assert footprint_row({"site": ten, "doctor": ten}).within is False  # over both budgets
+    disagree = footprint_row({"site": nine, "doctor": {"instructor": 2_300_000}})
+    assert disagree.within is False and "the doctor counts otherwise" in disagree.note

@@ -154,6 +154,7 @@ def test_doctor_on_a_sound_install_exits_zero(subprocess_env: dict[str, str]) ->
     assert SECRET not in out.stdout
     assert "`import instructor` takes" in out.stdout and "instructor modules, lazy_loader" in out.stdout
     assert "ready to use:" in out.stdout and "openai" in out.stdout
+    assert "ok     base install (no extra): " in out.stdout and "within the budget of <= 16 MB / <= 9 packages" in out.stdout
     assert out.stdout.strip().endswith("0 errors, 0 warnings")
 
 

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from provider_families import Arguments, Family, installed_families, tool_families
+from provider_families import Arguments, Dotted, Family, installed_families, tool_families
 from pydantic import BaseModel, Field, ValidationError
 
 from instructor import (
@@ -624,7 +624,7 @@ def test_every_declared_family_runs() -> None:
     assert not missing, f'SDKs missing, their families are left out: {missing}; pip install -e ".[dev]"'
 
 
-def _load(dotted: str) -> type[BaseException]:
+def _load(dotted: Dotted) -> type[BaseException]:
     from provider_families import load
 
     exc: type[BaseException] = load(dotted)

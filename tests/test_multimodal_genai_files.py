@@ -1,13 +1,13 @@
 """`PDFWithGenaiFile`: a PDF uploaded through google-genai's Files API, sent to Gemini as a file reference.
 
-The fake provider gets a test wire for the Files API (the resumable upload and `files.get`);
-the real google-genai SDK drives it over HTTP.
+The fake provider serves the Files API (`instructor.testing.genai_files`: the resumable upload,
+`files.get`, list, delete) under whichever API version the SDK puts in its paths (`v1beta` in
+google-genai 2.x, `v1` in 3.x); the real google-genai SDK drives it over HTTP.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google import genai
@@ -19,40 +19,16 @@ from instructor import MultimodalError
 from instructor.multimodal import PDFWithGenaiFile
 from instructor.processing.multimodal import PDFWithGenaiFile as CompatPath
 from instructor.testing import FakeProvider, Reply
-from instructor.testing.wires import WireResponse, default_wires, json_response
 
-URI = "https://generativelanguage.googleapis.com/v1beta/files/report123"
-
-
-class FilesWire:
-    """Google's Files API as far as upload and get go; `states` are served to successive calls."""
-
-    name = "genai-files"
-
-    def __init__(self, states: list[str]) -> None:
-        self.states = states
-
-    def matches(self, method: str, path: str) -> bool:
-        return path.startswith(("/upload/", "/v1beta/files"))
-
-    def _file(self) -> dict[str, Any]:
-        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
-        return {"name": "files/report123", "uri": URI, "mimeType": "application/pdf", "state": state}
-
-    def render(self, reply: Reply, request: Any) -> WireResponse:
-        if request.path.startswith("/upload/") and request.headers.get("x-goog-upload-command") == "start":
-            return WireResponse(200, {"x-goog-upload-url": f"http://{request.headers['host']}/upload/session1"})
-        if request.path.startswith("/upload/"):
-            return json_response({"file": self._file()}, headers={"x-goog-upload-status": "final"})
-        return json_response(self._file())
+pytestmark = pytest.mark.genai
 
 
 class Summary(BaseModel):
     total: float
 
 
-def sdk_client(fake: FakeProvider) -> genai.Client:
-    return genai.Client(api_key="test-key", http_options={"base_url": fake.url})
+def sdk_client(fake: FakeProvider, **options: str) -> genai.Client:
+    return genai.Client(api_key="test-key", http_options={"base_url": fake.genai_base_url, **options})
 
 
 @pytest.fixture
@@ -62,45 +38,71 @@ def report(tmp_path: Path) -> Path:
     return path
 
 
-def test_upload_waits_until_active_and_gemini_gets_a_file_reference(report: Path) -> None:
-    wire = FilesWire(["PROCESSING", "PROCESSING", "ACTIVE"])
-    with FakeProvider(wires=[wire, *default_wires()]) as fake:
-        fake.always(Reply.text(""))  # the Files API requests use no scripted reply
-        uploaded = PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, client=sdk_client(fake))
-        assert uploaded.source == URI and uploaded.media_type == "application/pdf"
-        assert [r.wire for r in fake.requests].count("genai-files") == 4  # start, upload, two checks
-        fake.always(None)
-        fake.add(Reply.tool("Summary", {"total": 12.5}))
-        client = instructor.from_genai(sdk_client(fake), model="gemini-2.5-flash")
-        assert client.create(response_model=Summary, messages=[
-            {"role": "user", "content": ["Sum up", uploaded]}]) == Summary(total=12.5)
-        parts = fake.requests[-1].json["contents"][0]["parts"]
+def test_upload_waits_until_active_and_gemini_gets_a_file_reference(fake: FakeProvider, report: Path) -> None:
+    fake.genai_files.processing_checks = 1  # the upload's answer and the first check: PROCESSING
+    uploaded = PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, client=sdk_client(fake))
+    [stored] = fake.genai_files.files.values()
+    assert stored.content == pdf() and stored.mime_type == "application/pdf"
+    assert uploaded.source.startswith(fake.url) and uploaded.source.endswith(f"/{stored.name}")
+    assert uploaded.media_type == "application/pdf"
+    assert len(fake.requests) == 4  # start, upload, two checks: nothing reached a chat wire
+    fake.add(Reply.tool("Summary", {"total": 12.5}))
+    client = instructor.from_genai(sdk_client(fake), model="gemini-2.5-flash")
+    assert client.create(response_model=Summary, messages=[
+        {"role": "user", "content": ["Sum up", uploaded]}]) == Summary(total=12.5)
+    parts = fake.requests[-1].json["contents"][0]["parts"]
     # the SDK's own spelling: `fileData` holding snake_case fields
-    assert parts == [{"text": "Sum up"}, {"fileData": {"file_uri": URI, "mime_type": "application/pdf"}}]
+    assert parts == [{"text": "Sum up"}, {"fileData": {"file_uri": uploaded.source, "mime_type": "application/pdf"}}]
 
 
-def test_an_existing_upload_by_name(report: Path) -> None:
-    with FakeProvider(wires=[FilesWire(["ACTIVE"]), *default_wires()]) as fake:
-        fake.always(Reply.text(""))
-        existing = CompatPath.from_existing_genai_file("files/report123", client=sdk_client(fake))
-        assert existing.source == URI and fake.requests[0].path.startswith("/v1beta/files/report123")
+@pytest.mark.parametrize("api_version", ["v1beta", "v1", "v1alpha"])
+def test_every_api_version_the_sdk_may_use_is_served(fake: FakeProvider, report: Path, api_version: str) -> None:
+    """google-genai 2.x defaults to v1beta, 3.x to v1; `http_options.api_version` picks any."""
+    sdk = sdk_client(fake, api_version=api_version)
+    uploaded = sdk.files.upload(file=str(report), config={"mime_type": "application/pdf", "display_name": "Q3"})
+    assert uploaded.state.name == "ACTIVE" and uploaded.display_name == "Q3" and uploaded.size_bytes == len(pdf())
+    assert [sdk.files.get(name=uploaded.name).uri] == [f.uri for f in sdk.files.list()] == [uploaded.uri]
+    paths = [r.path.split("?")[0] for r in fake.requests]
+    # google-genai 2.x uploads through `/upload/v1beta/files` whatever the version; 3.x follows it
+    assert paths[0] in (f"/upload/{api_version}/files", "/upload/v1beta/files")
+    assert paths[2] == f"/{api_version}/{uploaded.name}" and paths[3] == f"/{api_version}/files"
+    sdk.files.delete(name=uploaded.name)
+    assert fake.genai_files.files == {}
+    with pytest.raises(genai.errors.ClientError, match="404"):
+        sdk.files.get(name=uploaded.name)
 
 
-def test_a_failed_or_slow_upload_is_a_clear_error(report: Path) -> None:
-    with FakeProvider(wires=[FilesWire(["FAILED"]), *default_wires()]) as fake:
-        fake.always(Reply.text(""))
-        with pytest.raises(MultimodalError, match="could not process the upload"):
-            PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, client=sdk_client(fake))
-    with FakeProvider(wires=[FilesWire(["PROCESSING"]), *default_wires()]) as fake:
-        fake.always(Reply.text(""))
-        with pytest.raises(MultimodalError, match="still PROCESSING after 2 checks"):
-            PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, max_retries=2, client=sdk_client(fake))
+def test_an_existing_upload_by_name(fake: FakeProvider) -> None:
+    fake.genai_files.add(pdf(), name="files/report123")
+    existing = CompatPath.from_existing_genai_file("files/report123", client=sdk_client(fake))
+    assert existing.source.endswith("/files/report123") and existing.media_type == "application/pdf"
+    assert fake.requests[0].path.split("?")[0].endswith("/files/report123")
+
+
+def test_a_failed_or_slow_upload_is_a_clear_error(fake: FakeProvider, report: Path) -> None:
+    fake.genai_files.final_state = "FAILED"
+    with pytest.raises(MultimodalError, match="could not process the upload"):
+        PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, client=sdk_client(fake))
+    fake.genai_files.final_state, fake.genai_files.processing_checks = "ACTIVE", 5
+    with pytest.raises(MultimodalError, match="still PROCESSING after 2 checks"):
+        PDFWithGenaiFile.from_new_genai_file(report, retry_delay=0, max_retries=2, client=sdk_client(fake))
     with pytest.raises(FileNotFoundError, match="PDF file not found"):
         PDFWithGenaiFile.from_new_genai_file(report.parent / "missing.pdf")
 
 
+def test_openai_keeps_its_own_files_path(fake: FakeProvider) -> None:
+    """`/v1/files` is both APIs' path: a request without google-genai's header is OpenAI's."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{fake.url}/v1/files/file-none", headers={"authorization": "Bearer k"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    assert json.loads(info.value.read())["error"]["type"] == "invalid_request_error"  # OpenAI's error shape
+
+
 def test_other_providers_refuse_an_uploaded_file() -> None:
-    uploaded = PDFWithGenaiFile(source=URI)
+    uploaded = PDFWithGenaiFile(source="https://generativelanguage.googleapis.com/v1/files/report123")
     assert uploaded.url is None
     with pytest.raises(MultimodalError, match="only the Google GenAI provider reads it"):
         uploaded.to_openai()

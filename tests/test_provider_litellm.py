@@ -4,7 +4,7 @@ LiteLLM is not in the `test` extra: every release installable today pins
 `openai<3`, below the openai SDK the rest of the suite runs on. So the
 missing-SDK tests always run, and the end-to-end tests run where litellm is
 installed: `scripts/test.sh` runs them in a venv of their own (`.venv-litellm`, the
-`litellm` marker; litellm 1.106 also needs the `mcp` package for `completion` to import).
+`litellm` marker; litellm 1.106+ also needs the `mcp` package for `completion` to import).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from instructor.testing import FakeProvider, Reply
 
 # litellm's own types trip pydantic warnings (its business, not this code's)
 pytestmark = [
-    pytest.mark.filterwarnings("ignore:Item .* is using the `ReadOnly` qualifier:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Items? .* (is|are) using the `ReadOnly` qualifier:UserWarning"),
     pytest.mark.filterwarnings("ignore:Accessing the 'model_(computed_)?fields' attribute:DeprecationWarning"),
 ]
 

@@ -210,3 +210,62 @@ def test_a_seed_gives_the_same_values_in_any_process_on_any_day(subprocess_env: 
                               capture_output=True, text=True, timeout=120, check=True).stdout
                for seed in ("1", "2")}
     assert len(outputs) == 1
+
+
+WITHOUT_THE_EXTRA = '''
+import sys
+
+class NoTestingExtra:  # polyfactory and Faker as if `pip install instructor` had not brought them
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("polyfactory", "faker"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoTestingExtra())
+import openai
+from pydantic import BaseModel
+import instructor
+from instructor.core.exceptions import MissingDependencyError
+from instructor.testing import FakeProvider, Reply
+
+class User(BaseModel):
+    name: str
+    age: int
+
+for make in (lambda: Reply.auto(User), lambda: Reply.invalid(User, "age")):
+    try:
+        make()
+    except MissingDependencyError as exc:
+        assert isinstance(exc, ImportError) and (exc.package, exc.extra) == ("polyfactory", "testing"), exc
+        print("raised:", exc)
+    else:
+        raise SystemExit("built a reply without polyfactory")
+
+with FakeProvider() as fake:  # the server, the scripted replies and a schema-less auto reply need no extra
+    fake.add(Reply.tool("User", {"name": "Jo", "age": 3}))
+    client = instructor.from_provider("openai/gpt-4o-mini", base_url=fake.openai_base_url, api_key="k")
+    assert client.create(response_model=User, messages=[{"role": "user", "content": "Jo is 3"}]) == User(name="Jo", age=3)
+    fake.always(Reply.auto())  # the pytest fixture's default: answering from a schema needs polyfactory
+    try:
+        client.create(response_model=User, messages=[{"role": "user", "content": "Jo is 3"}], max_retries=0)
+    except instructor.InstructorRetryException as exc:
+        print("served:", exc.__cause__)
+print("loaded:", sorted(m for m in ("polyfactory", "faker") if m in sys.modules))
+'''
+
+
+@pytest.mark.subprocess
+def test_without_the_testing_extra_auto_replies_name_the_remedy(subprocess_env: dict[str, str]) -> None:
+    """`pip install instructor` has no polyfactory: Reply.auto says how to get it, the rest works."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHOUT_THE_EXTRA], env=subprocess_env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    raised = [line for line in lines if line.startswith("raised:")]
+    assert len(raised) == 2 and all('pip install "instructor[testing]"' in line for line in raised), lines
+    served = next(line for line in lines if line.startswith("served:"))
+    assert "400" in served and 'pip install "instructor[testing]"' in served, served
+    assert "loaded: []" in lines

@@ -106,6 +106,23 @@ def check_import_cost() -> list[Finding]:
                           f"instructor modules, lazy_loader and {len(run.added) - ours - 1} stdlib modules")]
 
 
+def check_footprint() -> list[Finding]:
+    """The base install's packages and bytes on disk, against DESIGN.md's budget for serverless users."""
+    from instructor.cli.footprint import BUDGET_BYTES, BUDGET_PACKAGES, base_install
+
+    found = base_install()
+    if not found.packages:  # a checkout on sys.path, no installed metadata to read
+        return []
+    verdict = "within" if found.within else "over"
+    what = (f"base install (no extra): {found.total_bytes / 1e6:.1f} MB in {found.count} packages, {verdict} "
+            f"the budget of <= {BUDGET_BYTES / 1e6:.0f} MB / <= {BUDGET_PACKAGES} packages"
+            + (" (editable: the source folder counted)" if found.editable else "") + f": {found.listing()}")
+    if found.within:
+        return [Finding("ok", what)]
+    return [Finding("warn", what, "a package of the base install grew or was added; whatever only tests or one "
+                                  "feature use belongs in an extra (see pyproject.toml)")]
+
+
 def check_providers(rows: list[ProviderStatus], broken: dict[str, str]) -> list[Finding]:
     findings = []
     for name, message in sorted(broken.items()):
@@ -153,7 +170,7 @@ def diagnose() -> list[Finding]:
 
     rows, broken = collect()
     steps: list[Callable[[], list[Finding]]] = [
-        check_python, check_core_dependencies, check_environment, check_import_cost,
+        check_python, check_core_dependencies, check_environment, check_import_cost, check_footprint,
         lambda: check_providers(rows, broken),
     ]
     findings: list[Finding] = []

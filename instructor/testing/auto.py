@@ -1,7 +1,7 @@
 """Replies made from the response model: valid ones (`Reply.auto`) and broken ones (`Reply.invalid`).
 
-The values come from polyfactory (a dependency of instructor), seeded, so a
-seed always gives the same instance. An auto reply is a script the fake provider calls
+The values come from polyfactory (the `testing` extra: `pip install "instructor[testing]"`),
+seeded, so a seed always gives the same instance. An auto reply is a script the fake provider calls
 with the request: it answers in the shape the request asked for (a call of the tool
 offered, or JSON text for the JSON modes), in the wire's own format, streamed or not.
 
@@ -37,10 +37,16 @@ def _polyfactory() -> Any:
         return _factory_base
     try:
         from polyfactory.factories.pydantic_factory import ModelFactory
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "Reply.auto and Reply.invalid build values with polyfactory, which is not installed. "
-            'Reinstall instructor (`pip install instructor`), which depends on it.'
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("polyfactory", "faker"):
+            raise  # polyfactory is there, one of its own imports is broken: show that
+        from instructor.core.exceptions import MissingDependencyError
+
+        raise MissingDependencyError(
+            f"Reply.auto and Reply.invalid draw their values with polyfactory, and {exc.name!r} is not "
+            'installed. It comes with the testing extra: pip install "instructor[testing]" '
+            "(or script the answer yourself: Reply.tool(...), Reply.json(...)).",
+            package="polyfactory", extra="testing",
         ) from exc
     import datetime
 

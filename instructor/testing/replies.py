@@ -120,8 +120,8 @@ class Reply:
         The answer takes the shape the request asked for: a call of the tool named after
         the model (or the one tool offered) in the tool modes, JSON text in the JSON modes,
         in the provider's wire format, streamed when a stream was asked for. The values
-        come from polyfactory (a dependency of instructor), the same for the same
-        seed. Without `model`, each request gets values built from the schema it carries.
+        come from polyfactory (the `testing` extra), the same for the same seed. Without
+        `model`, each request gets values built from the schema it carries.
 
         Args:
             model: the pydantic model to build (None: the request's schema).
@@ -132,6 +132,7 @@ class Reply:
         Raises:
             TypeError: `model` is not a pydantic model class.
             ValueError: the model's validators rejected every generated value.
+            MissingDependencyError: polyfactory is not installed (`pip install "instructor[testing]"`).
 
         Example:
             >>> reply = Reply.auto(User, seed=1)
@@ -164,6 +165,7 @@ class Reply:
 
         Raises:
             ValueError: `field` is not a field of `model`, or `value` does not break it.
+            MissingDependencyError: polyfactory is not installed (`pip install "instructor[testing]"`).
 
         Example:
             >>> fake.add(Reply.invalid(User, "age"), Reply.auto(User))

@@ -26,5 +26,6 @@ class Route(Protocol):
 def default_routes(fake: FakeProvider) -> list[Route]:
     """Every built-in route, bound to `fake` (whose scripted replies they may use)."""
     from instructor.testing.batches import BatchService
+    from instructor.testing.genai_files import GenAIFiles
 
-    return [BatchService(fake)]
+    return [GenAIFiles(), BatchService(fake)]  # Google's first: `/v1/files/...` is OpenAI's path too

@@ -138,6 +138,11 @@ class FakeProvider:
         """The batch service (`instructor.testing.batches.BatchService`): files, jobs, `complete_after`."""
         return next(route for route in self.routes if route.name == "batches")
 
+    @property
+    def genai_files(self) -> Any:
+        """Google's Files API (`instructor.testing.genai_files.GenAIFiles`): uploads, `processing_checks`."""
+        return next(route for route in self.routes if route.name == "genai-files")
+
     # -- scripting ------------------------------------------------------------------------
     def add(self, *replies: Script) -> FakeProvider:
         """Queue replies (or functions of the request returning one), served in order."""
