@@ -115,3 +115,20 @@ print(json.dumps({"stats": stats, "mods": mods}))
                         and m.count(".") >= 2 and not m.split(".")[2].startswith("_")}
     assert provider_modules == {"openai"}, provider_modules
     assert stats["entry_points_scanned"] is False  # a built-in name never scans plugins
+
+
+def test_streamed_response_alone_loads_no_pydantic_and_no_cursor(subprocess_env: dict[str, str]) -> None:
+    """`instructor.core.streaming` resolves each name from its own module: `StreamedResponse` (what a
+    hook or an error hands over) loads its module only, not the JSON machinery nor pydantic."""
+    code = """
+import json, sys
+import instructor
+package = sorted(m for m in sys.modules if m.startswith("instructor.core.streaming"))
+instructor.StreamedResponse
+after = sorted(m for m in sys.modules if m.startswith("instructor.core.streaming"))
+print(json.dumps({"package": package, "after": after, "pydantic": "pydantic" in sys.modules}))
+"""
+    snap = run(code, subprocess_env)
+    assert snap["package"] == []
+    assert snap["after"] == ["instructor.core.streaming", "instructor.core.streaming.response"]
+    assert snap["pydantic"] is False

@@ -438,3 +438,33 @@ def test_an_item_cut_anywhere_shows_what_has_finished_and_the_string_still_arriv
         assert (leaf.label, leaf.weight, leaf.tags) == (label, weight, tags), piece
     cursor.feed("]}}, {")  # closed, the item is checked whole: its tags hold a 3, so it is left out
     assert [leaf.label for leaf in cursor.snapshot().leaves] == [None]  # and the next one opens
+
+
+# every name the single-module `instructor.core.streaming` had, by the module of the package defining it now
+STREAMING_NAMES = {
+    "response": ["EACH_DELTA", "StreamedResponse", "arecord_chunks", "no_record", "record_chunks", "stream_failure"],
+    "shapes": ["RAW", "ItemsShape", "ListShape", "ModelShape", "Shape", "shape_of"],
+    "cursor": ["JsonCursor"],
+    "consumers": ["IterableConsumer", "PartialConsumer", "StreamConsumer", "consumer_for", "cut_short",
+                  "is_unfinished_json"],
+}
+
+
+@pytest.mark.parametrize("module, name", [(m, n) for m, names in STREAMING_NAMES.items() for n in names])
+def test_streaming_package_keeps_every_name(module: str, name: str) -> None:
+    import importlib
+
+    import instructor.core.streaming as streaming
+
+    assert getattr(streaming, name) is getattr(importlib.import_module(f"instructor.core.streaming.{module}"), name)
+    assert name in dir(streaming)
+
+
+def test_streaming_package_names_an_unknown_attribute() -> None:
+    import instructor.core.streaming as streaming
+
+    with pytest.raises(AttributeError, match="has no attribute 'JsonCursour'"):
+        streaming.JsonCursour  # noqa: B018
+    assert sorted(streaming.__all__) == sorted([  # `from instructor.core.streaming import *`, as before
+        "IterableConsumer", "JsonCursor", "ModelShape", "PartialConsumer", "StreamConsumer", "StreamedResponse",
+        "consumer_for", "record_chunks", "stream_failure"])

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from instructor.core.client import MaxRetries, _BaseInstructor
     from instructor.core.mode_registry import ChunkReader, ModeHandler
     from instructor.core.response_model import ResponseSpec
-    from instructor.core.streaming import StreamConsumer, StreamedResponse
+    from instructor.core.streaming.consumers import StreamConsumer
+    from instructor.core.streaming.response import StreamedResponse
 
 _REASKED: tuple[type[BaseException], ...] = ()
 
@@ -281,11 +282,11 @@ class _Call:
         `reader` hands each delta on as it is.
         """
         from instructor.core.mode_registry import AsyncReadStream, ReadStream
-        from instructor.core.streaming import (
+        from instructor.core.streaming.consumers import consumer_for
+        from instructor.core.streaming.response import (
             EACH_DELTA,
             StreamedResponse,
             arecord_chunks,
-            consumer_for,
             no_record,
             record_chunks,
         )
@@ -322,7 +323,7 @@ class _Call:
     def stream_broken(self, exc: Exception, response: StreamedResponse, n: int) -> Exception:
         """The typed error a stream that broke off ends in (not re-asked)."""
         from instructor.core.exceptions import StreamInterruptedError
-        from instructor.core.streaming import stream_failure
+        from instructor.core.streaming.response import stream_failure
 
         self._stream_ended(response)
         error = stream_failure(exc, response)

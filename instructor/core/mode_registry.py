@@ -13,7 +13,8 @@ again, and how a stream is read. Built-in handlers are declared in
 
 The streaming contract (what a provider implements so `create_partial`,
 `create_iterable`, `Partial[...]` and `Iterable[...]` work with it; the
-machinery itself lives in `instructor.core.streaming` and knows no provider):
+machinery itself, the `instructor.core.streaming` package (`response`, `shapes`, `cursor`,
+`consumers`), knows no provider):
 
 1. Asking for a stream. The core calls `prepare_request(model, kwargs)` with
    `kwargs["stream"] = True`; the handler keeps it and may add its provider's
