@@ -165,17 +165,19 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
         if resolved not in SILENT_ALIASES:
             Mode.warn_deprecated_mode(resolved)
         return DEPRECATED_TO_CORE[resolved]
-    who = caller or f"Provider {config.name!r}"
+    who = caller or "from_provider"
     supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
     aliases = ", ".join(f"Mode.{m.name}" for m in config.legacy_modes)
     also = f" (deprecated aliases also accepted: {aliases})" if aliases else ""
-    from instructor.core.exceptions import UnsupportedModeError  # only on a failure
+    from instructor.core.exceptions import UnsupportedModeError, invalid_mode_sentence  # only on a failure
 
+    valid = sorted(config.supported_modes, key=lambda m: m.value)  # as the published release lists them
     raise UnsupportedModeError(
-        f"{who} does not support mode {mode!r}. Valid modes: {supported}{also}. Pass one of "
-        f"these as mode=, or leave it out to use the default (Mode.{config.default_mode.name}).",
+        f"{invalid_mode_sentence(mode, config.name, valid)} {who} takes one of {supported}{also}; "
+        f"leave mode out to use the default (Mode.{config.default_mode.name}).",
         mode=mode,
-        supported=config.supported_modes,
+        supported=valid,
+        provider=config.name,
     )
 
 

@@ -7,8 +7,8 @@ Anthropic refuses a forced choice while thinking, and a system block asks for
 the tool call only. PARALLEL_TOOLS offers one tool per model (`tool_choice:
 auto`); every call is one object. JSON describes the schema in a system block
 and reads the JSON from the answer's text (a ```json fence or prose around it is
-tolerated). JSON_SCHEMA uses Anthropic's structured outputs (see
-`JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
+tolerated); MD_JSON asks for it in a ```json fence. JSON_SCHEMA uses Anthropic's
+structured outputs (see `JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
 with those deprecated modes (ANTHROPIC_REASONING_TOOLS turns thinking on).
 
 Re-asking follows Anthropic's conversation rules: the assistant turn is sent
@@ -48,6 +48,7 @@ DEFAULT_THINKING_BUDGET = 1024
 
 REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
+MD_JSON_REMINDER = "Answer with the JSON object alone, inside a ```json fenced code block."
 REASK_JSON_TEXT = (
     "Validation Errors found:\n{error}\nRecall the function correctly, fix the errors found in the "
     "following attempt:\n{text}"
@@ -426,6 +427,32 @@ class JSONHandler(AnthropicHandler):
         return request
 
 
+class MDJSONHandler(JSONHandler):
+    """The schema in the system prompt, the answer a ```json fenced block (MD_JSON, which earlier
+    releases of the published library served for Anthropic)."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = normalize(kwargs)
+        if response_model is not None:
+            instructions = [{"type": "text", "text": json_instructions(response_model)},
+                            {"type": "text", "text": MD_JSON_REMINDER}]
+            request["system"] = merge_system(request.get("system"), instructions)
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return self._validate(response_model, extract_json_text(text), context, strict)
+
+
 def _sdk_parameters() -> frozenset[str]:
     """The parameters the installed anthropic SDK's `messages.create` declares."""
     import inspect
@@ -505,3 +532,4 @@ TOOLS = ToolsHandler(Mode.TOOLS)
 PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
 JSON = JSONHandler(Mode.JSON)
 JSON_SCHEMA = JSONSchemaHandler(Mode.JSON_SCHEMA)
+MD_JSON = MDJSONHandler(Mode.MD_JSON)
