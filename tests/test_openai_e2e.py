@@ -143,11 +143,11 @@ def test_malformed_json_is_reasked(fake: FakeProvider) -> None:
 
 
 def test_wrong_tool_and_no_tool_are_reasked(fake: FakeProvider) -> None:
-    # the first tool call is read whatever its name (§4.4): here it fails validation
+    # a call of a tool nobody offered is an invalid answer, never read as the model (COMPAT 11)
     fake.add(Reply.tool("Other", {"x": 1}), Reply.text("I won't call tools"), Reply.tool("User", {"name": "J", "age": 2}))
     client = client_for(fake)
     assert client.create(response_model=User, messages=MESSAGES, max_retries=2).age == 2
-    assert "Field required" in fake.requests[1].json["messages"][-1]["content"]
+    assert "'Other', which is not a tool it was offered" in fake.requests[1].json["messages"][-1]["content"]
     assert "without calling the tool" in fake.requests[2].json["messages"][-1]["content"]
 
 

@@ -292,7 +292,7 @@ class _Call:
 
         assert self.spec is not None and self.handler is not None
         response, handler = StreamedResponse(), self.handler
-        consumer = consumer_for(self.spec, self.context, self.strict)
+        consumer = consumer_for(self.spec, self.context, self.strict, tools=bool(getattr(handler, "tools", False)))
         keep = getattr(handler, "keep_chunk", None)
         recorded: Any
         deltas: Any

@@ -173,8 +173,9 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
 
     valid = sorted(config.supported_modes, key=lambda m: m.value)  # as the published release lists them
     raise UnsupportedModeError(
-        f"{invalid_mode_sentence(mode, config.name, valid)} {who} takes one of {supported}{also}; "
-        f"leave mode out to use the default (Mode.{config.default_mode.name}).",
+        f"{invalid_mode_sentence(mode, config.name, valid)} {who} does not take "
+        f"{f'Mode.{resolved.name}' if resolved is not None else repr(mode)}: pass one of {supported}{also}, "
+        f"or leave mode out to use the default (Mode.{config.default_mode.name}).",
         mode=mode,
         supported=valid,
         provider=config.name,

@@ -8,6 +8,7 @@ as read-only (handlers copy before they change anything).
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Container, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +27,41 @@ def json_schema(model: type[BaseModel]) -> dict[str, Any]:
 def tool_name(model: type[BaseModel]) -> str:
     """The name a tool call for `model` carries."""
     return model.__name__
+
+
+def calls_offered(called: object, offered: str | Container[str]) -> bool:
+    """Whether a tool call named `called` is a call of the tool(s) `offered`.
+
+    A call that names another tool is an invalid answer, never read as the response
+    model (the caller re-asks). Names are compared as sent: every provider served here
+    returns a tool's name exactly as it was declared, and none documents rewriting it.
+    A call without a name (`None`, `""`, or a test double's non-string attribute) names
+    no other tool, so it counts as the offered one.
+    """
+    if not isinstance(called, str) or not called:
+        return True
+    return called == offered if isinstance(offered, str) else called in offered
+
+
+def check_calls(called: Iterable[object], offered: str | Collection[str], response: Any = None) -> None:
+    """Raise `ResponseParsingError` (re-asked) when a tool call of the answer names a tool that was not
+    `offered`: such an answer is invalid, and its arguments are never read as the response model.
+
+    Args:
+        called: the names the answer's tool calls carry.
+        offered: the tool name (or names) the request offered.
+        response: the provider's response, kept on the error.
+    """
+    others = [name for name in called if not calls_offered(name, offered)]
+    if others:
+        from instructor.core.exceptions import ResponseParsingError
+
+        wanted = repr(offered) if isinstance(offered, str) else f"one of {sorted(offered)}"
+        raise ResponseParsingError(
+            f"The model called {', '.join(map(repr, others))}, which is not a tool it was offered; "
+            f"its answer must be a call of {wanted}.",
+            raw_response=response,
+        )
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +38,7 @@ from instructor.core.exceptions import (
     ResponseParsingError,
 )
 from instructor.core.mode_registry import StreamDelta
+from instructor.core.schema import check_calls, tool_name
 from instructor.core.response_model import ResponseSpec
 
 __lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it
@@ -1239,7 +1240,19 @@ def is_unfinished_json(text: str) -> bool:
 
 
 class StreamConsumer:
-    """Turns one attempt's deltas into what the caller's loop yields."""
+    """Turns one attempt's deltas into what the caller's loop yields.
+
+    `offered`: the tool names a tools-mode request offered (None: not a tools mode). A delta
+    that starts a call of any other tool makes the answer invalid (`ResponseParsingError`,
+    re-asked): its arguments are never read as the response model. Checked where a delta
+    starts or leaves the answer's index, never on the answer's own stream of fragments.
+    """
+
+    offered: Collection[str] | None = None
+
+    def _check_offered(self, delta: StreamDelta) -> None:
+        if self.offered is not None:
+            check_calls((delta.name,), self.offered)
 
     def feed(self, delta: StreamDelta) -> list[Any]:
         """What to yield after `delta`."""
@@ -1273,7 +1286,9 @@ class PartialConsumer(StreamConsumer):
     def feed(self, delta: StreamDelta) -> list[Any]:
         if self.index is None:
             self.index = delta.index
+            self._check_offered(delta)
         elif delta.index != self.index:
+            self._check_offered(delta)
             return []
         if not self.cursor.feed(delta.text):
             return []
@@ -1400,7 +1415,9 @@ class IterableConsumer(StreamConsumer):
             return out
         if self.index is None:
             self.index = delta.index
+            self._check_offered(delta)
         elif delta.index != self.index:
+            self._check_offered(delta)
             return []
         pending = self.pending
         self.cursor.feed(delta.text)
@@ -1436,18 +1453,30 @@ class IterableConsumer(StreamConsumer):
         return out
 
 
-def consumer_for(spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None
-                 ) -> StreamConsumer:
-    """The consumer of a streamed `spec` ("partial" or "iterable")."""
+def consumer_for(spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None,
+                 tools: bool = False) -> StreamConsumer:
+    """The consumer of a streamed `spec` ("partial" or "iterable"); `tools`: the answer comes as tool
+    calls, of the tool named after the requested model (or of an item model's, for an iterable)."""
+    consumer: StreamConsumer
     if spec.kind == "partial":
-        return PartialConsumer(spec, context, strict)
-    if spec.kind == "iterable":
-        return IterableConsumer(spec, context, strict)
-    name = getattr(spec.original, "__name__", repr(spec.original))
-    raise ValueError(
-        f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
-        f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
-    )
+        consumer = PartialConsumer(spec, context, strict)
+    elif spec.kind == "iterable":
+        consumer = IterableConsumer(spec, context, strict)
+    else:
+        name = getattr(spec.original, "__name__", repr(spec.original))
+        raise ValueError(
+            f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
+            f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
+        )
+    if tools:
+        # a partial's tool is `Partial<Model>`, and a call named after `Model` itself (what earlier
+        # releases offered) names the same schema; an iterable's items may come as their own calls
+        offered = {tool_name(spec.model), *spec.options.get("item_models", ())}
+        final = spec.options.get("final")
+        if final is not None:
+            offered.add(tool_name(final))
+        consumer.offered = offered
+    return consumer
 
 
 __all__ = [

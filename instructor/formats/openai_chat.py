@@ -342,7 +342,9 @@ class ToolsHandler(OpenAIHandler):
             raise ResponseParsingError(
                 f"The model answered without calling the tool {name!r}.", raw_response=response
             )
-        # the first call is the answer; its name is not checked, as the published release does
+        # a call of a tool nobody offered makes the answer invalid (the published release reads the
+        # first call whatever its name); the first call is the answer
+        schema.check_calls((call.function.name for call in calls), name, response)
         return self.validate(response_model, calls[0].function.arguments, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
@@ -387,12 +389,14 @@ class ParallelToolsHandler(ToolsHandler):
         message = _first_choice(response).message
         self._refusal(response, message)
         by_name = {schema.tool_name(m): m for m in self.models(response_model)}
+        calls = message.tool_calls or []
+        # a tool nobody offered makes the answer invalid (the published release skips the call)
+        schema.check_calls((call.function.name for call in calls), by_name, response)
         out = []
-        for call in message.tool_calls or []:
+        for call in calls:
             model = by_name.get(call.function.name)
-            if model is None:
-                continue  # a tool the caller did not ask for is skipped, as the published release does
-            out.append(self.validate(model, call.function.arguments, context, strict))
+            if model is not None:  # (a call without a name cannot say which model it is)
+                out.append(self.validate(model, call.function.arguments, context, strict))
         return out
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:

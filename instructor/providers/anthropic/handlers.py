@@ -33,6 +33,7 @@ from instructor.core.json_text import (
     extract_json_text,
     json_instructions,
     validate_json_text,
+    validate_object,
 )
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
@@ -150,13 +151,6 @@ class AnthropicHandler:
             if value is not None:
                 counts[key] = value
         return counts
-
-    @staticmethod
-    def _validate(model: type[BaseModel], data: Any, context: Mapping[str, Any] | None,
-                  strict: bool | None) -> Any:
-        # through JSON, so strict mode means the same for every provider
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-        return model.model_validate_json(text, context=context, strict=strict)
 
     # -- streaming --------------------------------------------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
@@ -325,9 +319,11 @@ class ToolsHandler(AnthropicHandler):
     ) -> Any:
         content = _checked_content(response)
         name = schema.tool_name(response_model)
-        calls = [block for block in content if block.type == "tool_use"]
-        if len(calls) == 1:  # its name is not checked, as the published release does
-            return self._validate(response_model, calls[0].input, context, strict)
+        calls = [block for block in content if block.type == "tool_use"]  # server tools are other types
+        # a call of a tool nobody offered makes the answer invalid (the published release does not check)
+        schema.check_calls((call.name for call in calls), name, response)
+        if len(calls) == 1:
+            return validate_object(response_model, calls[0].input, context, strict)
         if calls:
             called = ", ".join(repr(c.name) for c in calls)
             raise ResponseParsingError(
@@ -376,18 +372,10 @@ class ParallelToolsHandler(ToolsHandler):
     ) -> Any:
         content = _checked_content(response)
         by_name = {schema.tool_name(m): m for m in self.models(response_model)}
-        out = []
-        for block in content:
-            if block.type != "tool_use":
-                continue
-            model = by_name.get(block.name)
-            if model is None:
-                raise ResponseParsingError(
-                    f"The model called an unknown tool {block.name!r}; expected one of {sorted(by_name)}.",
-                    raw_response=response,
-                )
-            out.append(self._validate(model, block.input, context, strict))
-        return out
+        calls = [block for block in content if block.type == "tool_use"]
+        schema.check_calls((call.name for call in calls), by_name, response)
+        return [validate_object(by_name[call.name], call.input, context, strict) for call in calls
+                if call.name in by_name]
 
 
 class JSONHandler(AnthropicHandler):
@@ -450,7 +438,7 @@ class MDJSONHandler(JSONHandler):
         text = _text_of(_checked_content(response))
         if not text.strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return self._validate(response_model, extract_json_text(text), context, strict)
+        return validate_object(response_model, extract_json_text(text), context, strict)
 
 
 def _sdk_parameters() -> frozenset[str]:
@@ -519,7 +507,7 @@ class JSONSchemaHandler(JSONHandler):
         texts = [block.text for block in _checked_content(response) if block.type == "text"]
         if not texts or not texts[-1].strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return self._validate(response_model, texts[-1], context, strict)
+        return validate_object(response_model, texts[-1], context, strict)
 
 
 ANTHROPIC_TOOLS = ToolsHandler(Mode.ANTHROPIC_TOOLS)
