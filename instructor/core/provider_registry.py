@@ -169,7 +169,10 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
     supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
     aliases = ", ".join(f"Mode.{m.name}" for m in config.legacy_modes)
     also = f" (deprecated aliases also accepted: {aliases})" if aliases else ""
-    from instructor.core.exceptions import UnsupportedModeError, invalid_mode_sentence  # only on a failure
+    from instructor.core.exceptions import (  # only on a failure
+        UnsupportedModeError,
+        invalid_mode_sentence,
+    )
 
     valid = sorted(config.supported_modes, key=lambda m: m.value)  # as the published release lists them
     raise UnsupportedModeError(

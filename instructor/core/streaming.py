@@ -38,8 +38,8 @@ from instructor.core.exceptions import (
     ResponseParsingError,
 )
 from instructor.core.mode_registry import StreamDelta
-from instructor.core.schema import check_calls, tool_name
 from instructor.core.response_model import ResponseSpec
+from instructor.core.schema import check_calls, tool_name
 
 __lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it
 
