@@ -15,14 +15,14 @@ from typing import Any
 
 _CLIENT = "instructor.core.client"
 
-#: path -> {name: the module that defines it}
+#: path -> {name: the module that defines it, or "module:attribute" when it is named otherwise there}
 PATHS: dict[str, dict[str, str]] = {
     # the names instructor.core.client publishes beside its own (Instructor, AsyncInstructor, T, Hooks...)
     "instructor.core.client": {
-        "AsyncResponse": "instructor.providers.openai.responses",
+        "AsyncResponse": "instructor.providers.openai.responses:AsyncResponsesHelper",
         "Partial": "instructor.dsl.partial",
         "Provider": "instructor.provider",
-        "Response": "instructor.providers.openai.responses",
+        "Response": "instructor.providers.openai.responses:ResponsesHelper",
         "from_litellm": "instructor.providers.litellm.factory",
         "from_openai": "instructor.providers.openai.factory",
     },
@@ -45,10 +45,6 @@ PATHS: dict[str, dict[str, str]] = {
     },
 }
 
-#: the published names whose object has another name where it is defined
-_RENAMED = {"Response": "ResponsesHelper", "AsyncResponse": "AsyncResponsesHelper"}
-
-
 def resolve(path: str, name: str) -> Any:
     """`name` as published at `path`, loaded from its module and cached on `path`.
 
@@ -61,7 +57,8 @@ def resolve(path: str, name: str) -> Any:
     origin = PATHS.get(path, {}).get(name)
     if origin is None:
         raise AttributeError(f"module {path!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(origin), _RENAMED.get(name, name))
+    module, _, attribute = origin.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     setattr(sys.modules[path], name, value)
     return value
 
