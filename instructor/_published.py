@@ -45,6 +45,7 @@ PATHS: dict[str, dict[str, str]] = {
     },
 }
 
+
 def resolve(path: str, name: str) -> Any:
     """`name` as published at `path`, loaded from its module and cached on `path`.
 

@@ -30,4 +30,4 @@ def disable_pydantic_error_url() -> None:
         return "\n".join(line for line in original(self).splitlines() if _URL not in line)
 
     __str__._instructor_without_url = True  # type: ignore[attr-defined]
-    ValidationError.__str__ = __str__  # type: ignore[method-assign]
+    ValidationError.__str__ = __str__  # type: ignore[method-assign, assignment]
