@@ -3,6 +3,7 @@
 # Write every re-export as `from .x import Name as Name` (never rename).
 
 from . import cache as cache
+from . import function_calls as function_calls
 from . import testing as testing
 from .auto_client import from_provider as from_provider
 from .batch.job import BatchJob as BatchJob
@@ -75,6 +76,7 @@ from .multimodal import Audio as Audio
 from .multimodal import Image as Image
 from .patch import apatch as apatch
 from .patch import patch as patch
+from .processing.response import handle_response_model as handle_response_model
 from .provider import Provider as Provider
 from .providers.anthropic.factory import from_anthropic as from_anthropic
 from .providers.anyscale.factory import from_anyscale as from_anyscale

@@ -18,7 +18,6 @@ is first generated, the deprecated google-generativeai SDK only by
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -61,20 +60,11 @@ def generate_openai_schema(model: type[BaseModel], /) -> dict[str, Any]:
         >>> generate_openai_schema(User)["parameters"]["required"]
         ['age', 'name']
     """
-    import copy
-
     from instructor.core import schema
 
     _check_model(model, "generate_openai_schema")
-    parameters = copy.deepcopy(schema.parameters_schema(model))
-    properties = parameters.get("properties", {})
-    for name, text in _docstring_params(model).items():
-        prop = properties.get(name)
-        if isinstance(prop, dict) and "description" not in prop:
-            prop["description"] = text
-    if "required" in parameters:
-        parameters["required"] = sorted(parameters["required"])
-    return {"name": _title(model), "description": schema.description(model), "parameters": parameters}
+    return {"name": _title(model), "description": schema.description(model),
+            "parameters": schema.documented_parameters(model)}
 
 
 @functools.cache
@@ -158,17 +148,6 @@ def _check_model(model: object, where: str) -> None:
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         shown = model.__name__ if isinstance(model, type) else repr(model)
         raise TypeError(f"{where} takes a pydantic model class (a BaseModel subclass), got {shown}.")
-
-
-@functools.cache
-def _docstring_params(model: type[BaseModel]) -> Mapping[str, str]:
-    """{parameter: description} from the class docstring's "Args"/"Attributes"/"Parameters"."""
-    doc = model.__doc__
-    if not doc:
-        return {}
-    import docstring_parser
-
-    return {p.arg_name: p.description for p in docstring_parser.parse(doc).params if p.description}
 
 
 def response_schema(cls: type[ModelT]) -> type[ModelT]:

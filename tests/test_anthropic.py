@@ -309,11 +309,11 @@ def test_the_key_from_the_environment_is_used_and_never_shown(fake: FakeProvider
 
 def test_unsupported_modes_list_the_supported_ones(fake: FakeProvider) -> None:
     with pytest.raises(UnsupportedModeError, match="Mode.JSON") as info:
-        instructor.from_provider(f"anthropic/{MODEL}", api_key="k", mode=Mode.MD_JSON)
+        instructor.from_provider(f"anthropic/{MODEL}", api_key="k", mode=Mode.RESPONSES_TOOLS)
     assert Mode.TOOLS in info.value.supported
     sdk_client = anthropic.Anthropic(api_key="k", base_url=fake.anthropic_base_url)
-    with pytest.raises(UnsupportedModeError, match="from_anthropic does not support mode"):
-        instructor.from_anthropic(sdk_client, mode=Mode.MD_JSON)
+    with pytest.raises(UnsupportedModeError, match="Invalid mode 'responses_tools' for provider 'anthropic'"):
+        instructor.from_anthropic(sdk_client, mode=Mode.RESPONSES_TOOLS)
 
 
 def test_missing_sdk_names_the_pip_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -334,7 +334,7 @@ def test_unsupported_modes_list_the_supported_ones(fake: FakeProvider) -> None:
         client_for(fake, mode=Mode.JSON)
     runtime = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="a",
                            aws_secret_access_key="b")
-    with pytest.raises(UnsupportedModeError, match="from_bedrock does not support mode"):
+    with pytest.raises(UnsupportedModeError, match="Invalid mode .anthropic_json. for provider .bedrock.. .*from_bedrock does not take Mode.ANTHROPIC_JSON"):
         instructor.from_bedrock(runtime, mode=Mode.ANTHROPIC_JSON)
 
 

@@ -175,7 +175,7 @@ def test_safety_stop_and_wrong_function_are_reasked_then_reported(fake: FakeProv
         client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
     first, second = info.value.errors
     assert isinstance(first, ResponseParsingError) and "SAFETY" in str(first)
-    assert isinstance(second, ResponseParsingError) and "'Other' instead of the function 'User'" in str(second)
+    assert isinstance(second, ResponseParsingError) and "'Other', which is not a tool it was offered" in str(second)
 
 
 def test_blocked_prompt_is_a_parsing_error(fake: FakeProvider) -> None:

@@ -143,7 +143,7 @@ def test_no_tool_call_is_reasked_then_reported(fake: FakeProvider) -> None:
         client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
     first, second = info.value.errors
     assert isinstance(first, ResponseParsingError) and "without calling the tool 'User'" in str(first)
-    assert "'Other' instead of the tool 'User'" in str(second)
+    assert "'Other', which is not a tool it was offered" in str(second)
     assert fake.requests[1].json["messages"][-1]["role"] == "user"  # no call to answer: a user turn
 
 

@@ -173,7 +173,7 @@ def test_a_streamed_invalid_answer_is_reasked_with_the_streamed_call(fake: FakeP
 
 
 def test_create_iterable_streams_each_item(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("Response", {"tasks": [{"name": "A", "age": 1}, {"name": "B", "age": 2}]}))
+    fake.add(Reply.tool("IterableUser", {"tasks": [{"name": "A", "age": 1}, {"name": "B", "age": 2}]}))
     users = list(client_for(fake).create_iterable(response_model=User, messages=MESSAGES))
     assert users == [User(name="A", age=1), User(name="B", age=2)]
 
@@ -206,7 +206,7 @@ def test_client_responses_accepts_messages_and_the_whole_family(fake: FakeProvid
     assert user == User(name="Jason", age=25) and raw.id.startswith("resp_")
     fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
     assert list(client.responses.create_partial(response_model=User, input=MESSAGES))[-1] == user
-    fake.add(Reply.tool("Response", {"tasks": [{"name": "A", "age": 1}]}))
+    fake.add(Reply.tool("IterableUser", {"tasks": [{"name": "A", "age": 1}]}))
     assert list(client.responses.create_iterable(response_model=User, input="A is 1")) == [User(name="A", age=1)]
     assert [r.json["input"] for r in fake.requests][1:] == [MESSAGES, [{"role": "user", "content": "A is 1"}]]
 

@@ -93,6 +93,10 @@ class _Call:
         if messages is not None:
             request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
                                                    autodetect_images=autodetect_images)
+        if self.spec is not None and self.spec.kind == "simple" and request.get("stream"):
+            from instructor.core.response_model import streamed_spec
+
+            self.spec = streamed_spec(self.spec)  # list[Model] with stream=True streams its items
         self.streaming = _wants_stream(self.spec, request)
         timeout = request.get("timeout")
         self.deadline: float | None = None
@@ -293,7 +297,7 @@ class _Call:
 
         assert self.spec is not None and self.handler is not None
         response, handler = StreamedResponse(), self.handler
-        consumer = consumer_for(self.spec, self.context, self.strict)
+        consumer = consumer_for(self.spec, self.context, self.strict, tools=bool(getattr(handler, "tools", False)))
         keep = getattr(handler, "keep_chunk", None)
         recorded: Any
         deltas: Any

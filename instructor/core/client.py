@@ -576,4 +576,12 @@ def _is_iterable(response_model: Any) -> bool:
     return spec is not None and spec.kind == "iterable"
 
 
+def __getattr__(name: str) -> Any:
+    """The names this path publishes that live elsewhere (`from_openai`, `Response`, `Partial`...):
+    read from `instructor._published` on first access, so building a client loads none of them."""
+    from instructor._published import resolve
+
+    return resolve(__name__, name)
+
+
 __all__ = ["AsyncInstructor", "Instructor"]

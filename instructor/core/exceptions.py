@@ -155,6 +155,12 @@ def _mode_name(mode: object) -> str:
     return str(getattr(mode, "value", mode))
 
 
+def invalid_mode_sentence(mode: object, provider: object, valid_modes: Sequence[object]) -> str:
+    """The first sentence of every mode error (programs match it): the mode, the provider, the valid modes."""
+    supported = ", ".join(_mode_name(m) for m in valid_modes) or "none"
+    return f"Invalid mode {_mode_name(mode)!r} for provider {_mode_name(provider)!r}. Valid modes: {supported}."
+
+
 class ModeError(InstructorError):
     """A mode cannot be used with this provider.
 
@@ -168,12 +174,7 @@ class ModeError(InstructorError):
         self.mode = mode
         self.provider = provider
         self.valid_modes = list(valid_modes)
-        supported = ", ".join(_mode_name(m) for m in self.valid_modes) or "none"
-        super().__init__(
-            f"Mode {_mode_name(mode)!r} is not supported by provider {_mode_name(provider)!r}. "
-            f"Supported modes: {supported}.",
-            **kwargs,
-        )
+        super().__init__(invalid_mode_sentence(mode, provider, self.valid_modes), **kwargs)
 
 
 class UnsupportedModeError(ConfigurationError, ModeError):

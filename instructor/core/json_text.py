@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from instructor.core.mode_registry import StreamDelta
 
-__lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
+__lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it
 
 JSON_INSTRUCTIONS = (
     "As a genius expert, your task is to understand the content and provide the parsed objects "
@@ -64,6 +65,29 @@ def validate_json_text(
         if extracted == text:
             raise
         return model.model_validate_json(extracted, context=context, strict=strict)
+
+
+def validate_object(
+    model: type[BaseModel], data: Any, context: Any = None, strict: bool | None = None
+) -> Any:
+    """Validate a tool input that arrived as an object (Bedrock's `toolUse.input`, Gemini's
+    `functionCall.args`) as if it had arrived as JSON text, which it was on the wire.
+
+    Under `strict=True` pydantic's python mode refuses an Enum's value and a date's ISO
+    string, which is all JSON can carry; its JSON mode takes them (and still refuses "25"
+    for an int), so strict means the same for every provider. Serialised by pydantic_core
+    (about a third of `json.dumps`'s cost); JSON text (a streamed attempt's) is used as is.
+    """
+    if isinstance(data, (str, bytes)):
+        text = data
+    else:
+        try:
+            text = to_json(data, inf_nan_mode="constants")
+        except ValueError:  # a lone surrogate: only json.dumps writes it
+            import json
+
+            text = json.dumps(data, ensure_ascii=False)
+    return model.model_validate_json(text, context=context, strict=strict)
 
 
 _START = re.compile(r"```|[{\[]")  # before the JSON: a fence, or the opening bracket

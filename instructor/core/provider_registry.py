@@ -165,17 +165,23 @@ def check_mode(config: ProviderConfig, mode: Mode | str, caller: str | None = No
         if resolved not in SILENT_ALIASES:
             Mode.warn_deprecated_mode(resolved)
         return DEPRECATED_TO_CORE[resolved]
-    who = caller or f"Provider {config.name!r}"
+    who = caller or "from_provider"
     supported = ", ".join(f"Mode.{m.name}" for m in config.supported_modes)
     aliases = ", ".join(f"Mode.{m.name}" for m in config.legacy_modes)
     also = f" (deprecated aliases also accepted: {aliases})" if aliases else ""
-    from instructor.core.exceptions import UnsupportedModeError  # only on a failure
+    from instructor.core.exceptions import (  # only on a failure
+        UnsupportedModeError,
+        invalid_mode_sentence,
+    )
 
+    valid = sorted(config.supported_modes, key=lambda m: m.value)  # as the published release lists them
     raise UnsupportedModeError(
-        f"{who} does not support mode {mode!r}. Valid modes: {supported}{also}. Pass one of "
-        f"these as mode=, or leave it out to use the default (Mode.{config.default_mode.name}).",
+        f"{invalid_mode_sentence(mode, config.name, valid)} {who} does not take "
+        f"{f'Mode.{resolved.name}' if resolved is not None else repr(mode)}: pass one of {supported}{also}, "
+        f"or leave mode out to use the default (Mode.{config.default_mode.name}).",
         mode=mode,
-        supported=config.supported_modes,
+        supported=valid,
+        provider=config.name,
     )
 
 

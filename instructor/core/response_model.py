@@ -13,6 +13,7 @@ for parallel tools); `typing.Iterable[X]` / `collections.abc.Iterable[X]` mean
 from __future__ import annotations
 
 import functools
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,26 @@ def resolve_response_model(response_model: Any) -> ResponseSpec | None:
         return _simple_spec.__wrapped__(response_model)
 
 
+def streamed_spec(spec: ResponseSpec) -> ResponseSpec:
+    """The spec to stream: `list[Model]` / `List[Model]` with `stream=True` streams as `Iterable[Model]`
+    (each item yielded as it completes, as the published release does); any other spec as it is."""
+    if spec.kind != "simple" or typing.get_origin(spec.original) is not list:
+        return spec
+    args = typing.get_args(spec.original)
+    if len(args) != 1 or not all(is_pydantic_model(m) for m in _union_members(args[0])):
+        return spec
+    from instructor.dsl.iterable import iterable_spec
+
+    return iterable_spec(args[0])
+
+
+def _union_members(tp: Any) -> tuple[Any, ...]:
+    import types
+
+    origin = typing.get_origin(tp)
+    return typing.get_args(tp) if origin is typing.Union or origin is types.UnionType else (tp,)
+
+
 def _is_iterable_alias(tp: Any) -> bool:
     import collections.abc
 
@@ -95,4 +116,19 @@ def _is_iterable_alias(tp: Any) -> bool:
 
 @functools.cache
 def _model_spec(model: type[BaseModel]) -> ResponseSpec:
+    if "instructor.dsl.async_validators" in sys.modules:  # no model can carry a marker before it loads
+        _refuse_async_validators(model)
     return ResponseSpec(model=model, original=model)
+
+
+def _refuse_async_validators(model: type[BaseModel]) -> None:
+    """Raise ValueError when `model` declares async validators (`instructor.validation`), which are not run."""
+    from instructor.dsl.async_validators import async_validators_of
+
+    names = async_validators_of(model)
+    if names:
+        raise ValueError(
+            f"{model.__name__} declares async validators ({', '.join(names)}), which instructor does not "
+            "run: the answer would pass unchecked. Write them as pydantic validators (field_validator, "
+            "model_validator), or validate the result after create returns."
+        )

@@ -50,11 +50,12 @@ class TokenUsage:
 
 
 def usage_object(response: Any) -> Any:
-    """The provider's usage object of `response`, or None (no usage, or a plain dict)."""
+    """The provider's usage object of `response`, or None (no usage, a plain dict, or anything that is not
+    an SDK's usage model, such as a test's `unittest.mock.Mock`)."""
     if isinstance(response, Mapping):
         return None
     usage = getattr(response, "usage", None)
-    return None if usage is None or isinstance(usage, Mapping) else usage
+    return usage if hasattr(type(usage), "__pydantic_fields__") else None
 
 
 def _add(a: Any, b: Any) -> Any:

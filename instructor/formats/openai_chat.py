@@ -33,6 +33,7 @@ from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
+_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
 
 
@@ -53,11 +54,32 @@ def _first_choice(response: Any) -> Any:
 
 
 def _assistant_message(message: Any) -> dict[str, Any]:
-    dumped: dict[str, Any] = message.model_dump(exclude_none=True, exclude_unset=False)
+    dumped = message.model_dump(exclude_none=True, exclude_unset=False)
+    if not isinstance(dumped, dict):  # not the SDK's message (a test's `unittest.mock.Mock`): read its fields
+        dumped = _message_fields(message)
     dumped = {k: v for k, v in dumped.items() if k in ("role", "content", "tool_calls", "refusal")}
     dumped["role"] = "assistant"
     dumped.setdefault("content", "")  # as the published release echoes it
     return dumped
+
+
+def _message_fields(message: Any) -> dict[str, Any]:
+    """The fields of an assistant message that is not a pydantic object, as far as they are plain values."""
+    content = getattr(message, "content", None)
+    fields: dict[str, Any] = {"content": content if isinstance(content, str) else ""}
+    calls = getattr(message, "tool_calls", None)
+    if isinstance(calls, list) and calls:
+        fields["tool_calls"] = [
+            {"id": _plain(getattr(call, "id", None), f"call_{i}"), "type": "function",
+             "function": {"name": _plain(getattr(call.function, "name", None), ""),
+                          "arguments": _plain(getattr(call.function, "arguments", None), "")}}
+            for i, call in enumerate(calls)
+        ]
+    return fields
+
+
+def _plain(value: Any, default: str) -> str:
+    return value if isinstance(value, str) else default
 
 
 def with_stream_flags(request: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +134,7 @@ class _ChunkReader:
                         if text:
                             out.append(StreamDelta(text))
                 refusal = getattr(delta, "refusal", None)
-                if refusal:
+                if refusal and isinstance(refusal, str):
                     self.refusal.append(refusal)
             reason = choice.finish_reason
             if reason:
@@ -241,11 +263,8 @@ class OpenAIHandler:
         usage = getattr(response, "usage", None)
         if usage is None:
             return NO_USAGE  # shared and read-only: most stream chunks carry none
-        return {
-            "prompt_tokens": usage.prompt_tokens or 0,
-            "completion_tokens": usage.completion_tokens or 0,
-            "total_tokens": usage.total_tokens or 0,
-        }
+        # only numbers count: a test's `Mock` usage (or a provider's null) is no count
+        return {key: value for key in _USAGE_KEYS if type(value := getattr(usage, key, None)) is int}
 
     @staticmethod
     def validate(model: type[BaseModel], text: str, context: Mapping[str, Any] | None, strict: bool | None) -> Any:
@@ -254,7 +273,7 @@ class OpenAIHandler:
     @staticmethod
     def _refusal(response: Any, message: Any) -> None:
         refusal = getattr(message, "refusal", None)
-        if refusal:
+        if isinstance(refusal, str) and refusal:  # not None, "", nor a test's unset `Mock` attribute
             raise RefusalError(f"The model refused to answer: {refusal}. A refusal is not re-asked; "
                                "rephrase the request.")
 
@@ -323,7 +342,9 @@ class ToolsHandler(OpenAIHandler):
             raise ResponseParsingError(
                 f"The model answered without calling the tool {name!r}.", raw_response=response
             )
-        # the first call is the answer; its name is not checked, as the published release does
+        # a call of a tool nobody offered makes the answer invalid (the published release reads the
+        # first call whatever its name); the first call is the answer
+        schema.check_calls((call.function.name for call in calls), name, response)
         return self.validate(response_model, calls[0].function.arguments, context, strict)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
@@ -368,12 +389,14 @@ class ParallelToolsHandler(ToolsHandler):
         message = _first_choice(response).message
         self._refusal(response, message)
         by_name = {schema.tool_name(m): m for m in self.models(response_model)}
+        calls = message.tool_calls or []
+        # a tool nobody offered makes the answer invalid (the published release skips the call)
+        schema.check_calls((call.function.name for call in calls), by_name, response)
         out = []
-        for call in message.tool_calls or []:
+        for call in calls:
             model = by_name.get(call.function.name)
-            if model is None:
-                continue  # a tool the caller did not ask for is skipped, as the published release does
-            out.append(self.validate(model, call.function.arguments, context, strict))
+            if model is not None:  # (a call without a name cannot say which model it is)
+                out.append(self.validate(model, call.function.arguments, context, strict))
         return out
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
@@ -466,8 +489,10 @@ class JSONHandler(OpenAIHandler):
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
         request = dict(kwargs)
         messages = list(request.get("messages", []))
-        message = assistant_of(response)
-        if message is not None:
+        choices = getattr(response, "choices", None)
+        if choices:  # only the text is sent back: read it, not the whole message
+            messages.append({"role": "assistant", "content": answer_text(choices[0].message.content)})
+        elif (message := assistant_of(response)) is not None:
             messages.append({"role": "assistant", "content": answer_text(message.get("content"))})
         messages.append({
             "role": "user",

@@ -46,6 +46,7 @@ BUILTIN_HANDLERS: dict[str, str] = {
     "anthropic:parallel_tool_call": "instructor.providers.anthropic.handlers:PARALLEL_TOOLS",
     "anthropic:json_mode": "instructor.providers.anthropic.handlers:JSON",
     "anthropic:json_schema_mode": "instructor.providers.anthropic.handlers:JSON_SCHEMA",
+    "anthropic:markdown_json_mode": "instructor.providers.anthropic.handlers:MD_JSON",
     "bedrock:tool_call": "instructor.providers.bedrock.handlers:TOOLS",
     "bedrock:tools_strict": "instructor.providers.bedrock.handlers:TOOLS_STRICT",
     "bedrock:markdown_json_mode": "instructor.providers.bedrock.handlers:MD_JSON",

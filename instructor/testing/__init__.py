@@ -8,7 +8,7 @@ The public surface (each name loads its module on first access, so the pytest
 plugin that pytest imports at start-up costs nothing until a fixture is used):
 
 - `FakeProvider`, `RecordedRequest`: the server and what it received.
-- `Reply`, `ToolCall`: scripted answers; `Reply.auto(Model)` / `Reply.invalid(Model, field)`
+- `Reply`, `ToolCall`, `ServerToolUse`: scripted answers; `Reply.auto(Model)` / `Reply.invalid(Model, field)`
   build them from the response model (`AutoReply`).
 - `Sent`: a request read independently of its wire (messages, tools, schema, mode).
 - `connect_kwargs`, `fake_env`, `PROVIDERS`: point a provider's SDK at the fake, by
@@ -23,7 +23,7 @@ import lazy_loader as _lazy
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
     submod_attrs={
-        "replies": ["Reply", "ToolCall"],
+        "replies": ["Reply", "ServerToolUse", "ToolCall"],
         "server": ["FakeProvider", "RecordedRequest"],
         "auto": ["AutoReply"],
         "sent": ["Sent"],

@@ -34,12 +34,29 @@ class ToolCall:
 
 
 @dataclass
+class ServerToolUse:
+    """A tool the provider ran itself within the answer, before the calls it hands to the caller.
+
+    Bedrock Converse renders it as a `toolUse` block of type `server_tool_use` followed by its
+    `toolResult` (Nova's code interpreter: `ServerToolUse("nova_code_interpreter", {"code": ...},
+    {"stdOut": "42"})`); wires of providers that run no tools server-side leave it out.
+    """
+
+    name: str
+    input: dict[str, Any] = field(default_factory=dict)
+    result: Any = None  # the result's JSON content
+    id: str | None = None
+
+
+@dataclass
 class Reply:
     """What the fake model answers to one request.
 
     Attributes:
         content: the assistant's text.
         tool_calls: tool calls, in order.
+        server_tools: tools the provider ran itself, answered before `tool_calls` (see
+            `ServerToolUse`; rendered by the Bedrock wire).
         stop: why the model stopped: "stop", "length", "tool_calls", "refusal"
             (None: "tool_calls" when there are calls, else "stop"); each wire
             maps it to its own vocabulary (`stop_reason`, `stopReason`...).
@@ -65,6 +82,7 @@ class Reply:
 
     content: str | None = None
     tool_calls: list[ToolCall] = field(default_factory=list)
+    server_tools: list[ServerToolUse] = field(default_factory=list)
     stop: str | None = None
     refusal: str | None = None
     thinking: str | None = None

@@ -198,4 +198,4 @@ def test_s3_3_exceptions_survive_pickling() -> None:
     assert type(copy) is instructor.TokenBudgetExceeded and (copy.budget, copy.n_attempts) == (30, 2)
     assert str(copy) == str(error)
     mode = pickle.loads(pickle.dumps(instructor.ModeError("json", "anthropic", ["tools"])))
-    assert mode.valid_modes == ["tools"] and str(mode).startswith("Mode 'json'")
+    assert mode.valid_modes == ["tools"] and str(mode).startswith("Invalid mode 'json' for provider 'anthropic'")

@@ -115,7 +115,7 @@ def test_s6_3_the_mode_is_checked_before_the_client(fake: FakeProvider) -> None:
     with pytest.raises(ModeError):
         instructor.from_openai(object(), mode=Mode.BEDROCK_TOOLS)
     with pytest.raises(ModeError):
-        instructor.from_anthropic(object(), mode=Mode.MD_JSON)
+        instructor.from_anthropic(object(), mode=Mode.RESPONSES_TOOLS)
     with pytest.raises(ModeError):
         instructor.from_bedrock(object(), mode=Mode.JSON)
 

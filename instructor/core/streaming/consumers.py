@@ -3,13 +3,14 @@ items as they finish (`consumer_for` picks the consumer of a response model)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json, to_json
 
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.schema import check_calls, tool_name
 from instructor.core.streaming.cursor import JsonCursor, _decode
 from instructor.core.streaming.shapes import _MISSING, RAW, ItemsShape, ModelShape, _ItemsWrapper
 
@@ -44,7 +45,19 @@ def is_unfinished_json(text: str) -> bool:
 
 
 class StreamConsumer:
-    """Turns one attempt's deltas into what the caller's loop yields."""
+    """Turns one attempt's deltas into what the caller's loop yields.
+
+    `offered`: the tool names a tools-mode request offered (None: not a tools mode). A delta
+    that starts a call of any other tool makes the answer invalid (`ResponseParsingError`,
+    re-asked): its arguments are never read as the response model. Checked where a delta
+    starts or leaves the answer's index, never on the answer's own stream of fragments.
+    """
+
+    offered: Collection[str] | None = None
+
+    def _check_offered(self, delta: StreamDelta) -> None:
+        if self.offered is not None:
+            check_calls((delta.name,), self.offered)
 
     def feed(self, delta: StreamDelta) -> list[Any]:
         """What to yield after `delta`."""
@@ -78,7 +91,9 @@ class PartialConsumer(StreamConsumer):
     def feed(self, delta: StreamDelta) -> list[Any]:
         if self.index is None:
             self.index = delta.index
+            self._check_offered(delta)
         elif delta.index != self.index:
+            self._check_offered(delta)
             return []
         if not self.cursor.feed(delta.text):
             return []
@@ -205,7 +220,9 @@ class IterableConsumer(StreamConsumer):
             return out
         if self.index is None:
             self.index = delta.index
+            self._check_offered(delta)
         elif delta.index != self.index:
+            self._check_offered(delta)
             return []
         pending = self.pending
         self.cursor.feed(delta.text)
@@ -241,15 +258,27 @@ class IterableConsumer(StreamConsumer):
         return out
 
 
-def consumer_for(spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None
-                 ) -> StreamConsumer:
-    """The consumer of a streamed `spec` ("partial" or "iterable")."""
+def consumer_for(spec: ResponseSpec, context: Mapping[str, Any] | None, strict: bool | None,
+                 tools: bool = False) -> StreamConsumer:
+    """The consumer of a streamed `spec` ("partial" or "iterable"); `tools`: the answer comes as tool
+    calls, of the tool named after the requested model (or of an item model's, for an iterable)."""
+    consumer: StreamConsumer
     if spec.kind == "partial":
-        return PartialConsumer(spec, context, strict)
-    if spec.kind == "iterable":
-        return IterableConsumer(spec, context, strict)
-    name = getattr(spec.original, "__name__", repr(spec.original))
-    raise ValueError(
-        f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
-        f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
-    )
+        consumer = PartialConsumer(spec, context, strict)
+    elif spec.kind == "iterable":
+        consumer = IterableConsumer(spec, context, strict)
+    else:
+        name = getattr(spec.original, "__name__", repr(spec.original))
+        raise ValueError(
+            f"stream=True streams Partial[...] or Iterable[...] response models, got {name}. "
+            f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
+        )
+    if tools:
+        # a partial's tool is `Partial<Model>`, and a call named after `Model` itself (what earlier
+        # releases offered) names the same schema; an iterable's items may come as their own calls
+        offered = {tool_name(spec.model), *spec.options.get("item_models", ())}
+        final = spec.options.get("final")
+        if final is not None:
+            offered.add(tool_name(final))
+        consumer.offered = offered
+    return consumer

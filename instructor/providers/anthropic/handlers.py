@@ -7,8 +7,8 @@ Anthropic refuses a forced choice while thinking, and a system block asks for
 the tool call only. PARALLEL_TOOLS offers one tool per model (`tool_choice:
 auto`); every call is one object. JSON describes the schema in a system block
 and reads the JSON from the answer's text (a ```json fence or prose around it is
-tolerated). JSON_SCHEMA uses Anthropic's structured outputs (see
-`JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
+tolerated); MD_JSON asks for it in a ```json fence. JSON_SCHEMA uses Anthropic's
+structured outputs (see `JSONSchemaHandler`). The ANTHROPIC_* instances serve clients built directly
 with those deprecated modes (ANTHROPIC_REASONING_TOOLS turns thinking on).
 
 Re-asking follows Anthropic's conversation rules: the assistant turn is sent
@@ -33,6 +33,7 @@ from instructor.core.json_text import (
     extract_json_text,
     json_instructions,
     validate_json_text,
+    validate_object,
 )
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
@@ -48,6 +49,7 @@ DEFAULT_THINKING_BUDGET = 1024
 
 REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
+MD_JSON_REMINDER = "Answer with the JSON object alone, inside a ```json fenced code block."
 REASK_JSON_TEXT = (
     "Validation Errors found:\n{error}\nRecall the function correctly, fix the errors found in the "
     "following attempt:\n{text}"
@@ -149,13 +151,6 @@ class AnthropicHandler:
             if value is not None:
                 counts[key] = value
         return counts
-
-    @staticmethod
-    def _validate(model: type[BaseModel], data: Any, context: Mapping[str, Any] | None,
-                  strict: bool | None) -> Any:
-        # through JSON, so strict mode means the same for every provider
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-        return model.model_validate_json(text, context=context, strict=strict)
 
     # -- streaming --------------------------------------------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
@@ -324,9 +319,11 @@ class ToolsHandler(AnthropicHandler):
     ) -> Any:
         content = _checked_content(response)
         name = schema.tool_name(response_model)
-        calls = [block for block in content if block.type == "tool_use"]
-        if len(calls) == 1:  # its name is not checked, as the published release does
-            return self._validate(response_model, calls[0].input, context, strict)
+        calls = [block for block in content if block.type == "tool_use"]  # server tools are other types
+        # a call of a tool nobody offered makes the answer invalid (the published release does not check)
+        schema.check_calls((call.name for call in calls), name, response)
+        if len(calls) == 1:
+            return validate_object(response_model, calls[0].input, context, strict)
         if calls:
             called = ", ".join(repr(c.name) for c in calls)
             raise ResponseParsingError(
@@ -375,18 +372,10 @@ class ParallelToolsHandler(ToolsHandler):
     ) -> Any:
         content = _checked_content(response)
         by_name = {schema.tool_name(m): m for m in self.models(response_model)}
-        out = []
-        for block in content:
-            if block.type != "tool_use":
-                continue
-            model = by_name.get(block.name)
-            if model is None:
-                raise ResponseParsingError(
-                    f"The model called an unknown tool {block.name!r}; expected one of {sorted(by_name)}.",
-                    raw_response=response,
-                )
-            out.append(self._validate(model, block.input, context, strict))
-        return out
+        calls = [block for block in content if block.type == "tool_use"]
+        schema.check_calls((call.name for call in calls), by_name, response)
+        return [validate_object(by_name[call.name], call.input, context, strict) for call in calls
+                if call.name in by_name]
 
 
 class JSONHandler(AnthropicHandler):
@@ -424,6 +413,32 @@ class JSONHandler(AnthropicHandler):
         messages.append({"role": "user", "content": REASK_JSON_TEXT.format(error=error, text=last)})
         request["messages"] = messages
         return request
+
+
+class MDJSONHandler(JSONHandler):
+    """The schema in the system prompt, the answer a ```json fenced block (MD_JSON, which earlier
+    releases of the published library served for Anthropic)."""
+
+    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        request = normalize(kwargs)
+        if response_model is not None:
+            instructions = [{"type": "text", "text": json_instructions(response_model)},
+                            {"type": "text", "text": MD_JSON_REMINDER}]
+            request["system"] = merge_system(request.get("system"), instructions)
+        return request
+
+    def parse_response(
+        self,
+        response: Any,
+        response_model: type[BaseModel],
+        *,
+        context: Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+    ) -> Any:
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return validate_object(response_model, extract_json_text(text), context, strict)
 
 
 def _sdk_parameters() -> frozenset[str]:
@@ -492,7 +507,7 @@ class JSONSchemaHandler(JSONHandler):
         texts = [block.text for block in _checked_content(response) if block.type == "text"]
         if not texts or not texts[-1].strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return self._validate(response_model, texts[-1], context, strict)
+        return validate_object(response_model, texts[-1], context, strict)
 
 
 ANTHROPIC_TOOLS = ToolsHandler(Mode.ANTHROPIC_TOOLS)
@@ -505,3 +520,4 @@ TOOLS = ToolsHandler(Mode.TOOLS)
 PARALLEL_TOOLS = ParallelToolsHandler(Mode.PARALLEL_TOOLS)
 JSON = JSONHandler(Mode.JSON)
 JSON_SCHEMA = JSONSchemaHandler(Mode.JSON_SCHEMA)
+MD_JSON = MDJSONHandler(Mode.MD_JSON)

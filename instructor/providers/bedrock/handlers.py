@@ -30,6 +30,7 @@ from instructor.core.json_text import (
     JsonTextFilter,
     json_instructions,
     validate_json_text,
+    validate_object,
 )
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
@@ -146,6 +147,12 @@ def _checked_content(response: Any) -> list[dict[str, Any]]:
     return content
 
 
+def _client_call(use: Mapping[str, Any]) -> bool:
+    """Whether a `toolUse` block asks the caller to run a tool: not one Bedrock ran itself
+    (`type: "server_tool_use"`, e.g. Nova's code interpreter, whose `toolResult` follows it)."""
+    return use.get("type") != "server_tool_use"
+
+
 def _text_of(content: list[dict[str, Any]]) -> str:
     return "".join(block["text"] for block in content if "text" in block)
 
@@ -157,16 +164,20 @@ def _content_from_events(events: Any) -> list[dict[str, Any]]:
     for event in events:
         if "contentBlockStart" in event:
             body = event["contentBlockStart"]
-            tool = (body.get("start") or {}).get("toolUse")
-            if tool is not None:
-                index = body.get("contentBlockIndex", 0)
-                blocks[index] = {"toolUse": {"toolUseId": tool.get("toolUseId"), "name": tool.get("name")}}
+            start = body.get("start") or {}
+            index = body.get("contentBlockIndex", 0)
+            if "toolUse" in start:
+                blocks[index] = {"toolUse": dict(start["toolUse"])}  # its type too: a server tool's stays one
                 inputs[index] = []
+            elif "toolResult" in start:  # a server-side tool's result, sent back as it came
+                blocks[index] = {"toolResult": {**start["toolResult"], "content": []}}
         elif "contentBlockDelta" in event:
             body = event["contentBlockDelta"]
             index, delta = body.get("contentBlockIndex", 0), body.get("delta") or {}
             if "toolUse" in delta and index in inputs:
                 inputs[index].append(delta["toolUse"].get("input", ""))
+            elif "toolResult" in delta and "toolResult" in blocks.get(index, {}):
+                blocks[index]["toolResult"]["content"].extend(delta["toolResult"])
             elif "text" in delta:
                 block = blocks.setdefault(index, {"text": ""})
                 block["text"] += delta["text"]
@@ -221,13 +232,6 @@ class BedrockHandler:
             return {}
         return {key: value for key, value in usage.items() if isinstance(value, int)}
 
-    @staticmethod
-    def _validate(model: type[BaseModel], data: Any, context: Mapping[str, Any] | None,
-                  strict: bool | None) -> Any:
-        # through JSON, so strict mode means the same for every provider
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-        return model.model_validate_json(text, context=context, strict=strict)
-
     # -- streaming --------------------------------------------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         """Yield the answer's fragments from `converse_stream`'s events."""
@@ -274,7 +278,7 @@ class _StreamReader:
         elif "contentBlockStart" in event:
             body = event["contentBlockStart"]
             tool = (body.get("start") or {}).get("toolUse")
-            if self.tools and tool is not None:
+            if self.tools and tool is not None and _client_call(tool):  # not a server-side tool's input
                 ordinal = self.ordinals[body.get("contentBlockIndex", 0)] = len(self.ordinals)
                 yield StreamDelta("", ordinal, tool.get("name"))
         elif "messageStop" in event:
@@ -298,8 +302,10 @@ class ToolsHandler(BedrockHandler):
     """Ask for the model as the input of a Converse tool call (TOOLS; TOOLS_STRICT marks the tool
     strict, with `additionalProperties: false` everywhere).
 
-    The input arrives as a dict and is validated in pydantic's python mode
-    (`model_validate(input, strict=...)`), as the published release does.
+    The input arrives as an object and is validated as the JSON text it was on the wire
+    (`instructor.core.json_text.validate_object`), so `strict=True` takes an Enum's value
+    and a date's ISO string. A caller's `systemTool` entries (Nova's code interpreter...)
+    stay offered beside ours; their server-side `toolUse` blocks are not the answer.
     """
 
     tools = True
@@ -314,7 +320,9 @@ class ToolsHandler(BedrockHandler):
             return request
         name = schema.tool_name(response_model)
         choice = {"tool": {"name": name}} if forces_tools(request.get("modelId")) else {"auto": {}}
-        request["toolConfig"] = {"tools": [tool_spec(response_model, self.strict_schema)], "toolChoice": choice}
+        system_tools = [tool for tool in (request.get("toolConfig") or {}).get("tools") or () if "systemTool" in tool]
+        request["toolConfig"] = {"tools": [*system_tools, tool_spec(response_model, self.strict_schema)],
+                                 "toolChoice": choice}
         return request
 
     def parse_response(
@@ -327,18 +335,13 @@ class ToolsHandler(BedrockHandler):
     ) -> Any:
         content = _checked_content(response)
         name = schema.tool_name(response_model)
-        calls = [block["toolUse"] for block in content if "toolUse" in block]
+        # the calls the caller is asked to run: a server-side tool's block (and its result) may come first
+        calls = [block["toolUse"] for block in content if "toolUse" in block and _client_call(block["toolUse"])]
         if calls:  # the first tool call is the answer
-            call = calls[0]
-            if call.get("name") != name:
-                raise ResponseParsingError(
-                    f"Tool name mismatch: the model called {call.get('name')!r} instead of the tool {name!r}.",
-                    raw_response=response,
-                )
-            data = call.get("input")
-            if isinstance(data, str):  # a streamed attempt's input is JSON text
-                return self._validate(response_model, data, context, strict)
-            return response_model.model_validate(data, context=context, strict=strict)
+            schema.check_calls((call.get("name") for call in calls), name, response)
+            # an object, validated as the JSON text it was on the wire (a streamed attempt's is text):
+            # pydantic's python strictness would refuse every Enum and date (the published release's defect)
+            return validate_object(response_model, calls[0].get("input"), context, strict)
         text = _text_of(content)
         raise ResponseParsingError(
             f"The model answered without calling the tool {name!r}"
@@ -352,7 +355,7 @@ class ToolsHandler(BedrockHandler):
         content = _assistant_content(response)
         if content:
             messages.append({"role": "assistant", "content": content})
-        calls = [block["toolUse"] for block in content if "toolUse" in block]
+        calls = [block["toolUse"] for block in content if "toolUse" in block and _client_call(block["toolUse"])]
         if calls:
             status = {"status": "error"} if forces_tools(request.get("modelId")) else {}
             # Converse wants a result for every toolUse; the first carries the error
@@ -428,7 +431,7 @@ class JSONSchemaHandler(JSONHandler):
         texts = [block["text"] for block in _checked_content(response) if "text" in block]
         if not texts or not texts[0].strip():
             raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return self._validate(response_model, texts[0], context, strict)
+        return validate_object(response_model, texts[0], context, strict)
 
 
 BEDROCK_TOOLS = ToolsHandler(Mode.BEDROCK_TOOLS)

@@ -216,13 +216,9 @@ class ToolsHandler(CohereHandler):
         message = _checked_message(response)
         name = schema.tool_name(response_model)
         calls = message.tool_calls or []
-        for call in calls:
-            if call.function.name == name:
-                return validate_json_text(response_model, call.function.arguments or "", context, strict)
-        if calls:
-            called = ", ".join(repr(c.function.name) for c in calls)
-            raise ResponseParsingError(f"Cohere called {called} instead of the tool {name!r}.",
-                                       raw_response=response)
+        if calls:  # the first call is the answer; a call of a tool nobody offered makes it invalid
+            schema.check_calls((call.function.name for call in calls), name, response)
+            return validate_json_text(response_model, calls[0].function.arguments or "", context, strict)
         raise ResponseParsingError(f"Cohere answered without calling the tool {name!r}.", raw_response=response)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:

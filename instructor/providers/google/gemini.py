@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text
+from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text, validate_object
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
@@ -269,10 +269,10 @@ class GeminiHandler:
         if self.parallel:
             return self._parallel_calls(view, response_model, response, context, strict)
         if self.tools:
-            # the call's arguments are a dict: validated in pydantic's python mode, as the published
-            # release does (strict=True refuses an enum or a date given as a string)
-            data = json.loads(self._call_arguments(view, response_model, response))
-            return response_model.model_validate(data, context=context, strict=strict)
+            # the call's arguments are an object: validated as the JSON text they were on the wire
+            # (pydantic's python strictness, the published release's, refuses every Enum and date)
+            call = self._answer_call(view, response_model, response)
+            return validate_object(response_model, dict(call.args or {}), context, strict)
         text = "".join(p.text for p in view.parts if p.kind == "text")
         if not text.strip():
             raise ResponseParsingError("Gemini returned no text to read as JSON.", raw_response=response)
@@ -281,30 +281,21 @@ class GeminiHandler:
     def _parallel_calls(self, view: View, response_model: type[BaseModel], response: Any,
                         context: Mapping[str, Any] | None, strict: bool | None) -> list[Any]:
         by_name = {schema.tool_name(m): m for m in self.models(response_model)}
-        out = []
-        for call in (p for p in view.parts if p.kind == "call"):
-            model = by_name.get(call.name)
-            if model is None:
-                raise ResponseParsingError(
-                    f"Gemini called an unknown function {call.name!r}; expected one of {sorted(by_name)}.",
-                    raw_response=response,
-                )
-            out.append(validate(model, _args_json(call), context, strict))
-        return out
+        calls = [p for p in view.parts if p.kind == "call"]
+        schema.check_calls((call.name for call in calls), by_name, response)
+        return [validate_object(by_name[call.name], dict(call.args or {}), context, strict)
+                for call in calls if call.name in by_name]
 
     @staticmethod
-    def _call_arguments(view: View, response_model: type[BaseModel], response: Any) -> str:
+    def _answer_call(view: View, response_model: type[BaseModel], response: Any) -> Part:
+        """The answer's function call: the first; none, or a call of a function nobody declared, is invalid."""
         name = schema.tool_name(response_model)
         calls = [p for p in view.parts if p.kind == "call"]
-        for call in calls:
-            if call.name == name:
-                return _args_json(call)
-        if calls:
-            called = ", ".join(repr(c.name) for c in calls)
-            raise ResponseParsingError(f"Gemini called {called} instead of the function {name!r}.",
+        if not calls:
+            raise ResponseParsingError(f"Gemini answered without calling the function {name!r}.",
                                        raw_response=response)
-        raise ResponseParsingError(f"Gemini answered without calling the function {name!r}.",
-                                   raw_response=response)
+        schema.check_calls((call.name for call in calls), name, response)
+        return calls[0]
 
     # -- re-asking ----------------------------------------------------------------------
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:

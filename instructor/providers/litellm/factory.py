@@ -32,8 +32,9 @@ def from_litellm(
     """Wrap LiteLLM's `completion` (sync) or `acompletion` (async) function.
 
     Args:
-        completion: `litellm.completion`, `litellm.acompletion`, or a function with
-            their signature (a coroutine function gives an `AsyncInstructor`).
+        completion: `litellm.completion`, `litellm.acompletion`, or any function with
+            their signature, OpenAI's shape in and out (a coroutine function gives an
+            `AsyncInstructor`); litellm itself need not be installed.
         mode: an OpenAI-format mode (default `Mode.TOOLS`).
         async_client: force an `AsyncInstructor` (True) or a sync one (False); by
             default a coroutine function gives an async client.
@@ -41,7 +42,6 @@ def from_litellm(
             `provider` and `hooks` configure the instructor client itself.
 
     Raises:
-        MissingDependencyError: litellm is not installed.
         UnsupportedModeError: `mode` is not one LiteLLM supports through instructor.
         ClientError: (also a TypeError) `completion` is not callable.
 
@@ -50,8 +50,7 @@ def from_litellm(
         >>> client = instructor.from_litellm(completion, model="gpt-4o-mini")
         >>> user = client.create(response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
     """
-    import_sdk("litellm", extra=CONFIG.extra, provider=CONFIG.name)
-    resolved = check_mode(mode, CONFIG, "from_litellm")
+    resolved = check_mode(mode, CONFIG, "from_litellm")  # the callable is what is called: litellm is not imported
     if not callable(completion):
         raise ClientError(
             f"from_litellm expects litellm.completion or litellm.acompletion, got {type(completion).__name__}."

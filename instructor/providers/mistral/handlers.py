@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from instructor.core import schema
 from instructor.core.content_text import answer_text as text_of
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text
+from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text, validate_object
 from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
@@ -195,13 +195,10 @@ class ToolsHandler(MistralHandler):
         message = _checked_message(response)
         name = schema.tool_name(response_model)
         calls = message.tool_calls or []
-        for call in calls:
-            if call.function.name == name:
-                return validate_json_text(response_model, _arguments(call), context, strict)
-        if calls:
-            called = ", ".join(repr(c.function.name) for c in calls)
-            raise ResponseParsingError(f"Mistral called {called} instead of the tool {name!r}.",
-                                       raw_response=response)
+        if calls:  # the first call is the answer; a call of a tool nobody offered makes it invalid
+            schema.check_calls((call.function.name for call in calls), name, response)
+            # the arguments may come as an object: validated as the JSON text they were on the wire
+            return validate_object(response_model, calls[0].function.arguments, context, strict)
         raise ResponseParsingError(f"Mistral answered without calling the tool {name!r}.", raw_response=response)
 
     def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:

@@ -11,7 +11,8 @@ CONFIG = ProviderConfig(
     default_mode=Mode.TOOLS,
     supported_modes=(Mode.TOOLS, Mode.TOOLS_STRICT, Mode.PARALLEL_TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA,
                      Mode.RESPONSES_TOOLS,),
-    legacy_modes=(Mode.FUNCTIONS, Mode.JSON_O1, Mode.RESPONSES_TOOLS_WITH_INBUILT_TOOLS,),
+    # GEMINI_JSON: an OpenAI-compatible endpoint serving Gemini (OpenRouter...), read as the MD_JSON it stands for
+    legacy_modes=(Mode.FUNCTIONS, Mode.JSON_O1, Mode.RESPONSES_TOOLS_WITH_INBUILT_TOOLS, Mode.GEMINI_JSON,),
     env_vars=('OPENAI_API_KEY',),
     requires_api_key=True,
     base_url=None,

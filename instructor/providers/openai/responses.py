@@ -207,6 +207,8 @@ def _calls_of(response: Any) -> list[dict[str, Any]]:
 class ResponsesToolsHandler:
     """`Mode.RESPONSES_TOOLS`: one forced function call on OpenAI's Responses API."""
 
+    tools = True  # its answer is a tool call: a streamed call of a tool nobody offered is re-asked
+
     def __init__(self, mode: Mode = Mode.RESPONSES_TOOLS) -> None:
         self.mode = mode
 
@@ -239,6 +241,9 @@ class ResponsesToolsHandler:
     ) -> Any:
         _check_complete(response)
         calls = _function_calls(response)
+        # a call of a function nobody offered makes the answer invalid (never read as the model)
+        schema.check_calls((getattr(call, "name", None) for call in calls), schema.tool_name(response_model),
+                           response)
         for call in calls:
             if not _is_empty(call.arguments):
                 return response_model.model_validate_json(call.arguments, context=context, strict=strict)

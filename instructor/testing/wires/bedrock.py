@@ -6,7 +6,7 @@ that boto3 reads it as it reads Bedrock's: each message is a 12-byte prelude
 (`:event-type`, `:content-type`, `:message-type`, each a name length byte, the
 name, type 7 = string, a 2-byte value length, the value), a JSON payload, and
 the CRC32 of everything before it. Events follow Converse's order:
-`messageStart`, per block `contentBlockStart` (tool use) / `contentBlockDelta` /
+`messageStart`, per block `contentBlockStart` (tool use, a server tool's result) / `contentBlockDelta` /
 `contentBlockStop`, `messageStop` with the stop reason, then `metadata` (usage).
 """
 
@@ -95,6 +95,12 @@ class BedrockWire:
             blocks.append({"reasoningContent": {"reasoningText": {"text": reply.thinking, "signature": SIGNATURE}}})
         if reply.content is not None or reply.refusal is not None:
             blocks.append({"text": reply.content if reply.content is not None else reply.refusal})
+        for i, server in enumerate(reply.server_tools):  # run by Bedrock, answered before the caller's calls
+            use_id = server.id or f"tooluse_server_{i}"
+            blocks.append({"toolUse": {"toolUseId": use_id, "name": server.name, "input": server.input,
+                                       "type": "server_tool_use"}})
+            blocks.append({"toolResult": {"toolUseId": use_id, "content": [{"json": server.result}],
+                                          "type": f"{server.name}_result", "status": "success"}})
         for i, call in enumerate(reply.tool_calls):
             try:
                 arguments = json.loads(call.arguments_text)
@@ -122,10 +128,15 @@ class BedrockWire:
                 deltas.append({"reasoningContent": {"signature": reasoning["signature"]}})
             elif "text" in block:
                 deltas = [{"text": p} for p in reply.fragments(block["text"])]
+            elif "toolResult" in block:  # a server-side tool's result: its start, then its content whole
+                result = block["toolResult"]
+                yield event("contentBlockStart", {"contentBlockIndex": index, "start": {"toolResult": {
+                    key: result[key] for key in ("toolUseId", "type", "status")}}})
+                deltas = [{"toolResult": result["content"]}]
             else:
                 tool = block["toolUse"]
-                yield event("contentBlockStart", {"contentBlockIndex": index, "start": {
-                    "toolUse": {"toolUseId": tool["toolUseId"], "name": tool["name"]}}})
+                start = {key: tool[key] for key in ("toolUseId", "name", "type") if key in tool}
+                yield event("contentBlockStart", {"contentBlockIndex": index, "start": {"toolUse": start}})
                 text = tool["input"] if isinstance(tool["input"], str) else json.dumps(tool["input"])
                 deltas = [{"toolUse": {"input": p}} for p in reply.fragments(text)]
             for delta in deltas:
