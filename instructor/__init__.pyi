@@ -10,6 +10,8 @@ from .batch.job import BatchJob as BatchJob
 from .batch.processor import BatchProcessor as BatchProcessor
 from .batch.request import BatchRequest as BatchRequest
 from .core import hooks as hooks
+from .core.billing import Price as Price
+from .core.billing import Usage as Usage
 from .core.client import AsyncInstructor as AsyncInstructor
 from .core.client import Instructor as Instructor
 from .core.exceptions import AsyncValidationError as AsyncValidationError

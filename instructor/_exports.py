@@ -8,6 +8,7 @@ SUBMOD_ATTRS = {
     'batch.processor': ['BatchProcessor'],
     'batch.request': ['BatchRequest'],
     'core': ['hooks'],
+    'core.billing': ['Price', 'Usage'],
     'core.client': ['AsyncInstructor', 'Instructor'],
     'core.exceptions': ['AsyncValidationError', 'ClientError', 'ConfigurationError', 'FailedAttempt', 'HandlerNotFoundError', 'IncompleteOutputException', 'InstructorError', 'InstructorRetryException', 'MissingAPIKeyError', 'MissingDependencyError', 'ModeError', 'ModelStringError', 'MultimodalError', 'PluginError', 'ProviderError', 'ProviderNotAvailableError', 'RefusalError', 'RegistryError', 'ResponseParsingError', 'StreamInterruptedError', 'TokenBudgetError', 'TokenBudgetExceeded', 'TokenUsageUnavailableError', 'UnknownProviderError', 'UnsupportedModeError', 'ValidationContextError', 'ValidationError'],
     'core.hooks': ['HookName', 'Hooks'],
