@@ -5,6 +5,9 @@ means a folder under `instructor/providers/` and one line in `BUILTIN_PROVIDERS`
 adding a mode means its handler in that folder and one line in `BUILTIN_HANDLERS`.
 """
 
+#: the OpenAI-compatible providers that differ from openai only by data: one row each there
+_COMPATIBLE = "instructor.providers.openai.compatible"
+
 BUILTIN_PROVIDERS: dict[str, str] = {
     'openai': "instructor.providers.openai.config:CONFIG",
     'azure_openai': "instructor.providers.azure_openai.config:CONFIG",
@@ -12,7 +15,7 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'google': "instructor.providers.google.config:CONFIG",
     'mistral': "instructor.providers.mistral.config:CONFIG",
     'cohere': "instructor.providers.cohere.config:CONFIG",
-    'perplexity': "instructor.providers.perplexity.config:CONFIG",
+    'perplexity': f"{_COMPATIBLE}:PERPLEXITY",
     'groq': "instructor.providers.groq.config:CONFIG",
     'writer': "instructor.providers.writer.config:CONFIG",
     'bedrock': "instructor.providers.bedrock.config:CONFIG",
@@ -20,14 +23,14 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'fireworks': "instructor.providers.fireworks.config:CONFIG",
     'vertexai': "instructor.providers.vertexai.config:CONFIG",
     'generative-ai': "instructor.providers.generative_ai.config:CONFIG",
-    'ollama': "instructor.providers.ollama.config:CONFIG",
-    'deepseek': "instructor.providers.deepseek.config:CONFIG",
-    'xai': "instructor.providers.xai.config:CONFIG",
-    'openrouter': "instructor.providers.openrouter.config:CONFIG",
+    'ollama': f"{_COMPATIBLE}:OLLAMA",
+    'deepseek': f"{_COMPATIBLE}:DEEPSEEK",
+    'xai': f"{_COMPATIBLE}:XAI",
+    'openrouter': f"{_COMPATIBLE}:OPENROUTER",
     'litellm': "instructor.providers.litellm.config:CONFIG",
-    'together': "instructor.providers.together.config:CONFIG",
-    'anyscale': "instructor.providers.anyscale.config:CONFIG",
-    'databricks': "instructor.providers.databricks.config:CONFIG",
+    'together': f"{_COMPATIBLE}:TOGETHER",
+    'anyscale': f"{_COMPATIBLE}:ANYSCALE",
+    'databricks': f"{_COMPATIBLE}:DATABRICKS",
 }
 
 _OPENAI = "instructor.formats.openai_chat"
