@@ -1,9 +1,16 @@
 """Where every built-in provider and mode handler is declared: one line each.
 
 Values are dotted paths, so nothing here imports a provider. Adding a provider
-means a folder under `instructor/providers/` and one line in `BUILTIN_PROVIDERS`;
-adding a mode means its handler in that folder and one line in `BUILTIN_HANDLERS`.
+means a folder under `instructor/providers/` and one line in `BUILTIN_PROVIDERS`
+(an OpenAI-compatible one that differs only by data: a row in
+`instructor.providers.openai.compatible`); adding a mode means its handler in that
+folder and one line in `BUILTIN_HANDLERS`. Each provider's media conversion is named
+by its config (`ProviderConfig.media`).
 """
+
+#: what turns media objects in messages into a provider's content parts (through each provider's
+#: `ProviderConfig.media`); the core loads it by this path, and only once media can be in a message
+MEDIA_CONVERSION = "instructor.processing.media_messages:convert_media"
 
 #: the OpenAI-compatible providers that differ from openai only by data: one row each there
 _COMPATIBLE = "instructor.providers.openai.compatible"

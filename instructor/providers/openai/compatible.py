@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from instructor.core.client import AsyncInstructor, Instructor
 
 _FACTORY = "instructor.providers.openai.factory:create_client"
-#: the chat modes most of them serve, and the deprecated aliases they map
+#: the chat modes most of them serve, and the deprecated aliases they map (media: most take images only)
 _CHAT = (Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS)
 _LEGACY = (Mode.FUNCTIONS, Mode.TOOLS_STRICT, Mode.JSON_O1)
 
@@ -27,7 +27,8 @@ _LEGACY = (Mode.FUNCTIONS, Mode.TOOLS_STRICT, Mode.JSON_O1)
 def _row(name: str, extra: str, env_vars: tuple[str, ...], base_url: str | None, docs_url: str,
          description: str, **more: Any) -> ProviderConfig:
     """A provider served by the openai SDK; `more` overrides the chat defaults."""
-    fields: dict[str, Any] = {"default_mode": Mode.TOOLS, "supported_modes": _CHAT, "legacy_modes": _LEGACY, **more}
+    fields: dict[str, Any] = {"default_mode": Mode.TOOLS, "supported_modes": _CHAT, "legacy_modes": _LEGACY,
+                              "media": "instructor.providers.openai.media:to_part", "media_kinds": ("image",), **more}
     return ProviderConfig(name=name, package="openai", extra=extra, factory=_FACTORY, env_vars=env_vars,
                           base_url=base_url, docs_url=docs_url, description=description, **fields)
 
@@ -42,7 +43,7 @@ DATABRICKS = _row(
              "base_url_suffix": "/serving-endpoints"},
 )
 DEEPSEEK = _row("deepseek", "deepseek", ("DEEPSEEK_API_KEY",), "https://api.deepseek.com/v1",
-                "https://api-docs.deepseek.com/", "DeepSeek (OpenAI-compatible API)")
+                "https://api-docs.deepseek.com/", "DeepSeek (OpenAI-compatible API)", media_kinds=())
 OLLAMA = _row(
     "ollama", "ollama", ("OLLAMA_API_KEY",), "http://localhost:11434/v1",
     "https://github.com/ollama/ollama/blob/main/docs/openai.md", "Ollama's OpenAI-compatible endpoint (no key needed)",
@@ -53,7 +54,7 @@ OPENROUTER = _row(
     "openrouter", "openrouter", ("OPENROUTER_API_KEY",), "https://openrouter.ai/api/v1", "https://openrouter.ai/docs",
     "OpenRouter (OpenAI-compatible API)",
     supported_modes=(Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON, Mode.PARALLEL_TOOLS, Mode.JSON),
-    legacy_modes=(*_LEGACY, Mode.OPENROUTER_STRUCTURED_OUTPUTS),
+    legacy_modes=(*_LEGACY, Mode.OPENROUTER_STRUCTURED_OUTPUTS), media_kinds=("image", "audio", "pdf"),
 )
 PERPLEXITY = _row(
     "perplexity", "perplexity", ("PERPLEXITY_API_KEY",), "https://api.perplexity.ai", "https://docs.perplexity.ai/",
