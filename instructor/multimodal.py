@@ -7,8 +7,8 @@ instructor sends it as the provider's own content part::
         "Read this receipt", instructor.Image.from_path("receipt.png")]}])
 
 The classes know nothing of providers. Each provider's conversion lives in its own
-folder (`instructor/providers/<name>/media.py`) and is found through the table in
-`instructor/providers/_media.py`, when a message holds media.
+folder (`instructor/providers/<name>/media.py`), named by its `ProviderConfig.media` and
+found through the provider registry when a message holds media.
 
 Nothing here touches the network when a media object is built: a URL stays a URL,
 and is fetched (`instructor.processing.fetch`: size limits, at most 5 redirects,
@@ -363,13 +363,11 @@ class Media(BaseModel):
 
     def to_bedrock(self, name: str | None = None) -> Any:
         """This media as a Bedrock Converse content block (`name`: a PDF's document name)."""
-        from instructor.processing.media_messages import render
+        from instructor.processing.media_messages import converter_module, render
 
         block = render(self, "bedrock", "bedrock_tools")
         if name is not None and "document" in block:
-            from instructor.providers.bedrock.media import document_name
-
-            block["document"]["name"] = document_name(name)
+            block["document"]["name"] = converter_module("bedrock").document_name(name)
         return block
 
 

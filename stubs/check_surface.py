@@ -40,6 +40,11 @@ async def check() -> None:
 
     assert_type(Mode("tool_call"), Mode)
     assert_type(instructor.from_openai(object()), Instructor | AsyncInstructor)
+    # the OpenAI-compatible providers' factories are made from rows of data: their signatures still check
+    assert_type(instructor.from_deepseek("deepseek-chat", Mode.JSON, async_client=True), Instructor | AsyncInstructor)
+    assert_type(instructor.from_together(object(), model="m", temperature=0), Instructor | AsyncInstructor)
+    assert_type(instructor.from_xai(object(), Mode.TOOLS, "grok-4"), Instructor | AsyncInstructor)
+    assert_type(instructor.from_perplexity(object(), mode=Mode.MD_JSON), Instructor | AsyncInstructor)
     hooks = Hooks()
     hooks.on(instructor.HookName.COMPLETION_KWARGS, print)
     client.on("parse:error", print)

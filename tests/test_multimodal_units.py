@@ -229,14 +229,49 @@ def test_an_unknown_provider_is_sent_the_openai_format() -> None:
     assert convert is to_part and target.kinds == {"image", "audio", "pdf"}
 
 
-def test_the_table_names_a_loadable_converter_for_every_builtin_provider() -> None:
-    from instructor.core.provider_registry import load_object
+def test_every_builtin_config_names_a_loadable_converter() -> None:
+    from instructor.core.provider_registry import load_object, provider_registry
     from instructor.providers._catalog import BUILTIN_PROVIDERS
-    from instructor.providers._media import BUILTIN_MEDIA
 
-    assert set(BUILTIN_PROVIDERS) <= set(BUILTIN_MEDIA)
-    for path, kinds in BUILTIN_MEDIA.values():
-        assert callable(load_object(path)) and set(kinds.split()) <= {"image", "audio", "pdf"}
+    for name in BUILTIN_PROVIDERS:
+        config = provider_registry.get_config(name)
+        assert config.media is not None, name
+        assert callable(load_object(config.media)) and set(config.media_kinds) <= {"image", "audio", "pdf"}
+        convert, target = converter_for(name, "tool_call")
+        assert convert is load_object(config.media) and target.kinds == frozenset(config.media_kinds)
+
+
+def test_the_published_provider_ids_find_their_providers_media() -> None:
+    from instructor.providers.google.media import to_part
+
+    assert converter_for("genai", "genai_tools")[0] is to_part  # Provider.GENAI: google-genai's parts
+    assert converter_for("gemini", "gemini_json")[1].kinds == frozenset()  # the deprecated SDK: no media
+
+
+def test_a_registered_provider_names_its_own_media_converter() -> None:
+    from instructor.core.provider_registry import ProviderConfig, provider_registry
+    from instructor.providers.anthropic.media import to_part
+
+    config = ProviderConfig(name="media-plugin-test", package="openai", extra="openai", factory="x:y",
+                            default_mode=Mode.TOOLS, supported_modes=(Mode.TOOLS,),
+                            media="instructor.providers.anthropic.media:to_part", media_kinds=("image",))
+    instructor.register_provider(config)
+    try:
+        assert render(Image.from_bytes(PNG), "media-plugin-test", "tool_call") == to_part(
+            Image.from_bytes(PNG), converter_for("anthropic", "tool_call")[1])
+        with pytest.raises(MultimodalError, match="'media-plugin-test' cannot take audio"):
+            render(Audio.from_bytes(WAV), "media-plugin-test", "tool_call")
+    finally:
+        provider_registry.unregister("media-plugin-test")
+        converter_for.cache_clear()
+
+
+def test_a_config_refuses_media_kinds_it_cannot_mean() -> None:
+    from instructor.core.provider_registry import ProviderConfig
+
+    with pytest.raises(ValueError, match=r"media_kinds='image' is not a tuple"):
+        ProviderConfig(name="x", package="x", extra="x", factory="x:y", default_mode=Mode.TOOLS,
+                       supported_modes=(Mode.TOOLS,), media_kinds="image")  # type: ignore[arg-type]
 
 
 # -- laziness -------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ interpreter imports instructor and x's SDK, notes `sys.modules`, calls
 `from_provider`, and reports what was added. Nothing of another provider may be
 among it: no other provider's SDK, no module of another provider's folder. The
 folders a provider may use besides its own: its factory's (the OpenAI-compatible
-providers are data on the openai factory), openai's when its SDK *is* openai
-(Azure), and the SDK-free format modules of its family (see `FORMAT_FAMILY`).
+providers are rows of data on the openai factory) and openai's when its SDK *is*
+openai (Azure). Formats several providers share (`instructor.formats`: OpenAI chat,
+Gemini) are in no provider's folder.
 
 Importing x's SDK first makes "x's SDK" mean the SDK and whatever it imports
 itself (litellm, for one, imports openai): what is checked is instructor's part.
@@ -92,10 +93,6 @@ KWARGS: dict[str, dict[str, Any]] = {
 FULL_CALL = {"groq": "url", "cerebras": "url", "fireworks": "url", "writer": "url",
              "perplexity": "openai_base_url", "azure_openai": "url"}
 
-#: providers that share another provider's SDK-free format modules (request/response conversion),
-#: never its config or factory: the deprecated Google paths build on google's Gemini format
-FORMAT_FAMILY = {"vertexai": "google", "generative-ai": "google"}
-
 #: the OpenAI-format handlers, which serve every provider whose API has OpenAI's shape
 OPENAI_FORMAT = "instructor.providers.openai"
 
@@ -129,8 +126,6 @@ def foreign(name: str, modules: list[str], shared_format: frozenset[str] = froze
     if config(name).package == "openai":
         own.add(OPENAI_FORMAT)
     shared = set(shared_format)
-    if name in FORMAT_FAMILY:
-        shared.add(folder(BUILTIN_PROVIDERS[FORMAT_FAMILY[name]]))
     sdks = {config(other).package for other in BUILTIN_PROVIDERS} - {config(name).package}
     out = []
     for module in modules:

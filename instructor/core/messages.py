@@ -4,14 +4,14 @@ With a non-empty `context`, `{{ placeholders }}` in message text are filled by
 Jinja's sandboxed environment (imported only when a message has a placeholder),
 and each text is dedented (`textwrap.dedent`); without one, texts are sent verbatim.
 Media objects (`instructor.Image`, `Audio`, `PDF`) become the provider's content
-parts (`instructor.processing.media_messages`); a program that never loaded
-`instructor.multimodal` cannot hold one, so its calls skip that step entirely.
+parts (the conversion `instructor.providers._catalog.MEDIA_CONVERSION` names); a program
+that never loaded `instructor.multimodal` cannot hold one, so its calls skip that step entirely.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -75,7 +75,20 @@ def prepare_messages(
         else:  # SDK message objects pass through untouched
             out.append(message)
     if autodetect_images or "instructor.multimodal" in sys.modules:
-        from instructor.processing.media_messages import convert_media
-
-        return convert_media(out, provider=provider, mode=mode, autodetect=autodetect_images)
+        return _media_conversion()(out, provider=provider, mode=mode, autodetect=autodetect_images)
     return out
+
+
+_CONVERT_MEDIA: Callable[..., list[Any]] | None = None
+
+
+def _media_conversion() -> Callable[..., list[Any]]:
+    """The media conversion, loaded by the dotted path the catalog names (core imports no feature module)."""
+    global _CONVERT_MEDIA
+    convert = _CONVERT_MEDIA
+    if convert is None:
+        from instructor.core.provider_registry import load_object
+        from instructor.providers._catalog import MEDIA_CONVERSION
+
+        convert = _CONVERT_MEDIA = load_object(MEDIA_CONVERSION)
+    return convert

@@ -55,6 +55,11 @@ class ProviderConfig:
         deprecated: whether `from_provider` warns with `deprecation_message`.
         mode_selector: dotted path of `(model: str) -> Mode`, to pick a default by model.
         options: provider-specific data the factory reads (headers, API versions...).
+        media: dotted path of the converter `to_part(item, target)` that turns media objects
+            (`instructor.Image`...) into this provider's content parts; None: the OpenAI chat
+            format's. Its module may define `finish(messages)`, run once over converted messages.
+        media_kinds: the kinds of media it takes ("image", "audio", "pdf"); the others are
+            refused, naming the provider, before any request is sent.
     """
 
     name: str
@@ -75,8 +80,13 @@ class ProviderConfig:
     mode_selector: str | None = None
     distribution: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    media: str | None = None
+    media_kinds: tuple[str, ...] = ("image", "audio", "pdf")
 
     def __post_init__(self) -> None:
+        if not isinstance(self.media_kinds, tuple) or not set(self.media_kinds) <= {"image", "audio", "pdf"}:
+            raise ValueError(f"ProviderConfig {self.name!r}: media_kinds={self.media_kinds!r} is not a tuple of "
+                             "'image', 'audio' and 'pdf' (e.g. ('image', 'pdf'), or () for no media)")
         if self.default_mode not in self.supported_modes:
             raise ValueError(
                 f"ProviderConfig {self.name!r}: default_mode {self.default_mode!r} "

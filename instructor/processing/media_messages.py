@@ -4,7 +4,7 @@
 `instructor.multimodal` is loaded (otherwise no message can hold media) or when
 the call asked for `autodetect_images=True`. It walks the messages once: a
 message whose content is a media object, or a list holding one, gets its content
-rebuilt by the provider's converter (found in `instructor.providers._media`);
+rebuilt by the provider's converter (its `ProviderConfig.media`, through the registry);
 every other message is left as it is. Strings in such a list become the
 provider's text parts; dict parts pass unchanged.
 """
@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 from instructor.core.exceptions import MultimodalError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from instructor.core.provider_registry import ProviderConfig
     from instructor.multimodal import Media
 
 Converter = Callable[[Any, "MediaTarget"], Any]
@@ -44,7 +47,7 @@ class MediaTarget:
     def refuse(self, media: Media, detail: str = "") -> MultimodalError:
         """The error for `media` this provider cannot take: the provider, the media, what it takes."""
         takes = " and ".join(_KIND_NAMES[k] for k in ("image", "audio", "pdf") if k in self.kinds)
-        others = [name for name in _SUGGESTED if media.kind in _table()[name][1].split()]
+        others = [name for name in _SUGGESTED if media.kind in _kinds(name)]
         reason = detail or (f"it takes {takes}" if takes else "it takes no media through instructor")
         return MultimodalError(
             f"Provider {self.provider!r} cannot take {_KIND_NAMES[media.kind]} in messages "
@@ -61,34 +64,44 @@ def _short(source: Any) -> str:
     return text if len(text) <= 80 else text[:60] + "..."
 
 
-def _table() -> dict[str, tuple[str, str]]:
-    from instructor.providers._media import BUILTIN_MEDIA
+#: the published `Provider` ids that name a registered provider otherwise
+_PROVIDER_IDS = {"genai": "google", "gemini": "generative-ai"}
+#: what a provider that names no converter is sent: the OpenAI chat format's parts
+_OPENAI_CHAT = "instructor.providers.openai.media:to_part"
 
-    return BUILTIN_MEDIA
+
+def _config(provider: str) -> ProviderConfig | None:
+    """`provider`'s registered config; None for a name nobody registered (a hand-built client's)."""
+    from instructor.core.provider_registry import provider_registry
+
+    name = _PROVIDER_IDS.get(provider, provider)
+    try:
+        return provider_registry.get_config(name) if provider_registry.has_provider(name) else None
+    except Exception:  # a plugin that fails to load: its media goes as the OpenAI chat format
+        return None
+
+
+def _kinds(provider: str) -> tuple[str, ...]:
+    config = _config(provider)
+    return config.media_kinds if config is not None else ()
 
 
 @functools.lru_cache(maxsize=256)
 def converter_for(provider: str, mode: str) -> tuple[Converter, MediaTarget]:
-    """The converter and target of `provider` in `mode` (the table's entry, a plugin's
-    `ProviderConfig.options["media"]`, or the OpenAI chat format)."""
+    """The converter and target of `provider` in `mode`, from its `ProviderConfig` (`media`,
+    `media_kinds`); a provider that names no converter, or is not registered, gets the
+    OpenAI chat format's (and, unregistered, may send every kind)."""
     from instructor.core.provider_registry import load_object
 
-    entry = _table().get(provider)
-    if entry is None:
-        entry = _plugin_entry(provider) or _table()["openai"]
-    path, kinds = entry
-    return load_object(path), MediaTarget(provider, mode, frozenset(kinds.split()))
+    config = _config(provider)
+    path = config.media if config is not None else None
+    kinds = config.media_kinds if config is not None else ("image", "audio", "pdf")
+    return load_object(path or _OPENAI_CHAT), MediaTarget(provider, mode, frozenset(kinds))
 
 
-def _plugin_entry(provider: str) -> tuple[str, str] | None:
-    from instructor.core.provider_registry import provider_registry
-
-    try:
-        options = provider_registry.get_config(provider).options
-    except Exception:  # an unregistered name (a hand-built client): the OpenAI chat format
-        return None
-    path = options.get("media")
-    return (str(path), str(options.get("media_kinds", "image audio pdf"))) if path else None
+def converter_module(provider: str) -> ModuleType:
+    """The module of `provider`'s media converter: where its `finish` and other helpers live."""
+    return sys.modules[converter_for(provider, "")[0].__module__]
 
 
 def _name(value: Any, default: str) -> str:
@@ -160,7 +173,7 @@ def convert_media(messages: list[Any], *, provider: Any = None, mode: Any = None
         out[index] = {**message, "content": _parts(items, found[0], found[1], Media)}
     if out is None or found is None:
         return messages
-    finish = getattr(sys.modules.get(found[0].__module__), "finish", None)
+    finish = getattr(sys.modules[found[0].__module__], "finish", None)
     return finish(out) if finish is not None else out
 
 

@@ -1,9 +1,19 @@
 """Where every built-in provider and mode handler is declared: one line each.
 
 Values are dotted paths, so nothing here imports a provider. Adding a provider
-means a folder under `instructor/providers/` and one line in `BUILTIN_PROVIDERS`;
-adding a mode means its handler in that folder and one line in `BUILTIN_HANDLERS`.
+means a folder under `instructor/providers/` and one line in `BUILTIN_PROVIDERS`
+(an OpenAI-compatible one that differs only by data: a row in
+`instructor.providers.openai.compatible`); adding a mode means its handler in that
+folder and one line in `BUILTIN_HANDLERS`. Each provider's media conversion is named
+by its config (`ProviderConfig.media`).
 """
+
+#: what turns media objects in messages into a provider's content parts (through each provider's
+#: `ProviderConfig.media`); the core loads it by this path, and only once media can be in a message
+MEDIA_CONVERSION = "instructor.processing.media_messages:convert_media"
+
+#: the OpenAI-compatible providers that differ from openai only by data: one row each there
+_COMPATIBLE = "instructor.providers.openai.compatible"
 
 BUILTIN_PROVIDERS: dict[str, str] = {
     'openai': "instructor.providers.openai.config:CONFIG",
@@ -12,7 +22,7 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'google': "instructor.providers.google.config:CONFIG",
     'mistral': "instructor.providers.mistral.config:CONFIG",
     'cohere': "instructor.providers.cohere.config:CONFIG",
-    'perplexity': "instructor.providers.perplexity.config:CONFIG",
+    'perplexity': f"{_COMPATIBLE}:PERPLEXITY",
     'groq': "instructor.providers.groq.config:CONFIG",
     'writer': "instructor.providers.writer.config:CONFIG",
     'bedrock': "instructor.providers.bedrock.config:CONFIG",
@@ -20,14 +30,14 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'fireworks': "instructor.providers.fireworks.config:CONFIG",
     'vertexai': "instructor.providers.vertexai.config:CONFIG",
     'generative-ai': "instructor.providers.generative_ai.config:CONFIG",
-    'ollama': "instructor.providers.ollama.config:CONFIG",
-    'deepseek': "instructor.providers.deepseek.config:CONFIG",
-    'xai': "instructor.providers.xai.config:CONFIG",
-    'openrouter': "instructor.providers.openrouter.config:CONFIG",
+    'ollama': f"{_COMPATIBLE}:OLLAMA",
+    'deepseek': f"{_COMPATIBLE}:DEEPSEEK",
+    'xai': f"{_COMPATIBLE}:XAI",
+    'openrouter': f"{_COMPATIBLE}:OPENROUTER",
     'litellm': "instructor.providers.litellm.config:CONFIG",
-    'together': "instructor.providers.together.config:CONFIG",
-    'anyscale': "instructor.providers.anyscale.config:CONFIG",
-    'databricks': "instructor.providers.databricks.config:CONFIG",
+    'together': f"{_COMPATIBLE}:TOGETHER",
+    'anyscale': f"{_COMPATIBLE}:ANYSCALE",
+    'databricks': f"{_COMPATIBLE}:DATABRICKS",
 }
 
 _OPENAI = "instructor.formats.openai_chat"

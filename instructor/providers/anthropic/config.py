@@ -17,4 +17,6 @@ CONFIG = ProviderConfig(
     docs_url='https://docs.anthropic.com/',
     description='Anthropic Messages',
     capabilities=Capabilities(vision=True),
+    media="instructor.providers.anthropic.media:to_part",
+    media_kinds=("image", "pdf"),
 )

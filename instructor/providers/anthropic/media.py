@@ -2,8 +2,8 @@
 
 A URL stays a URL (Anthropic fetches it); anything else is sent as base64. A
 media object with `cache_control` (`ImageWithCacheControl`, `PDFWithCacheControl`)
-carries it on its block. Anthropic takes no audio: the table in
-`instructor.providers._media` refuses it before this module is reached.
+carries it on its block. Anthropic takes no audio: its config's `media_kinds`
+refuses it before this module is reached.
 """
 
 from __future__ import annotations

@@ -24,4 +24,5 @@ CONFIG = ProviderConfig(
         "key_optional_with": {"azure_ad_token": "...", "azure_ad_token_provider": "..."},
         "credential_env_vars": ("AZURE_OPENAI_AD_TOKEN",),
     },
+    media="instructor.providers.openai.media:to_part",
 )

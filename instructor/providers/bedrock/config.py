@@ -17,4 +17,5 @@ CONFIG = ProviderConfig(
     docs_url='https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html',
     mode_selector='instructor.providers.bedrock.models:select_mode',
     description='AWS Bedrock Converse (credentials and region from kwargs or the AWS environment)',
+    media="instructor.providers.bedrock.media:to_part",
 )

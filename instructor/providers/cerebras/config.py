@@ -17,4 +17,6 @@ CONFIG = ProviderConfig(
     docs_url='https://inference-docs.cerebras.ai/',
     description='Cerebras',
     distribution="cerebras-cloud-sdk",
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=(),
 )

@@ -16,4 +16,7 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://docs.cohere.com/',
     description='Cohere v2 chat',
+    # Cohere v2 chat takes OpenAI-shaped image_url parts
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=("image",),
 )

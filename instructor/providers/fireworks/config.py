@@ -17,4 +17,6 @@ CONFIG = ProviderConfig(
     docs_url='https://docs.fireworks.ai/',
     description='Fireworks AI',
     distribution="fireworks-ai",
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=("image",),
 )

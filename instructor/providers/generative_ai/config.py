@@ -19,4 +19,7 @@ CONFIG = ProviderConfig(
     deprecated=True,
     deprecation_message="The 'generative-ai' provider is deprecated: the google-generativeai SDK is end-of-life. Use from_provider('google/<model>') with the google-genai SDK instead.",
     distribution="google-generativeai",
+    # media objects are not converted for the deprecated google-generativeai SDK
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=(),
 )

@@ -5,7 +5,7 @@ GEMINI_JSON asks for JSON text constrained by `response_schema`. This SDK takes
 OpenAPI schemas, not JSON schema, so the model's schema is converted
 (`openapi_schema`: references inlined, Optional as `nullable`). Reading,
 re-asking and streaming are Gemini's, shared with google-genai
-(`instructor.providers.google.gemini`, which imports no SDK).
+(`instructor.formats.gemini`, which imports no SDK).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.formats.gemini import GeminiHandler, View, openapi_schema, proto_view
 from instructor.mode import Mode
 from instructor.providers.generative_ai.request import normalize
-from instructor.providers.google.gemini import GeminiHandler, View, openapi_schema, proto_view
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 

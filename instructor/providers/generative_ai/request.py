@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from instructor.providers.google.contents import system_as_user_turn, to_contents
+from instructor.formats.gemini_contents import system_as_user_turn, to_contents
 
 ALIASES = {"max_tokens": "max_output_tokens", "stop": "stop_sequences", "n": "candidate_count"}
 CALL_KEYS = frozenset({"contents", "generation_config", "safety_settings", "tools", "tool_config",

@@ -19,4 +19,5 @@ CONFIG = ProviderConfig(
     distribution="google-genai",
     # Vertex AI authenticates with Google Cloud credentials instead of a key
     options={"key_optional_with": ("vertexai",), "key_optional_env": "GOOGLE_GENAI_USE_VERTEXAI"},
+    media="instructor.providers.google.media:to_part",
 )

@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.formats.gemini import GeminiHandler, Part, View, reason_name
 from instructor.mode import Mode
-from instructor.providers.google.gemini import GeminiHandler, Part, View, reason_name
 from instructor.providers.google.request import normalize
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from instructor.providers.google.contents import to_contents
+from instructor.formats.gemini_contents import to_contents
 
 #: the spellings other providers use, as GenerateContentConfig names them
 ALIASES = {"max_tokens": "max_output_tokens", "stop": "stop_sequences", "n": "candidate_count"}

@@ -16,4 +16,6 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://console.groq.com/docs',
     description='Groq',
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=("image",),
 )

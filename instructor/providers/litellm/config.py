@@ -16,4 +16,5 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://docs.litellm.ai/',
     description="LiteLLM's completion/acompletion functions (keys read by LiteLLM itself)",
+    media="instructor.providers.openai.media:to_part",
 )

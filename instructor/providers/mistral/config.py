@@ -16,4 +16,5 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://docs.mistral.ai/',
     description='Mistral',
+    media="instructor.providers.mistral.media:to_part",
 )

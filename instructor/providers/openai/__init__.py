@@ -1,1 +1,1 @@
-"""The openai provider: config (data), factory and handlers."""
+"""The openai provider (config, factory, Responses API, media) and the OpenAI-compatible rows (`compatible`)."""

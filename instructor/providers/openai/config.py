@@ -18,4 +18,5 @@ CONFIG = ProviderConfig(
     base_url=None,
     docs_url='https://platform.openai.com/docs',
     description='OpenAI Chat Completions',
+    media="instructor.providers.openai.media:to_part",
 )

@@ -1,4 +1,8 @@
-"""Clients for OpenAI and every provider that speaks its API (data on one factory)."""
+"""Clients for OpenAI and every provider that speaks its API (data on one factory).
+
+The OpenAI-compatible providers are rows of data in `instructor.providers.openai.compatible`;
+`create_client` builds the client of any of them from its row (base URL, key, options).
+"""
 
 from __future__ import annotations
 
@@ -63,25 +67,6 @@ def _sdk_call(mode: Any) -> Any:
 
         return responses_create
     return lambda c: c.chat.completions.create
-
-
-def from_compatible(
-    config: ProviderConfig,
-    model_or_client: Any,
-    mode: Mode,
-    model: str | None,
-    *,
-    async_client: bool = False,
-    caller: str,
-    **kwargs: Any,
-) -> Instructor | AsyncInstructor:
-    """`from_together`, `from_deepseek`...: a model name goes through `from_provider`, a client is wrapped."""
-    if isinstance(model_or_client, str):
-        from instructor.core.provider_registry import provider_registry
-
-        return provider_registry.create_client(config.name, model_or_client, async_client=async_client, mode=mode,
-                                               **kwargs)
-    return wrap_openai_client(config, model_or_client, mode, model, caller=caller, **kwargs)
 
 
 def resolve_base_url(config: ProviderConfig, kwargs: dict[str, Any]) -> str | None:

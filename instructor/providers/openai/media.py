@@ -4,7 +4,7 @@ Chat: `image_url` (the URL itself when the image is a URL, else a data URI),
 `input_audio` (base64, wav or mp3 only), `file` (a PDF as a data URI with its
 file name). Responses: `input_image`, `input_file` (a URL PDF as `file_url`); no
 audio. Every OpenAI-compatible provider is sent these shapes; which kinds each
-takes is declared in `instructor.providers._media`.
+takes is declared in its `ProviderConfig` (`media_kinds`).
 """
 
 from __future__ import annotations

@@ -19,4 +19,7 @@ CONFIG = ProviderConfig(
     deprecated=True,
     deprecation_message="The 'vertexai' provider is deprecated: Google is retiring the Vertex AI generative SDK. Use from_provider('google/<model>', vertexai=True) with the google-genai SDK instead.",
     distribution="google-cloud-aiplatform",
+    # media objects are not converted for the deprecated Vertex AI SDK
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=(),
 )

@@ -4,7 +4,7 @@ VERTEXAI_TOOLS declares the model as one function and forces a call to it;
 VERTEXAI_PARALLEL_TOOLS declares one function per model of an iterable and
 lets Gemini call several; VERTEXAI_JSON asks for JSON text constrained by
 `response_schema`. Reading, re-asking and streaming are Gemini's, shared with
-google-genai (`instructor.providers.google.gemini`, which imports no SDK); this
+google-genai (`instructor.formats.gemini`, which imports no SDK); this
 module says how the Vertex AI SDK exposes a response. Protobuf numbers come as
 floats: function-call arguments get their whole numbers back (25.0 -> 25).
 """
@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.formats.gemini import GeminiHandler, View, gemini_schema, proto_view
 from instructor.mode import Mode
-from instructor.providers.google.gemini import GeminiHandler, View, gemini_schema, proto_view
 from instructor.providers.vertexai.request import normalize
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it

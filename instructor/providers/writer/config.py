@@ -17,4 +17,6 @@ CONFIG = ProviderConfig(
     docs_url='https://dev.writer.com/',
     description='Writer Palmyra',
     distribution="writer-sdk",
+    media="instructor.providers.openai.media:to_part",
+    media_kinds=(),
 )

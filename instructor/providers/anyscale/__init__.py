@@ -1,1 +1,0 @@
-"""The anyscale provider: config (data), factory and handlers."""

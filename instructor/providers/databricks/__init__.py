@@ -1,1 +1,0 @@
-"""The databricks provider: config (data), factory and handlers."""

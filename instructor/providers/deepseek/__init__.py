@@ -1,1 +1,0 @@
-"""The deepseek provider: config (data), factory and handlers."""

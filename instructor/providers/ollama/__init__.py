@@ -1,1 +1,0 @@
-"""The ollama provider: config (data), factory and handlers."""

@@ -1,1 +1,0 @@
-"""The openrouter provider: config (data), factory and handlers."""

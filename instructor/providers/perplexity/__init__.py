@@ -1,1 +1,0 @@
-"""The perplexity provider: config (data), factory and handlers."""

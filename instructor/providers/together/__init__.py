@@ -1,1 +1,0 @@
-"""The together provider: config (data), factory and handlers."""

@@ -1,1 +1,0 @@
-"""The xai provider: config (data), factory and handlers."""
