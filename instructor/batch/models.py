@@ -244,7 +244,7 @@ _ANTHROPIC_STATUS = {
 _ANTHROPIC_COUNTS = ("processing", "succeeded", "errored", "canceled", "expired")
 _FINAL = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.EXPIRED})
 #: the raw statuses of a job the provider is still stopping (CANCELLED, not yet done)
-_STOPPING = frozenset({"cancelling", "canceling"})
+_STOPPING = frozenset({"cancelling", "canceling", "Stopping", "CANCELLATION_REQUESTED"})
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
