@@ -12,7 +12,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Generic, TypeVar
 
 from instructor.batch.models import BatchError, BatchJobInfo, BatchSuccess
@@ -192,8 +192,11 @@ class BatchProcessor(Generic[T]):
         info: BatchJobInfo = self._provider.info(self._provider.retrieve(self.client, batch_id))
         return info
 
-    def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None) -> BatchJobInfo:
+    def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None,
+             progress: Callable[[str], None] | None = None) -> BatchJobInfo:
         """Poll the job every `poll_interval` seconds until it is done; return its final state.
+
+        `progress`, when given, is called with a line of plain text after each poll.
 
         Raises:
             TimeoutError: `timeout` seconds passed first (the job keeps running: call again).
@@ -201,6 +204,9 @@ class BatchProcessor(Generic[T]):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             info = self.get_batch_info(batch_id)
+            if progress is not None:
+                counts = {k: v for k, v in info.request_counts.model_dump().items() if v is not None}
+                progress(f"{batch_id}: {info.raw_status}" + ("".join(f", {k} {v}" for k, v in counts.items())))
             if info.is_done:
                 return info
             if deadline is not None and time.monotonic() + poll_interval > deadline:

@@ -298,6 +298,20 @@ class BatchRun(Generic[T]):
         say(f"round {current['round']}: submitted {current['items']} requests as job {job_id}")
         self._submitted(current, job_id)
 
+    def repair(self, rounds: int = 1) -> None:
+        """Allow `rounds` more repair rounds: a finished run's given-up items are asked again.
+
+        The run goes on with `step()` / `run()`.
+        """
+        if not isinstance(rounds, int) or rounds < 1:
+            raise ValueError(f"rounds is how many more repair rounds to allow (1 or more), got {rounds!r}.")
+        self.data["max_repairs"] = max(self.data["max_repairs"], self.rounds[-1]["round"]) + rounds
+        for row in self.data["items"].values():
+            if row[rec.STATE] == GIVEN_UP:
+                row[rec.STATE] = _STATE_OF_ERROR.get(row[rec.ERROR], ERRORED)
+        self.data["finished"] = False
+        self._save()
+
     def adopt(self, job_id: str) -> None:
         """Record `job_id` as the job of the round being submitted (when `step` could not tell it)."""
         current = self.rounds[-1]
