@@ -84,8 +84,6 @@ def make_client(**kwargs: Any) -> Any:
 
     if "api_key" not in kwargs and os.environ.get("MISTRAL_API_KEY"):
         kwargs["api_key"] = os.environ["MISTRAL_API_KEY"]
-    if "server_url" not in kwargs and os.environ.get("MISTRAL_SERVER_URL"):
-        kwargs["server_url"] = os.environ["MISTRAL_SERVER_URL"]
     return mistral_client_class()(**kwargs)
 
 

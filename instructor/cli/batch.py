@@ -12,8 +12,7 @@
 `--messages` is a JSONL file with one request per line: a list of messages, or
 an object with a `messages` list (and a `custom_id`, for `run`). The SDK client reads its key
 and base URL from the environment (OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY /
-ANTHROPIC_BASE_URL, AWS credentials and AWS_ENDPOINT_URL, GEMINI_API_KEY, MISTRAL_API_KEY /
-MISTRAL_SERVER_URL). The provider of an existing job comes from its id (`batch_...` is
+ANTHROPIC_BASE_URL, AWS credentials and AWS_ENDPOINT_URL, GEMINI_API_KEY, MISTRAL_API_KEY). The provider of an existing job comes from its id (`batch_...` is
 OpenAI, `msgbatch_...` Anthropic, an ARN Bedrock, `batches/...` Gemini) unless `--provider`
 says. Where `status`, `results` and `cancel` take a job id they also take a record (a `.json`
 file or a folder written by `run`). Results go to stdout as JSONL, one object per request;
