@@ -116,5 +116,7 @@ def _portable(recipe: dict[str, Any], api_key: str | None) -> dict[str, Any]:
 
 def rebuild(recipe: dict[str, Any]) -> Instructor | AsyncInstructor:
     """A client from its pickled recipe: `from_provider` again, in this process, with its environment."""
-    return from_provider(recipe["model"], recipe["api_key"], async_client=recipe["async_client"],
-                         mode=recipe["mode"], cache=recipe["cache"], **recipe["kwargs"])
+    client: Instructor | AsyncInstructor = from_provider(
+        recipe["model"], recipe["api_key"], async_client=recipe["async_client"], mode=recipe["mode"],
+        cache=recipe["cache"], **recipe["kwargs"])
+    return client

@@ -22,7 +22,14 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
-from instructor.batch.models import BatchError, BatchErrorInfo, BatchFiles, BatchJobInfo, BatchStatus, BatchTimestamps
+from instructor.batch.models import (
+    BatchError,
+    BatchErrorInfo,
+    BatchFiles,
+    BatchJobInfo,
+    BatchStatus,
+    BatchTimestamps,
+)
 from instructor.batch.parsing import LineAnswer
 from instructor.mode import Mode
 
@@ -274,11 +281,12 @@ def result_lines(client: Any, batch_id: str) -> Iterator[str]:
             error = item.error
             line["error"] = error.model_dump(mode="json", exclude_none=True) if hasattr(error, "model_dump") else error
         yield json.dumps(line)
-    if getattr(dest, "file_name", None):
+    file_name = getattr(dest, "file_name", None)
+    if file_name:
         import tempfile
 
         with tempfile.TemporaryFile() as spool:  # streamed to disk, then read a line at a time
-            client.files.download(file=dest.file_name, destination=spool)
+            client.files.download(file=file_name, destination=spool)
             spool.seek(0)
             for raw in spool:
                 yield raw.decode("utf-8").rstrip("\r\n")

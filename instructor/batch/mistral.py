@@ -14,7 +14,13 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from instructor.batch.models import BatchFiles, BatchJobInfo, BatchRequestCounts, BatchStatus, BatchTimestamps
+from instructor.batch.models import (
+    BatchFiles,
+    BatchJobInfo,
+    BatchRequestCounts,
+    BatchStatus,
+    BatchTimestamps,
+)
 from instructor.batch.parsing import LineAnswer
 from instructor.mode import Mode
 

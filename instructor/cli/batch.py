@@ -248,7 +248,7 @@ def _cancel(args: argparse.Namespace) -> int:
 def _record_status(path: str, as_json: bool) -> int:
     from instructor.batch.run import BatchRun
 
-    run = BatchRun.open(path, response_model=object)  # the model is not needed to read where it stands
+    run: BatchRun[object] = BatchRun.open(path, response_model=object)  # the model is not needed here
     if as_json:
         print(json.dumps({"phase": run.phase, "rounds": run.rounds, "states": run.states(),
                           "usage": run.usage.as_dict()}, indent=2, default=str))
@@ -264,9 +264,9 @@ def _run(args: argparse.Namespace) -> int:
 
     response_model = _load_model(args.response_model)
     pairs = list(_items(args.messages))
-    ids = [cid for cid, _ in pairs]
+    ids = [str(cid) for cid, _ in pairs if cid]
     run = BatchRun.create(args.record, args.model, response_model, [messages for _, messages in pairs],
-                          custom_ids=ids if all(ids) else None, mode=_mode(args.mode), max_repairs=args.max_repairs,
+                          custom_ids=ids if len(ids) == len(pairs) else None, mode=_mode(args.mode), max_repairs=args.max_repairs,
                           max_tokens=args.max_tokens, temperature=args.temperature, batch_options=_options(args.option))
     _say(f"recorded {len(pairs)} requests in {run.path}")
     return _finish(run, args)

@@ -66,9 +66,10 @@ class MistralBatches:
             return json_response({"id": stored.id, "object": "file", "bytes": len(stored.content),
                                   "created_at": stored.created_at, "filename": stored.filename,
                                   "purpose": purpose, "sample_type": "batch_request", "source": "upload"})
-        stored = self.service.files.get(rest[0]) if rest else None
-        if stored is None:
+        found = self.service.files.get(rest[0]) if rest else None
+        if found is None:
             return _error(404, f"No file {rest[0] if rest else ''!r}.")
+        stored = found
         if method == "GET" and rest[1:] == ["content"]:
             return WireResponse(headers={"content-type": "application/octet-stream"}, body=stored.content)
         return None
