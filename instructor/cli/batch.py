@@ -235,7 +235,7 @@ def _cancel(args: argparse.Namespace) -> int:
     if _is_record(args.batch_id):
         from instructor.batch.run import BatchRun
 
-        run = BatchRun.open(args.batch_id)
+        run: BatchRun[object] = BatchRun.open(args.batch_id, response_model=object)
         if not run.job_ids or run.finished:
             raise UsageError(f"The run {args.batch_id!r} has no job running to cancel.")
         args.batch_id, args.provider = run.job_ids[-1], run.processor.provider
