@@ -67,6 +67,12 @@ def from_provider(
         **kwargs: SDK client options (`base_url`, `timeout`, `max_retries`,
             `http_client`...) go to the SDK client; other keywords become
             defaults of every `create` call; `hooks=` sets the client's hooks.
+            `pickle_api_key=True` lets a pickled client carry the `api_key` passed here.
+
+    The client pickles as its recipe (provider, model, mode, options) and is rebuilt with
+    `from_provider` where it is unpickled (a Ray or Dask worker, a process pool), reading the
+    key from that process's environment: credentials are never pickled, except an `api_key`
+    passed here with `pickle_api_key=True`.
 
     Raises (each message says how to fix it):
         ModelStringError: `model` is not "provider/model".
@@ -79,8 +85,38 @@ def from_provider(
         >>> client = instructor.from_provider("openai/gpt-4o-mini")
     """
     provider, model_name = parse_model_string(model)
+    pickle_key = kwargs.pop("pickle_api_key", False)
+    recipe = {"model": model, "async_client": async_client, "mode": mode, "cache": cache, "kwargs": dict(kwargs)}
     if cache is not None:
         kwargs["cache"] = cache  # a default of every create, like any other non-client keyword
-    return provider_registry.create_client(
+    client = provider_registry.create_client(
         provider, model_name, api_key=api_key, async_client=async_client, mode=mode, **kwargs
     )
+    try:
+        client._recipe = (rebuild, (_portable(recipe, api_key if pickle_key is True else None),))
+    except AttributeError:  # a plugin's own client class without the attribute: it pickles as it can
+        pass
+    return client
+
+
+#: keywords that carry credentials: never pickled unless the caller asked (`pickle_api_key=True`)
+SECRET_KEYWORDS = frozenset({"api_key", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+                             "azure_ad_token", "access_token", "auth_token", "credentials"})
+
+
+def _portable(recipe: dict[str, Any], api_key: str | None) -> dict[str, Any]:
+    """The recipe a client pickles as: credentials left out (the other side reads its own environment),
+    the `api_key` kept only when the caller passed one and asked."""
+    kwargs = recipe["kwargs"]
+    secrets = {k for k in kwargs if k in SECRET_KEYWORDS}
+    if api_key is not None:
+        secrets.discard("api_key")
+    return {**recipe, "api_key": api_key, "kwargs": {k: v for k, v in kwargs.items() if k not in secrets}}
+
+
+def rebuild(recipe: dict[str, Any]) -> Instructor | AsyncInstructor:
+    """A client from its pickled recipe: `from_provider` again, in this process, with its environment."""
+    client: Instructor | AsyncInstructor = from_provider(
+        recipe["model"], recipe["api_key"], async_client=recipe["async_client"], mode=recipe["mode"],
+        cache=recipe["cache"], **recipe["kwargs"])
+    return client

@@ -62,7 +62,7 @@ echo "== pytest, google-genai 3.x lane (its own venv: the main one runs google-g
 wait "$genai3_install" || { cat "$logs/genai3-install"; exit 1; }
 .venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/test_provider_google.py \
   tests/test_multimodal_genai_files.py tests/test_faults.py tests/test_secrets.py tests/test_concurrency.py \
-  tests/test_faults_docs.py
+  tests/test_faults_docs.py tests/test_batch_providers.py tests/test_batch_run.py
 echo "== pytest (started with the checks above; on every core: pytest-xdist; -n 0 for one process)"
 tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
 wait "$pytest_job"

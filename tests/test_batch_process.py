@@ -163,6 +163,6 @@ def test_batch_is_lazy(fake: FakeProvider, workdir: Path, subprocess_env: dict[s
     assert out.stdout.splitlines() == [
         "[]",
         "[] ['instructor.batch.models', 'instructor.batch.openai', 'instructor.batch.parsing', "
-        "'instructor.batch.processor', 'instructor.batch.request']",
+        "'instructor.batch.processor', 'instructor.batch.providers', 'instructor.batch.request']",
         "['openai']",
     ]

@@ -1,4 +1,5 @@
-"""Batch jobs: hand thousands of extractions to OpenAI's or Anthropic's batch service.
+"""Batch jobs: hand thousands of extractions to a provider's batch service (OpenAI, Anthropic,
+Bedrock, Gemini, Mistral), repaired and resumable (`BatchRun`).
 
 Nothing is imported here: each name resolves from its own module on first use,
 and a provider's SDK loads only when that provider's API is called.
@@ -22,5 +23,6 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         ],
         "processor": ["BatchProcessor"],
         "request": ["BatchRequest"],
+        "run": ["BatchRun"],
     },
 )

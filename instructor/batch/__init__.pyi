@@ -13,9 +13,10 @@ from .models import filter_successful as filter_successful
 from .models import get_results_by_custom_id as get_results_by_custom_id
 from .processor import BatchProcessor as BatchProcessor
 from .request import BatchRequest as BatchRequest
+from .run import BatchRun as BatchRun
 
 __all__ = [
     "BatchError", "BatchErrorInfo", "BatchFiles", "BatchJob", "BatchJobInfo", "BatchProcessor",
-    "BatchRequest", "BatchRequestCounts", "BatchStatus", "BatchSuccess", "BatchTimestamps",
+    "BatchRequest", "BatchRequestCounts", "BatchRun", "BatchStatus", "BatchSuccess", "BatchTimestamps",
     "extract_results", "filter_errors", "filter_successful", "get_results_by_custom_id",
 ]

@@ -24,6 +24,15 @@ DEFAULT_MODE = Mode.TOOLS
 PROVIDER = "anthropic"
 
 
+def family(model: str | None = None) -> str:
+    """The provider whose mode handlers shape and read this provider's lines."""
+    return PROVIDER
+
+
+def family_of_line(data: Mapping[str, Any]) -> str:
+    return PROVIDER
+
+
 def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any],
                  mode: Mode | None) -> dict[str, Any]:
     """One request of the batch: `body` (model, messages, ...) prepared for `response_model`.
@@ -35,13 +44,28 @@ def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any]
     """
     from instructor.core.mode_registry import get_handler
 
+    handler = get_handler(mode or DEFAULT_MODE, provider=PROVIDER)
+    return line_of(custom_id, handler.prepare_request(response_model, messages_params(body)))
+
+
+def messages_params(body: Mapping[str, Any]) -> dict[str, Any]:
+    """`body` as Messages API parameters: system messages hoisted, options that are None left out."""
     system, messages = hoist_system(body.get("messages") or ())
     params = {k: v for k, v in body.items() if v is not None}
     params["messages"] = messages
     if system:
         params["system"] = system
-    handler = get_handler(mode or DEFAULT_MODE, provider=PROVIDER)
-    return {"custom_id": custom_id, "params": handler.prepare_request(response_model, params)}
+    return params
+
+
+def line_of(custom_id: str, kwargs: Mapping[str, Any], model: str | None = None) -> dict[str, Any]:
+    """The request of a message batch, shaped by the handler (`model` is in its params already)."""
+    return {"custom_id": custom_id, "params": dict(kwargs)}
+
+
+def request_of(line: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(custom_id, the request as the handler shaped it) of a batch request."""
+    return str(line["custom_id"]), dict(line["params"])
 
 
 def hoist_system(messages: Iterable[Any]) -> tuple[str | list[dict[str, Any]] | None, list[Any]]:
@@ -81,27 +105,34 @@ def _block(item: Any) -> dict[str, Any]:
     return dict(item) if isinstance(item, Mapping) else {"type": "text", "text": str(item)}
 
 
-def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
+def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None, *,
+                     lenient: bool = True) -> LineAnswer | BatchError:
     """The message on a result line, or why there is none (errored, canceled, expired)."""
     custom_id = str(data.get("custom_id") or "")
     result = data.get("result")
     result = result if isinstance(result, Mapping) else {}
     kind = result.get("type")
     message = result.get("message")
-    if kind != "succeeded" or not isinstance(message, Mapping):
-        if kind == "errored":
-            error_type, error_message = _error_of(result.get("error"))
-        elif kind in ("canceled", "expired"):
-            error_type = kind
-            error_message = f"Anthropic did not run this request: the batch was {kind} first."
-        else:
-            error_type, error_message = "parse_error", f"Unknown Anthropic batch result type {kind!r}."
-        return BatchError(custom_id=custom_id, error_type=error_type, error_message=error_message,
-                          raw_data=dict(data))
+    if kind == "succeeded" and isinstance(message, Mapping):
+        return read_message(custom_id, message, response_model, mode, lenient=lenient)
+    if kind == "errored":
+        error_type, error_message = _error_of(result.get("error"))
+    elif kind in ("canceled", "expired"):
+        error_type = kind
+        error_message = f"Anthropic did not run this request: the batch was {kind} first."
+    else:
+        error_type, error_message = "parse_error", f"Unknown Anthropic batch result type {kind!r}."
+    return BatchError(custom_id=custom_id, error_type=error_type, error_message=error_message,
+                      raw_data=dict(data))
+
+
+def read_message(custom_id: str, message: Mapping[str, Any], response_model: type[Any], mode: Mode | None, *,
+                 lenient: bool = True) -> LineAnswer:
+    """A Messages API answer (an Anthropic batch result's, or a Bedrock Claude record's) to parse."""
     if mode is None:
         uses_tool = any(isinstance(b, Mapping) and b.get("type") == "tool_use" for b in message.get("content") or ())
         mode = Mode.TOOLS if uses_tool else Mode.JSON
-    if mode is Mode.TOOLS:
+    if mode is Mode.TOOLS and lenient:
         message = _single_call_named(message, _tool_name(response_model))
     return LineAnswer(custom_id, wrap(message), mode, PROVIDER)
 
@@ -147,13 +178,42 @@ def _requests(source: str | IO[bytes]) -> list[Any]:
     return [json.loads(line) for line in source if line.strip()]
 
 
-def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None = None, **kwargs: Any) -> str:
+def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None = None, *,
+           model: str | None = None, token: str | None = None, options: Mapping[str, Any] | None = None,
+           **kwargs: Any) -> str:
     """Send the requests of the file (or buffer) as one message batch; return its id.
 
-    Anthropic batches carry no metadata: `metadata` is accepted for the same
-    call to work with either provider, and not sent.
+    Anthropic batches carry no metadata: `metadata` (and `token`) are accepted for the
+    same call to work with every provider, and not sent.
     """
     return str(client.messages.batches.create(requests=_requests(source), **kwargs).id)
+
+
+def find_submitted(client: Any, token: str, since: float, count: int) -> list[str]:
+    """The batches that may be a submission whose id was never recorded.
+
+    Anthropic batches carry no metadata to find a token in: the candidates are the
+    batches created since `since` (epoch seconds, a minute of clock skew allowed) with
+    `count` requests.
+    """
+    found = []
+    for batch in client.messages.batches.list(limit=100):  # newest first; the SDK pages on
+        if batch.created_at is not None and batch.created_at.timestamp() < since - 60:
+            break
+        counts = batch.request_counts
+        total = sum(getattr(counts, k, 0) or 0 for k in ("processing", "succeeded", "errored", "canceled", "expired"))
+        if total == count:
+            found.append(str(batch.id))
+    return found
+
+
+def info(batch: Any) -> BatchJobInfo:
+    return BatchJobInfo.from_anthropic(batch)
+
+
+def adopt_client(client: Any) -> Any:
+    """The client a caller passed, as the functions here use it (as it is)."""
+    return client
 
 
 def retrieve(client: Any, batch_id: str) -> Any:

@@ -140,8 +140,16 @@ class BatchJobInfo(BaseModel):
 
     @classmethod
     def from_provider(cls, provider: str, batch: Any) -> BatchJobInfo:
-        """From `provider`'s batch object ("openai" or "anthropic"; the SDK object or its dict)."""
-        return cls.from_anthropic(batch) if provider == "anthropic" else cls.from_openai(batch)
+        """From `provider`'s batch object (the SDK object or its dict): "openai", "anthropic",
+        "bedrock", "google" or "mistral"."""
+        if provider == "anthropic":
+            return cls.from_anthropic(batch)
+        if provider == "openai":
+            return cls.from_openai(batch)
+        from instructor.batch.providers import provider_module
+
+        info: BatchJobInfo = provider_module(provider).info(batch)
+        return info
 
     @classmethod
     def from_openai(cls, batch: Any) -> BatchJobInfo:
@@ -236,7 +244,7 @@ _ANTHROPIC_STATUS = {
 _ANTHROPIC_COUNTS = ("processing", "succeeded", "errored", "canceled", "expired")
 _FINAL = frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.EXPIRED})
 #: the raw statuses of a job the provider is still stopping (CANCELLED, not yet done)
-_STOPPING = frozenset({"cancelling", "canceling"})
+_STOPPING = frozenset({"cancelling", "canceling", "Stopping", "CANCELLATION_REQUESTED"})
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

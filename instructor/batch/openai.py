@@ -23,6 +23,15 @@ PROVIDER = "openai"
 ENDPOINT = "/v1/chat/completions"
 
 
+def family(model: str | None = None) -> str:
+    """The provider whose mode handlers shape and read this provider's lines."""
+    return PROVIDER
+
+
+def family_of_line(data: Mapping[str, Any]) -> str:
+    return PROVIDER
+
+
 def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any],
                  mode: Mode | None) -> dict[str, Any]:
     """One line of the input file: `body` (model, messages, ...) prepared for `response_model`.
@@ -36,8 +45,17 @@ def request_line(custom_id: str, body: dict[str, Any], response_model: type[Any]
     from instructor.core.mode_registry import get_handler
 
     handler = _strict_json_schema() if mode is None else get_handler(mode, provider=PROVIDER)
-    prepared = handler.prepare_request(response_model, body)
-    return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": prepared}
+    return line_of(custom_id, handler.prepare_request(response_model, body))
+
+
+def line_of(custom_id: str, kwargs: Mapping[str, Any], model: str | None = None) -> dict[str, Any]:
+    """The input line of a request the handler shaped (`model` is in the body already)."""
+    return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": dict(kwargs)}
+
+
+def request_of(line: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(custom_id, the request as the handler shaped it) of an input line."""
+    return str(line["custom_id"]), dict(line["body"])
 
 
 def _strict_json_schema() -> Any:
@@ -47,8 +65,12 @@ def _strict_json_schema() -> Any:
     return JSONHandler(DEFAULT_MODE, response_format="json_schema", instructions=False, strict=True)
 
 
-def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
-    """The chat completion on a result line, or the error OpenAI reported for that request."""
+def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None, *,
+                     lenient: bool = True, provider: str = PROVIDER) -> LineAnswer | BatchError:
+    """The chat completion on a result line, or the error OpenAI reported for that request.
+
+    Mistral's lines have the same shape (`provider="mistral"`: its handlers read them).
+    """
     custom_id = str(data.get("custom_id") or "")
     response = data.get("response") or {}
     error = data.get("error")
@@ -63,15 +85,20 @@ def read_result_line(data: Mapping[str, Any], response_model: type[Any], mode: M
             detail = {}
         return BatchError(
             custom_id=custom_id,
-            error_type=str(detail.get("type") or detail.get("code") or f"http_{status}"),
-            error_message=str(detail.get("message") or f"OpenAI answered this request with HTTP {status}."),
+            error_type=_error_type(detail.get("type") or detail.get("code") or status),
+            error_message=str(detail.get("message") or f"The provider answered this request with HTTP {status}."),
             raw_data=dict(data),
         )
     if mode is None:
         mode = Mode.TOOLS if _tool_calls(body) else Mode.JSON
-    if mode is Mode.TOOLS:
+    if mode is Mode.TOOLS and lenient:
         body = _single_call_named(body, _tool_name(response_model))
-    return LineAnswer(custom_id, wrap(body), mode, PROVIDER)
+    return LineAnswer(custom_id, wrap(body), mode, provider)
+
+
+def _error_type(kind: Any) -> str:
+    """The provider's error type, or `http_<status>` when all it gave is a number."""
+    return f"http_{kind}" if isinstance(kind, int) else str(kind)
 
 
 def _tool_calls(body: Mapping[str, Any]) -> list[Any]:
@@ -103,18 +130,49 @@ def make_client(**kwargs: Any) -> Any:
     return import_sdk("openai", extra="openai", provider="openai").OpenAI(**kwargs)
 
 
-def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None = None, **kwargs: Any) -> str:
-    """Upload the input file and start the batch; return its id."""
+#: the metadata key that carries a submission's client-side token (`find_submitted`)
+TOKEN_KEY = "instructor_token"
+
+
+def submit(client: Any, source: str | IO[bytes], metadata: dict[str, str] | None = None, *,
+           model: str | None = None, token: str | None = None, options: Mapping[str, Any] | None = None,
+           **kwargs: Any) -> str:
+    """Upload the input file and start the batch; return its id.
+
+    `token` goes into the batch's metadata, where `find_submitted` looks for it.
+    """
     if isinstance(source, str):
         with open(source, "rb") as handle:
             uploaded = client.files.create(file=handle, purpose="batch")
     else:
         source.seek(0)
         uploaded = client.files.create(file=("batch_requests.jsonl", source), purpose="batch")
-    options = {"completion_window": "24h", "endpoint": ENDPOINT, **kwargs}
+    create = {"completion_window": "24h", "endpoint": ENDPOINT, **kwargs}
+    if token is not None:
+        metadata = {**(metadata or {}), TOKEN_KEY: token}
     if metadata is not None:
-        options["metadata"] = metadata
-    return str(client.batches.create(input_file_id=uploaded.id, **options).id)
+        create["metadata"] = metadata
+    return str(client.batches.create(input_file_id=uploaded.id, **create).id)
+
+
+def find_submitted(client: Any, token: str, since: float, count: int) -> list[str]:
+    """The ids of the batches created since `since` (epoch seconds) whose metadata carries `token`."""
+    found = []
+    for batch in client.batches.list(limit=100):  # newest first; the SDK pages on
+        if batch.created_at is not None and batch.created_at < since - 300:
+            break
+        if (batch.metadata or {}).get(TOKEN_KEY) == token:
+            found.append(str(batch.id))
+    return found
+
+
+def info(batch: Any) -> BatchJobInfo:
+    return BatchJobInfo.from_openai(batch)
+
+
+def adopt_client(client: Any) -> Any:
+    """The client a caller passed, as the functions here use it (as it is)."""
+    return client
 
 
 def retrieve(client: Any, batch_id: str) -> Any:

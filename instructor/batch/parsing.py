@@ -1,7 +1,7 @@
 """Result lines into `BatchSuccess` / `BatchError`, one line at a time.
 
 A results file is read as a stream: each line is decoded, handed to its
-provider's reader (`instructor.batch.openai` / `.anthropic`, which say whether
+provider's reader (`instructor.batch.openai`, `.anthropic`, `.bedrock`..., which say whether
 the provider answered and with what), and the answer is parsed by the mode
 handler that parses the same answer outside a batch. Nothing is kept between
 lines, so memory stays flat however long the file is.
@@ -74,24 +74,26 @@ class LineAnswer:
         self.provider = provider
 
 
-def provider_of(data: Mapping[str, Any]) -> str:
-    """Which provider wrote a results line: Anthropic's have `result`, OpenAI's `response`."""
-    return "anthropic" if "result" in data else "openai"
+def read_answer(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None, *,
+                provider: str | None = None, lenient: bool = True) -> LineAnswer | BatchError:
+    """The line's answer (or the error the provider reported), by its provider's reader.
 
+    `provider` None: told from the line's keys. `lenient`: a lone tool call is read as the
+    answer whatever its name (the published `BatchJob.parse_*` do; lines written by other
+    tools name theirs `extract_data`...); otherwise a call of a tool that was not offered is
+    an invalid answer, as in a live call.
+    """
+    from instructor.batch.providers import provider_module, provider_of_line
 
-def read_answer(data: Mapping[str, Any], response_model: type[Any], mode: Mode | None) -> LineAnswer | BatchError:
-    """The line's answer (or the error the provider reported), by its provider's reader."""
-    provider = provider_of(data)
+    provider = provider or provider_of_line(data)
+    reader = provider_module(provider)
     if mode is not None:
-        mode = _core_mode(mode, provider)
-    if provider == "anthropic":
-        from instructor.batch import anthropic as reader
-    else:
-        from instructor.batch import openai as reader  # type: ignore[no-redef]
-    return reader.read_result_line(data, response_model, mode)
+        mode = _core_mode(mode, reader.family_of_line(data))
+    answer: LineAnswer | BatchError = reader.read_result_line(data, response_model, mode, lenient=lenient)
+    return answer
 
 
-def _core_mode(mode: Mode, provider: str) -> Mode | None:
+def _core_mode(mode: Mode, family: str) -> Mode | None:
     """The core mode a (possibly deprecated, provider-named) mode means for `provider`'s lines.
 
     None for a mode named after the other provider (`Mode.ANTHROPIC_TOOLS` on an
@@ -102,7 +104,7 @@ def _core_mode(mode: Mode, provider: str) -> Mode | None:
     core = DEPRECATED_TO_CORE.get(mode)
     if core is None:
         return mode
-    if mode.value.startswith("anthropic") != (provider == "anthropic"):
+    if mode.value.startswith("anthropic") != (family == "anthropic"):
         return None
     return core
 
@@ -114,6 +116,8 @@ def parse_line(
     *,
     context: Mapping[str, Any] | None = None,
     strict: bool | None = None,
+    provider: str | None = None,
+    lenient: bool = True,
 ) -> BatchSuccess[Any] | BatchError:
     """One results line as a `BatchSuccess` (the model) or a `BatchError`.
 
@@ -124,6 +128,8 @@ def parse_line(
             line holds (a tool call's arguments, or JSON in the text).
         context: validation context passed to the model's validators.
         strict: pydantic strict validation (None: the model's own setting).
+        provider: the provider that wrote the line (None: told from its keys).
+        lenient: read a lone tool call whatever its name (see `read_answer`).
     """
     try:
         data = json.loads(line)
@@ -135,7 +141,7 @@ def parse_line(
         return BatchError(custom_id=match.group(1) if match else "", error_type="parse_error",
                           error_message=f"Cannot read this results line as JSON: {exc}", raw_data=text,
                           exception=exc)
-    answer = read_answer(data, response_model, mode)
+    answer = read_answer(data, response_model, mode, provider=provider, lenient=lenient)
     if isinstance(answer, BatchError):
         return answer
     return parse_answer(answer, response_model, data, context=context, strict=strict)
@@ -190,8 +196,11 @@ def iter_parsed(
     *,
     context: Mapping[str, Any] | None = None,
     strict: bool | None = None,
+    provider: str | None = None,
+    lenient: bool = True,
 ) -> Iterator[BatchSuccess[Any] | BatchError]:
-    """Parse `lines` lazily, skipping blank ones."""
+    """Parse `lines` lazily, skipping blank ones (`parse_line` says what the options mean)."""
     for line in lines:
         if line.strip():
-            yield parse_line(line, response_model, mode, context=context, strict=strict)
+            yield parse_line(line, response_model, mode, context=context, strict=strict, provider=provider,
+                             lenient=lenient)

@@ -12,12 +12,13 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, Generic, TypeVar
 
 from instructor.batch.models import BatchError, BatchJobInfo, BatchSuccess
 from instructor.batch.parsing import iter_parsed
-from instructor.batch.request import line_body, provider_module
+from instructor.batch.providers import provider_module
+from instructor.batch.request import line_body
 from instructor.mode import Mode
 
 logger = logging.getLogger("instructor.batch")
@@ -41,14 +42,24 @@ class BatchProcessor(Generic[T]):
     """Build, submit, watch and read a provider batch job for one response model.
 
     Args:
-        model: `"provider/model"`; the provider is `openai` or `anthropic`.
+        model: `"provider/model"`; the provider is `openai`, `anthropic`, `bedrock`,
+            `google` (the Gemini API) or `mistral`.
         response_model: the pydantic model every answer is validated as.
         mode: how each request asks for the object (default: a strict `json_schema`
-            response format on OpenAI, a forced tool call on Anthropic); any mode the
+            response format on OpenAI, a forced tool call elsewhere); any mode the
             provider supports, and the request body is what `client.create` sends in it.
-        client: an `openai.OpenAI` / `anthropic.Anthropic` client to use; by default
-            one is made on first use from `**client_kwargs` and the environment
-            (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`...).
+        client: the provider's SDK client to use (`openai.OpenAI`, `anthropic.Anthropic`,
+            `google.genai.Client`, `mistralai.Mistral`; for Bedrock a `boto3.Session`); by
+            default one is made on first use from `**client_kwargs` and the environment
+            (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, AWS credentials...).
+        batch_options: the provider's job settings that are not the SDK client's. Bedrock
+            needs `s3_uri` (where the input goes and the output comes back,
+            `s3://bucket/prefix`) and `role_arn` (the service role Bedrock runs the job
+            as); `timeout_hours` (Bedrock, Mistral). Kept in a `BatchRun`'s record.
+
+    A tool call naming a tool the request did not offer is an invalid answer here,
+    as in a live call (`error_type` `response_parsing_error`); `BatchJob.parse_from_file`
+    keeps the published leniency for files written by other tools.
 
     Raises:
         ModelStringError: `model` is not "provider/model" (a `ValueError`).
@@ -70,6 +81,7 @@ class BatchProcessor(Generic[T]):
         *,
         mode: Mode | None = None,
         client: Any = None,
+        batch_options: Mapping[str, Any] | None = None,
         **client_kwargs: Any,
     ) -> None:
         self.model = model
@@ -79,20 +91,28 @@ class BatchProcessor(Generic[T]):
         self.mode = self._resolve_mode(mode)
         #: the mode the request lines are built in; None: the provider's default line
         self._line_mode = None if mode is None else self.mode
-        self._client = client
+        self._client = None if client is None else self._provider.adopt_client(client)
         self._client_kwargs = client_kwargs
+        self.batch_options = dict(batch_options or {})
 
     def __repr__(self) -> str:
         name = getattr(self.response_model, "__name__", repr(self.response_model))
         return f"BatchProcessor({self.model!r}, {name}, mode=Mode.{self.mode.name})"
 
+    @property
+    def family(self) -> str:
+        """The provider whose mode handlers shape and read the lines (Bedrock's Claude: `anthropic`)."""
+        family: str = self._provider.family(self.model_name)
+        return family
+
     def _resolve_mode(self, mode: Mode | None) -> Mode:
+        family = self.family  # raises for a model family the provider's batches do not serve
         if mode is None:
             default: Mode = self._provider.DEFAULT_MODE
             return default
         from instructor.core.provider_registry import provider_registry
 
-        config = provider_registry.get_config(self.provider)
+        config = provider_registry.get_config(family)
         return provider_registry.resolve_mode(config, self.model_name, mode)
 
     @property
@@ -149,10 +169,11 @@ class BatchProcessor(Generic[T]):
                      **kwargs: Any) -> str:
         """Start the batch job from an input file (or buffer); return its id.
 
-        `metadata` is attached where the provider supports it (OpenAI); other
-        keywords go to the SDK's batch create call.
+        `metadata` is attached where the provider supports it (OpenAI, Mistral; Gemini's
+        display name); other keywords go to the SDK's batch create call.
         """
-        batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, **kwargs)
+        batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, model=self.model_name,
+                                              options=self.batch_options, **kwargs)
         return batch_id
 
     def get_batch_status(self, batch_id: str) -> dict[str, Any]:
@@ -168,10 +189,14 @@ class BatchProcessor(Generic[T]):
 
     def get_batch_info(self, batch_id: str) -> BatchJobInfo:
         """The job now, in words common to both providers (`status`, `request_counts`, `timestamps`, `is_done`...)."""
-        return BatchJobInfo.from_provider(self.provider, self._provider.retrieve(self.client, batch_id))
+        info: BatchJobInfo = self._provider.info(self._provider.retrieve(self.client, batch_id))
+        return info
 
-    def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None) -> BatchJobInfo:
+    def wait(self, batch_id: str, poll_interval: float = 30.0, timeout: float | None = None,
+             progress: Callable[[str], None] | None = None) -> BatchJobInfo:
         """Poll the job every `poll_interval` seconds until it is done; return its final state.
+
+        `progress`, when given, is called with a line of plain text after each poll.
 
         Raises:
             TimeoutError: `timeout` seconds passed first (the job keeps running: call again).
@@ -179,6 +204,9 @@ class BatchProcessor(Generic[T]):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             info = self.get_batch_info(batch_id)
+            if progress is not None:
+                counts = {k: v for k, v in info.request_counts.model_dump().items() if v is not None}
+                progress(f"{batch_id}: {info.raw_status}" + ("".join(f", {k} {v}" for k, v in counts.items())))
             if info.is_done:
                 return info
             if deadline is not None and time.monotonic() + poll_interval > deadline:
@@ -221,8 +249,13 @@ class BatchProcessor(Generic[T]):
 
         Memory stays flat however many results there are.
         """
-        return iter_parsed(self.result_lines(batch_id), self.response_model, self.mode,
-                           context=context, strict=strict)
+        return self.parse_lines(self.result_lines(batch_id), context=context, strict=strict)
+
+    def parse_lines(self, lines: Iterable[str | bytes], *, context: Mapping[str, Any] | None = None,
+                    strict: bool | None = None) -> Iterator[BatchSuccess[T] | BatchError]:
+        """Results lines of this processor's provider parsed one at a time, as a live call's answer is."""
+        return iter_parsed(lines, self.response_model, self.mode, context=context, strict=strict,
+                           provider=self.provider, lenient=False)
 
     def retrieve_results(self, batch_id: str) -> list[BatchSuccess[T] | BatchError]:
         """Every result of the job, parsed (see `iter_results` to read them one at a time)."""
@@ -233,14 +266,14 @@ class BatchProcessor(Generic[T]):
         if file_path is None:
             return self.retrieve_results(batch_id)
         with open(file_path, "w", encoding="utf-8") as handle:
-            return list(iter_parsed(_saved(self.result_lines(batch_id), handle), self.response_model, self.mode))
+            return list(self.parse_lines(_saved(self.result_lines(batch_id), handle)))
 
     def parse_results(self, results_content: str | bytes | Iterable[str]) -> list[BatchSuccess[T] | BatchError]:
         """Parse results already downloaded (the JSONL text, or its lines)."""
         if isinstance(results_content, bytes):
             results_content = results_content.decode("utf-8")
         lines = results_content.splitlines() if isinstance(results_content, str) else results_content
-        return list(iter_parsed(lines, self.response_model, self.mode))
+        return list(self.parse_lines(lines))
 
 
 def _saved(lines: Iterable[str], handle: IO[str]) -> Iterator[str]:

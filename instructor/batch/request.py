@@ -9,31 +9,12 @@ from typing import IO, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from instructor.batch.providers import provider_module
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 T = TypeVar("T", bound=BaseModel)
-
-
-def provider_module(provider: str) -> Any:
-    """The module that knows `provider`'s batch API (`instructor.batch.openai` / `.anthropic`).
-
-    Raises:
-        ConfigurationError: not a batch provider (a `ValueError`, "Unsupported provider: <name>...").
-    """
-    from instructor.core.exceptions import ConfigurationError
-
-    if provider == "openai":
-        from instructor.batch import openai as module
-    elif provider == "anthropic":
-        from instructor.batch import anthropic as module  # type: ignore[no-redef]
-    else:
-        raise ConfigurationError(
-            f"Unsupported provider: {provider} (batch jobs run on 'openai' or 'anthropic', got {provider!r}). "
-            "Write the model as 'openai/<model>' or 'anthropic/<model>'."
-        )
-    return module
 
 
 def line_body(model: str, messages: list[Any], max_tokens: int | None, temperature: float | None) -> dict[str, Any]:

@@ -61,6 +61,30 @@ class _BaseInstructor(Generic[ClientT]):
         self.default_kwargs: dict[str, Any] = kwargs
         self.hooks = hooks if hooks is not None else Hooks()
         self._handler: ModeHandler | None = None
+        #: (rebuild function, its arguments): set by `from_provider`, what the client pickles as
+        self._recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """Pickle as the recipe `from_provider` recorded; a client wrapping an SDK client built
+        elsewhere cannot travel (the SDK client holds sockets and locks)."""
+        import pickle
+
+        if self._recipe is None:
+            raise pickle.PicklingError(
+                f"This {type(self).__name__} wraps a {type(self.client).__name__} built outside instructor, "
+                "which cannot be pickled (it holds connections and locks). Build the client with "
+                "instructor.from_provider('<provider>/<model>', ...): it pickles as its recipe and is "
+                "rebuilt where it is unpickled."
+            )
+        for name, value in self._recipe[1][0].get("kwargs", {}).items():
+            try:
+                pickle.dumps(value)
+            except Exception as exc:
+                raise pickle.PicklingError(
+                    f"The client's option {name}={value!r} cannot be pickled ({exc}). Leave it out of "
+                    "from_provider(...) for a client that travels, or build it on the other side."
+                ) from exc
+        return self._recipe
 
     @property
     def handler(self) -> ModeHandler:

@@ -1,4 +1,6 @@
-"""Batch jobs on the fake provider: OpenAI's files and batches, Anthropic's message batches.
+"""Batch jobs on the fake provider: OpenAI's files and batches, Anthropic's message batches,
+and (each in a module of its own) Mistral's batch jobs, Gemini's batches and Bedrock's model
+invocation jobs with the S3 calls they need.
 
 The jobs run on the scripted replies: when a batch completes, each of its
 request lines goes through the fake's chat wire (OpenAI Chat Completions or
@@ -9,6 +11,10 @@ is recorded in `fake.requests` like a direct call.
 `complete_after` says how many status polls see the job still running (0: the
 first poll sees it done); `cancel` stops a running job, whose unrun requests
 then have no result (OpenAI) or a `canceled` one (Anthropic).
+
+`after_request`, when set, is called with every request the service answered, after its
+state changed and before the answer goes out: a test can kill the client process at that
+exact point (a job created whose id the client never received).
 
 Example:
     >>> with FakeProvider() as fake:
@@ -24,9 +30,10 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from instructor.testing.wires import WireResponse, json_response
@@ -55,7 +62,7 @@ class Job:
     """One batch job, of either provider."""
 
     id: str
-    provider: str  # "openai" or "anthropic"
+    provider: str  # "openai", "anthropic", "mistral", "google" or "bedrock"
     requests: list[dict[str, Any]]
     created_at: float = field(default_factory=time.time)
     polls: int = 0
@@ -64,6 +71,18 @@ class Job:
     cancelled_at: float | None = None
     results: list[dict[str, Any]] = field(default_factory=list)  # one per request once ended
     openai: dict[str, Any] = field(default_factory=dict)  # endpoint, input_file_id, metadata, files
+    details: dict[str, Any] = field(default_factory=dict)  # what the other providers' jobs keep (model, names...)
+
+
+class ProviderBatches(Protocol):
+    """One more provider's batch API on the service: its paths, and how its jobs run and end."""
+
+    def route(self, method: str, parts: list[str], query: dict[str, str],
+              request: RecordedRequest) -> WireResponse | None: ...
+
+    def run(self, job: Job) -> list[dict[str, Any]]: ...
+
+    def end(self, job: Job, state: str) -> None: ...
 
 
 class BatchService:
@@ -72,19 +91,42 @@ class BatchService:
     name = "batches"
 
     def __init__(self, fake: FakeProvider) -> None:
+        from instructor.testing.batch_bedrock import BedrockBatches
+        from instructor.testing.batch_gemini import GeminiBatches
+        from instructor.testing.batch_mistral import MistralBatches
+
         self.fake = fake
         self.complete_after = 0
         self.files: dict[str, StoredFile] = {}
         self.jobs: dict[str, Job] = {}
+        self.after_request: Callable[[RecordedRequest], None] | None = None
         self._lock = threading.RLock()
+        #: the other providers' batch APIs, by the `Job.provider` of their jobs
+        self.apis: dict[str, ProviderBatches] = {
+            "mistral": MistralBatches(self), "google": GeminiBatches(self), "bedrock": BedrockBatches(self)}
+
+    @property
+    def s3(self) -> Any:
+        """The S3 objects Bedrock's jobs read and write (`instructor.testing.batch_bedrock.S3`)."""
+        return self.apis["bedrock"].s3  # type: ignore[attr-defined]
 
     # -- routing -----------------------------------------------------------------------------
     def handle(self, request: RecordedRequest) -> WireResponse | None:
+        response = self._route(request)
+        if response is not None and self.after_request is not None:
+            self.after_request(request)
+        return response
+
+    def _route(self, request: RecordedRequest) -> WireResponse | None:
         url = urlsplit(request.path)
         parts = [p for p in url.path.split("/") if p]
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         method = request.method
         with self._lock:
+            for api in self.apis.values():
+                answer = api.route(method, parts, query, request)
+                if answer is not None:
+                    return answer
             if parts[:3] == ["v1", "messages", "batches"]:
                 return self._anthropic(method, parts[3:], query, request)
             if parts[:2] == ["v1", "files"]:
@@ -97,7 +139,7 @@ class BatchService:
     def _files(self, method: str, rest: list[str], query: dict[str, str],
                request: RecordedRequest) -> WireResponse | None:
         if method == "POST" and not rest:
-            fields = _multipart(request.headers.get("content-type", ""), request.body)
+            fields = multipart_fields(request.headers.get("content-type", ""), request.body)
             upload = fields.get("file")
             if upload is None:
                 return _openai_error(400, "fake provider: the upload has no 'file' part")
@@ -116,8 +158,8 @@ class BatchService:
             return json_response({"id": stored.id, "object": "file", "deleted": True})
         return None
 
-    def _store(self, filename: str, purpose: str, content: bytes) -> StoredFile:
-        stored = StoredFile(f"file-fake{next(_ids)}", filename, purpose, content)
+    def _store(self, filename: str, purpose: str, content: bytes, file_id: str | None = None) -> StoredFile:
+        stored = StoredFile(file_id or f"file-fake{next(_ids)}", filename, purpose, content)
         self.files[stored.id] = stored
         return stored
 
@@ -226,14 +268,17 @@ class BatchService:
                 "errored": kinds.count("errored"), "canceled": kinds.count("canceled"),
                 "expired": kinds.count("expired"),
             },
-            "created_at": _iso(job.created_at), "expires_at": _iso(job.created_at + 86400),
-            "ended_at": _iso(job.ended_at) if job.ended_at else None,
-            "cancel_initiated_at": _iso(job.cancelled_at) if job.cancelled_at else None,
+            "created_at": iso_time(job.created_at), "expires_at": iso_time(job.created_at + 86400),
+            "ended_at": iso_time(job.ended_at) if job.ended_at else None,
+            "cancel_initiated_at": iso_time(job.cancelled_at) if job.cancelled_at else None,
             "archived_at": None,
             "results_url": f"http://{host}/v1/messages/batches/{job.id}/results" if ended else None,
         }
 
     # -- running jobs ------------------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(_ids)}"
+
     def _poll(self, job: Job) -> None:
         """A status poll: the job ends (runs its requests) once `complete_after` polls have seen it running."""
         job.polls += 1
@@ -248,7 +293,9 @@ class BatchService:
             job.cancelled_at = time.time()
 
     def _run(self, job: Job) -> None:
-        if job.provider == "openai":
+        if job.provider in self.apis:
+            job.results = self.apis[job.provider].run(job)
+        elif job.provider == "openai":
             job.results = [self._openai_line(i, line) for i, line in enumerate(job.requests)]
         else:
             job.results = [self._anthropic_line(line) for line in job.requests]
@@ -257,6 +304,9 @@ class BatchService:
     def _end(self, job: Job, state: str) -> None:
         job.state = state
         job.ended_at = time.time()
+        if job.provider in self.apis:
+            self.apis[job.provider].end(job, state)
+            return
         if job.provider == "anthropic" and state == "cancelled":
             job.results = [{"custom_id": r.get("custom_id"), "result": {"type": "canceled"}} for r in job.requests]
         if job.provider == "openai":
@@ -267,7 +317,7 @@ class BatchService:
                     content = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
                     job.openai[key] = self._store(f"{job.id}_{key[:-8]}.jsonl", "batch_output", content).id
 
-    def _reply(self, path: str, body: Any) -> tuple[int, Any]:
+    def reply(self, path: str, body: Any) -> tuple[int, Any]:
         """Send one request line through the fake's chat wire: (HTTP status, decoded body)."""
         from instructor.testing.server import RecordedRequest
 
@@ -290,12 +340,12 @@ class BatchService:
             return status, raw.decode("utf-8", "replace")
 
     def _openai_line(self, i: int, line: dict[str, Any]) -> dict[str, Any]:
-        status, body = self._reply(str(line.get("url") or "/v1/chat/completions"), line.get("body") or {})
+        status, body = self.reply(str(line.get("url") or "/v1/chat/completions"), line.get("body") or {})
         return {"id": f"batch_req_fake{next(_ids)}", "custom_id": line.get("custom_id"),
                 "response": {"status_code": status, "request_id": f"req_fake{i}", "body": body}, "error": None}
 
     def _anthropic_line(self, line: dict[str, Any]) -> dict[str, Any]:
-        status, body = self._reply("/v1/messages", line.get("params") or {})
+        status, body = self.reply("/v1/messages", line.get("params") or {})
         if status >= 400:
             error = body if isinstance(body, dict) else {"type": "error", "error": {"type": "api_error",
                                                                                       "message": str(body)}}
@@ -303,7 +353,7 @@ class BatchService:
         return {"custom_id": line.get("custom_id"), "result": {"type": "succeeded", "message": body}}
 
 
-def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+def multipart_fields(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
     """The parts of a multipart/form-data body: name -> (filename, content)."""
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
@@ -316,7 +366,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, by
     return fields
 
 
-def _iso(epoch: float) -> str:
+def iso_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 

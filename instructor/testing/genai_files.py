@@ -8,6 +8,8 @@ otherwise (or nothing), so every path is served under any version. `/v1/files/..
 OpenAI's path: a request there is Google's when it carries an `x-goog-...` header (the API key,
 the client's name), as every google-genai request to it does.
 
+`download/.../files/{id}:download` serves a file's bytes (the Batch API's results files).
+
 `processing_checks` says how many `files.get` of a new upload still see it `PROCESSING`
 (its upload answer too, when above 0) before it takes `final_state` (`ACTIVE`; `FAILED` to
 test a failed upload).
@@ -101,7 +103,7 @@ class GenAIFiles:
         url = urlsplit(request.path)
         parts = [p for p in url.path.split("/") if p]
         upload = parts[:1] == ["upload"]
-        rest = parts[1:] if upload else parts
+        rest = parts[1:] if upload or parts[:1] == ["download"] else parts
         version = rest[0] if rest and _VERSION.match(rest[0]) else ""
         rest = rest[1:] if version else rest
         google = upload or any(name.startswith("x-goog-") for name in request.headers)
@@ -146,6 +148,8 @@ class GenAIFiles:
         stored = self.files.get(rest[0].split(":", 1)[0])
         if stored is None:
             return _error(404, f"File files/{rest[0]} does not exist.", "NOT_FOUND")
+        if method == "GET" and rest[0].endswith(":download"):  # `files.download` (the batch API's results)
+            return WireResponse(200, {"content-type": stored.mime_type}, stored.content)
         if method == "GET":
             return json_response(stored.info(host, self._state(stored, count=True)))
         if method == "DELETE":

@@ -259,13 +259,14 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             else:
                 self._stream(response.status, response.headers, response.events, reply)
 
-        do_POST = do_GET = do_DELETE = _handle
+        do_POST = do_GET = do_DELETE = do_PUT = do_HEAD = _handle  # PUT, HEAD: S3 (testing/batch_bedrock.py)
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, cut_at: int | None = None) -> None:
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("content-length", str(len(body)))
+            if "content-length" not in headers:  # a HEAD answer names its object's length
+                self.send_header("content-length", str(len(body)))
             self.end_headers()
             if cut_at is not None:  # announce the whole body, send part, hang up
                 self.close_connection = True
