@@ -26,7 +26,7 @@ from instructor.core.usage import usage_object
 
 if TYPE_CHECKING:
     from instructor.core.client import MaxRetries, _BaseInstructor
-    from instructor.core.mode_registry import ChunkReader, ModeHandler
+    from instructor.core.handler import ChunkReader, ModeHandler
     from instructor.core.response_model import ResponseSpec
     from instructor.core.streaming.consumers import StreamConsumer
     from instructor.core.streaming.response import StreamedResponse
@@ -285,7 +285,7 @@ class _Call:
         handler's own reading of the stream (recorded on the way in), `record` does nothing and
         `reader` hands each delta on as it is.
         """
-        from instructor.core.mode_registry import AsyncReadStream, ReadStream
+        from instructor.core.handler import AsyncReadStream, ReadStream
         from instructor.core.streaming.consumers import consumer_for
         from instructor.core.streaming.response import (
             EACH_DELTA,

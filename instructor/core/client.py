@@ -21,7 +21,7 @@ from instructor.mode import Mode
 
 if TYPE_CHECKING:
     from instructor.core.call import _Call
-    from instructor.core.mode_registry import ModeHandler
+    from instructor.core.handler import ModeHandler
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")

@@ -24,18 +24,19 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
+from instructor.core.handler import (
+    REASK_EMPTY_ARGUMENTS,
+    REASK_TOOL,
+    REASK_TOOL_CALL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
 from instructor.core.json_text import validate_json_text
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
-REASK_TEXT = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
-REASK_WITH_CALL = REASK_TEXT + " with {arguments} (tool call name={name}, id={id})"
-REASK_EMPTY_ARGUMENTS = (
-    "Validation Error found:\n{error}\nThe function {name!r} (id={id}) was called with empty arguments. "
-    "Call it again with every required field filled in, matching its schema."
-)
 _FUNCTION_ITEMS = ("function_call", "tool_call")
 
 
@@ -266,10 +267,10 @@ class ResponsesToolsHandler:
         messages = list(conversation or [])
         calls = _calls_of(response)
         for call in calls:
-            template = REASK_EMPTY_ARGUMENTS if _is_empty(call["arguments"]) else REASK_WITH_CALL
+            template = REASK_EMPTY_ARGUMENTS if _is_empty(call["arguments"]) else REASK_TOOL_CALL
             messages.append({"role": "user", "content": template.format(error=error, **call)})
         if not calls:
-            messages.append({"role": "user", "content": REASK_TEXT.format(error=error)})
+            messages.append({"role": "user", "content": REASK_TOOL.format(error=error)})
         request[key] = messages
         return request
 
@@ -285,7 +286,7 @@ class ResponsesToolsHandler:
             "total_tokens": usage.total_tokens or 0,
         }
 
-    # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
+    # -- streaming (the contract: instructor.core.handler) -----------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         return read_stream(stream, _EventReader())
 
