@@ -460,10 +460,10 @@ def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool)
 
 
 def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
-    """[cache] The call's `instructor.cache.CallCache`, or None (the module loads only when asked for)."""
+    """[cache] The call's `CallCache`, or None (`instructor.core.call_cache` loads only when asked for)."""
     if "cache" not in request and "cache_namespace" not in request and "cache_ttl" not in request:
         return None
-    from instructor.cache import CallCache
+    from instructor.core.call_cache import CallCache
 
     return CallCache.pop_from(request, owner)
 
