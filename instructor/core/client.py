@@ -85,11 +85,25 @@ class _BaseInstructor(Generic[ClientT]):
         return self
 
     @property
-    def responses(self) -> Any:  # [responses] Mode.RESPONSES_TOOLS only: instructor/providers/openai/responses.py
-        """`client.responses.create(input=..., response_model=...)`: the create family for the Responses API."""
-        from instructor.providers.openai.responses import responses_of
+    def responses(self) -> Any:
+        """`client.responses.create(input=..., response_model=...)`: the create family for OpenAI's
+        Responses API, offered by the mode handler (`responses_view`) of `Mode.RESPONSES_TOOLS`.
 
-        return responses_of(self)
+        Raises:
+            AttributeError: this client's mode handler has no Responses API view.
+        """
+        from instructor.core.exceptions import HandlerNotFoundError
+
+        try:
+            view = getattr(self.handler, "responses_view", None)
+        except HandlerNotFoundError:
+            view = None
+        if view is None:
+            raise AttributeError(
+                f"client.responses needs a client in Mode.RESPONSES_TOOLS; this one is in Mode.{self.mode.name}. "
+                "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
+            )
+        return view(self)
 
     def on(self, hook: HookName | str, handler: HookHandler) -> None:
         """Call `handler` on every `hook` event of this client."""

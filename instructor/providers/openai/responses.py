@@ -11,8 +11,9 @@ item's `arguments`. Three pieces live here, each small:
   for this mode: `client.responses.create`, with the conversation sent as `input`
   and `max_tokens` renamed `max_output_tokens` (so hooks, re-asks and errors see
   `messages` like in every other mode);
-- `ResponsesHelper` / `AsyncResponsesHelper`: what `client.responses` returns, the
-  create family taking `input=` (a string or a list of messages) or `messages=`.
+- `ResponsesHelper` / `AsyncResponsesHelper`: what `client.responses` returns (the
+  handler's `responses_view`), the create family taking `input=` (a string or a list of
+  messages) or `messages=`.
 """
 
 from __future__ import annotations
@@ -286,6 +287,12 @@ class ResponsesToolsHandler:
             "total_tokens": usage.total_tokens or 0,
         }
 
+    def responses_view(self, client: Any) -> ResponsesHelper:
+        """`client.responses` of a client in this mode (the handler contract's optional view)."""
+        from instructor.core.client import AsyncInstructor
+
+        return AsyncResponsesHelper(client) if isinstance(client, AsyncInstructor) else ResponsesHelper(client)
+
     # -- streaming (the contract: instructor.core.handler) -----------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         return read_stream(stream, _EventReader())
@@ -381,26 +388,6 @@ class AsyncResponsesHelper(ResponsesHelper):
 Response = ResponsesHelper
 AsyncResponse = AsyncResponsesHelper
 
-RESPONSES_MODES = frozenset({Mode.RESPONSES_TOOLS})
-
-
-def responses_of(client: Any) -> ResponsesHelper:
-    """`client.responses` for a Responses-mode instructor client.
-
-    Raises:
-        AttributeError: the client is not in a Responses mode (then the attribute
-            falls through to the SDK client's own `responses`, when the client delegates).
-    """
-    if client.mode not in RESPONSES_MODES:
-        raise AttributeError(
-            f"client.responses needs a client in Mode.RESPONSES_TOOLS; this one is in Mode.{client.mode.name}. "
-            "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
-        )
-    from instructor.core.client import AsyncInstructor
-
-    return AsyncResponsesHelper(client) if isinstance(client, AsyncInstructor) else ResponsesHelper(client)
-
-
 __all__ = [
     "RESPONSES_TOOLS",
     "AsyncResponse",
@@ -410,5 +397,4 @@ __all__ = [
     "ResponsesToolsHandler",
     "function_tool",
     "responses_create",
-    "responses_of",
 ]
