@@ -33,8 +33,8 @@ from typing import Any
 # the call side (the key of a call, lookup, store, rebuilding results) is core's; these names
 # stay importable from here, where they were first
 from instructor.core.call_cache import CallCache as CallCache
-from instructor.core.call_cache import digest, key_payload
 from instructor.core.call_cache import _restore_raw as _restore_raw
+from instructor.core.call_cache import digest, key_payload
 
 #: the create keywords that configure caching; they never reach the SDK
 CACHE_OPTIONS = frozenset({"cache", "cache_namespace", "cache_ttl"})

@@ -99,6 +99,25 @@ from typing import Any, Protocol, runtime_checkable
 
 from instructor.mode import Mode
 
+_INVALID: tuple[type[BaseException], ...] = ()
+
+
+def invalid_answer_errors() -> tuple[type[BaseException], ...]:
+    """What `parse_response` raises for an answer that is there but does not fit the model, the
+    failures that are re-asked: pydantic's `ValidationError`, `json.JSONDecodeError`,
+    `ResponseParsingError` (no tool call, a tool nobody offered...), `AsyncValidationError`."""
+    global _INVALID
+    if not _INVALID:
+        import json
+
+        from pydantic import ValidationError
+
+        from instructor.core.exceptions import AsyncValidationError, ResponseParsingError
+
+        _INVALID = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
+    return _INVALID
+
+
 # -- the re-ask texts: `{error}` is the validation error, as text ---------------------------
 #: a tool call whose arguments did not fit the model (sent as the tool's result where the wire has one)
 REASK_TOOL = (

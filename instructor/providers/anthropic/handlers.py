@@ -465,12 +465,7 @@ class JSONSchemaHandler(JSONHandler):
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         if response_model is None:
-            from instructor.core.exceptions import ConfigurationError
-
-            raise ConfigurationError(
-                "Mode.JSON_SCHEMA with Anthropic needs a response_model: it constrains the answer to its "
-                "schema. Pass response_model=..., or use Mode.TOOLS for plain calls."
-            )
+            return normalize(kwargs)  # a plain call: the messages in Anthropic's shape, nothing constrained
         if JSONSchemaHandler._params is None:
             JSONSchemaHandler._params = _sdk_parameters()
         params = JSONSchemaHandler._params

@@ -9,8 +9,7 @@ item's `arguments`. Three pieces live here, each small:
   streaming over `response.*` events);
 - `responses_create(client)`: the create function the factory gives the client
   for this mode: `client.responses.create`, with the conversation sent as `input`
-  and `max_tokens` renamed `max_output_tokens` (so hooks, re-asks and errors see
-  `messages` like in every other mode);
+  (so hooks, re-asks and errors see `messages` like in every other mode);
 - `ResponsesHelper` / `AsyncResponsesHelper`: what `client.responses` returns (the
   handler's `responses_view`), the create family taking `input=` (a string or a list of
   messages) or `messages=`.
@@ -64,9 +63,10 @@ def function_tool(model: type[BaseModel]) -> dict[str, Any]:
 def responses_create(client: Any) -> Callable[..., Any]:
     """The create function of a `Mode.RESPONSES_TOOLS` client: `client.responses.create`.
 
-    The conversation arrives as `messages` (like every mode's) and is sent as
-    `input`; `max_tokens` becomes `max_output_tokens`. Works for sync and async
-    clients alike (an async client's method returns the awaitable).
+    The handler shaped the request (`max_tokens` is `max_output_tokens` already);
+    the conversation, `messages` in every mode (so hooks, re-asks and errors read it
+    there), is the API's `input` argument: only that name changes here. Works for
+    sync and async clients alike (an async client's method returns the awaitable).
     """
     create = client.responses.create
 
@@ -76,8 +76,6 @@ def responses_create(client: Any) -> Callable[..., Any]:
             if "input" in kwargs:
                 raise TypeError("Pass only one of 'messages' or 'input'")
             kwargs["input"] = messages
-        if "max_tokens" in kwargs and "max_output_tokens" not in kwargs:
-            kwargs["max_output_tokens"] = kwargs.pop("max_tokens")
         return create(**kwargs)
 
     return call
@@ -218,9 +216,11 @@ class ResponsesToolsHandler:
         return f"{type(self).__name__}(Mode.{self.mode.name})"
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if response_model is None:
-            return kwargs
         request = dict(kwargs)
+        if "max_tokens" in request and "max_output_tokens" not in request:
+            request["max_output_tokens"] = request.pop("max_tokens")
+        if response_model is None:
+            return request
         name = schema.tool_name(response_model)
         parameters = function_schema(response_model)
         # replaces the caller's tools: the answer must be this one function call
@@ -229,8 +229,6 @@ class ResponsesToolsHandler:
         text = dict(request.get("text") or {})
         text["format"] = {"type": "json_schema", "name": name, "strict": True, "schema": parameters}
         request["text"] = text
-        if "max_tokens" in request and "max_output_tokens" not in request:
-            request["max_output_tokens"] = request.pop("max_tokens")
         return request
 
     def parse_response(
