@@ -58,9 +58,9 @@ class _Call:
     `usage` / `usages` the token counts and usage objects of every attempt.
     """
 
-    __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage", "usages",
-                 "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt", "cache",
-                 "transport_error")
+    __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
+                 "usages", "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt",
+                 "cache", "transport_error")
 
     def __init__(
         self,

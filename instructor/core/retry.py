@@ -54,8 +54,7 @@ from instructor.core.handler import invalid_answer_errors
 
 if TYPE_CHECKING:
     from instructor.core.call import _Call
-
-MaxRetries = Any  # an int (re-asks after the first attempt) or a tenacity Retrying / AsyncRetrying
+    from instructor.core.client import MaxRetries
 
 
 # -- the policy ------------------------------------------------------------------------------
