@@ -234,9 +234,10 @@ class _Call:
     # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
     def open_stream(self, stream: Any, asynchronous: bool
                     ) -> tuple[StreamedResponse, StreamConsumer, Any, Callable[[Any], None], ChunkReader]:
-        """What the client's loop drives to read `stream`: `(response, consumer, chunks, record, reader)`.
+        """What a streamed attempt (`instructor.core.retry`) drives to read `stream`:
+        `(response, consumer, chunks, record, reader)`.
 
-        The loop takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
+        The attempt takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
         its usage, and keeping it or not: the handler's `keep_chunk`), feeds the deltas of
         `reader.feed(chunk)` to `response` and `consumer`, and calls `reader.end()` once the
         chunks ran out. When the handler reads chunks with a `ChunkReader` (its `iter_stream`
