@@ -41,11 +41,11 @@ from .core.exceptions import UnknownProviderError as UnknownProviderError
 from .core.exceptions import UnsupportedModeError as UnsupportedModeError
 from .core.exceptions import ValidationContextError as ValidationContextError
 from .core.exceptions import ValidationError as ValidationError
+from .core.handler import ModeHandler as ModeHandler
+from .core.handler import StreamDelta as StreamDelta
 from .core.hooks import HookName as HookName
 from .core.hooks import Hooks as Hooks
-from .core.mode_registry import ModeHandler as ModeHandler
 from .core.mode_registry import ModeRegistry as ModeRegistry
-from .core.mode_registry import StreamDelta as StreamDelta
 from .core.mode_registry import get_handler as get_handler
 from .core.mode_registry import mode_registry as mode_registry
 from .core.mode_registry import register_handler as register_handler

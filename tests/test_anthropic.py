@@ -19,6 +19,7 @@ from instructor import (
     RefusalError,
     UnsupportedModeError,
 )
+from instructor.core.handler import REASK_JSON_ANSWER, REASK_NO_TOOL
 from instructor.testing import FakeProvider, Reply
 
 MODEL = "claude-sonnet-4-6"
@@ -238,8 +239,8 @@ def test_reask_in_json_mode_quotes_the_answer_and_the_error(fake: FakeProvider) 
     messages = fake.requests[1].json["messages"]
     assert len(messages) == 2 and messages[1]["role"] == "user"  # no assistant echo (§1.5)
     text = messages[1]["content"]
-    assert text.startswith("Validation Errors found:\n") and "age" in text
-    assert text.endswith('following attempt:\n{"name": "Jason"}')
+    assert text.startswith(REASK_JSON_ANSWER.split("{error}")[0]) and "age" in text
+    assert text.endswith(REASK_JSON_ANSWER.split("{error}")[1].format(text='{"name": "Jason"}'))
 
 
 def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
@@ -247,7 +248,7 @@ def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
     assert client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1) == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1] == {"role": "assistant", "content": [{"type": "text", "text": "Jason, 25."}]}
-    assert retry[2]["content"].startswith("Validation Error due to no tool invocation:\n")
+    assert retry[2]["content"].startswith(REASK_NO_TOOL.split("{error}")[0])
 
 
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:

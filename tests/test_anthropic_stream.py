@@ -20,6 +20,7 @@ from instructor import (
     Mode,
     ResponseParsingError,
 )
+from instructor.core.handler import REASK_JSON_ANSWER
 from instructor.testing import FakeProvider, Reply
 
 MODEL = "claude-sonnet-4-6"
@@ -167,7 +168,7 @@ async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> No
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert len(retry) == 2 and retry[1]["role"] == "user"  # no assistant echo (§1.5)
-    assert retry[1]["content"].endswith('following attempt:\n{"name": "Jason"}')
+    assert retry[1]["content"].endswith(REASK_JSON_ANSWER.split("{error}")[1].format(text='{"name": "Jason"}'))
 
 
 def test_json_stream_keeps_a_fence_inside_a_string(fake: FakeProvider) -> None:

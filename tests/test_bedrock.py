@@ -28,6 +28,7 @@ from instructor import (
     Mode,
     UnsupportedModeError,
 )
+from instructor.core.handler import REASK_JSON, REASK_NO_TOOL
 from instructor.testing import FakeProvider, Reply
 
 CLAUDE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -236,7 +237,7 @@ def test_reask_in_json_mode(fake: FakeProvider) -> None:
     client_for(fake, mode=Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=1)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": '{"name": "Jason"}'}]}
-    assert "Correct your JSON" in messages[2]["content"][0]["text"]
+    assert messages[2]["content"][0]["text"].startswith(REASK_JSON.split("{error}")[0])
     assert fake.requests[1].json["system"] == fake.requests[0].json["system"]
 
 
@@ -245,7 +246,7 @@ def test_an_answer_without_the_tool_call_is_reasked(fake: FakeProvider) -> None:
     client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=1)
     messages = fake.requests[1].json["messages"]
     assert messages[1] == {"role": "assistant", "content": [{"text": "Jason, 25."}]}
-    assert messages[2]["content"][0]["text"].startswith("Validation Error due to no tool invocation:\n")
+    assert messages[2]["content"][0]["text"].startswith(REASK_NO_TOOL.split("{error}")[0])
 
 
 def test_usage_is_summed_over_attempts(fake: FakeProvider) -> None:

@@ -23,6 +23,7 @@ from instructor import (
     Mode,
     ResponseParsingError,
 )
+from instructor.core.handler import REASK_JSON
 from instructor.testing import FakeProvider, Reply
 
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -181,4 +182,4 @@ async def test_a_streamed_json_answer_is_reasked_async(fake: FakeProvider) -> No
     assert [o async for o in stream][-1] == User(**JASON)
     retry = fake.requests[1].json["messages"]
     assert retry[1] == {"role": "assistant", "content": [{"text": '{"name": "Jason"}'}]}
-    assert "Correct your JSON" in retry[2]["content"][0]["text"]
+    assert retry[2]["content"][0]["text"].startswith(REASK_JSON.split("{error}")[0])

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 import instructor
 from instructor import IncompleteOutputException, InstructorRetryException, Mode, RefusalError
+from instructor.core.handler import REASK_EMPTY_ARGUMENTS, REASK_TOOL, REASK_TOOL_CALL
 from instructor.testing import FakeProvider, Reply, ToolCall
 
 MESSAGES = [{"role": "system", "content": "Extract the user."}, {"role": "user", "content": "Jason is 25"}]
@@ -81,20 +82,19 @@ def test_reask_after_an_invalid_answer_sends_one_user_message_per_call(fake: Fak
     first, second = fake.requests[0].json, fake.requests[1].json
     with pytest.raises(ValidationError) as error:
         User.model_validate_json(json.dumps(bad))
-    feedback = (f"Validation Error found:\n{error.value}\nRecall the function correctly, fix the errors "
-                f"with {json.dumps(bad)} (tool call name=User, id=call_abc)")
+    feedback = REASK_TOOL_CALL.format(error=error.value, arguments=json.dumps(bad), name="User", id="call_abc")
     # the exact second request: the first one, with one user message per function call appended
     assert second == {**first, "input": [*MESSAGES, {"role": "user", "content": feedback}]}
     assert "greater than or equal to 0" in feedback
 
 
 def test_reask_with_empty_arguments_asks_to_fill_every_field(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("User", ""), Reply.tool("User", {"name": "Ada", "age": 36}))
+    fake.add(Reply(tool_calls=[ToolCall("User", "", id="call_abc")]), Reply.tool("User", {"name": "Ada", "age": 36}))
     user = client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     assert user == User(name="Ada", age=36)
     feedback = fake.requests[1].json["input"][-1]
-    assert feedback["role"] == "user" and "empty arguments" in feedback["content"]
-    assert "'User'" in feedback["content"]
+    assert feedback["role"] == "user"
+    assert feedback["content"].endswith(REASK_EMPTY_ARGUMENTS.split("{error}")[1].format(name="User", id="call_abc"))
 
 
 def test_empty_arguments_are_valid_for_a_model_with_nothing_required(fake: FakeProvider) -> None:
@@ -111,8 +111,8 @@ def test_no_function_call_reasks_with_the_plain_message(fake: FakeProvider) -> N
     fake.add(Reply.text("I cannot tell."), Reply.tool("User", {"name": "Jason", "age": 25}))
     client_for(fake).create(response_model=User, messages=MESSAGES, max_retries=2)
     feedback = fake.requests[1].json["input"][-1]
-    assert feedback["role"] == "user" and feedback["content"].startswith("Validation Error found:")
-    assert feedback["content"].endswith("Recall the function correctly, fix the errors")
+    assert feedback["role"] == "user" and feedback["content"].startswith(REASK_TOOL.split("{error}")[0])
+    assert feedback["content"].endswith(REASK_TOOL.split("{error}")[1])
 
 
 def test_every_attempt_failing_raises_the_retry_exception(fake: FakeProvider) -> None:
@@ -169,7 +169,8 @@ def test_a_streamed_invalid_answer_is_reasked_with_the_streamed_call(fake: FakeP
     snapshots = list(client_for(fake).create_partial(response_model=User, messages=MESSAGES, max_retries=2))
     assert snapshots[-1] == User(name="Jason", age=25)
     feedback = fake.requests[1].json["input"][-1]["content"]
-    assert '{"name": "Jason", "age": -3}' in feedback and "tool call name=User" in feedback
+    tail = REASK_TOOL_CALL.split("{error}")[1].split("{id}")[1].format(arguments='{"name": "Jason", "age": -3}')
+    assert feedback.endswith(tail) and "User" in feedback
 
 
 def test_create_iterable_streams_each_item(fake: FakeProvider) -> None:

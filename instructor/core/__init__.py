@@ -1,4 +1,5 @@
-"""The provider-independent core: the client, retries, hooks, exceptions, registries.
+"""The provider-independent core: the client, the call and its retry loops, the handler contract, hooks,
+exceptions, registries.
 
 Also the published release's import path for its client and exceptions
 (`from instructor.core import InstructorRetryException, Hooks, patch`). Every

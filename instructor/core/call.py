@@ -1,50 +1,45 @@
-"""One `create` call: its state, the retry loops, and what it raises (`_Call`).
+"""One `create` call's state and its per-attempt steps (`_Call`); the loops that drive them are
+`instructor.core.retry`.
+
+Calls run one way: the client builds a `_Call` (the request, shaped once by the
+mode handler; the attempts so far; the usage; the re-ask bookkeeping) and hands
+it to a loop of `instructor.core.retry`, which runs attempts through the steps
+here: `attempt_started(n)` -> the SDK's create function (`create`) ->
+`on_response` (whole answers) or `open_stream` and the `stream_*` steps (streamed
+ones). Each attempt ends in exactly one step that says how it went
+(`sdk_failed`, `on_response`, or `_stream_ended` for a stream), and that step calls
+`attempt_ended(n, error)`: with `attempt_started`, the seam a tracer plugs into.
+A failure the steps record (with its re-ask built into `request`) is raised raw
+for the loop's policy to judge.
 
 Loaded at the first `create`, not when a client is built: `from_provider` needs
 only the client classes (`instructor.core.client`), and this module brings the
 exceptions, message preparation, usage and mode-handler modules with it.
-The sync and async clients share everything here but the SDK call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from instructor.core.exceptions import (
-    AsyncValidationError,
     FailedAttempt,
     IncompleteOutputException,
     InstructorRetryException,
     ResponseParsingError,
-    TokenBudgetError,
 )
+from instructor.core.handler import invalid_answer_errors
 from instructor.core.hooks import HookName, Hooks
 from instructor.core.messages import prepare_messages
 from instructor.core.response_model import resolve_response_model
 from instructor.core.usage import usage_object
 
 if TYPE_CHECKING:
-    from instructor.core.client import MaxRetries, _BaseInstructor
-    from instructor.core.mode_registry import ChunkReader, ModeHandler
+    from instructor.core.client import _BaseInstructor
+    from instructor.core.handler import ChunkReader, ModeHandler
     from instructor.core.response_model import ResponseSpec
     from instructor.core.streaming.consumers import StreamConsumer
     from instructor.core.streaming.response import StreamedResponse
-
-_REASKED: tuple[type[BaseException], ...] = ()
-
-
-def _reasked() -> tuple[type[BaseException], ...]:
-    """The failures that are re-asked: the answer is there but does not fit the model."""
-    global _REASKED
-    if not _REASKED:
-        import json
-
-        from pydantic import ValidationError
-
-        _REASKED = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
-    return _REASKED
-
 
 def _messages_of(request: Mapping[str, Any]) -> Any:
     for key in ("messages", "contents", "chat_history"):
@@ -54,17 +49,18 @@ def _messages_of(request: Mapping[str, Any]) -> Any:
 
 
 class _Call:
-    """The state of one `create` call that sync and async clients share.
+    """The state of one `create` call that sync and async clients share, and its per-attempt steps.
 
-    The loops (`_run_sync`, `_run_async`, the `_stream` twins) call an attempt,
-    which returns the result or raises what went wrong, raw: the validation
-    error (already recorded in `failed`, its re-ask already in `request`), the
-    SDK's own exception, or a typed error never re-asked. `retries(exc)` says
-    whether to go round again and `give_up(exc, n)` what the call raises.
+    `owner` is the client the call runs on (it keeps the SDK client alive while a
+    stream is read), `create` its SDK create function, `handler` its mode handler,
+    `request` the SDK kwargs of the next attempt (shaped once by the handler; each
+    re-ask edits it), `failed` the attempts that failed validation or parsing,
+    `usage` / `usages` the token counts and usage objects of every attempt.
     """
 
-    __slots__ = ("spec", "handler", "hooks", "request", "context", "strict", "failed", "usage", "usages",
-                 "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt", "cache")
+    __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
+                 "usages", "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt",
+                 "cache", "transport_error")
 
     def __init__(
         self,
@@ -106,19 +102,27 @@ class _Call:
             self.deadline = monotonic() + timeout
         self.token_budget = token_budget
         if token_budget is not None:
-            _check_token_budget(token_budget, self.spec, self.streaming)
-        if self.spec is None:
-            self.handler: ModeHandler | None = None
-            self.request = request
-        else:
-            self.handler = owner.handler
-            self.request = self.handler.prepare_request(self.spec.model, request)
+            _check_budget_value(token_budget, self.spec, self.streaming)
+        self.owner = owner
+        self.create = owner.create_fn
+        self.transport_error: Exception | None = None
+        self.handler: ModeHandler = owner.handler
+        # shaped once, here, with or without a response model: the create function sends it as it is
+        self.request = self.handler.prepare_request(None if self.spec is None else self.spec.model, request)
 
-    def before(self, n: int) -> dict[str, Any]:
+    def attempt_started(self, n: int) -> dict[str, Any]:
+        """Attempt `n` begins: the `completion:kwargs` hook; returns the request to send."""
         self.attempt = n
         if self.hooks:
             self.hooks.emit(HookName.COMPLETION_KWARGS, **self.request)
         return self.request
+
+    def attempt_ended(self, n: int, error: BaseException | None) -> None:
+        """Attempt `n` is over: `error` is what went wrong, None when it gave a result.
+
+        Called once per attempt by the step that settled it; a tracer's span per
+        attempt ends here (nothing else happens yet).
+        """
 
     def _is_last(self, n: int) -> bool:
         return self.max_attempts is not None and n >= self.max_attempts
@@ -127,12 +131,15 @@ class _Call:
         """What a failed SDK call raises into the loop: the SDK's own exception, except a
         `RecursionError` (the SDK's json decoder on a hostile, deeply nested body), which
         becomes a typed `ResponseParsingError` chaining it."""
-        exc = _typed_recursion(exc)
+        typed = _typed_recursion(exc)
+        if typed is exc:
+            self.transport_error = exc
         if self.hooks:
-            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, exc, attempt_number=n,
+            self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, typed, attempt_number=n,
                                           max_attempts=self.max_attempts,
                                           is_last_attempt=self.max_attempts is not None)
-        return exc
+        self.attempt_ended(n, typed)
+        return typed
 
     def on_response(self, response: Any, n: int) -> Any:
         """Parse `response`: return the result, or record the failure (and its re-ask) and raise it."""
@@ -141,7 +148,8 @@ class _Call:
         if hooks:
             hooks.emit(HookName.COMPLETION_RESPONSE, response)
         handler, spec = self.handler, self.spec
-        if handler is None or spec is None:
+        if spec is None:
+            self.attempt_ended(n, None)
             return response
         counts = handler.usage(response)
         for key, value in counts.items():
@@ -156,13 +164,16 @@ class _Call:
             exc.failed_attempts = list(self.failed)
             if exc.last_completion is None:
                 exc.last_completion = response
+            self.attempt_ended(n, exc)
             raise
         except Exception as exc:
             typed = _typed_recursion(exc)
             self.failed_attempt(typed, response, n)
+            self.attempt_ended(n, typed)
             if typed is exc:
                 raise
             raise typed from exc
+        self.attempt_ended(n, None)
         result = spec.unwrap(parsed)
         usages = self.usages
         # the cumulative usage when every attempt reported one: one attempt's is its own (no copy)
@@ -181,57 +192,26 @@ class _Call:
         return result
 
     def failed_attempt(self, exc: Exception, response: Any, n: int) -> None:
-        """Record a failed parse; a failure that is re-asked gets its re-ask built into `request`.
-
-        Raises:
-            TokenBudgetError: the call's `token_budget` is spent (or usage is unknown).
-        """
+        """Record a failed parse; a failure that is re-asked gets its re-ask built into `request`."""
         self.failed.append(FailedAttempt(n, exc, response))
-        reasked = isinstance(exc, _reasked())
+        reasked = isinstance(exc, invalid_answer_errors())
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.PARSE_ERROR, exc, attempt_number=n,
                                           max_attempts=self.max_attempts,
                                           is_last_attempt=not reasked or self._is_last(n))
         if not reasked:
             return
-        assert self.handler is not None
         try:
             self.request = self.handler.reask(self.request, response, exc)
         except Exception as error:  # the answer cannot even be echoed back (e.g. nested too deep)
             raise _typed_recursion(error)  # noqa: B904 - a RecursionError's typed form chains it
-        if self.token_budget is not None and not self._is_last(n):
-            self._check_budget(exc, n)
-
-    def _check_budget(self, exc: Exception, n: int) -> None:
-        from instructor.core.exceptions import TokenBudgetExceeded, TokenUsageUnavailableError
-        from instructor.core.usage import tokens_used
-
-        budget = self.token_budget
-        assert budget is not None
-        if not self.usage:
-            error: Exception = TokenUsageUnavailableError(
-                f"token_budget={budget} was set, but the provider reported no token usage for attempt {n}, "
-                "so the budget cannot be checked. Drop token_budget for this provider, or use max_retries.",
-                **self._details(n), budget=budget,
-            )
-        else:
-            used = tokens_used(self.usage)
-            if used < budget:
-                return
-            error = TokenBudgetExceeded(
-                f"The token budget is spent: {used} tokens used across {n} attempt{'s' if n != 1 else ''} "
-                f"(token_budget={budget}); not re-asking. Raise token_budget, or make the task easier.",
-                **self._details(n), budget=budget,
-            )
-        error.__cause__ = exc
-        raise error
 
     def total_usage(self) -> Any:
         from instructor.core.usage import total_usage
 
         return total_usage(self.usages, self.usage)
 
-    def _details(self, n: int) -> dict[str, Any]:
+    def details(self, n: int) -> dict[str, Any]:
         return {
             "n_attempts": n,
             "total_usage": self.total_usage(),
@@ -241,42 +221,23 @@ class _Call:
             "failed_attempts": list(self.failed),
         }
 
-    def retries(self, exc: Exception, n: int) -> bool:
-        """Whether the int `max_retries` loop goes round again after `exc` at attempt `n`."""
-        if self._is_last(n) or not self.failed or self.failed[-1].exception is not exc:
-            return False  # the last attempt, or not a parse failure (an SDK error is never re-sent)
-        if not isinstance(exc, _reasked()):
-            return False
-        if self.deadline is not None:
-            from time import monotonic
-
-            return monotonic() < self.deadline
-        return True
-
-    def give_up(self, exc: BaseException, n: int, cause: BaseException | None = None) -> BaseException:
-        """What the call raises when it stops on `exc` at attempt `n`.
-
-        `IncompleteOutputException` and `TokenBudgetError` as they are; with
-        `response_model=None` the SDK's exception as it is; anything else an
-        `InstructorRetryException` caused by it, carrying every attempt.
-        """
-        if isinstance(exc, (IncompleteOutputException, TokenBudgetError, InstructorRetryException)):
-            return exc
-        if self.spec is None:
-            return exc
+    def retry_error(self, exc: BaseException, n: int, cause: BaseException | None = None) -> InstructorRetryException:
+        """The `InstructorRetryException` a call that gives up on `exc` at attempt `n` raises: every
+        attempt's record, caused by `cause` (by `exc` itself when None)."""
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.COMPLETION_LAST_ATTEMPT, exc, attempt_number=n,
                                           max_attempts=self.max_attempts, is_last_attempt=True)
-        error = InstructorRetryException(str(exc), **self._details(n))
+        error = InstructorRetryException(str(exc), **self.details(n))
         error.__cause__ = cause if cause is not None else exc
         return error
 
     # -- streamed attempts (the machinery is instructor.core.streaming) --------------------------
     def open_stream(self, stream: Any, asynchronous: bool
                     ) -> tuple[StreamedResponse, StreamConsumer, Any, Callable[[Any], None], ChunkReader]:
-        """What the client's loop drives to read `stream`: `(response, consumer, chunks, record, reader)`.
+        """What a streamed attempt (`instructor.core.retry`) drives to read `stream`:
+        `(response, consumer, chunks, record, reader)`.
 
-        The loop takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
+        The attempt takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
         its usage, and keeping it or not: the handler's `keep_chunk`), feeds the deltas of
         `reader.feed(chunk)` to `response` and `consumer`, and calls `reader.end()` once the
         chunks ran out. When the handler reads chunks with a `ChunkReader` (its `iter_stream`
@@ -285,7 +246,7 @@ class _Call:
         handler's own reading of the stream (recorded on the way in), `record` does nothing and
         `reader` hands each delta on as it is.
         """
-        from instructor.core.mode_registry import AsyncReadStream, ReadStream
+        from instructor.core.handler import AsyncReadStream, ReadStream
         from instructor.core.streaming.consumers import consumer_for
         from instructor.core.streaming.response import (
             EACH_DELTA,
@@ -295,7 +256,7 @@ class _Call:
             record_chunks,
         )
 
-        assert self.spec is not None and self.handler is not None
+        assert self.spec is not None
         response, handler = StreamedResponse(), self.handler
         consumer = consumer_for(self.spec, self.context, self.strict, tools=bool(getattr(handler, "tools", False)))
         keep = getattr(handler, "keep_chunk", None)
@@ -313,7 +274,8 @@ class _Call:
             return response, consumer, stream, response.recorder(handler.usage, keep), deltas.reader
         return response, consumer, deltas, no_record, EACH_DELTA
 
-    def _stream_ended(self, response: StreamedResponse) -> None:
+    def _stream_ended(self, response: StreamedResponse, error: BaseException | None) -> None:
+        """Account for a stream attempt that is over, however it ended (`error`: None when it gave a result)."""
         self.last_response = response
         for key, value in response.usage.items():
             self.usage[key] = self.usage.get(key, 0) + value
@@ -323,16 +285,17 @@ class _Call:
             if response.usage:
                 self.hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(),
                                               attempt_number=self.attempt)
+        self.attempt_ended(self.attempt, error)
 
     def stream_broken(self, exc: Exception, response: StreamedResponse, n: int) -> Exception:
         """The typed error a stream that broke off ends in (not re-asked)."""
         from instructor.core.exceptions import StreamInterruptedError
         from instructor.core.streaming.response import stream_failure
 
-        self._stream_ended(response)
         error = stream_failure(exc, response)
+        self._stream_ended(response, error)
         if isinstance(error, StreamInterruptedError):
-            for key, value in self._details(n).items():
+            for key, value in self.details(n).items():
                 if key != "last_completion":  # the StreamedResponse of this attempt stays
                     setattr(error, key, value)
         elif isinstance(error, IncompleteOutputException):
@@ -345,12 +308,12 @@ class _Call:
 
     def stream_invalid(self, exc: Exception, response: StreamedResponse, n: int) -> None:
         """The streamed answer failed: record it (and its re-ask); the loop decides."""
-        self._stream_ended(response)
+        self._stream_ended(response, exc)
         self.failed_attempt(exc, response, n)
 
     def stream_finished(self, response: StreamedResponse, outputs: list[Any]) -> list[Any]:
         """Account for a clean stream; the final object carries the `StreamedResponse`."""
-        self._stream_ended(response)
+        self._stream_ended(response, None)
         if outputs and hasattr(outputs[-1], "__pydantic_fields__") and self.spec is not None \
                 and self.spec.kind == "partial":
             try:
@@ -388,30 +351,6 @@ class _Call:
             raise
         return self.stream_finished(response, outputs)
 
-    # the clients reach the loops through the call: this module loads at the first create only
-    def run_sync(self, attempt: Callable[[int], Any], max_retries: MaxRetries) -> Any:
-        return _run_sync(attempt, max_retries, self)
-
-    async def run_async(self, attempt: Callable[[int], Awaitable[Any]], max_retries: MaxRetries) -> Any:
-        return await _run_async(attempt, max_retries, self)
-
-    def counted(self, max_retries: MaxRetries) -> bool:
-        """True for an int `max_retries` (the attempts are counted); False for a tenacity object."""
-        if _is_count(max_retries):
-            self.max_attempts = _attempts_of(max_retries)
-            return True
-        _need_tenacity()
-        return False
-
-    @staticmethod
-    def settled(state: Any, failure: Exception | None) -> bool:
-        """Tell tenacity how a streamed attempt went: True when it succeeded; when it failed, tenacity
-        either raises (a `RetryError`, or the failure with `reraise=True`) or lets the loop go on."""
-        with state:
-            if failure is not None:
-                raise failure
-        return failure is None
-
     def not_streaming(self) -> None:
         """`create_with_completion` returns one completion: a streaming call is a caller's mistake."""
         if self.streaming:
@@ -420,15 +359,6 @@ class _Call:
                 "(Partial[...], or Iterable[...] with stream=True). Use create, create_partial or "
                 "create_iterable; the final object's `_raw_response` holds the StreamedResponse."
             )
-
-    def tenacity_gave_up(self, exc: Exception) -> BaseException:
-        """What the call raises when a loop over a tenacity `Retrying` object stops on `exc`."""
-        from tenacity import RetryError
-
-        if isinstance(exc, RetryError):
-            inner, n = _retry_error_parts(exc)
-            return self.give_up(inner, n, cause=exc)
-        return self.give_up(exc, self.attempt)
 
 
 def _typed_recursion(exc: Exception) -> Exception:
@@ -445,7 +375,7 @@ def _typed_recursion(exc: Exception) -> Exception:
     return error
 
 
-def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:
+def _check_budget_value(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:
     """Raises TypeError / ValueError for a `token_budget` that cannot be honoured."""
     if isinstance(budget, bool) or not isinstance(budget, int):
         raise TypeError(f"token_budget must be a positive int (tokens) or None, got {budget!r}.")
@@ -460,10 +390,10 @@ def _check_token_budget(budget: Any, spec: ResponseSpec | None, streaming: bool)
 
 
 def _call_cache(request: dict[str, Any], owner: _BaseInstructor[Any]) -> Any:
-    """[cache] The call's `instructor.cache.CallCache`, or None (the module loads only when asked for)."""
+    """[cache] The call's `CallCache`, or None (`instructor.core.call_cache` loads only when asked for)."""
     if "cache" not in request and "cache_namespace" not in request and "cache_ttl" not in request:
         return None
-    from instructor.cache import CallCache
+    from instructor.core.call_cache import CallCache
 
     return CallCache.pop_from(request, owner)
 
@@ -493,71 +423,3 @@ def _wants_stream(spec: ResponseSpec | None, request: dict[str, Any]) -> bool:
             f"Use client.create_partial(response_model={name}, ...) to stream it as it is written."
         )
     return True
-
-
-def _is_count(max_retries: Any) -> bool:
-    return isinstance(max_retries, int)
-
-
-def _attempts_of(max_retries: int) -> int:
-    """`max_retries` re-asks after the first attempt; a negative number counts as none."""
-    return max(0, int(max_retries)) + 1
-
-
-def _need_tenacity() -> None:
-    """A tenacity `Retrying` object as `max_retries` needs tenacity: its ImportError, as it is, if missing."""
-    import tenacity  # noqa: F401
-
-
-def _retry_error_parts(exc: Any) -> tuple[BaseException, int]:
-    """The last exception inside a tenacity `RetryError`, and its attempt number."""
-    last = exc.last_attempt
-    inner = last.exception() if last.failed else exc
-    return inner, last.attempt_number
-
-
-def _run_sync(attempt: Callable[[int], Any], max_retries: MaxRetries, call: _Call) -> Any:
-    if not _is_count(max_retries):
-        return _run_tenacity_sync(attempt, max_retries, call)
-    call.max_attempts = _attempts_of(max_retries)
-    n = 1
-    while True:
-        try:
-            return attempt(n)
-        except Exception as exc:
-            if not call.retries(exc, n):
-                raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
-        n += 1
-
-
-def _run_tenacity_sync(attempt: Callable[[int], Any], retrying: Any, call: _Call) -> Any:
-    _need_tenacity()
-    try:
-        for state in retrying:
-            with state:
-                return attempt(state.retry_state.attempt_number)
-    except Exception as exc:
-        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
-    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)
-
-
-async def _run_async(attempt: Callable[[int], Awaitable[Any]], max_retries: MaxRetries, call: _Call) -> Any:
-    if _is_count(max_retries):
-        call.max_attempts = _attempts_of(max_retries)
-        n = 1
-        while True:
-            try:
-                return await attempt(n)
-            except Exception as exc:
-                if not call.retries(exc, n):
-                    raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
-            n += 1
-    _need_tenacity()
-    try:
-        # an AsyncRetrying, used as given (a sync Retrying raises TypeError here, reported as the cause)
-        async for state in max_retries:
-            with state:
-                return await attempt(state.retry_state.attempt_number)
-    except Exception as exc:
-        raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
-    raise call.give_up(RuntimeError("the tenacity object made no attempt"), 0)

@@ -1,14 +1,12 @@
-"""`Instructor` and `AsyncInstructor`: the create* family around one SDK call.
+"""`Instructor` and `AsyncInstructor`: the create family, each method building one call.
 
-One call: hooks `completion:kwargs` -> the mode handler turns the response
-model into request kwargs -> the SDK call -> the handler parses the response
--> validation; on a validation, JSON or parsing failure the handler builds the
-re-ask and the loop goes round again, up to `max_retries` re-asks (the
-published release's count: `max_retries=3` means up to 4 requests). Anything
-else (an SDK error, a refusal) ends the call in an `InstructorRetryException`
-caused by it. The sync and async clients share everything but the SDK call and
-the loop: `_Call` (`instructor.core.call`, loaded at the first create) holds the
-shared part, so building a client loads only this module, the hooks and the modes.
+A method builds the call (`instructor.core.call._Call`: the caller's arguments
+resolved, the request shaped by the client's mode handler) and hands it to a
+loop of `instructor.core.retry`, which runs its attempts and decides what a
+failure leads to (a re-ask, or the error the call raises: the published
+release's rules, `max_retries=3` meaning up to 4 requests). Nothing of a call
+happens here. Both modules load at the first create, so building a client
+loads only this module, the hooks and the modes.
 """
 
 from __future__ import annotations
@@ -20,8 +18,14 @@ from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
+    from instructor.core import retry as _loops
     from instructor.core.call import _Call
-    from instructor.core.mode_registry import ModeHandler
+    from instructor.core.call import _Call as _call_class
+    from instructor.core.handler import ModeHandler
+else:
+    # `_Call` and the loops, bound at the first create (`_first_create`), not when a client is built;
+    # held here, a call pays no import statement (the per-call path is measured in microseconds)
+    _call_class = _loops = None
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT")
@@ -30,15 +34,13 @@ SelfT = TypeVar("SelfT", bound="_BaseInstructor[Any]")
 MaxRetries = Any  # an int (re-asks after the first attempt) or a tenacity Retrying / AsyncRetrying
 
 
-# where the exception that stops a streamed attempt came from (the loops of `_stream_attempt`)
-_READING = 0  # reading the stream (the SDK, the handler's reader, recording): a broken stream
-_FEEDING = 1  # the consumer, given a delta: an invalid answer
-_ELSEWHERE = 2  # anything else (thrown in at a yield by the caller): passes as it is
+def _first_create() -> None:
+    """Bind `_call_class` (`instructor.core.call._Call`) and `_loops` (`instructor.core.retry`)."""
+    global _call_class, _loops
+    from instructor.core import retry
+    from instructor.core.call import _Call
 
-
-def _close_stream(stream: Any) -> Any:
-    close = getattr(stream, "close", None)
-    return close() if callable(close) else None
+    _call_class, _loops = _Call, retry  # type: ignore[misc]
 
 
 class _BaseInstructor(Generic[ClientT]):
@@ -109,11 +111,25 @@ class _BaseInstructor(Generic[ClientT]):
         return self
 
     @property
-    def responses(self) -> Any:  # [responses] Mode.RESPONSES_TOOLS only: instructor/providers/openai/responses.py
-        """`client.responses.create(input=..., response_model=...)`: the create family for the Responses API."""
-        from instructor.providers.openai.responses import responses_of
+    def responses(self) -> Any:
+        """`client.responses.create(input=..., response_model=...)`: the create family for OpenAI's
+        Responses API, offered by the mode handler (`responses_view`) of `Mode.RESPONSES_TOOLS`.
 
-        return responses_of(self)
+        Raises:
+            AttributeError: this client's mode handler has no Responses API view.
+        """
+        from instructor.core.exceptions import HandlerNotFoundError
+
+        try:
+            view = getattr(self.handler, "responses_view", None)
+        except HandlerNotFoundError:
+            view = None
+        if view is None:
+            raise AttributeError(
+                f"client.responses needs a client in Mode.RESPONSES_TOOLS; this one is in Mode.{self.mode.name}. "
+                "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
+            )
+        return view(self)
 
     def on(self, hook: HookName | str, handler: HookHandler) -> None:
         """Call `handler` on every `hook` event of this client."""
@@ -146,9 +162,9 @@ class _BaseInstructor(Generic[ClientT]):
             if context is not None:
                 raise ValueError("Pass either context= or its older name validation_context=, not both.")
             context = validation_context
-        from instructor.core.call import _Call  # loaded at the first create, not by from_provider
-
-        return _Call(self, response_model, messages, context, strict, hooks, token_budget, kwargs)
+        if _call_class is None:
+            _first_create()
+        return _call_class(self, response_model, messages, context, strict, hooks, token_budget, kwargs)
 
     def _partial_call(self, response_model: Any, messages: Sequence[Any] | None, context: Mapping[str, Any] | None,
                       strict: bool | None, hooks: Hooks | None, kwargs: dict[str, Any]) -> _Call:
@@ -246,8 +262,8 @@ class Instructor(_BaseInstructor[Any]):
         """
         call = self._call(response_model, messages, context, strict, hooks, kwargs, token_budget)
         if call.streaming:
-            return self._stream(call, max_retries)
-        return self._complete(call, max_retries)[0]
+            return _loops.stream_sync(call, max_retries)
+        return _loops.complete_sync(call, max_retries)[0]
 
     def create_partial(
         self,
@@ -283,8 +299,8 @@ class Instructor(_BaseInstructor[Any]):
             >>> for user in client.create_partial(response_model=User, messages=[...]):
             ...     print(user)
         """
-        return self._stream(self._partial_call(response_model, messages, context, strict, hooks, kwargs),
-                            max_retries)
+        call = self._partial_call(response_model, messages, context, strict, hooks, kwargs)
+        return _loops.stream_sync(call, max_retries)
 
     def create_iterable(
         self,
@@ -314,8 +330,8 @@ class Instructor(_BaseInstructor[Any]):
             >>> for user in client.create_iterable(messages=[...], response_model=User):
             ...     print(user)
         """
-        return self._stream(self._iterable_call(response_model, messages, context, strict, hooks, kwargs),
-                            max_retries)
+        call = self._iterable_call(response_model, messages, context, strict, hooks, kwargs)
+        return _loops.stream_sync(call, max_retries)
 
     def create_with_completion(
         self,
@@ -330,84 +346,7 @@ class Instructor(_BaseInstructor[Any]):
         """Like `create`, and also return the SDK's raw completion: `(result, completion)`."""
         call = self._call(response_model, messages, context, strict, hooks, kwargs)
         call.not_streaming()
-        return self._complete(call, max_retries)
-
-    def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
-        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
-            return cast(tuple[Any, Any], hit)
-
-        def attempt(n: int) -> Any:
-            request = call.before(n)
-            try:
-                response = self.create_fn(**request)
-            except Exception as exc:
-                raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-            return call.on_response(response, n)
-
-        result = call.run_sync(attempt, max_retries)
-        if call.cache is not None:  # [cache]
-            call.cache.store(call, result)
-        return result, call.last_response
-
-    def _stream(self, call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
-        if call.counted(max_retries):
-            n = 1
-            while True:
-                try:
-                    yield from self._stream_attempt(call, n)
-                    return
-                except Exception as exc:
-                    if not call.retries(exc, n):
-                        raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
-                n += 1
-        try:
-            for state in max_retries:
-                # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
-                failure: Exception | None = None
-                try:
-                    yield from self._stream_attempt(call, state.retry_state.attempt_number)
-                except Exception as exc:
-                    failure = exc
-                if call.settled(state, failure):
-                    return
-        except Exception as exc:
-            raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
-
-    def _stream_attempt(self, call: _Call, n: int) -> Iterator[Any]:
-        request = call.before(n)
-        try:
-            stream = self.create_fn(**request)
-        except Exception as exc:
-            raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        response, consumer, chunks, record, reader = call.open_stream(stream, asynchronous=False)
-        read, add_delta, feed = reader.feed, response.add_delta, consumer.feed
-        at = _READING
-        try:
-            try:
-                for chunk in chunks:
-                    record(chunk)
-                    for delta in read(chunk):
-                        at = _ELSEWHERE
-                        add_delta(delta)
-                        at = _FEEDING
-                        outputs = feed(delta)
-                        at = _ELSEWHERE
-                        yield from outputs
-                        at = _READING
-                reader.end()
-            except Exception as exc:
-                if at == _READING:
-                    call.stream_read_failed(exc, response, n)
-                if at == _FEEDING:
-                    call.stream_feed_failed(exc, response, n)
-                raise  # thrown in at a yield: the caller's own, as it is
-            yield from call.stream_end(consumer, response, n)
-        finally:
-            if chunks is not stream:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()
-            _close_stream(stream)
+        return _loops.complete_sync(call, max_retries)
 
 
 class AsyncInstructor(_BaseInstructor[Any]):
@@ -460,8 +399,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
             kwargs["stream"] = True
         call = self._call(response_model, messages, context, strict, hooks, kwargs, token_budget)
         if call.streaming:
-            return self._stream(call, max_retries)
-        result, _ = await self._complete(call, max_retries)
+            return _loops.stream_async(call, max_retries)
+        result, _ = await _loops.complete_async(call, max_retries)
         return result
 
     def create_partial(
@@ -475,8 +414,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
         **kwargs: Any,
     ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_partial`: `async for user in client.create_partial(...)`."""
-        return self._stream(self._partial_call(response_model, messages, context, strict, hooks, kwargs),
-                            max_retries)
+        call = self._partial_call(response_model, messages, context, strict, hooks, kwargs)
+        return _loops.stream_async(call, max_retries)
 
     def create_iterable(
         self,
@@ -489,8 +428,8 @@ class AsyncInstructor(_BaseInstructor[Any]):
         **kwargs: Any,
     ) -> AsyncIterator[T]:
         """The async twin of `Instructor.create_iterable`: `async for item in client.create_iterable(...)`."""
-        return self._stream(self._iterable_call(response_model, messages, context, strict, hooks, kwargs),
-                            max_retries)
+        call = self._iterable_call(response_model, messages, context, strict, hooks, kwargs)
+        return _loops.stream_async(call, max_retries)
 
     async def create_with_completion(
         self,
@@ -505,90 +444,7 @@ class AsyncInstructor(_BaseInstructor[Any]):
         """Like `create`, and also return the SDK's raw completion: `(result, completion)`."""
         call = self._call(response_model, messages, context, strict, hooks, kwargs)
         call.not_streaming()
-        return await self._complete(call, max_retries)
-
-    async def _complete(self, call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
-        if call.cache is not None and (hit := call.cache.lookup(call)) is not None:  # [cache]
-            return cast(tuple[Any, Any], hit)
-
-        async def attempt(n: int) -> Any:
-            request = call.before(n)
-            try:
-                response = await self.create_fn(**request)
-            except Exception as exc:
-                raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-            return call.on_response(response, n)
-
-        result = await call.run_async(attempt, max_retries)
-        if call.cache is not None:  # [cache]
-            call.cache.store(call, result)
-        return result, call.last_response
-
-    async def _stream(self, call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
-        if call.counted(max_retries):
-            n = 1
-            while True:
-                try:
-                    async for item in self._stream_attempt(call, n):
-                        yield item
-                    return
-                except Exception as exc:
-                    if not call.retries(exc, n):
-                        raise call.give_up(exc, n)  # noqa: B904 - give_up sets the cause
-                n += 1
-        try:
-            async for state in max_retries:
-                # the attempt runs outside `with state`: tenacity would swallow GeneratorExit
-                failure: Exception | None = None
-                try:
-                    async for item in self._stream_attempt(call, state.retry_state.attempt_number):
-                        yield item
-                except Exception as exc:
-                    failure = exc
-                if call.settled(state, failure):
-                    return
-        except Exception as exc:
-            raise call.tenacity_gave_up(exc)  # noqa: B904 - give_up sets the cause
-
-    async def _stream_attempt(self, call: _Call, n: int) -> AsyncIterator[Any]:
-        request = call.before(n)
-        try:
-            stream = await self.create_fn(**request)
-        except Exception as exc:
-            raise call.sdk_failed(exc, n)  # noqa: B904 - the SDK's exception itself, or a typed one chaining it
-        response, consumer, chunks, record, reader = call.open_stream(stream, asynchronous=True)
-        read, add_delta, feed = reader.feed, response.add_delta, consumer.feed
-        at = _READING
-        try:
-            try:
-                async for chunk in chunks:
-                    record(chunk)
-                    for delta in read(chunk):
-                        at = _ELSEWHERE
-                        add_delta(delta)
-                        at = _FEEDING
-                        outputs = feed(delta)
-                        at = _ELSEWHERE
-                        for item in outputs:
-                            yield item
-                        at = _READING
-                reader.end()
-            except Exception as exc:
-                if at == _READING:
-                    call.stream_read_failed(exc, response, n)
-                if at == _FEEDING:
-                    call.stream_feed_failed(exc, response, n)
-                raise  # thrown in at a yield: the caller's own, as it is
-            for item in call.stream_end(consumer, response, n):
-                yield item
-        finally:
-            if chunks is not stream:
-                aclose = getattr(chunks, "aclose", None)
-                if aclose is not None:
-                    await aclose()
-            closing = _close_stream(stream)
-            if closing is not None and hasattr(closing, "__await__"):
-                await closing
+        return await _loops.complete_async(call, max_retries)
 
 
 def _is_iterable(response_model: Any) -> bool:

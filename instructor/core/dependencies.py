@@ -1,11 +1,12 @@
-"""Optional SDKs: find them without importing, import them with an install hint."""
+"""Code loaded on demand: optional SDKs (found without importing, imported with an install hint)
+and objects named by dotted path (`load_object`, how both registries reach a provider's code)."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from instructor.core.exceptions import MissingDependencyError
@@ -51,3 +52,10 @@ def import_sdk(package: str, *, extra: str, provider: str | None = None) -> Modu
         if exc.name and package.split(".")[0] != exc.name.split(".")[0]:
             raise  # the SDK is there but one of its own dependencies is broken
         raise _missing(package, extra, provider) from exc
+
+
+def load_object(path: str) -> Any:
+    """Import `"package.module:attribute"` and return the attribute (the module itself without one)."""
+    module_name, _, attr = path.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module

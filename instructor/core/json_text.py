@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from instructor.core.mode_registry import StreamDelta
+from instructor.core.handler import StreamDelta
 
 __lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it
 
@@ -28,7 +28,6 @@ JSON_INSTRUCTIONS = (
     "in json that match the following json_schema:\n\n{schema}\n\n"
     "Make sure to return an instance of the JSON, not the schema itself."
 )
-REASK_JSON = "Correct your JSON ONLY RESPONSE, based on the following errors:\n{error}"
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 

@@ -11,241 +11,28 @@ request kwargs, how the response is read back, how a failed validation is asked
 again, and how a stream is read. Built-in handlers are declared in
 `instructor.providers._catalog`; plugins add theirs with `register_handler`.
 
-The streaming contract (what a provider implements so `create_partial`,
-`create_iterable`, `Partial[...]` and `Iterable[...]` work with it; the
-machinery itself, the `instructor.core.streaming` package (`response`, `shapes`, `cursor`,
-`consumers`), knows no provider):
-
-1. Asking for a stream. The core calls `prepare_request(model, kwargs)` with
-   `kwargs["stream"] = True`; the handler keeps it and may add its provider's
-   stream flags (OpenAI adds `stream_options={"include_usage": True}` unless the
-   caller set it). The client's create function receives `stream=True` and
-   returns the SDK's stream: an iterable of raw chunks (sync), or, awaited, an
-   async iterable (async). A provider whose SDK streams through another method
-   (Bedrock's `converse_stream`) maps `stream=True` to it in its factory's create
-   function and returns the event iterable itself.
-2. Reading it. `iter_stream(chunks)` / `aiter_stream(chunks)` receive that
-   iterable (wrapped by the core, which records every chunk) and yield
-   `StreamDelta(text, index, name)`: fragments of the answer's JSON text, in
-   order; `index` separates parallel tool calls, `name` is the tool's name when
-   known. Handlers keep per-stream state in local variables (they are shared).
-   Most handlers read one chunk at a time with a `ChunkReader` and return
-   `ReadStream(chunks, reader)` (`read_stream`): the core then drives that
-   reader over the SDK's stream itself, with nothing of ours in between
-   (it is the hot path: one call per chunk matters). Any other iterator of
-   deltas works too; the core reads it as it is.
-3. Ending it. A clean end: the iterator ends normally, and only after it saw
-   the provider's finish signal (`finish_reason`, `stop_reason`, `messageStop`).
-   A truncated end raises while it is read (`ChunkReader.end()`, or `feed`):
-   `IncompleteOutputException` when the model hit its length limit
-   (`finish_reason="length"`, `stop_reason="max_tokens"`) or when the chunks ran
-   out without a finish signal; `ResponseParsingError` for a chunk that cannot
-   be read, a refusal or a content filter. The core adds what was received
-   (`exc.received`: the text so far, `exc.last_completion`: the
-   `StreamedResponse`) when the handler did not. Whatever else escapes while the
-   stream is read (a dropped connection, the SDK failing to decode an event) is
-   turned by the core into `IncompleteOutputException` (or `ResponseParsingError`
-   for a `ValueError`), chained to the original. And whatever the handler saw,
-   an answer whose JSON stops mid-way when the stream ends is an
-   `IncompleteOutputException` too. None of these are re-asked: only the
-   validation of a finished answer goes through the retry/re-ask loop.
-4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk (a
-   chunk with none may answer the shared, read-only `NO_USAGE`) and
-   keeps, per key, the largest count seen in one stream (providers report
-   totals, some of them cumulatively); attempts are summed as usual. The
-   attempt's `StreamedResponse` (`chunks`: the raw chunks as the SDK yielded them,
-   `texts`: the joined text per index, `names`, `usage`, `count`) is what the
-   `completion:response` hook receives, what `_raw_response` holds on the final
-   object, and what `reask(kwargs, response, error)` gets as `response` when a
-   streamed answer fails validation: a handler rebuilds its assistant message
-   from it (`response.texts`, `response.names`, or its own `response.chunks`).
-   Every chunk is kept unless the handler has a `keep_chunk(chunk) -> bool`: one
-   that carries nothing `texts` does not hold already may be left out (the OpenAI
-   tools handler leaves out the argument-only chunks), which spares the garbage
-   collector hundreds of live SDK objects per stream.
+The contract a handler meets (`ModeHandler`, the streaming types, the
+re-ask texts) is `instructor.core.handler`; its names are re-exported here, where
+they were first published.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    AsyncIterator,
-    Awaitable,
-    Generator,
-    Iterable,
-    Iterator,
-    Mapping,
-)
-from types import MappingProxyType
-from typing import Any, Protocol, cast, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, cast
 
+from instructor.core.dependencies import load_object
 from instructor.core.exceptions import HandlerNotFoundError
+from instructor.core.handler import NO_USAGE as NO_USAGE
+from instructor.core.handler import AsyncReadStream as AsyncReadStream
+from instructor.core.handler import ChunkReader as ChunkReader
+from instructor.core.handler import ModeHandler as ModeHandler
+from instructor.core.handler import ReadStream as ReadStream
+from instructor.core.handler import StreamDelta as StreamDelta
+from instructor.core.handler import aread_stream as aread_stream
+from instructor.core.handler import read_stream as read_stream
 from instructor.mode import Mode
-
-
-class StreamDelta:
-    """A piece of the model's structured answer read from one stream chunk.
-
-    `text` is a fragment of JSON; `index` tells tool calls apart when several
-    are streamed at once; `name` is the tool name when the chunk carries it
-    (repeating it on later fragments of the same index is allowed, not needed).
-    """
-
-    __slots__ = ("text", "index", "name")
-
-    def __init__(self, text: str, index: int = 0, name: str | None = None) -> None:
-        self.text = text
-        self.index = index
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"StreamDelta({self.text!r}, index={self.index}, name={self.name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StreamDelta):
-            return NotImplemented
-        return (self.text, self.index, self.name) == (other.text, other.index, other.name)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@runtime_checkable
-class ModeHandler(Protocol):
-    """How one mode asks for, reads back and re-asks for a structured answer."""
-
-    mode: Mode
-
-    def prepare_request(self, response_model: type[Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """Return the SDK call's kwargs for `response_model` (never mutate `kwargs`).
-
-        `kwargs["stream"]` is True when the core streams: keep it, and add the
-        provider's stream flags if it needs any (see the module docstring).
-        """
-        ...
-
-    def parse_response(
-        self,
-        response: Any,
-        response_model: type[Any],
-        *,
-        context: Mapping[str, Any] | None = None,
-        strict: bool | None = None,
-    ) -> Any:
-        """Read `response` as `response_model`; raise pydantic's ValidationError,
-        `ResponseParsingError` or `IncompleteOutputException`."""
-        ...
-
-    def reask(self, kwargs: dict[str, Any], response: Any, error: Exception) -> dict[str, Any]:
-        """Return kwargs for the next attempt, telling the model what was wrong.
-
-        `response` is the SDK's completion, or for a streamed attempt the core's
-        `instructor.core.streaming.StreamedResponse` (`texts`, `names`, `chunks`).
-        """
-        ...
-
-    def usage(self, response: Any) -> Mapping[str, int]:
-        """Token counts of `response` (or of one raw stream chunk; an empty mapping, such as `NO_USAGE`, when it has none)."""
-        ...
-
-    def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
-        """Yield the structured answer's JSON fragments from an iterable of raw chunks.
-
-        Return only after the provider's finish signal; raise
-        `IncompleteOutputException` for a length stop or a stream that ends without
-        one, `ResponseParsingError` for an unreadable chunk or a refusal (see the
-        module docstring for the whole contract). A handler that strips wrapping
-        (a ```json fence) does it here, so the deltas are JSON text only.
-        """
-        ...
-
-    def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        """The async twin of `iter_stream`, over an async iterable of raw chunks."""
-        ...
-
-
-class ChunkReader(Protocol):
-    """Reads one stream for a handler: `feed` each raw chunk, `end` once the stream is over.
-
-    `end` raises `IncompleteOutputException` when the provider's finish signal
-    never came: that is how a cut stream is told from a finished one.
-    """
-
-    def feed(self, chunk: Any) -> Iterable[StreamDelta]: ...
-
-    def end(self) -> None: ...
-
-
-NO_USAGE: Mapping[str, int] = MappingProxyType({})  # `usage()` of a response or chunk that reports none
-
-
-def _deltas(stream: Iterable[Any], reader: ChunkReader) -> Generator[StreamDelta, None, None]:
-    for chunk in stream:
-        yield from reader.feed(chunk)
-    reader.end()
-
-
-async def _adeltas(stream: AsyncIterable[Any], reader: ChunkReader) -> AsyncGenerator[StreamDelta, None]:
-    async for chunk in stream:
-        for delta in reader.feed(chunk):
-            yield delta
-    reader.end()
-
-
-class ReadStream:
-    """`iter_stream` for any handler that reads chunks with a `ChunkReader`: the deltas `reader.feed`
-    makes of each chunk of `stream`, in order, then `reader.end()` once, when the chunks ran out.
-
-    It names its `stream` and `reader` so the core can drive them itself, with no layer of
-    ours per chunk (`instructor.core.call._Call.open_stream`); iterated as it is, it is a
-    generator over them (over once anything raised; `close()` ends it early, without `end()`).
-
-    Example:
-        >>> def iter_stream(self, stream):
-        ...     return ReadStream(stream, MyChunkReader())
-    """
-
-    __slots__ = ("stream", "reader", "_deltas")
-
-    def __init__(self, stream: Iterable[Any], reader: ChunkReader) -> None:
-        self.stream = stream
-        self.reader = reader
-        self._deltas = _deltas(stream, reader)
-
-    def __iter__(self) -> ReadStream:
-        return self
-
-    def __next__(self) -> StreamDelta:
-        return next(self._deltas)
-
-    def close(self) -> None:
-        self._deltas.close()
-
-
-class AsyncReadStream:
-    """The async twin of `ReadStream`, over an async iterable of chunks (`reader` stays sync)."""
-
-    __slots__ = ("stream", "reader", "_deltas")
-
-    def __init__(self, stream: AsyncIterable[Any], reader: ChunkReader) -> None:
-        self.stream = stream
-        self.reader = reader
-        self._deltas = _adeltas(stream, reader)
-
-    def __aiter__(self) -> AsyncReadStream:
-        return self
-
-    def __anext__(self) -> Awaitable[StreamDelta]:
-        return self._deltas.__anext__()
-
-    async def aclose(self) -> None:
-        await self._deltas.aclose()
-
-
-# the names handlers have always called (`return read_stream(stream, reader)`)
-read_stream = ReadStream
-aread_stream = AsyncReadStream
 
 
 def _key(mode: Mode | str, family: str | None = None) -> str:
@@ -346,8 +133,6 @@ class ModeRegistry:
                 f"No handler is registered for mode {key!r}.{hint} Registered modes: "
                 f"{', '.join(known)}. Register one with instructor.register_handler(mode, handler)."
             )
-        from instructor.core.provider_registry import load_object
-
         # imported outside the lock: a handler module that registers handlers while another
         # thread imports it would wait for the lock while we wait for its import (a deadlock
         # Python cannot see); the import system itself runs the module once

@@ -10,13 +10,13 @@ group, scanned only when a name is not built in or the full list is asked for.
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from instructor.core.dependencies import load_object as load_object
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
@@ -126,13 +126,6 @@ class ProviderFactory(Protocol):
         mode: Mode,
         **kwargs: Any,
     ) -> Instructor | AsyncInstructor: ...
-
-
-def load_object(path: str) -> Any:
-    """Import `"package.module:attribute"` and return the attribute."""
-    module_name, _, attr = path.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr) if attr else module
 
 
 def _closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -19,8 +19,15 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text, validate_object
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
+from instructor.core.handler import (
+    REASK_JSON,
+    REASK_NO_TOOL,
+    REASK_TOOL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
+from instructor.core.json_text import StateReader, validate_json_text, validate_object
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -30,7 +37,6 @@ INCOMPLETE = frozenset({"MAX_TOKENS"})
 #: finish reasons that mean Gemini withheld or broke the answer
 BLOCKED = frozenset({"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
                      "LANGUAGE", "MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "OTHER"})
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 USAGE_KEYS = ("prompt_token_count", "candidates_token_count", "total_token_count", "thoughts_token_count",
               "cached_content_token_count")
 
@@ -309,8 +315,7 @@ class GeminiHandler:
                 {"function_response": {"name": call.name, "response": {"error": message}}} for call in calls
             ]})
         elif self.tools:
-            contents.append({"role": "user", "parts": [{"text": f"{error}\nCall the function with "
-                                                                "arguments that match its schema."}]})
+            contents.append({"role": "user", "parts": [{"text": REASK_NO_TOOL.format(error=error)}]})
         else:
             contents.append({"role": "user", "parts": [{"text": REASK_JSON.format(error=error)}]})
         request["contents"] = contents

@@ -21,14 +21,20 @@ from pydantic import BaseModel
 from instructor.core import schema
 from instructor.core.content_text import answer_text
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
-from instructor.core.json_text import (
+from instructor.core.handler import (
+    NO_USAGE,
     REASK_JSON,
+    REASK_TOOL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
+from instructor.core.json_text import (
     JsonTextFilter,
     extract_json_text,
     json_instructions,
     validate_json_text,
 )
-from instructor.core.mode_registry import NO_USAGE, StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -194,7 +200,6 @@ def _message_from_chunks(chunks: list[Any], arguments: Mapping[int, str] | None 
     return message
 
 
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 
 
 def _tool_results(calls: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
@@ -277,7 +282,7 @@ class OpenAIHandler:
             raise RefusalError(f"The model refused to answer: {refusal}. A refusal is not re-asked; "
                                "rephrase the request.")
 
-    # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
+    # -- streaming (the contract: instructor.core.handler) -----------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         return read_stream(stream, _ChunkReader(self.tools))
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 import instructor
 from instructor import Mode, RefusalError
+from instructor.core.handler import REASK_JSON, REASK_JSON_ANSWER, REASK_NO_TOOL, REASK_TOOL
 from instructor.testing import FakeProvider, Reply
 
 from .modes_support import BEDROCK_CLAUDE, CLAUDE, JASON, MESSAGES, User, aws
@@ -99,8 +100,8 @@ def test_s1_5_openai_tools_reask_shape(fake: FakeProvider) -> None:
     call = assistant["tool_calls"][0]
     assert call["type"] == "function" and call["function"]["name"] == "User"
     assert tool["role"] == "tool" and tool["tool_call_id"] == call["id"] and tool["name"] == "User"
-    assert tool["content"].startswith("Validation Error found:\n")
-    assert tool["content"].endswith("\nRecall the function correctly, fix the errors")
+    assert tool["content"].startswith(REASK_TOOL.split("{error}")[0])
+    assert tool["content"].endswith(REASK_TOOL.split("{error}")[1])
 
 
 def test_s1_5_openai_no_tool_call_reask_is_a_user_message(fake: FakeProvider) -> None:
@@ -108,7 +109,7 @@ def test_s1_5_openai_no_tool_call_reask_is_a_user_message(fake: FakeProvider) ->
     oai(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES, max_retries=2)
     retry = fake.requests[1].json["messages"]
     assert retry[1] == {"role": "assistant", "content": "no tools today"}
-    assert retry[2]["role"] == "user" and retry[2]["content"].startswith("Validation Error found:\n")
+    assert retry[2]["role"] == "user" and retry[2]["content"].startswith(REASK_TOOL.split("{error}")[0])
 
 
 def test_s1_5_openai_json_reask_shape(fake: FakeProvider) -> None:
@@ -117,7 +118,7 @@ def test_s1_5_openai_json_reask_shape(fake: FakeProvider) -> None:
     retry = fake.requests[1].json["messages"]
     assert retry[-2] == {"role": "assistant", "content": '{"name": "Jason"}'}
     assert retry[-1]["role"] == "user"
-    assert retry[-1]["content"].startswith("Correct your JSON ONLY RESPONSE, based on the following errors:\n")
+    assert retry[-1]["content"].startswith(REASK_JSON.split("{error}")[0])
 
 
 @pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON, Mode.MD_JSON, Mode.JSON_SCHEMA])
@@ -200,7 +201,7 @@ def test_s1_5_anthropic_tools_reask_shape(fake: FakeProvider) -> None:
     result = retry[2]["content"][0]
     assert result["type"] == "tool_result" and result["is_error"] is True
     assert result["tool_use_id"] == retry[1]["content"][0]["id"]
-    assert result["content"].startswith("Validation Error found:\n")
+    assert result["content"].startswith(REASK_TOOL.split("{error}")[0])
 
 
 def test_s1_5_anthropic_no_tool_reask_text(fake: FakeProvider) -> None:
@@ -208,7 +209,7 @@ def test_s1_5_anthropic_no_tool_reask_text(fake: FakeProvider) -> None:
     claude(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES, max_retries=2)
     retry = fake.requests[1].json["messages"]
     assert retry[2]["role"] == "user"
-    assert retry[2]["content"].startswith("Validation Error due to no tool invocation:\n")
+    assert retry[2]["content"].startswith(REASK_NO_TOOL.split("{error}")[0])
 
 
 def test_s1_5_anthropic_json_reask_is_one_user_message(fake: FakeProvider) -> None:
@@ -216,8 +217,8 @@ def test_s1_5_anthropic_json_reask_is_one_user_message(fake: FakeProvider) -> No
     claude(fake, Mode.JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
     retry = fake.requests[1].json["messages"]
     assert len(retry) == 2 and retry[1]["role"] == "user"
-    assert retry[1]["content"].startswith("Validation Errors found:\n")
-    assert retry[1]["content"].endswith('fix the errors found in the following attempt:\n{"name": "Jason"}')
+    assert retry[1]["content"].startswith(REASK_JSON_ANSWER.split("{error}")[0])
+    assert retry[1]["content"].endswith(REASK_JSON_ANSWER.split("{error}")[1].format(text='{"name": "Jason"}'))
 
 
 @pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON, Mode.JSON_SCHEMA])
@@ -287,7 +288,7 @@ def test_s1_5_bedrock_tools_reask_shape(fake: FakeProvider) -> None:
     use = retry[1]["content"][0]["toolUse"]
     result = retry[2]["content"][0]["toolResult"]
     assert result["toolUseId"] == use["toolUseId"] and result["status"] == "error"
-    assert result["content"][0]["text"].startswith("Validation Error found:\n")
+    assert result["content"][0]["text"].startswith(REASK_TOOL.split("{error}")[0])
 
 
 def test_s1_5_bedrock_no_tool_reask_text(fake: FakeProvider) -> None:
@@ -295,7 +296,7 @@ def test_s1_5_bedrock_no_tool_reask_text(fake: FakeProvider) -> None:
     bedrock(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES, max_retries=2)
     last = fake.requests[1].json["messages"][-1]
     assert last["role"] == "user"
-    assert last["content"][0]["text"].startswith("Validation Error due to no tool invocation:\n")
+    assert last["content"][0]["text"].startswith(REASK_NO_TOOL.split("{error}")[0])
 
 
 def test_s1_5_bedrock_wrong_tool_name_is_reasked(fake: FakeProvider) -> None:
@@ -309,7 +310,7 @@ def test_s1_5_bedrock_json_reask_shape(fake: FakeProvider) -> None:
     bedrock(fake, Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
     retry = fake.requests[1].json["messages"]
     assert retry[1]["role"] == "assistant"
-    assert retry[2]["content"][0]["text"].startswith("Correct your JSON ONLY RESPONSE")
+    assert retry[2]["content"][0]["text"].startswith(REASK_JSON.split("{error}")[0])
 
 
 # -- Cohere MD_JSON (new: the published table lists it for from_cohere) ----------------------------------
@@ -332,4 +333,4 @@ def test_s4_4_cohere_md_json_reask(fake: FakeProvider) -> None:
     cohere_client(fake, Mode.MD_JSON).create(response_model=User, messages=MESSAGES, max_retries=2)
     retry = fake.requests[1].json["messages"]
     assert retry[-2]["role"] == "assistant"
-    assert retry[-1]["role"] == "user" and retry[-1]["content"].startswith("Correct your JSON ONLY RESPONSE")
+    assert retry[-1]["role"] == "user" and retry[-1]["content"].startswith(REASK_JSON.split("{error}")[0])

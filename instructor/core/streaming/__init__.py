@@ -1,7 +1,7 @@
 """Streams, for every provider: partial objects while the JSON arrives, items as they finish.
 
 A mode handler turns its SDK's chunks into `StreamDelta`s (JSON text per tool
-call index, see the contract in `instructor.core.mode_registry`); this package
+call index, see the contract in `instructor.core.handler`); this package
 turns that text into what `create_partial` and `create_iterable` yield. It knows
 no provider. One job per module:
 

@@ -15,7 +15,7 @@ from instructor.core.streaming.cursor import JsonCursor, _decode
 from instructor.core.streaming.shapes import _MISSING, RAW, ItemsShape, ModelShape, _ItemsWrapper
 
 if TYPE_CHECKING:
-    from instructor.core.mode_registry import StreamDelta
+    from instructor.core.handler import StreamDelta
     from instructor.core.response_model import ResponseSpec
 
 __lazy_modules__ = ["pydantic", "pydantic_core"]  # PEP 810: lazy on Pythons that support it

@@ -13,7 +13,7 @@ from instructor.core.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from instructor.core.mode_registry import StreamDelta
+    from instructor.core.handler import StreamDelta
 
 
 class StreamedResponse:

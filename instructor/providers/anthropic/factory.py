@@ -15,7 +15,6 @@ from instructor.core.dependencies import import_sdk
 from instructor.core.factory_utils import bind_family, check_mode, split_client_kwargs, wrong_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
-from instructor.providers.anthropic.request import normalize
 
 _SYNC_CLIENTS = ("Anthropic", "AnthropicBedrock", "AnthropicVertex", "AnthropicFoundry", "AnthropicAWS")
 _ASYNC_CLIENTS = tuple(f"Async{name}" for name in _SYNC_CLIENTS)
@@ -29,23 +28,10 @@ def _messages(client: Any, beta: bool) -> Any:
     return client.beta.messages if beta else client.messages
 
 
-def _sync_create(client: Any, beta: bool = False) -> Callable[..., Any]:
-    create = _messages(client, beta).create
-
-    def messages_create(**kwargs: Any) -> Any:
-        # handlers have shaped the request already; this covers response_model=None calls
-        return create(**normalize(kwargs))
-
-    return messages_create
-
-
-def _async_create(client: Any, beta: bool = False) -> Callable[..., Any]:
-    create = _messages(client, beta).create
-
-    async def messages_create(**kwargs: Any) -> Any:
-        return await create(**normalize(kwargs))
-
-    return messages_create
+def _create(client: Any, beta: bool = False) -> Callable[..., Any]:
+    """`messages.create` itself: the mode handler has shaped every request (`response_model=None`
+    calls too), so it goes to the SDK as it is. An async client's returns the awaitable."""
+    return _messages(client, beta).create  # type: ignore[no-any-return]
 
 
 def from_anthropic(
@@ -91,9 +77,9 @@ def from_anthropic(
     async_classes = _client_classes(sdk, _ASYNC_CLIENTS)
     sync_classes = _client_classes(sdk, _SYNC_CLIENTS)
     if isinstance(client, async_classes):
-        return AsyncInstructor(client, _async_create(client, beta), resolved, provider=provider, **kwargs)
+        return AsyncInstructor(client, _create(client, beta), resolved, provider=provider, **kwargs)
     if isinstance(client, sync_classes):
-        return Instructor(client, _sync_create(client, beta), resolved, provider=provider, **kwargs)
+        return Instructor(client, _create(client, beta), resolved, provider=provider, **kwargs)
     raise wrong_client(
         "from_anthropic", [c.__name__ for c in (*sync_classes, *async_classes)], client,
         "Build one with anthropic.Anthropic(), or use instructor.from_provider('anthropic/<model>').",

@@ -28,6 +28,14 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
+from instructor.core.handler import (
+    REASK_JSON_ANSWER,
+    REASK_NO_TOOL,
+    REASK_TOOL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
 from instructor.core.json_text import (
     JsonTextFilter,
     extract_json_text,
@@ -35,7 +43,6 @@ from instructor.core.json_text import (
     validate_json_text,
     validate_object,
 )
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 from instructor.providers.anthropic.request import DEFAULT_MAX_TOKENS, merge_system, normalize
 
@@ -47,13 +54,7 @@ INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceede
 #: (Anthropic's minimum)
 DEFAULT_THINKING_BUDGET = 1024
 
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
-REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
 MD_JSON_REMINDER = "Answer with the JSON object alone, inside a ```json fenced code block."
-REASK_JSON_TEXT = (
-    "Validation Errors found:\n{error}\nRecall the function correctly, fix the errors found in the "
-    "following attempt:\n{text}"
-)
 
 
 def _thinking_enabled(thinking: Any) -> bool:
@@ -410,7 +411,7 @@ class JSONHandler(AnthropicHandler):
         messages = list(request.get("messages", []))
         texts = [b["text"] for b in _assistant_blocks(response) if b["type"] == "text"]
         last = texts[-1] if texts else "No text content found in response"
-        messages.append({"role": "user", "content": REASK_JSON_TEXT.format(error=error, text=last)})
+        messages.append({"role": "user", "content": REASK_JSON_ANSWER.format(error=error, text=last)})
         request["messages"] = messages
         return request
 
@@ -464,12 +465,7 @@ class JSONSchemaHandler(JSONHandler):
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         if response_model is None:
-            from instructor.core.exceptions import ConfigurationError
-
-            raise ConfigurationError(
-                "Mode.JSON_SCHEMA with Anthropic needs a response_model: it constrains the answer to its "
-                "schema. Pass response_model=..., or use Mode.TOOLS for plain calls."
-            )
+            return normalize(kwargs)  # a plain call: the messages in Anthropic's shape, nothing constrained
         if JSONSchemaHandler._params is None:
             JSONSchemaHandler._params = _sdk_parameters()
         params = JSONSchemaHandler._params

@@ -21,7 +21,6 @@ from instructor.core.factory_utils import bind_family, check_mode, wrong_client
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.bedrock.models import select_mode
-from instructor.providers.bedrock.request import to_converse
 
 #: the region used when none is configured anywhere (the published release's default)
 DEFAULT_REGION = "us-east-1"
@@ -36,9 +35,9 @@ def _converse(client: Any) -> Callable[..., Any]:
     """`client.converse`, or `converse_stream`'s events when the request asks for a stream."""
     converse, converse_stream = client.converse, client.converse_stream
 
-    def create(**kwargs: Any) -> Any:
-        request = to_converse(kwargs)  # handlers have shaped it already; this covers response_model=None
-        if request.pop("stream", False):
+    def create(stream: bool = False, **request: Any) -> Any:
+        # the mode handler has shaped the request (`response_model=None` calls too): only the method is picked here
+        if stream:
             return converse_stream(**request)["stream"]
         return converse(**request)
 

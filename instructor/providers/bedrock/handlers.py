@@ -25,14 +25,20 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import (
+from instructor.core.handler import (
     REASK_JSON,
+    REASK_NO_TOOL,
+    REASK_TOOL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
+from instructor.core.json_text import (
     JsonTextFilter,
     json_instructions,
     validate_json_text,
     validate_object,
 )
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 from instructor.providers.bedrock.models import forces_tools
 from instructor.providers.bedrock.request import to_converse
@@ -41,10 +47,6 @@ __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
 FILTERED_STOP_REASONS = frozenset({"guardrail_intervened", "content_filtered"})
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
-
-
-REASK_NO_TOOL = "Validation Error due to no tool invocation:\n{error}\nRecall the function correctly, fix the errors"
 #: JSON schema keywords Bedrock's strict tool use and structured outputs reject
 UNSUPPORTED_STRICT_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                                          "multipleOf", "minLength", "maxLength"})

@@ -20,20 +20,18 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
+from instructor.core.handler import REASK_JSON, REASK_TOOL, StreamDelta, aread_stream, read_stream
 from instructor.core.json_text import (
-    REASK_JSON,
     StateReader,
     json_instructions,
     validate_json_text,
 )
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 FAILED = frozenset({"ERROR", "TIMEOUT"})
 MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 
 
 @functools.cache

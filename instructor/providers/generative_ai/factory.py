@@ -13,7 +13,6 @@ on the SDK's own response objects built in the test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from instructor.core.client import AsyncInstructor, Instructor
@@ -23,26 +22,9 @@ from instructor.core.factory_utils import bind_family, check_mode
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.generative_ai.config import CONFIG
-from instructor.providers.generative_ai.request import normalize
 
 #: `genai.configure` arguments a `from_provider` call may carry
 CONFIGURE_KEYS = ("transport", "client_options", "credentials", "default_metadata")
-
-
-def _sync_create(model: Any) -> Callable[..., Any]:
-    def generate_content(**kwargs: Any) -> Any:
-        call = normalize(kwargs)
-        return model.generate_content(call.pop("contents"), **call)
-
-    return generate_content
-
-
-def _async_create(model: Any) -> Callable[..., Any]:
-    async def generate_content(**kwargs: Any) -> Any:
-        call = normalize(kwargs)
-        return await model.generate_content_async(call.pop("contents"), **call)
-
-    return generate_content
 
 
 def from_gemini(
@@ -80,8 +62,8 @@ def from_gemini(
     bind_family(provider, CONFIG.name)
     kwargs.pop("model", None)  # the GenerativeModel's own
     if use_async:
-        return AsyncInstructor(client, _async_create(client), resolved, provider=provider, **kwargs)
-    return Instructor(client, _sync_create(client), resolved, provider=provider, **kwargs)
+        return AsyncInstructor(client, client.generate_content_async, resolved, provider=provider, **kwargs)
+    return Instructor(client, client.generate_content, resolved, provider=provider, **kwargs)
 
 
 def create_client(

@@ -2,9 +2,9 @@
 
 `from_genai` wraps a `google.genai.Client` you built; `create_client` is the
 factory behind `from_provider("google/<model>")`. Requests may be written as for
-any provider (`messages`, `max_tokens`, `temperature`...): they are folded into
-`generate_content(model, contents, config)` here, and `stream=True` goes to
-`generate_content_stream`. Only the google-genai SDK is imported.
+any provider (`messages`, `max_tokens`, `temperature`...): the mode handler folds
+them into `generate_content(model, contents, config)` (`instructor.providers.google.request`),
+and `stream=True` goes to `generate_content_stream`. Only the google-genai SDK is imported.
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ from instructor.core.factory_utils import bind_family, check_mode, split_client_
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.google.config import CONFIG
-from instructor.providers.google.request import normalize
 
 VERTEXAI_ENV = "GOOGLE_GENAI_USE_VERTEXAI"
 
 
 def _sync_create(models: Any) -> Callable[..., Any]:
-    def generate_content(**kwargs: Any) -> Any:
-        request = normalize(kwargs)
-        if request.pop("stream", False):
+    """`generate_content`, or `generate_content_stream` for `stream=True`: the request comes shaped
+    by the mode handler (`response_model=None` calls too) and goes to the SDK as it is."""
+
+    def generate_content(stream: bool = False, **request: Any) -> Any:
+        if stream:
             return models.generate_content_stream(**request)
         return models.generate_content(**request)
 
@@ -36,9 +37,8 @@ def _sync_create(models: Any) -> Callable[..., Any]:
 
 
 def _async_create(models: Any) -> Callable[..., Any]:
-    async def generate_content(**kwargs: Any) -> Any:
-        request = normalize(kwargs)
-        if request.pop("stream", False):
+    async def generate_content(stream: bool = False, **request: Any) -> Any:
+        if stream:
             return await models.generate_content_stream(**request)
         return await models.generate_content(**request)
 

@@ -21,15 +21,14 @@ from pydantic import BaseModel
 from instructor.core import schema
 from instructor.core.content_text import answer_text as text_of
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
-from instructor.core.json_text import REASK_JSON, StateReader, validate_json_text, validate_object
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
+from instructor.core.handler import REASK_JSON, REASK_TOOL, StreamDelta, aread_stream, read_stream
+from instructor.core.json_text import StateReader, validate_json_text, validate_object
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 #: finish reasons that mean the answer was cut off
 INCOMPLETE = frozenset({"length", "model_length"})
-REASK_TOOL = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
 
 
 @functools.cache

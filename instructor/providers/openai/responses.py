@@ -9,10 +9,10 @@ item's `arguments`. Three pieces live here, each small:
   streaming over `response.*` events);
 - `responses_create(client)`: the create function the factory gives the client
   for this mode: `client.responses.create`, with the conversation sent as `input`
-  and `max_tokens` renamed `max_output_tokens` (so hooks, re-asks and errors see
-  `messages` like in every other mode);
-- `ResponsesHelper` / `AsyncResponsesHelper`: what `client.responses` returns, the
-  create family taking `input=` (a string or a list of messages) or `messages=`.
+  (so hooks, re-asks and errors see `messages` like in every other mode);
+- `ResponsesHelper` / `AsyncResponsesHelper`: what `client.responses` returns (the
+  handler's `responses_view`), the create family taking `input=` (a string or a list of
+  messages) or `messages=`.
 """
 
 from __future__ import annotations
@@ -24,18 +24,19 @@ from pydantic import BaseModel
 
 from instructor.core import schema
 from instructor.core.exceptions import IncompleteOutputException, RefusalError, ResponseParsingError
+from instructor.core.handler import (
+    REASK_EMPTY_ARGUMENTS,
+    REASK_TOOL,
+    REASK_TOOL_CALL,
+    StreamDelta,
+    aread_stream,
+    read_stream,
+)
 from instructor.core.json_text import validate_json_text
-from instructor.core.mode_registry import StreamDelta, aread_stream, read_stream
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
-REASK_TEXT = "Validation Error found:\n{error}\nRecall the function correctly, fix the errors"
-REASK_WITH_CALL = REASK_TEXT + " with {arguments} (tool call name={name}, id={id})"
-REASK_EMPTY_ARGUMENTS = (
-    "Validation Error found:\n{error}\nThe function {name!r} (id={id}) was called with empty arguments. "
-    "Call it again with every required field filled in, matching its schema."
-)
 _FUNCTION_ITEMS = ("function_call", "tool_call")
 
 
@@ -62,9 +63,10 @@ def function_tool(model: type[BaseModel]) -> dict[str, Any]:
 def responses_create(client: Any) -> Callable[..., Any]:
     """The create function of a `Mode.RESPONSES_TOOLS` client: `client.responses.create`.
 
-    The conversation arrives as `messages` (like every mode's) and is sent as
-    `input`; `max_tokens` becomes `max_output_tokens`. Works for sync and async
-    clients alike (an async client's method returns the awaitable).
+    The handler shaped the request (`max_tokens` is `max_output_tokens` already);
+    the conversation, `messages` in every mode (so hooks, re-asks and errors read it
+    there), is the API's `input` argument: only that name changes here. Works for
+    sync and async clients alike (an async client's method returns the awaitable).
     """
     create = client.responses.create
 
@@ -74,8 +76,6 @@ def responses_create(client: Any) -> Callable[..., Any]:
             if "input" in kwargs:
                 raise TypeError("Pass only one of 'messages' or 'input'")
             kwargs["input"] = messages
-        if "max_tokens" in kwargs and "max_output_tokens" not in kwargs:
-            kwargs["max_output_tokens"] = kwargs.pop("max_tokens")
         return create(**kwargs)
 
     return call
@@ -216,9 +216,11 @@ class ResponsesToolsHandler:
         return f"{type(self).__name__}(Mode.{self.mode.name})"
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if response_model is None:
-            return kwargs
         request = dict(kwargs)
+        if "max_tokens" in request and "max_output_tokens" not in request:
+            request["max_output_tokens"] = request.pop("max_tokens")
+        if response_model is None:
+            return request
         name = schema.tool_name(response_model)
         parameters = function_schema(response_model)
         # replaces the caller's tools: the answer must be this one function call
@@ -227,8 +229,6 @@ class ResponsesToolsHandler:
         text = dict(request.get("text") or {})
         text["format"] = {"type": "json_schema", "name": name, "strict": True, "schema": parameters}
         request["text"] = text
-        if "max_tokens" in request and "max_output_tokens" not in request:
-            request["max_output_tokens"] = request.pop("max_tokens")
         return request
 
     def parse_response(
@@ -266,10 +266,10 @@ class ResponsesToolsHandler:
         messages = list(conversation or [])
         calls = _calls_of(response)
         for call in calls:
-            template = REASK_EMPTY_ARGUMENTS if _is_empty(call["arguments"]) else REASK_WITH_CALL
+            template = REASK_EMPTY_ARGUMENTS if _is_empty(call["arguments"]) else REASK_TOOL_CALL
             messages.append({"role": "user", "content": template.format(error=error, **call)})
         if not calls:
-            messages.append({"role": "user", "content": REASK_TEXT.format(error=error)})
+            messages.append({"role": "user", "content": REASK_TOOL.format(error=error)})
         request[key] = messages
         return request
 
@@ -285,7 +285,13 @@ class ResponsesToolsHandler:
             "total_tokens": usage.total_tokens or 0,
         }
 
-    # -- streaming (the contract: instructor.core.mode_registry) -------------------------------
+    def responses_view(self, client: Any) -> ResponsesHelper:
+        """`client.responses` of a client in this mode (the handler contract's optional view)."""
+        from instructor.core.client import AsyncInstructor
+
+        return AsyncResponsesHelper(client) if isinstance(client, AsyncInstructor) else ResponsesHelper(client)
+
+    # -- streaming (the contract: instructor.core.handler) -----------------------------------
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:
         return read_stream(stream, _EventReader())
 
@@ -380,26 +386,6 @@ class AsyncResponsesHelper(ResponsesHelper):
 Response = ResponsesHelper
 AsyncResponse = AsyncResponsesHelper
 
-RESPONSES_MODES = frozenset({Mode.RESPONSES_TOOLS})
-
-
-def responses_of(client: Any) -> ResponsesHelper:
-    """`client.responses` for a Responses-mode instructor client.
-
-    Raises:
-        AttributeError: the client is not in a Responses mode (then the attribute
-            falls through to the SDK client's own `responses`, when the client delegates).
-    """
-    if client.mode not in RESPONSES_MODES:
-        raise AttributeError(
-            f"client.responses needs a client in Mode.RESPONSES_TOOLS; this one is in Mode.{client.mode.name}. "
-            "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
-        )
-    from instructor.core.client import AsyncInstructor
-
-    return AsyncResponsesHelper(client) if isinstance(client, AsyncInstructor) else ResponsesHelper(client)
-
-
 __all__ = [
     "RESPONSES_TOOLS",
     "AsyncResponse",
@@ -409,5 +395,4 @@ __all__ = [
     "ResponsesToolsHandler",
     "function_tool",
     "responses_create",
-    "responses_of",
 ]

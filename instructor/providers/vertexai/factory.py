@@ -23,7 +23,7 @@ from instructor.core.factory_utils import bind_family, check_mode
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 from instructor.providers.vertexai.config import CONFIG
-from instructor.providers.vertexai.request import normalize, to_sdk
+from instructor.providers.vertexai.request import to_sdk
 
 #: `vertexai.init` arguments a `from_provider` call may carry
 INIT_KEYS = ("project", "location", "credentials", "api_endpoint", "api_transport", "api_key",
@@ -31,17 +31,19 @@ INIT_KEYS = ("project", "location", "credentials", "api_endpoint", "api_transpor
 
 
 def _sync_create(model: Any) -> Callable[..., Any]:
-    def generate_content(**kwargs: Any) -> Any:
-        call = to_sdk(normalize(kwargs))
-        return model.generate_content(call.pop("contents"), **call)
+    """`generate_content` of a request the mode handler shaped (`response_model=None` calls too): its
+    plain tool and config dicts become the SDK's objects here, at the border, so hooks, re-asks and
+    cache keys see plain data."""
+
+    def generate_content(**request: Any) -> Any:
+        return model.generate_content(**to_sdk(request))
 
     return generate_content
 
 
 def _async_create(model: Any) -> Callable[..., Any]:
-    async def generate_content(**kwargs: Any) -> Any:
-        call = to_sdk(normalize(kwargs))
-        return await model.generate_content_async(call.pop("contents"), **call)
+    async def generate_content(**request: Any) -> Any:
+        return await model.generate_content_async(**to_sdk(request))
 
     return generate_content
 
