@@ -20,9 +20,6 @@ OUTSIDE = ("instructor.providers.", "instructor.cache", "instructor.multimodal",
            "instructor.batch")
 #: reading the built-in catalogue's dotted paths is how the registries reach providers
 ALLOWED = frozenset({"instructor.providers._catalog"})
-#: media conversion still reached directly from core/messages.py: it moves behind the registry with the
-#: media plumbing (issue 25's other part), which drops this entry
-NOT_YET = frozenset({("instructor/core/messages.py", "instructor.processing.media_messages")})
 
 
 def _module_name(path: Path) -> str:
@@ -60,8 +57,7 @@ def _within(module: str, modules: set[str] | frozenset[str]) -> bool:
 def test_core_imports_no_provider_feature_or_processing_module(path: Path) -> None:
     where = str(path.relative_to(PACKAGE.parent))
     wrong = sorted({f"{where}:{line}: {module}" for line, module in _imports(path)
-                    if module.startswith(OUTSIDE) and not _within(module, ALLOWED)
-                    and not _within(module, {m for w, m in NOT_YET if w == where})})
+                    if module.startswith(OUTSIDE) and not _within(module, ALLOWED)})
     assert wrong == [], "core/ reaches outward (use a registry, the handler contract or a parameter)"
 
 
