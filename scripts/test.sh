@@ -10,10 +10,10 @@ start=$SECONDS
 took() { echo "   ($1 after $((SECONDS - start)) s)"; }
 bash scripts/bootstrap.sh dev
 py=.venv/bin/python
-# the third-party provider example, installed as a user installs a plugin (tests/test_plugin_example.py)
+# the third-party provider example, installed as a user installs a plugin (tests/providers/test_plugin_example.py)
 if ! $py -c "import myprovider_plugin" 2>/dev/null; then
-  if [ -x .venv/bin/uv ]; then .venv/bin/uv pip install --quiet --python $py --no-deps -e tests/plugin_example
-  else $py -m pip install --quiet --disable-pip-version-check --no-deps -e tests/plugin_example \
+  if [ -x .venv/bin/uv ]; then .venv/bin/uv pip install --quiet --python $py --no-deps -e tests/providers/plugin_example
+  else $py -m pip install --quiet --disable-pip-version-check --no-deps -e tests/providers/plugin_example \
          2> >(grep -v "is ignored: it is neither" >&2)
   fi
 fi
@@ -57,12 +57,12 @@ NO_MKDOCS_2_WARNING=1 $py -m mkdocs build --strict --site-dir "$logs/site" > "$l
 took "static checks"
 echo "== pytest, litellm lane (its own venv: every installable litellm pins openai<3)"
 wait "$litellm_install" || { cat "$logs/litellm-install"; exit 1; }
-.venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/test_provider_litellm.py
+.venv-litellm/bin/python -m pytest -q -p no:cacheprovider -m litellm tests/providers/test_provider_litellm.py
 echo "== pytest, google-genai 3.x lane (its own venv: the main one runs google-genai 2.x)"
 wait "$genai3_install" || { cat "$logs/genai3-install"; exit 1; }
-.venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/test_provider_google.py \
-  tests/test_multimodal_genai_files.py tests/test_faults.py tests/test_secrets.py tests/test_concurrency.py \
-  tests/test_faults_docs.py tests/test_batch_providers.py tests/test_batch_run.py
+.venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/providers/test_provider_google.py \
+  tests/media/test_multimodal_genai_files.py tests/core/test_faults.py tests/core/test_secrets.py tests/core/test_concurrency.py \
+  tests/core/test_faults_docs.py tests/batch/test_batch_providers.py tests/batch/test_batch_run.py
 echo "== pytest (started with the checks above; on every core: pytest-xdist; -n 0 for one process)"
 tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
 wait "$pytest_job"

@@ -3,7 +3,7 @@
 The configs are the one source of what each provider needs and supports; the
 table is written between two markers of the page, so the prose around it stays
 hand-written. Only built-in providers are listed (installed plugins would make
-the page depend on the machine). `tests/test_provider_table.py` fails when the
+the page depend on the machine). `tests/providers/test_provider_table.py` fails when the
 page is out of date.
 
 Usage: python tools/gen_provider_table.py [--check]

@@ -1,6 +1,6 @@
 """COMPAT.md section 11 (11.6-11.13): the last mile, through the real SDKs against the fake provider.
 
-The batch and cache facts (11.1-11.5) have their own tests (tests/test_batch*.py, tests/test_cache.py);
+The batch and cache facts (11.1-11.5) have their own tests (tests/test_batch*.py, tests/core/test_cache.py);
 the two defects of the published release are in test_s11_defects.py, what goes beyond it in
 test_s11_beyond.py.
 """

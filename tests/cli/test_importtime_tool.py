@@ -29,7 +29,7 @@ from instructor.cli.waterfall import render_html, render_svg
 
 pytestmark = pytest.mark.subprocess
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "importtime.py"
 BUDGET = ROOT / "tools" / "import_budget.json"
 PACKAGE = ROOT / "instructor"

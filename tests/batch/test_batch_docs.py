@@ -17,7 +17,7 @@ from instructor.testing import FakeProvider, Reply
 
 pytestmark = pytest.mark.subprocess
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "batch.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "batch.md"
 
 
 def python_blocks() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import newest_sdks  # noqa: E402
@@ -18,7 +18,7 @@ def test_every_provider_sdk_is_checked_with_tests_that_exist() -> None:
                           "google-generativeai"}
     assert found["openai"].extra == "openai" and found["google-genai"].families == ["google-tools", "google-json"]
     for name in {n for names in newest_sdks.TESTS.values() for n in names} | set(newest_sdks.MATRICES):
-        assert (ROOT / "tests" / name).is_file(), name
+        assert (ROOT / newest_sdks.test_path(name)).is_file(), name
 
 
 def test_pytest_summaries_and_failures_are_read() -> None:

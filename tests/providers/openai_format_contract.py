@@ -101,7 +101,7 @@ class OpenAIFormatContract:
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         """A test taking `mode` runs once per single-object mode of the provider
-        (PARALLEL_TOOLS answers a list: tests/test_provider_compatible.py covers it)."""
+        (PARALLEL_TOOLS answers a list: tests/providers/test_provider_compatible.py covers it)."""
         if "mode" in metafunc.fixturenames:
             modes = [m for m in self.modes if m is not Mode.PARALLEL_TOOLS]
             metafunc.parametrize("mode", modes, ids=[m.name for m in modes])

@@ -202,10 +202,10 @@ def test_a_seed_gives_the_same_values_in_any_process_on_any_day(subprocess_env: 
     import sys
     from pathlib import Path
 
-    code = ("import sys; sys.path.insert(0, 'tests'); from test_testing_auto import Person, Pet, Node; "
+    code = ("import sys; sys.path.insert(0, 'tests/testing'); from test_testing_auto import Person, Pet, Node; "
             "from instructor.testing.auto import build_data, data_for_schema; "
             "print([build_data(M, 3) for M in (Person, Pet, Node)], data_for_schema(Pet.model_json_schema(), 1))")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     outputs = {subprocess.run([sys.executable, "-c", code], cwd=root, env={**subprocess_env, "PYTHONHASHSEED": seed},
                               capture_output=True, text=True, timeout=120, check=True).stdout
                for seed in ("1", "2")}

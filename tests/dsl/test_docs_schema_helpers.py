@@ -13,7 +13,7 @@ import pytest
 from instructor.testing import FakeProvider, Reply
 from instructor.testing.wires.moderation import moderation
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "schema-helpers.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "schema-helpers.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
 
 # what the fake model answers to each block's requests, in order

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "instructor"
+PACKAGE = Path(__file__).resolve().parents[2] / "instructor"
 CORE = PACKAGE / "core"
 
 #: what `core/` may not import: provider code, the root feature modules, processing/

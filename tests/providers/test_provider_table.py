@@ -12,7 +12,7 @@ import pytest
 import instructor
 from instructor.providers._catalog import BUILTIN_PROVIDERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_tool() -> ModuleType:

@@ -1,8 +1,8 @@
-"""A third-party provider: the installed package in tests/plugin_example registers "myprovider"
+"""A third-party provider: the installed package in tests/providers/plugin_example registers "myprovider"
 through the `instructor.providers` entry point, and from_provider reaches it with no change
 to instructor.
 
-scripts/test.sh installs it (`pip install --no-deps -e tests/plugin_example`), as a user
+scripts/test.sh installs it (`pip install --no-deps -e tests/providers/plugin_example`), as a user
 installs a plugin. The end-to-end checks run in a fresh interpreter, where nothing has
 scanned the entry points yet.
 """
@@ -50,7 +50,7 @@ def test_the_example_plugin_is_installed() -> None:
     try:
         distribution(DISTRIBUTION)
     except PackageNotFoundError:
-        pytest.fail(f"{DISTRIBUTION!r} is not installed: run `pip install --no-deps -e tests/plugin_example` "
+        pytest.fail(f"{DISTRIBUTION!r} is not installed: run `pip install --no-deps -e tests/providers/plugin_example` "
                     "(scripts/test.sh does it before pytest).")
     (entry,) = [ep for ep in entry_points(group="instructor.providers") if ep.name == "myprovider"]
     assert entry.value == "myprovider_plugin:provider"

@@ -1,7 +1,7 @@
 """Broken provider plugins: each fails with an error naming its distribution and entry point,
 and every other provider, built-in or plugin, keeps working.
 
-The plugins are real: `tests/plugins_broken/` holds an installed distribution
+The plugins are real: `tests/providers/plugins_broken/` holds an installed distribution
 (`instructor_broken_plugins-0.1.dist-info` with an `entry_points.txt`), put on `sys.path`
 so `importlib.metadata` finds it as it finds anything `pip` installed. The in-process
 tests use a fresh `ProviderRegistry`; the subprocess tests go through `from_provider`

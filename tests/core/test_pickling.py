@@ -76,8 +76,8 @@ def test_what_cannot_travel_says_how_to_fix_it(fake: FakeProvider) -> None:
 def test_the_process_pool_recipe_runs(fake: FakeProvider, tmp_path: Path, subprocess_env: dict[str, str]) -> None:
     import re
 
-    page = (Path(__file__).resolve().parent.parent / "docs" / "scaling-out.md").read_text()
-    script = re.search(r"<!-- no-run: tests/test_pickling.py[^\n]*-->\n```python\n(.*?)```", page, flags=re.DOTALL)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "scaling-out.md").read_text()
+    script = re.search(r"<!-- no-run: tests/core/test_pickling.py[^\n]*-->\n```python\n(.*?)```", page, flags=re.DOTALL)
     assert script is not None
     (tmp_path / "pool.py").write_text(script.group(1))
     fake.always(Reply.tool("User", {"name": "Jason", "age": 25}))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "streaming.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "streaming.md"
 
 
 def streaming_examples() -> list[str]:
