@@ -86,7 +86,11 @@ class BedrockWire:
     @staticmethod
     def _usage(reply: Reply) -> dict[str, int]:
         prompt, completion = reply.usage
-        return {"inputTokens": prompt, "outputTokens": completion, "totalTokens": prompt + completion}
+        usage = {"inputTokens": prompt - reply.cached_tokens, "outputTokens": completion,
+                 "totalTokens": prompt + completion}
+        if reply.cached_tokens:
+            usage["cacheReadInputTokens"] = reply.cached_tokens
+        return usage
 
     @staticmethod
     def _blocks(reply: Reply) -> list[dict[str, Any]]:
