@@ -90,11 +90,11 @@ class _Walk:
 
     def next_call(self, call: _Call, exc: BaseException) -> _Call | None:
         """The same call on the next client (None when none is left), sharing `call`'s budget."""
+        clients = self.chain.clients
+        if self.index + 1 >= len(clients):
+            return None
         self.errors.append((call.owner, exc))
         self.index += 1
-        clients = self.chain.clients
-        if self.index >= len(clients):
-            return None
         following: _Call = self.build(clients[self.index])
         following.chain = self
         following.last_error = exc

@@ -117,6 +117,7 @@ _TRANSPORT_CLASSES = frozenset({
     "HTTPClientError",  # botocore: EndpointConnectionError, ReadTimeoutError, ConnectionClosedError...
     "ClientConnectionError", "ServerTimeoutError",  # aiohttp
     "ConnectionError", "TimeoutError", "Timeout",  # the builtins, requests, urllib3
+    "ProtocolError",  # urllib3 (a connection broken mid-body, as boto3's streams raise it), h11
 })
 
 

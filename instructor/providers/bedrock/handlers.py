@@ -226,9 +226,14 @@ class BedrockHandler:
     @staticmethod
     def is_transport_error(exc: BaseException) -> bool | None:
         """Bedrock's own codes for a throttled, busy or overloaded service, which a stream's
-        `EventStreamError` carries with no HTTP status of its own (None: the status decides)."""
+        `EventStreamError` carries with no HTTP error status of its own (None: the status decides)."""
         response = getattr(exc, "response", None)
-        code = ((response.get("Error") or {}).get("Code") if isinstance(response, Mapping) else None) or ""
+        if not isinstance(response, Mapping):
+            return None
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        if isinstance(status, int) and status >= 400:
+            return None
+        code = (response.get("Error") or {}).get("Code") or ""
         return True if code[:1].upper() + code[1:] in TRANSIENT_ERROR_CODES else None
 
     def __init__(self, mode: Mode) -> None:
