@@ -235,18 +235,20 @@ class Spending:
     `limit` is what the caller passed: a `Budget`, or the int of `token_budget=`.
     """
 
-    __slots__ = ("budget", "limit", "usage", "cost", "unpriced", "unreported")
+    __slots__ = ("budget", "limit", "usage", "cost", "responses", "unpriced", "unreported")
 
     def __init__(self, limit: Budget | int) -> None:
         self.limit = limit
         self.budget = limit if isinstance(limit, Budget) else Budget(tokens=limit)
         self.usage = Usage()
         self.cost = 0.0
+        self.responses = 0  # responses counted (on every client of a chain)
         self.unpriced = 0  # responses counted with no price for their model
         self.unreported = 0  # responses that reported no usage at all
 
     def add(self, counts: Mapping[str, int], price: Price | None) -> None:
         """Count one response's token counts (a handler's `usage()`), at `price`."""
+        self.responses += 1
         if not counts:
             self.unreported += 1
             return

@@ -252,7 +252,7 @@ def check_budget(call: _Call) -> None:
     n, limit = call.attempt, spend.limit
     usage, cost = spend.usage, spend.known_cost
     named = f"token_budget={limit}" if isinstance(limit, int) else spend.budget.describe()
-    attempts = f"{n} attempt{'s' if n != 1 else ''}"
+    responses = f"{spend.responses} response{'s' if spend.responses != 1 else ''}"
     details = {**call.details(n), "budget": limit, "usage": usage, "cost": cost}
     error: TokenBudgetError
     if reached == "usage":
@@ -264,7 +264,7 @@ def check_budget(call: _Call) -> None:
         spent = f"{usage.total_tokens} tokens" + (f", cost {cost:.6g}" if cost is not None else "")
         cls = TokenBudgetExceeded if isinstance(limit, int) else BudgetExceeded
         error = cls(
-            f"The budget is spent: {spent} across {attempts} ({named}); not sending another request. "
+            f"The budget is spent: {spent} over {responses} ({named}); not sending another request. "
             "Raise the budget, or make the task easier.", **details)
     error.__cause__ = call.last_error
     raise error
