@@ -152,9 +152,10 @@ def _with_fallbacks(model: str, api_key: str | None, async_client: bool, mode: M
         raise TypeError(f"fallbacks= takes a list of 'provider/model' strings or clients, got {fallbacks!r}: "
                         "from_provider('openai/gpt-4o-mini', fallbacks=['anthropic/claude-3-5-haiku-latest']).")
     first = from_provider(model, api_key, async_client, mode, cache, **kwargs)  # type: ignore[call-overload]
-    others = [from_provider(item, async_client=async_client) if isinstance(item, str) else item
-              for item in fallbacks]
-    return fallback(first, *others, on=on)
+    others = [from_provider(item, async_client=async_client) if isinstance(item, str)  # type: ignore[call-overload]
+              else item for item in fallbacks]
+    chain: FallbackChain | AsyncFallbackChain = fallback(first, *others, on=on)
+    return chain
 
 
 #: keywords that carry credentials: never pickled unless the caller asked (`pickle_api_key=True`)

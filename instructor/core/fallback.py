@@ -28,7 +28,13 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from instructor.core import retry as _loops
-from instructor.core.client import AsyncInstructor, Instructor, MaxRetries, _BaseInstructor, _is_iterable
+from instructor.core.client import (
+    AsyncInstructor,
+    Instructor,
+    MaxRetries,
+    _BaseInstructor,
+    _is_iterable,
+)
 from instructor.core.hooks import HookHandler, HookName, Hooks
 
 if TYPE_CHECKING:
@@ -192,8 +198,9 @@ class _BaseFallback:
         return first
 
 
-def _rebuild(clients: Sequence[_BaseInstructor[Any]], on: Any) -> FallbackChain | AsyncFallbackChain:
-    return fallback(*clients, on=on)
+def _rebuild(clients: Sequence[Any], on: Any) -> FallbackChain | AsyncFallbackChain:
+    chain: FallbackChain | AsyncFallbackChain = fallback(*clients, on=on)
+    return chain
 
 
 class FallbackChain(_BaseFallback):

@@ -247,7 +247,11 @@ def check_budget(call: _Call) -> None:
     reached = spend.reached()
     if reached is None:
         return
-    from instructor.core.exceptions import BudgetExceeded, TokenBudgetExceeded, TokenUsageUnavailableError
+    from instructor.core.exceptions import (
+        BudgetExceeded,
+        TokenBudgetExceeded,
+        TokenUsageUnavailableError,
+    )
 
     n, limit = call.attempt, spend.limit
     usage, cost = spend.usage, spend.known_cost
@@ -560,7 +564,7 @@ def fall_back(call: _Call, exc: Exception) -> _Call:
     stopped = call.stopped
     if stopped is None or (call.streaming and call.received) or not chain.moves_on(stopped[0], stopped[1], exc):
         raise chain.final(exc)
-    following = chain.next_call(call, exc)
+    following: _Call | None = chain.next_call(call, exc)
     if following is None:
         raise chain.final(exc)
     return following
