@@ -60,7 +60,7 @@ class _Call:
     """
 
     __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
-                 "usages", "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt",
+                 "usages", "last_response", "streaming", "max_attempts", "deadline", "attempt",
                  "cache", "transport_error", "spend", "price", "retry_truncated", "chain", "received", "stopped",
                  "last_error")
 
@@ -102,7 +102,6 @@ class _Call:
             from time import monotonic
 
             self.deadline = monotonic() + timeout
-        self.token_budget = token_budget
         self.spend: Spending | None = None
         self.price: Price | None = None
         self.retry_truncated = False
@@ -182,7 +181,7 @@ class _Call:
         self.last_response = response
         hooks = self.hooks
         if hooks:
-            hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, attempt_number=n, client=self.owner)
+            hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, client=self.owner)
         handler, spec = self.handler, self.spec
         if spec is None:
             self.attempt_ended(n, None)
@@ -327,8 +326,7 @@ class _Call:
             if self.spend is not None:
                 self.spend.add(response.usage, self.price)
         if self.hooks:
-            self.hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, attempt_number=self.attempt,
-                                          client=self.owner)
+            self.hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, client=self.owner)
             if response.usage:
                 self.hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(),
                                               attempt_number=self.attempt, client=self.owner)

@@ -94,16 +94,17 @@ class _Walk:
         classes = chain._classes
         return bool(classes) and any(isinstance(e, classes) for e in (exc, exc.__cause__, raised))
 
-    def next_call(self, call: _Call, exc: BaseException) -> _Call | None:
-        """The same call on the next client (None when none is left), sharing `call`'s budget."""
-        clients = self.chain.clients
-        if self.index + 1 >= len(clients):
-            return None
+    @property
+    def has_next(self) -> bool:
+        """Whether a client is left to move on to."""
+        return self.index + 1 < len(self.chain.clients)
+
+    def next_call(self, call: _Call, exc: BaseException) -> _Call:
+        """The same call on the next client, sharing `call`'s budget; `exc` is what `call` raised."""
         self.errors.append((call.owner, exc))
         self.index += 1
-        following: _Call = self.build(clients[self.index])
+        following: _Call = self.build(self.chain.clients[self.index])
         following.chain = self
-        following.last_error = exc
         following.spend = call.spend  # one budget across the chain (each response at its own model's price)
         return following
 

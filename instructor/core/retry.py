@@ -562,11 +562,15 @@ def fall_back(call: _Call, exc: Exception) -> _Call:
     chain = call.chain
     assert chain is not None
     stopped = call.stopped
-    if stopped is None or (call.streaming and call.received) or not chain.moves_on(stopped[0], stopped[1], exc):
+    if stopped is None or (call.streaming and call.received) or not chain.moves_on(stopped[0], stopped[1], exc) \
+            or not chain.has_next:
         raise chain.final(exc)
-    following: _Call | None = chain.next_call(call, exc)
-    if following is None:
-        raise chain.final(exc)
+    if call.spend is not None:
+        try:
+            check_budget(call)  # before the next client's request, with this call's attempts
+        except TokenBudgetError as error:
+            raise chain.final(error)  # noqa: B904 - `check_budget` sets the cause
+    following: _Call = chain.next_call(call, exc)
     return following
 
 

@@ -180,6 +180,9 @@ def test_the_budget_is_checked_before_a_fallback(fake: FakeProvider) -> None:
     with pytest.raises(BudgetExceeded) as info:
         chain.create(response_model=User, messages=MESSAGES, max_retries=0, budget=Budget(tokens=1000))
     assert len(fake.requests) == 1 and info.value.usage.total_tokens == 1200
+    assert info.value.n_attempts == 1 and isinstance(info.value.__cause__, ValidationError), \
+        "the attempts of the client it would have moved on from"
+    assert not hasattr(info.value, "fallback_errors"), "it moved on from nothing"
 
 
 def test_a_chain_takes_its_first_clients_default_budget(fake: FakeProvider) -> None:
