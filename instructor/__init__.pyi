@@ -9,6 +9,7 @@ from .auto_client import from_provider as from_provider
 from .batch.job import BatchJob as BatchJob
 from .batch.processor import BatchProcessor as BatchProcessor
 from .batch.request import BatchRequest as BatchRequest
+from .batch.run import BatchRun as BatchRun
 from .core import hooks as hooks
 from .core.billing import Budget as Budget
 from .core.billing import Price as Price

@@ -7,6 +7,7 @@ SUBMOD_ATTRS = {
     'batch.job': ['BatchJob'],
     'batch.processor': ['BatchProcessor'],
     'batch.request': ['BatchRequest'],
+    'batch.run': ['BatchRun'],
     'core': ['hooks'],
     'core.billing': ['Budget', 'Price', 'Usage'],
     'core.client': ['AsyncInstructor', 'Instructor'],
