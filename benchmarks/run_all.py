@@ -20,6 +20,8 @@ the same work in the same run (see `_harness.py` for the method):
 (g) 500 async calls at once, 32 threads on one client  (bench_concurrency.py)
 (h) 20,000 warm calls: growth of RSS and open files    (bench_memory.py)
 (i) `pip install instructor` in a fresh venv: MB, packages (bench_footprint.py; needs the package index)
+(j) a fallback chain moving on after a 503 vs the bare SDK   (bench_fallback.py)
+    retrying it itself: what the chain adds per call
 
 Every call passes `strict=True` (and the bare side validates strictly too), so
 the figures stay comparable whichever default a release picks.
@@ -146,6 +148,7 @@ def streaming_row(result: dict[str, Any], n_chunks: int) -> Row:
 
 def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
     import bench_concurrency
+    import bench_fallback
     import bench_first_result
     import bench_footprint
     import bench_from_provider
@@ -164,6 +167,7 @@ def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
         ("g: concurrency", lambda: bench_concurrency.run(rounds=3 if quick else 9)),
         ("h: memory over many calls", lambda: bench_memory.run(calls=2_000 if quick else 20_000)),
         ("i: install footprint", bench_footprint.run),
+        ("j: fallback after a 503", lambda: bench_fallback.run(rounds=5 if quick else 15, calls=10 if quick else 40)),
     ]
 
 
