@@ -64,6 +64,8 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
+from .core.telemetry import instrument as instrument
+from .core.telemetry import uninstrument as uninstrument
 from .core.usage import TokenUsage as TokenUsage
 from .distil import FinetuneFormat as FinetuneFormat
 from .distil import Instructions as Instructions

@@ -19,6 +19,7 @@ SUBMOD_ATTRS = {
     'core.preload': ['preload'],
     'core.provider_registry': ['Capabilities', 'ProviderConfig', 'ProviderFactory', 'ProviderRegistry', 'get_registry', 'provider_registry', 'register_provider'],
     'core.streaming': ['StreamedResponse'],
+    'core.telemetry': ['instrument', 'uninstrument'],
     'core.usage': ['TokenUsage'],
     'distil': ['FinetuneFormat', 'Instructions'],
     'dsl.citation': ['CitationMixin'],
