@@ -51,6 +51,8 @@ from .core.handler import ModeHandler as ModeHandler
 from .core.handler import StreamDelta as StreamDelta
 from .core.hooks import HookName as HookName
 from .core.hooks import Hooks as Hooks
+from .core.instrumentation import instrument as instrument
+from .core.instrumentation import uninstrument as uninstrument
 from .core.mode_registry import ModeRegistry as ModeRegistry
 from .core.mode_registry import get_handler as get_handler
 from .core.mode_registry import mode_registry as mode_registry
@@ -64,8 +66,6 @@ from .core.provider_registry import get_registry as get_registry
 from .core.provider_registry import provider_registry as provider_registry
 from .core.provider_registry import register_provider as register_provider
 from .core.streaming import StreamedResponse as StreamedResponse
-from .core.telemetry import instrument as instrument
-from .core.telemetry import uninstrument as uninstrument
 from .core.usage import TokenUsage as TokenUsage
 from .distil import FinetuneFormat as FinetuneFormat
 from .distil import Instructions as Instructions

@@ -1,7 +1,7 @@
 """OpenTelemetry spans and metrics for every call, in the GenAI semantic conventions: off until switched on.
 
-`instructor.instrument()` (every client) or `client.instrument()` (one client) switches it on.
-Nothing here imports OpenTelemetry until then, and a call with it off pays one attribute read
+`instructor.instrument()` (every client, `instructor.core.instrumentation`) or `client.instrument()`
+(one client) switches it on. Nothing here imports OpenTelemetry until then, and a call with it off pays one attribute read
 (`_BaseInstructor._telemetry`, in `_Call.__init__`) and a `None` check at each seam.
 
 What a call emits (docs/observability.md lists every attribute, and where it follows or extends
@@ -95,49 +95,6 @@ _DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12,
 
 #: at most this many validation errors are listed on an `instructor.validation_error` event
 _MAX_LISTED_ERRORS = 32
-
-
-def instrument(*, tracer_provider: TracerProvider | None = None, meter_provider: MeterProvider | None = None,
-               capture_content: bool = False) -> None:
-    """Trace every call of every client (and batch job) with OpenTelemetry, from now on.
-
-    Spans and metrics follow the OpenTelemetry GenAI semantic conventions: a span per
-    `create` call, a child span per request to the provider (re-asks and fallbacks
-    included), token usage and duration histograms. See the Observability page.
-
-    Args:
-        tracer_provider: where spans go; by default the global one the application set
-            up (`opentelemetry.trace.set_tracer_provider`), also when set later.
-        meter_provider: where metrics go; by default the global one.
-        capture_content: also record prompts, answers, validated values and exception
-            messages (they may hold personal data; off by default).
-
-    Raises:
-        MissingDependencyError: `opentelemetry-api` is not installed (`pip install "instructor[otel]"`).
-
-    Example:
-        >>> instructor.instrument()                   # the application's tracer and meter providers
-        >>> user = client.create(response_model=User, messages=[...])   # traced
-        >>> instructor.uninstrument()
-    """
-    from instructor.core.client import _BaseInstructor
-
-    _BaseInstructor._telemetry = Telemetry(tracer_provider, meter_provider, capture_content)
-
-
-def uninstrument() -> None:
-    """Stop tracing the calls `instrument()` traces (a client's own `client.instrument()` stays)."""
-    from instructor.core.client import _BaseInstructor
-
-    _BaseInstructor._telemetry = None
-
-
-def current() -> Telemetry | None:
-    """The telemetry `instrument()` switched on, or None."""
-    from instructor.core.client import _BaseInstructor
-
-    telemetry = _BaseInstructor._telemetry
-    return telemetry if telemetry else None
 
 
 class Telemetry:
@@ -297,7 +254,8 @@ class CallTrace:
         if current:
             self.token = context.attach(trace.set_span_in_context(span))
 
-    def _end(self, error: BaseException | None, result: tuple[Any, Any] | None, abandoned: bool = False) -> None:
+    def _end(self, error: BaseException | None, result: Any = None, abandoned: bool = False) -> None:
+        """End the call span: `result` is the loop's `(value, completion)` (None: no value)."""
         span, call = self.span, self.call
         if span is None or call is None:
             return
@@ -458,12 +416,8 @@ def _batch_attributes(processor: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def batch_submission(processor: Any) -> Iterator[Callable[[str], None]]:
-    """The span of one batch job's submission (when telemetry is on): yields `submitted(batch_id)`."""
-    telemetry = current()
-    if telemetry is None:
-        yield _ignore
-        return
+def batch_submission(telemetry: Telemetry, processor: Any) -> Iterator[Callable[[str], None]]:
+    """The span of one batch job's submission: yields `submitted(batch_id)`."""
     trace = telemetry._otel[0]
     span = telemetry.tracer.start_span(f"instructor.batch.submit {processor.model_name}", kind=trace.SpanKind.CLIENT,
                                        attributes=_batch_attributes(processor))
@@ -482,15 +436,8 @@ def batch_submission(processor: Any) -> Iterator[Callable[[str], None]]:
         span.end()
 
 
-def batch_results(processor: Any, batch_id: str, results: Iterator[R]) -> Iterator[R]:
-    """`results` (a batch job's parsed results) inside a span that counts them, when telemetry is on."""
-    telemetry = current()
-    if telemetry is None:
-        return results
-    return _batch_results(telemetry, processor, batch_id, results)
-
-
-def _batch_results(telemetry: Telemetry, processor: Any, batch_id: str, results: Iterator[R]) -> Iterator[R]:
+def batch_results(telemetry: Telemetry, processor: Any, batch_id: str, results: Iterator[R]) -> Iterator[R]:
+    """`results` (a batch job's parsed results) inside a span that counts them, ended with the iteration."""
     trace = telemetry._otel[0]
     span = telemetry.tracer.start_span(f"instructor.batch.results {processor.model_name}",
                                        kind=trace.SpanKind.CLIENT,
@@ -518,10 +465,6 @@ def _batch_results(telemetry: Telemetry, processor: Any, batch_id: str, results:
         attributes["instructor.batch.failed"] = failed
         span.set_attributes(attributes)
         span.end()
-
-
-def _ignore(_: str) -> None:
-    return None
 
 
 # -- what the spans say --------------------------------------------------------------------------
@@ -715,4 +658,4 @@ def _validation_details(error: BaseException) -> dict[str, Any]:
     return details
 
 
-__all__ = ["CallTrace", "Telemetry", "current", "instrument", "uninstrument"]
+__all__ = ["CallTrace", "Telemetry", "batch_results", "batch_submission"]

@@ -131,9 +131,9 @@ def _text_of(content: Any) -> Any:
 def _output_messages(response: Any) -> list[dict[str, Any]]:
     if hasattr(response, "texts") and hasattr(response, "count"):  # a StreamedResponse
         names = response.names
-        parts = [{"type": "tool_call", "name": names[index], "arguments": text} if names.get(index)
-                 else {"type": "text", "content": text} for index, text in response.texts.items()]
-        return [_answer(parts, getattr(response, "finish_reason", None))]
+        streamed = [{"type": "tool_call", "name": names[index], "arguments": text} if names.get(index)
+                    else {"type": "text", "content": text} for index, text in response.texts.items()]
+        return [_answer(streamed, getattr(response, "finish_reason", None))]
     if isinstance(response, Mapping):  # Bedrock's Converse
         message = (response.get("output") or {}).get("message") or {}
         return [_answer(_parts(message.get("content")), response.get("stopReason"))]
