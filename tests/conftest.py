@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a developer's real keys or endpoints."""
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _telemetry_off() -> Iterator[None]:
+    """`instructor.instrument()` is process-wide: a test (or a docs sample) that leaves it on
+    would trace every test after it in the same worker."""
+    yield
+    client = sys.modules.get("instructor.core.client")
+    if client is not None and client._BaseInstructor._telemetry is not None:
+        client._BaseInstructor._telemetry = None
 
 
 @pytest.fixture
