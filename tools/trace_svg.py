@@ -110,7 +110,8 @@ def _summary(attributes: Any) -> list[str]:
 def _event_text(event: Any) -> str:
     attributes = event.attributes or {}
     if event.name == "instructor.validation_error":
-        fields = zip(attributes.get("instructor.validation.paths", ()), attributes.get("instructor.validation.types", ()))
+        fields = zip(attributes.get("instructor.validation.paths", ()), attributes.get("instructor.validation.types", ()),
+                     strict=False)
         return "invalid: " + ", ".join(f"{path} ({kind})" for path, kind in fields)
     if event.name == "instructor.fallback":
         return f"fallback to {attributes.get('instructor.fallback.to')} ({attributes.get('error.type')})"

@@ -1,13 +1,12 @@
 """What the telemetry tests share: the real OpenTelemetry SDK with its in-memory span exporter and
-metric reader, and clients of the real provider SDKs against the fake provider."""
+metric reader (the `otel` fixture, tests/core/conftest.py), and clients of the real provider SDKs
+against the fake provider."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -74,26 +73,6 @@ class Otel:
     def shutdown(self) -> None:
         self.tracer_provider.shutdown()
         self.meter_provider.shutdown()
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    sdk = Otel()
-    yield sdk
-    sdk.shutdown()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeProvider]:
-    with FakeProvider() as provider:
-        yield provider
-
-
-@pytest.fixture
-def fake(server: FakeProvider) -> Iterator[FakeProvider]:
-    server.reset()
-    yield server
-    server.reset()
 
 
 def client(provider: str, fake: FakeProvider, use_async: bool = False, **kw: Any) -> Any:

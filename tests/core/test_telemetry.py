@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
-from telemetry_harness import (  # noqa: F401 - fixtures
+from telemetry_harness import (
     BAD,
     GOOD,
     MESSAGES,
@@ -29,9 +29,6 @@ from telemetry_harness import (  # noqa: F401 - fixtures
     User,
     all_text,
     client,
-    fake,
-    otel,
-    server,
 )
 
 import instructor
@@ -331,7 +328,7 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 @pytest.mark.subprocess
 def test_nothing_of_opentelemetry_is_imported_until_switched_on(
         fake: FakeProvider, subprocess_env: dict[str, str]) -> None:
-    code = f"""
+    code = """
         import sys
         import instructor
         from instructor.testing import Reply, FakeProvider, connect_kwargs
@@ -345,9 +342,9 @@ def test_nothing_of_opentelemetry_is_imported_until_switched_on(
 
         assert otel() == [], otel()
         with FakeProvider() as fake:
-            fake.always(Reply.tool("User", {{"name": "J"}}))
+            fake.always(Reply.tool("User", {"name": "J"}))
             client = instructor.from_provider("openai/gpt-4o-mini", **connect_kwargs("openai", fake))
-            client.create(response_model=User, messages=[{{"role": "user", "content": "J"}}])
+            client.create(response_model=User, messages=[{"role": "user", "content": "J"}])
             assert otel() == [], otel()
             client.uninstrument()
             assert otel() == [], otel()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from opentelemetry.trace import StatusCode
 from pydantic import BaseModel
-from telemetry_harness import (  # noqa: F401 - fixtures
+from telemetry_harness import (
     GOOD,
     MESSAGES,
     MODELS,
@@ -22,9 +22,6 @@ from telemetry_harness import (  # noqa: F401 - fixtures
     Otel,
     User,
     client,
-    fake,
-    otel,
-    server,
 )
 
 import instructor
