@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,17 @@ def _telemetry_off() -> Iterator[None]:
     client = sys.modules.get("instructor.core.client")
     if client is not None and client._BaseInstructor._telemetry is not None:
         client._BaseInstructor._telemetry = None
+
+
+@pytest.fixture
+def otel() -> Iterator[Any]:
+    """The OpenTelemetry SDK's tracer and meter providers, keeping what they get in memory
+    (tests/core/telemetry_harness.py; the SDK is imported by the tests that ask for it)."""
+    from telemetry_harness import Otel
+
+    sdk = Otel()
+    yield sdk
+    sdk.shutdown()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """What the telemetry tests share: the real OpenTelemetry SDK with its in-memory span exporter and
-metric reader (the `otel` fixture, tests/core/conftest.py), and clients of the real provider SDKs
+metric reader (the `otel` fixture, tests/conftest.py), and clients of the real provider SDKs
 against the fake provider."""
 
 from __future__ import annotations
