@@ -555,6 +555,9 @@ class JsonCursor:
                     self.version += 1
             return
         if frame.is_object and type(shape) is ModelShape:
+            if shape.guard is not None and not self.done:  # (once the object is whole, the final check is next)
+                for key, start, end, _, _ in pending:
+                    shape.guard(key, text[start:end])
             names, plain, plain_items = shape.names, shape.plain, shape.plain_items
             is_list, plain_list = False, None
         elif not frame.is_object and type(shape) is ListShape:

@@ -122,6 +122,9 @@ class ModelShape(Shape):
 
     keeps = True
     opens = "{"
+    #: `check(key, value_text)`, run on each member as it closes (the root of a partial stream: its
+    #: early checks, `instructor.core.streaming.early`); raises to cut the stream
+    guard: Callable[[Any, str], None] | None = None
 
     def __init__(self, model: type[BaseModel], context: Mapping[str, Any] | None) -> None:
         self.model = model
