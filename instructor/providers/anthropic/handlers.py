@@ -248,9 +248,9 @@ class _StreamReader:
 
     def fill(self, response: Any) -> None:
         """Note in the attempt's `StreamedResponse` the message's id, model, stop reason, and its
-        content blocks as a request sends them back (`turn`), a tool call's input read from `texts`."""
+        content blocks as a request sends them back (`turn`); a call of the answer's tool has no
+        `input` there (its text is in `texts`: decoded for a re-ask only, `_assistant_blocks`)."""
         response.id, response.model, response.finish_reason = self.id, self.model, self.stop_reason
-        texts = response.texts
         blocks = []
         for index in sorted(self.blocks):
             block = dict(self.blocks[index])
@@ -261,9 +261,8 @@ class _StreamReader:
             elif kind == "thinking":
                 block["thinking"] = parts
             elif index in self.ordinals:  # a call of the answer's tool: its input is in `texts`
-                ordinal = self.ordinals[index]
-                response.ids[ordinal] = block.get("id")
-                block["input"] = partial_object(texts.get(ordinal, ""))
+                response.ids[self.ordinals[index]] = block.get("id")
+                del block["input"]
             elif "input" in block and parts:  # any other tool's (a server tool's) input
                 block["input"] = partial_object(parts)
             blocks.append(block)
@@ -274,9 +273,13 @@ def _assistant_blocks(response: Any) -> list[dict[str, Any]]:
     """The assistant turn of `response` as request blocks: a `Message`, or a streamed attempt."""
     content = getattr(response, "content", None)
     if content is None and hasattr(response, "texts"):  # a StreamedResponse
-        if isinstance(response.turn, list):
-            return [dict(block) for block in response.turn]
         names, ids = response.names, response.ids
+        if isinstance(response.turn, list):
+            ordinals = {call_id: ordinal for ordinal, call_id in ids.items()}
+            texts = response.texts
+            return [block if "input" in block or block.get("type") != "tool_use"
+                    else {**block, "input": partial_object(texts.get(ordinals.get(block.get("id"), -1), ""))}
+                    for block in response.turn]
         return [{"type": "tool_use", "id": ids.get(index) or f"toolu_{index}", "name": names.get(index) or "",
                  "input": partial_object(text)} if names.get(index) else {"type": "text", "text": text}
                 for index, text in response.texts.items()]

@@ -163,9 +163,14 @@ def _text_of(content: list[dict[str, Any]]) -> str:
 def _assistant_content(response: Any) -> list[dict[str, Any]]:
     """The assistant turn of `response` as Converse blocks: a response dict, or a streamed attempt."""
     if not isinstance(response, Mapping) and hasattr(response, "texts"):  # a StreamedResponse
-        if isinstance(response.turn, list):
-            return [dict(block) for block in response.turn]
         names, ids = response.names, response.ids
+        if isinstance(response.turn, list):
+            ordinals = {call_id: ordinal for ordinal, call_id in ids.items()}
+            texts = response.texts
+            return [{"toolUse": {**block["toolUse"], "input": partial_object(
+                        texts.get(ordinals.get(block["toolUse"].get("toolUseId"), -1), ""))}}
+                    if "toolUse" in block and "input" not in block["toolUse"] else block
+                    for block in response.turn]
         return [{"toolUse": {"toolUseId": ids.get(index) or f"tooluse_{index}", "name": names.get(index) or "",
                              "input": partial_object(text)}} if names.get(index) else {"text": text}
                 for index, text in response.texts.items()]
@@ -295,9 +300,9 @@ class _StreamReader:
 
     def fill(self, response: Any) -> None:
         """Note in the attempt's `StreamedResponse` the stop reason and the content blocks as a request
-        sends them back (`turn`), a tool call's input read from `texts`."""
+        sends them back (`turn`); a call of the answer's tool has no `input` there (its text is in
+        `texts`: decoded for a re-ask only, `_assistant_content`)."""
         response.finish_reason = self.stop_reason
-        texts = response.texts
         blocks = []
         for index in sorted(self.blocks):
             block = self.blocks[index]
@@ -309,10 +314,11 @@ class _StreamReader:
                 block = {"reasoningContent": {"reasoningText": reasoning}}
             elif "toolUse" in block:
                 use = dict(block["toolUse"])
+                use.pop("input", None)
                 if index in self.ordinals:  # a call of the answer's tool: its input is in `texts`
                     response.ids[self.ordinals[index]] = use.get("toolUseId")
-                    text = texts.get(self.ordinals[index], "")
-                use["input"] = partial_object(text)
+                else:
+                    use["input"] = partial_object(text)
                 block = {"toolUse": use}
             blocks.append(block)
         response.turn = blocks
