@@ -106,12 +106,13 @@ class PartialConsumer(StreamConsumer):
         elif delta.index != self.index:
             self._check_offered(delta)
             return []
-        if not self.cursor.feed(delta.text):
+        cursor = self.cursor
+        if not cursor.feed(delta.text):
             return []
-        snapshot = self.cursor.snapshot()
-        if snapshot is _MISSING or self.cursor.signature == self.last:
+        snapshot = cursor.snapshot()
+        if snapshot is _MISSING or cursor.version == self.last:  # (`version` is what `signature` reads)
             return []  # nothing new to show
-        self.last = self.cursor.signature
+        self.last = cursor.version
         return [snapshot]
 
     def finish(self) -> list[Any]:

@@ -79,6 +79,20 @@ _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to brack
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
+def _flat_model(shape: ModelShape, raw: Any) -> Any:
+    """A flat object item (`raw`, decoded) as its partial model, built from its members checked by
+    `shape.accept`; _MISSING when it is no object or a member is left out (pydantic's check of
+    the whole item, by its parent, says what to keep then)."""
+    if type(raw) is not dict:
+        return _MISSING
+    members = {}
+    for kept in shape.accept(list(raw.items())):
+        if kept is None:
+            return _MISSING
+        members[kept[0]] = kept[1]
+    return shape.build(members, None, _MISSING)
+
+
 class _Frame:
     """One open container. A lazy frame (a flat object below the root: an item of a list, say) is
     not read token by token: it is stepped over bracket to bracket and comma to comma like a RAW
@@ -396,15 +410,14 @@ class JsonCursor:
         depth = self._raw_depth
         run = _RAW_RUN.match
         size = len(text)
+        members: list[int] = []  # the runs of its own members (start, end, ...) read here
+        items: list[int] = []  # ... and of the items of its open list member
         while True:
             start, pos = pos, run(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
-            if depth == 1 or (depth == 2 and frame.opened == "["):
-                comma = self._last_comma(text, start, pos)
-                if comma > 0:
-                    if depth == 1:
-                        frame.commit = comma
-                    else:
-                        frame.item_commit = comma
+            if depth == 1:
+                members += start, pos
+            elif depth == 2 and frame.opened == "[":
+                items += start, pos
             if pos >= size:
                 break
             char = text[pos]
@@ -418,12 +431,28 @@ class JsonCursor:
                 if depth == 2:
                     frame.opened, frame.value_at = char, pos - 1
                     frame.items, frame.items_upto, frame.item_commit = [], pos, pos
+                    items.clear()
             else:
                 depth -= 1
                 if depth == 0:
-                    return pos
+                    return pos  # closed: where its members end matters no more
+        # still open: where its last members end (its last commas), for the next snapshot
+        comma = self._last_comma_of(text, members)
+        if comma > 0:
+            frame.commit = comma
+        comma = self._last_comma_of(text, items)
+        if comma > 0:
+            frame.item_commit = comma
         self._raw_depth = depth
         self._pos = pos
+        return -1
+
+    def _last_comma_of(self, text: str, runs: list[int]) -> int:
+        """Where the last comma of `runs` (start, end, start, end...) ends, or -1."""
+        for i in range(len(runs) - 2, -1, -2):
+            comma = self._last_comma(text, runs[i], runs[i + 1])
+            if comma > 0:
+                return comma
         return -1
 
     @staticmethod
@@ -562,6 +591,8 @@ class JsonCursor:
             is_list, plain_list = False, None
         elif not frame.is_object and type(shape) is ListShape:
             is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
+            item = shape.item
+            flat = item if plain_list is None and type(item) is ModelShape and item.flat else None
         else:
             self._settle_checked(frame, pending, False)
             return
@@ -577,8 +608,15 @@ class JsonCursor:
                 visible = visible or shown is _MISSING
                 continue
             if is_list and plain_list is None:
-                self._settle_checked(frame, pending[i:], visible)
-                return
+                # a flat object item is built from its members, checked as a lazy frame's are; anything
+                # else (or an item with a member left out) is checked by pydantic, with the rest
+                value = _flat_model(flat, _decode(text[start:end])) if flat is not None else _MISSING
+                if value is _MISSING:
+                    self._settle_checked(frame, pending[i:], visible)
+                    return
+                members.append(value)
+                visible = visible or shown is _MISSING or (value is not shown and value != shown)
+                continue
             raw = _decode(text[start:end])
             if raw is _MISSING:
                 frame.clean = False
