@@ -31,6 +31,7 @@ class Shape:
     eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
     flat = False  # whether an open container of this shape is read lazily (see `_Frame.lazy`)
     items_text = False  # whether its object members are read whole and handed over as text (`_step_items`)
+    flat_items = False  # whether its members are flat objects, each read whole when it can be (`_step_list`)
 
     def child(self, key: Any) -> Shape:
         """The shape of the container member `key` opens."""
@@ -131,7 +132,7 @@ class ModelShape(Shape):
         self.context = context
         self.names: dict[str, str] = {}
         self.plain: dict[str, type] = {}  # field name -> the JSON scalar type it takes as is
-        self.plain_items: dict[str, type] = {}  # list field name -> the JSON scalar type of its items
+        self.plain_items: dict[str, frozenset[type]] = {}  # list field name -> {the JSON scalar type of its items}
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
@@ -143,7 +144,7 @@ class ModelShape(Shape):
             if get_origin(listed) is list and len(get_args(listed)) == 1:
                 item = _plain_type(get_args(listed)[0], model)
                 if item is not None:
-                    self.plain_items[name] = item
+                    self.plain_items[name] = frozenset((item,))
         self.plain_str = {name for name, tp in self.plain.items() if tp is str}
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
@@ -178,6 +179,31 @@ class ModelShape(Shape):
             self._children[key] = shape
         return shape
 
+    def take(self, raw: dict[str, Any], into: dict[str, Any]) -> bool:
+        """`accept` for the members of a decoded object, written into `into` (by field name); False when
+        one is left out. The plain ones are taken as they are, in one pass; the rest go through `accept`."""
+        names, plain, plain_items = self.names, self.plain, self.plain_items
+        clean = True
+        slow: list[tuple[Any, Any]] | None = None
+        for key, value in raw.items():
+            name = names.get(key)
+            if name is None:
+                clean = False
+            elif value is None or type(value) is plain.get(name) or (
+                    type(value) is list and name in plain_items and set(map(type, value)) <= plain_items[name]):
+                into[name] = value
+            elif slow is None:
+                slow = [(key, value)]
+            else:
+                slow.append((key, value))
+        if slow is not None:
+            for kept in self.accept(slow):
+                if kept is None:
+                    clean = False
+                else:
+                    into[kept[0]] = kept[1]
+        return clean
+
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
         names, plain, plain_items = self.names, self.plain, self.plain_items
         kept: list[tuple[Any, Any] | None] = [None] * len(members)
@@ -188,7 +214,7 @@ class ModelShape(Shape):
                 continue
             if raw is None or type(raw) is plain.get(name):
                 kept[i] = (name, raw)  # every partial field takes None; a plain scalar needs no check
-            elif type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw):
+            elif type(raw) is list and name in plain_items and set(map(type, raw)) <= plain_items[name]:
                 kept[i] = (name, raw)  # a list of plain scalars (freshly decoded: nobody else holds it)
             else:
                 slow[key] = i
@@ -241,6 +267,12 @@ class ListShape(Shape):
         self.plain: type | None = stripped if stripped in _PLAIN and (stripped is not str or plain_strings) \
             else None
         self.item = shape_of(item, lambda value: self.check([value])[0], context, plain_strings)
+
+    @functools.cached_property
+    def flat_items(self) -> bool:  # type: ignore[override]
+        """Its items are flat objects (`ModelShape.flat`): each one finished in the text at hand is
+        matched whole, and only one cut off by the end of the text is read as a lazy frame."""
+        return type(self.item) is ModelShape and self.item.flat
 
     def child(self, key: Any) -> Shape:
         return self.item
