@@ -611,25 +611,25 @@ class JsonCursor:
             key, start, end, _, built = pending[0]
             pending[0] = (key, start, end, self.shown, built)
         shape = frame.shape
-        if type(shape) is ItemsShape and shape.on_text is not None:
+        kind = type(shape)
+        if kind is ListShape and not frame.is_object:
+            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
+            flat = shape.flat_item  # type: ignore[attr-defined]
+        elif kind is ModelShape and frame.is_object:
+            if shape.guard is not None and not self.done:  # (once the object is whole, the final check is next)
+                for key, start, end, _, _ in pending:
+                    shape.guard(key, text[start:end])
+            names, plain, plain_items = shape.names, shape.plain, shape.plain_items  # type: ignore[attr-defined]
+            is_list, plain_list = False, None
+        elif kind is ItemsShape and shape.on_text is not None:  # type: ignore[attr-defined]
             # `Iterable[...]` items, their text as it is: nothing is decoded or kept here
-            on_text = shape.on_text
+            on_text = shape.on_text  # type: ignore[attr-defined]
             frame.clean = False
             for _, start, end, shown, _ in pending:  # (items are RAW containers or scalars: never built)
                 on_text(text[start:end])
                 if shown is not _MISSING:
                     self.version += 1
             return
-        if frame.is_object and type(shape) is ModelShape:
-            if shape.guard is not None and not self.done:  # (once the object is whole, the final check is next)
-                for key, start, end, _, _ in pending:
-                    shape.guard(key, text[start:end])
-            names, plain, plain_items = shape.names, shape.plain, shape.plain_items
-            is_list, plain_list = False, None
-        elif not frame.is_object and type(shape) is ListShape:
-            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
-            item = shape.item
-            flat = item if plain_list is None and type(item) is ModelShape and item.flat else None
         else:
             self._settle_checked(frame, pending, False)
             return
@@ -770,7 +770,7 @@ class JsonCursor:
                 self.version += 1
             top.shown = value
             self.shown, self._shown_in, self._shown_key = _MISSING, None, None
-            for frame in reversed(self.stack[:-1]):
+            for frame in self.stack[-2::-1]:
                 value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
                 frame.shown = value
             return value

@@ -153,6 +153,7 @@ class ModelShape(Shape):
         slots = vars(BaseModel)
         self._setters = (slots["__pydantic_fields_set__"].__set__, slots["__pydantic_extra__"].__set__,
                          slots["__pydantic_private__"].__set__)
+        self.build = _builder(self)  # type: ignore[method-assign]
 
     def _check_field(self, key: str, value: Any) -> Any:
         return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
@@ -237,20 +238,31 @@ class ModelShape(Shape):
         return (True, text) if self.names.get(key) in self.plain_str else (False, None)
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
-        values = {**self.defaults, **members}
+        # replaced per instance by `_builder`'s closure (a snapshot builds several, per chunk)
+        return _builder(self)(members, open_key, open_value)
+
+
+def _builder(shape: ModelShape) -> Callable[[Any, Any, Any], Any]:
+    """`shape.build` as a closure over what it reads (no attribute lookups per object built)."""
+    model, defaults, names, extra = shape.model, shape.defaults, shape.names, shape.extra
+    set_fields_set, set_extra, set_private = shape._setters
+
+    def build(members: Any, open_key: Any, open_value: Any) -> Any:
+        values = {**defaults, **members}
         fields_set = set(members)
         if open_value is not _MISSING:
-            name = self.names.get(open_key)
+            name = names.get(open_key)
             if name is not None:
                 values[name] = open_value
                 fields_set.add(name)
-        obj = _new_object(self.model)
+        obj = _new_object(model)
         _set(obj, "__dict__", values)
-        set_fields_set, set_extra, set_private = self._setters
         set_fields_set(obj, fields_set)
-        set_extra(obj, self.extra)
+        set_extra(obj, extra)
         set_private(obj, None)
         return obj
+
+    return build
 
 
 class ListShape(Shape):
@@ -269,10 +281,16 @@ class ListShape(Shape):
         self.item = shape_of(item, lambda value: self.check([value])[0], context, plain_strings)
 
     @functools.cached_property
+    def flat_item(self) -> ModelShape | None:
+        """The shape of its items when they are flat objects (`ModelShape.flat`), else None."""
+        item = self.item
+        return item if self.plain is None and type(item) is ModelShape and item.flat else None
+
+    @functools.cached_property
     def flat_items(self) -> bool:  # type: ignore[override]
-        """Its items are flat objects (`ModelShape.flat`): each one finished in the text at hand is
-        matched whole, and only one cut off by the end of the text is read as a lazy frame."""
-        return type(self.item) is ModelShape and self.item.flat
+        """Its items are flat objects: each one finished in the text at hand is matched whole, and
+        only one cut off by the end of the text is read as a lazy frame."""
+        return self.flat_item is not None
 
     def child(self, key: Any) -> Shape:
         return self.item
