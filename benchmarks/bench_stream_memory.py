@@ -88,10 +88,8 @@ def _child(case: str, keep_chunks: bool) -> dict[str, Any]:
         client.on("completion:response", lambda response: seen.append(response.count))
 
         def call() -> Any:
-            last = None
-            for last in client.create_partial(response_model=Report, messages=[{"role": "user", "content": "Go."}],
-                                              max_tokens=4096, keep_chunks=keep_chunks):
-                pass
+            *_, last = client.create_partial(response_model=Report, messages=[{"role": "user", "content": "Go."}],
+                                             max_tokens=4096, keep_chunks=keep_chunks)
             return last
 
         assert call() == Report.model_validate_json(small)  # warm-up: caches, connections

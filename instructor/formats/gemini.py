@@ -27,7 +27,12 @@ from instructor.core.handler import (
     aread_stream,
     read_stream,
 )
-from instructor.core.json_text import StateReader, partial_object, validate_json_text, validate_object
+from instructor.core.json_text import (
+    StateReader,
+    partial_object,
+    validate_json_text,
+    validate_object,
+)
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it

@@ -14,14 +14,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 import pytest
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
+from provider_families import Family, installed_families
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 import instructor
 from instructor import Mode
 from instructor.core.streaming import StreamedResponse
 from instructor.core.streaming.early import field_checks
 from instructor.testing import FakeProvider, Reply
-from provider_families import Family, installed_families
 
 MESSAGES = [{"role": "user", "content": "Jason is 25; write his biography."}]
 BIO = "Jason was born in a small town by the sea. " * 60  # about 2,500 characters: ~850 events of 3

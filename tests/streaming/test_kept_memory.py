@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from provider_families import Family, installed_families
 from pydantic import BaseModel
 
 import instructor
 from instructor import Mode
 from instructor.core.streaming import StreamedResponse
 from instructor.testing import FakeProvider, Reply
-from provider_families import Family, installed_families
 
 MESSAGES = [{"role": "user", "content": "Jason is 25."}]
 ANSWER = {"name": "Jason", "age": 25, "bio": "Born by the sea. " * 20}

@@ -611,19 +611,18 @@ class JsonCursor:
             key, start, end, _, built = pending[0]
             pending[0] = (key, start, end, self.shown, built)
         shape = frame.shape
-        kind = type(shape)
-        if kind is ListShape and not frame.is_object:
+        if type(shape) is ListShape and not frame.is_object:
             is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
-            flat = shape.flat_item  # type: ignore[attr-defined]
-        elif kind is ModelShape and frame.is_object:
+            flat = shape.flat_item
+        elif type(shape) is ModelShape and frame.is_object:
             if shape.guard is not None and not self.done:  # (once the object is whole, the final check is next)
                 for key, start, end, _, _ in pending:
                     shape.guard(key, text[start:end])
-            names, plain, plain_items = shape.names, shape.plain, shape.plain_items  # type: ignore[attr-defined]
+            names, plain, plain_items = shape.names, shape.plain, shape.plain_items
             is_list, plain_list = False, None
-        elif kind is ItemsShape and shape.on_text is not None:  # type: ignore[attr-defined]
+        elif type(shape) is ItemsShape and shape.on_text is not None:
             # `Iterable[...]` items, their text as it is: nothing is decoded or kept here
-            on_text = shape.on_text  # type: ignore[attr-defined]
+            on_text = shape.on_text
             frame.clean = False
             for _, start, end, shown, _ in pending:  # (items are RAW containers or scalars: never built)
                 on_text(text[start:end])

@@ -73,11 +73,11 @@ def _checkable_fields(model: type[BaseModel]) -> dict[str, str]:
     if decorators.root_validators or any(d.info.mode != "after" for d in decorators.model_validators.values()):
         return {}  # a model validator that sees the raw input may rewrite any field
     rescued: set[str] = set()  # fields a validator may turn valid, or that may read other fields
-    for decorator in decorators.field_validators.values():
-        if decorator.info.mode != "after":
-            rescued.update(decorator.info.fields)
-    for decorator in decorators.validators.values():  # pydantic v1 style `@validator`: left alone
-        rescued.update(decorator.info.fields)
+    for field_validator in decorators.field_validators.values():
+        if field_validator.info.mode != "after":
+            rescued.update(field_validator.info.fields)
+    for validator in decorators.validators.values():  # pydantic v1 style `@validator`: left alone
+        rescued.update(validator.info.fields)
     if "*" in rescued:
         return {}
     keys: dict[str, str] = {}
@@ -103,7 +103,7 @@ def _reads_info(schema: Any, definitions: Mapping[str, Any], seen: set[str]) -> 
     if kind in ("model", "dataclass"):
         return False
     if kind == "definition-ref":
-        ref = schema.get("schema_ref")
+        ref = str(schema.get("schema_ref"))
         if ref in seen or ref not in definitions:
             return False
         seen.add(ref)

@@ -153,7 +153,7 @@ class ModelShape(Shape):
         slots = vars(BaseModel)
         self._setters = (slots["__pydantic_fields_set__"].__set__, slots["__pydantic_extra__"].__set__,
                          slots["__pydantic_private__"].__set__)
-        self.build = _builder(self)  # type: ignore[method-assign]
+        self.build = _builder(self)  # type: ignore[method-assign,assignment]
 
     def _check_field(self, key: str, value: Any) -> Any:
         return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
