@@ -190,9 +190,11 @@ def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]
     (id, name): a text answer's JSON, or the tool plan and each call's arguments."""
     turn = streamed.turn or {}
     names, ids = streamed.names, streamed.ids
-    calls: list[dict[str, Any]] = [{"id": ids.get(index) or f"call_{index}", "type": "function",
-              "function": {"name": names.get(index) or "", "arguments": text}}
-             for index, text in streamed.texts.items() if names.get(index)]
+    calls: list[dict[str, Any]] = [
+        {"id": ids.get(index) or f"call_{index}", "type": "function",
+         "function": {"name": names.get(index) or "", "arguments": text}}
+        for index, text in streamed.texts.items() if names.get(index)
+    ]
     if not calls:
         return {"role": "assistant", "content": turn.get("text") or streamed.text}, []
     return ({"role": "assistant", "tool_plan": turn.get("plan", ""), "tool_calls": calls},
