@@ -22,6 +22,8 @@ the same work in the same run (see `_harness.py` for the method):
 (h) 20,000 warm calls: growth of RSS and open files    (bench_memory.py)
     what a finished 20,000-chunk stream keeps            (bench_stream_memory.py)
 (i) `pip install instructor` in a fresh venv: MB, packages (bench_footprint.py; needs the package index)
+(j) a fallback chain moving on after a 503 vs the bare SDK   (bench_fallback.py)
+    retrying it itself: what the chain adds per call
 
 Every call passes `strict=True` (and the bare side validates strictly too), so
 the figures stay comparable whichever default a release picks.
@@ -172,6 +174,7 @@ def token_streaming_row(result: dict[str, Any]) -> Row:
 
 def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
     import bench_concurrency
+    import bench_fallback
     import bench_first_result
     import bench_footprint
     import bench_from_provider
@@ -193,6 +196,7 @@ def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
         # quick: OpenAI JSON and Anthropic tools only (each case is a fresh process under tracemalloc)
         ("h: memory a finished stream keeps", lambda: bench_stream_memory.run(quick=quick)),
         ("i: install footprint", bench_footprint.run),
+        ("j: fallback after a 503", lambda: bench_fallback.run(rounds=5 if quick else 15, calls=10 if quick else 40)),
     ]
 
 

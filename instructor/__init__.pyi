@@ -9,12 +9,15 @@ from .auto_client import from_provider as from_provider
 from .batch.job import BatchJob as BatchJob
 from .batch.processor import BatchProcessor as BatchProcessor
 from .batch.request import BatchRequest as BatchRequest
+from .batch.run import BatchRun as BatchRun
 from .core import hooks as hooks
+from .core.billing import Budget as Budget
 from .core.billing import Price as Price
 from .core.billing import Usage as Usage
 from .core.client import AsyncInstructor as AsyncInstructor
 from .core.client import Instructor as Instructor
 from .core.exceptions import AsyncValidationError as AsyncValidationError
+from .core.exceptions import BudgetExceeded as BudgetExceeded
 from .core.exceptions import ClientError as ClientError
 from .core.exceptions import ConfigurationError as ConfigurationError
 from .core.exceptions import FailedAttempt as FailedAttempt
@@ -41,6 +44,9 @@ from .core.exceptions import UnknownProviderError as UnknownProviderError
 from .core.exceptions import UnsupportedModeError as UnsupportedModeError
 from .core.exceptions import ValidationContextError as ValidationContextError
 from .core.exceptions import ValidationError as ValidationError
+from .core.fallback import AsyncFallbackChain as AsyncFallbackChain
+from .core.fallback import FallbackChain as FallbackChain
+from .core.fallback import fallback as fallback
 from .core.handler import ModeHandler as ModeHandler
 from .core.handler import StreamDelta as StreamDelta
 from .core.hooks import HookName as HookName

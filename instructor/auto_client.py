@@ -6,11 +6,43 @@ mode, and the provider's own factory builds the client.
 
 from __future__ import annotations
 
-from typing import Any, Literal, overload
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from instructor.core.client import AsyncInstructor, Instructor
 from instructor.core.provider_registry import parse_model_string, provider_registry
 from instructor.mode import Mode
+
+if TYPE_CHECKING:
+    from instructor.core.fallback import AsyncFallbackChain, FallbackChain
+
+
+@overload
+def from_provider(
+    model: str,
+    api_key: str | None = None,
+    async_client: Literal[False] = False,
+    mode: Mode | None = None,
+    cache: Any = None,
+    *,
+    fallbacks: Sequence[str | Instructor],
+    fallback_on: Any = "transport",
+    **kwargs: Any,
+) -> FallbackChain: ...
+
+
+@overload
+def from_provider(
+    model: str,
+    api_key: str | None = None,
+    *,
+    async_client: Literal[True],
+    mode: Mode | None = None,
+    cache: Any = None,
+    fallbacks: Sequence[str | AsyncInstructor],
+    fallback_on: Any = "transport",
+    **kwargs: Any,
+) -> AsyncFallbackChain: ...
 
 
 @overload
@@ -54,7 +86,7 @@ def from_provider(
     mode: Mode | None = None,
     cache: Any = None,
     **kwargs: Any,
-) -> Instructor | AsyncInstructor:
+) -> Instructor | AsyncInstructor | FallbackChain | AsyncFallbackChain:
     """Build a client from `"provider/model"`, loading only that provider.
 
     Args:
@@ -68,6 +100,10 @@ def from_provider(
             `http_client`...) go to the SDK client; other keywords become
             defaults of every `create` call; `hooks=` sets the client's hooks.
             `pickle_api_key=True` lets a pickled client carry the `api_key` passed here.
+            `fallbacks=[...]` returns a fallback chain (`instructor.fallback`) of this client
+            and the ones listed: `"provider/model"` strings (built like this one with their own
+            defaults: key and base URL from the environment) or clients; `fallback_on=` is
+            the chain's `on=` (by default "transport").
 
     The client pickles as its recipe (provider, model, mode, options) and is rebuilt with
     `from_provider` where it is unpickled (a Ray or Dask worker, a process pool), reading the
@@ -84,6 +120,8 @@ def from_provider(
     Example:
         >>> client = instructor.from_provider("openai/gpt-4o-mini")
     """
+    if "fallbacks" in kwargs or "fallback_on" in kwargs:
+        return _with_fallbacks(model, api_key, async_client, mode, cache, kwargs)
     provider, model_name = parse_model_string(model)
     pickle_key = kwargs.pop("pickle_api_key", False)
     recipe = {"model": model, "async_client": async_client, "mode": mode, "cache": cache, "kwargs": dict(kwargs)}
@@ -97,6 +135,27 @@ def from_provider(
     except AttributeError:  # a plugin's own client class without the attribute: it pickles as it can
         pass
     return client
+
+
+def _with_fallbacks(model: str, api_key: str | None, async_client: bool, mode: Mode | None, cache: Any,
+                    kwargs: dict[str, Any]) -> FallbackChain | AsyncFallbackChain:
+    """`from_provider(..., fallbacks=[...])`: this client, then each fallback, as one chain.
+
+    Raises:
+        TypeError: `fallbacks` is not a list of model strings and clients.
+    """
+    from instructor.core.fallback import fallback
+
+    fallbacks = kwargs.pop("fallbacks", None)
+    on = kwargs.pop("fallback_on", "transport")
+    if isinstance(fallbacks, str) or not isinstance(fallbacks, Sequence) or not fallbacks:
+        raise TypeError(f"fallbacks= takes a list of 'provider/model' strings or clients, got {fallbacks!r}: "
+                        "from_provider('openai/gpt-4o-mini', fallbacks=['anthropic/claude-3-5-haiku-latest']).")
+    first = from_provider(model, api_key, async_client, mode, cache, **kwargs)  # type: ignore[call-overload]
+    others = [from_provider(item, async_client=async_client) if isinstance(item, str)  # type: ignore[call-overload]
+              else item for item in fallbacks]
+    chain: FallbackChain | AsyncFallbackChain = fallback(first, *others, on=on)
+    return chain
 
 
 #: keywords that carry credentials: never pickled unless the caller asked (`pickle_api_key=True`)

@@ -15,6 +15,7 @@ _warnings.warn(
 
 from instructor.core.exceptions import (  # noqa: E402 - after the warning, as in the published release
     AsyncValidationError,
+    BudgetExceeded,
     ClientError,
     ConfigurationError,
     FailedAttempt,
@@ -44,6 +45,7 @@ from instructor.core.exceptions import (  # noqa: E402 - after the warning, as i
 
 __all__ = [
     "AsyncValidationError",
+    "BudgetExceeded",
     "ClientError",
     "ConfigurationError",
     "FailedAttempt",

@@ -22,7 +22,7 @@ took "installed"
 logs="$(mktemp -d)"
 jobs_started=()
 trap 'kill "${jobs_started[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT
-$py -m pytest -q -p no:cacheprovider -m "not litellm" -n "${PYTEST_WORKERS:-auto}" "$@" > "$logs/pytest" 2>&1 &
+$py -m pytest -q -p no:cacheprovider -m "not litellm and not dask" -n "${PYTEST_WORKERS:-auto}" "$@" > "$logs/pytest" 2>&1 &
 pytest_job=$!
 # the litellm lane's venv (every installable litellm pins openai<3)
 bash scripts/bootstrap.sh litellm .venv-litellm "litellm==1.110.2" mcp pytest pytest-asyncio pytest-timeout \
@@ -33,7 +33,11 @@ litellm_install=$!
 bash scripts/bootstrap.sh google,testing .venv-genai3 "google-genai==3.6.1" pytest pytest-asyncio pytest-timeout \
   > "$logs/genai3-install" 2>&1 &
 genai3_install=$!
-jobs_started=("$pytest_job" "$litellm_install" "$genai3_install")
+# the dask lane's venv: the Scaling out page's recipe on a local cluster (dask is no dependency of ours)
+bash scripts/bootstrap.sh openai,testing .venv-dask "dask[distributed]==2026.8.0" certifi pytest pytest-asyncio \
+  pytest-timeout > "$logs/dask-install" 2>&1 &
+dask_install=$!
+jobs_started=("$pytest_job" "$litellm_install" "$genai3_install" "$dask_install")
 
 echo "== ruff"
 $py -m ruff check instructor tests tools benchmarks examples stubs
@@ -63,6 +67,9 @@ wait "$genai3_install" || { cat "$logs/genai3-install"; exit 1; }
 .venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/providers/test_provider_google.py \
   tests/media/test_multimodal_genai_files.py tests/core/test_faults.py tests/core/test_secrets.py tests/core/test_concurrency.py \
   tests/core/test_faults_docs.py tests/batch/test_batch_providers.py tests/batch/test_batch_run.py
+echo "== pytest, dask lane (its own venv: live calls on a local Dask cluster)"
+wait "$dask_install" || { cat "$logs/dask-install"; exit 1; }
+.venv-dask/bin/python -m pytest -q -p no:cacheprovider -m dask tests/core/test_scaling_dask.py
 echo "== pytest (started with the checks above; on every core: pytest-xdist; -n 0 for one process)"
 tail -n +1 -f --pid="$pytest_job" "$logs/pytest"
 wait "$pytest_job"

@@ -11,6 +11,10 @@ counted once: `input_tokens` and `output_tokens` are everything billed, and
 which. No price table is shipped (it would go stale): `Price` is what the caller pays,
 per million tokens, and `Price.cost(usage)` what a usage costs at it.
 
+`Budget` is a call's limit (tokens, cost, or both); `Spending` is what one call has spent
+so far against it, across its re-asks, its fallbacks and its streams (the failure policy,
+`instructor.core.retry`, checks it before every next request).
+
 Stdlib only: budgets, telemetry and batch jobs all read it.
 """
 
@@ -155,4 +159,122 @@ def price_of(prices: Price | Mapping[str, Price] | None, model: str | None) -> P
     return prices[max(matches, key=len)] if matches else None
 
 
-__all__ = ["Price", "Usage", "price_of"]
+def _limit(value: float | None, name: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"Budget({name}=...) must be a number greater than zero, got {value!r}.")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most one call may spend, across its re-asks, fallbacks and streams.
+
+    `tokens` counts every token billed (`Usage.total_tokens`: input with cached reads and
+    cache writes, output with reasoning); `cost` is in the currency of `prices` (a `Price`,
+    or a mapping from model names to prices, as `price_of` reads it; keys may also be
+    `"provider/model"`). No request is sent once either limit is reached: a request already
+    sent runs to its end, so a call can finish a little over its budget, never start again.
+
+    Example:
+        >>> budget = Budget(tokens=20_000, cost=0.05, prices={"gpt-4o-mini": Price(input=0.15, output=0.60)})
+        >>> client.create(response_model=User, messages=[...], budget=budget)
+
+    Raises:
+        ValueError: a limit that is not a number above zero, no limit at all, or `cost` without `prices`.
+        TypeError: `tokens` that is not an int.
+    """
+
+    tokens: int | None = None
+    cost: float | None = None
+    prices: Price | Mapping[str, Price] | None = None
+
+    def __post_init__(self) -> None:
+        if self.tokens is not None and (isinstance(self.tokens, bool) or not isinstance(self.tokens, int)):
+            raise TypeError(f"Budget(tokens=...) must be an int (tokens), got {self.tokens!r}.")
+        _limit(self.tokens, "tokens")
+        _limit(self.cost, "cost")
+        if self.tokens is None and self.cost is None:
+            raise ValueError("A Budget needs a limit: Budget(tokens=...), Budget(cost=..., prices=...), or both.")
+        if self.cost is not None and self.prices is None:
+            raise ValueError(
+                f"Budget(cost={self.cost!r}) needs prices= to count the cost by: a Price, or a mapping "
+                "from model names to prices (instructor ships no price table)."
+            )
+        if self.prices is not None and not isinstance(self.prices, (Price, Mapping)):
+            raise TypeError(f"Budget(prices=...) must be a Price or a mapping of model names to prices, "
+                            f"got {self.prices!r}.")
+
+    def describe(self) -> str:
+        """The limits, for a message: `Budget(tokens=20000, cost=0.05)` (the prices left out)."""
+        limits = [f"{name}={value!r}" for name, value in (("tokens", self.tokens), ("cost", self.cost))
+                  if value is not None]
+        return f"Budget({', '.join(limits)})"
+
+    def price_of(self, provider: str, model: str | None) -> Price | None:
+        """The price of `model` served by `provider` (looked up as `"provider/model"`, then `model`).
+
+        Raises:
+            ValueError: this budget has a cost limit and no price for that model.
+        """
+        price = price_of(self.prices, f"{provider}/{model}") or price_of(self.prices, model)
+        if price is None and self.cost is not None:
+            known = sorted(self.prices) if isinstance(self.prices, Mapping) else []
+            raise ValueError(
+                f"Budget(cost={self.cost!r}) needs the price of every model the call may use, and has none "
+                f"for {provider}/{model} (prices for: {', '.join(known) or 'none'}). Add it to prices=: keys "
+                "are a model name, a prefix of one, or 'provider/model'."
+            )
+        return price
+
+
+class Spending:
+    """What one call has spent so far against its budget: the `Usage` of every response,
+    and its cost where the budget has prices. Shared by the calls of a fallback chain.
+
+    `limit` is what the caller passed: a `Budget`, or the int of `token_budget=`.
+    """
+
+    __slots__ = ("budget", "limit", "usage", "cost", "responses", "unpriced", "unreported")
+
+    def __init__(self, limit: Budget | int) -> None:
+        self.limit = limit
+        self.budget = limit if isinstance(limit, Budget) else Budget(tokens=limit)
+        self.usage = Usage()
+        self.cost = 0.0
+        self.responses = 0  # responses counted (on every client of a chain)
+        self.unpriced = 0  # responses counted with no price for their model
+        self.unreported = 0  # responses that reported no usage at all
+
+    def add(self, counts: Mapping[str, int], price: Price | None) -> None:
+        """Count one response's token counts (a handler's `usage()`), at `price`."""
+        self.responses += 1
+        if not counts:
+            self.unreported += 1
+            return
+        usage = Usage.of_counts(counts)
+        self.usage = self.usage + usage
+        if price is None:
+            self.unpriced += 1
+        else:
+            self.cost += price.cost(usage)
+
+    @property
+    def known_cost(self) -> float | None:
+        """The cost so far, or None when a response had no price (or the budget has no prices)."""
+        return None if self.unpriced or self.budget.prices is None else self.cost
+
+    def reached(self) -> str | None:
+        """Which limit stops the next request: "usage" (a response reported none to count it by),
+        "tokens", "cost"; None while the budget lasts."""
+        budget = self.budget
+        if self.unreported:
+            return "usage"
+        if budget.tokens is not None and self.usage.total_tokens >= budget.tokens:
+            return "tokens"
+        if budget.cost is not None and self.cost >= budget.cost:
+            return "cost"
+        return None
+
+
+__all__ = ["Budget", "Price", "Spending", "Usage", "price_of"]

@@ -35,6 +35,7 @@ from instructor.core.response_model import resolve_response_model
 from instructor.core.usage import usage_object
 
 if TYPE_CHECKING:
+    from instructor.core.billing import Price, Spending
     from instructor.core.client import _BaseInstructor
     from instructor.core.handler import ChunkReader, ModeHandler
     from instructor.core.response_model import ResponseSpec
@@ -59,8 +60,9 @@ class _Call:
     """
 
     __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
-                 "usages", "last_response", "streaming", "max_attempts", "deadline", "token_budget", "attempt",
-                 "cache", "transport_error", "keep_chunks")
+                 "usages", "last_response", "streaming", "max_attempts", "deadline", "attempt",
+                 "cache", "transport_error", "spend", "price", "retry_truncated", "chain", "received", "stopped",
+                 "last_error", "keep_chunks")
 
     def __init__(
         self,
@@ -102,12 +104,20 @@ class _Call:
             from time import monotonic
 
             self.deadline = monotonic() + timeout
-        self.token_budget = token_budget
-        if token_budget is not None:
-            _check_budget_value(token_budget, self.spec, self.streaming)
+        self.spend: Spending | None = None
+        self.price: Price | None = None
+        self.retry_truncated = False
+        if "budget" in request or token_budget is not None:
+            self._start_spending(request, token_budget, "budget" in kwargs, owner.provider)
+        if "retry_truncated" in request:
+            self.retry_truncated = _flag(request.pop("retry_truncated"), "retry_truncated")
         self.owner = owner
         self.create = owner.create_fn
         self.transport_error: Exception | None = None
+        self.chain: Any = None  # a fallback chain's walk (`instructor.core.fallback`), when the call has one
+        self.received = False  # whether any stream of this call delivered a chunk
+        self.stopped: tuple[Any, BaseException] | None = None  # (Failure, exception) once the call gave up
+        self.last_error: BaseException | None = None  # what ended the last attempt (None: it gave a result)
         self.handler: ModeHandler = owner.handler
         # shaped once, here, with or without a response model: the create function sends it as it is
         self.request = self.handler.prepare_request(None if self.spec is None else self.spec.model, request)
@@ -123,8 +133,33 @@ class _Call:
         """Attempt `n` is over: `error` is what went wrong, None when it gave a result.
 
         Called once per attempt by the step that settled it; a tracer's span per
-        attempt ends here (nothing else happens yet).
+        attempt ends here.
         """
+        self.last_error = error
+
+    def _start_spending(self, request: dict[str, Any], token_budget: int | None, explicit: bool, provider: str
+                        ) -> None:
+        """Pop `budget=` from `request` and start counting what the call spends against it (or against
+        `token_budget`). A client's default `budget` does not apply to `response_model=None` calls."""
+        budget = request.pop("budget", None)
+        if token_budget is not None:
+            _check_budget_value(token_budget, self.spec, self.streaming)
+            if explicit and budget is not None:
+                raise ValueError("Pass either token_budget= or budget=, not both: budget=instructor.Budget("
+                                 f"tokens={token_budget}) counts the same tokens.")
+            budget = None
+        elif budget is None or (self.spec is None and not explicit):
+            return
+        from instructor.core.billing import Budget, Spending
+
+        if budget is not None and not isinstance(budget, Budget):
+            raise TypeError(f"budget= takes an instructor.Budget, got {budget!r}. "
+                            "Write budget=instructor.Budget(tokens=..., cost=..., prices=...).")
+        if self.spec is None:
+            raise ValueError("budget= counts what re-asks and fallbacks spend, so it needs a response_model; "
+                             "got response_model=None. Drop budget=, or pass a response_model.")
+        self.spend = Spending(budget if budget is not None else token_budget)  # type: ignore[arg-type]
+        self.price = self.spend.budget.price_of(provider, request.get("model") or request.get("modelId"))
 
     def _is_last(self, n: int) -> bool:
         return self.max_attempts is not None and n >= self.max_attempts
@@ -139,7 +174,7 @@ class _Call:
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, typed, attempt_number=n,
                                           max_attempts=self.max_attempts,
-                                          is_last_attempt=self.max_attempts is not None)
+                                          is_last_attempt=self.max_attempts is not None, client=self.owner)
         self.attempt_ended(n, typed)
         return typed
 
@@ -148,7 +183,7 @@ class _Call:
         self.last_response = response
         hooks = self.hooks
         if hooks:
-            hooks.emit(HookName.COMPLETION_RESPONSE, response)
+            hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, client=self.owner)
         handler, spec = self.handler, self.spec
         if spec is None:
             self.attempt_ended(n, None)
@@ -157,8 +192,11 @@ class _Call:
         for key, value in counts.items():
             self.usage[key] = self.usage.get(key, 0) + value
         self.usages.append(usage_object(response))
+        if self.spend is not None:
+            self.spend.add(counts, self.price)
         if hooks and counts:
-            hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(), attempt_number=n)
+            hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(), attempt_number=n,
+                                     client=self.owner)
         try:
             parsed = handler.parse_response(response, spec.model, context=self.context, strict=self.strict)
         except IncompleteOutputException as exc:
@@ -183,14 +221,16 @@ class _Call:
         if type(result) is list:
             from instructor.dsl.list_response import ListResponse
 
-            return ListResponse(result, raw_response=response, total_usage=total)
-        if hasattr(result, "__pydantic_fields__"):
+            result = ListResponse(result, raw_response=response, total_usage=total)
+        elif hasattr(result, "__pydantic_fields__"):
             try:
                 result._raw_response = response
                 if total is not None:
                     result._total_usage = total
             except (AttributeError, TypeError):
                 pass
+        if self.chain is not None:
+            _answered_by(result, self.owner)
         return result
 
     def failed_attempt(self, exc: Exception, response: Any, n: int) -> None:
@@ -200,7 +240,7 @@ class _Call:
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.PARSE_ERROR, exc, attempt_number=n,
                                           max_attempts=self.max_attempts,
-                                          is_last_attempt=not reasked or self._is_last(n))
+                                          is_last_attempt=not reasked or self._is_last(n), client=self.owner)
         if not reasked:
             return
         try:
@@ -228,7 +268,8 @@ class _Call:
         attempt's record, caused by `cause` (by `exc` itself when None)."""
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.COMPLETION_LAST_ATTEMPT, exc, attempt_number=n,
-                                          max_attempts=self.max_attempts, is_last_attempt=True)
+                                          max_attempts=self.max_attempts, is_last_attempt=True,
+                                          client=self.owner)
         error = InstructorRetryException(str(exc), **self.details(n))
         error.__cause__ = cause if cause is not None else exc
         return error
@@ -285,11 +326,15 @@ class _Call:
         for key, value in response.usage.items():
             self.usage[key] = self.usage.get(key, 0) + value
         self.usages.append(None)  # a stream has counts, no usage object
+        if response.count:
+            self.received = True
+            if self.spend is not None:
+                self.spend.add(response.usage, self.price)
         if self.hooks:
-            self.hooks.emit(HookName.COMPLETION_RESPONSE, response)
+            self.hooks.emit_with_metadata(HookName.COMPLETION_RESPONSE, response, client=self.owner)
             if response.usage:
                 self.hooks.emit_with_metadata(HookName.COMPLETION_USAGE, self.total_usage(),
-                                              attempt_number=self.attempt)
+                                              attempt_number=self.attempt, client=self.owner)
         self.attempt_ended(self.attempt, error)
 
     def stream_broken(self, exc: Exception, response: StreamedResponse, n: int) -> Exception:
@@ -308,7 +353,8 @@ class _Call:
             error.failed_attempts = list(self.failed)
         if self.hooks:
             self.hooks.emit_with_metadata(HookName.COMPLETION_ERROR, error, attempt_number=n,
-                                          max_attempts=self.max_attempts, is_last_attempt=True)
+                                          max_attempts=self.max_attempts, is_last_attempt=True,
+                                          client=self.owner)
         return error
 
     def stream_invalid(self, exc: Exception, response: StreamedResponse, n: int) -> None:
@@ -325,6 +371,8 @@ class _Call:
                 outputs[-1]._raw_response = response
             except (AttributeError, TypeError):
                 pass
+            if self.chain is not None:
+                _answered_by(outputs[-1], self.owner)
         return outputs
 
     # the sync and async attempts differ only in how they read the next delta: the rest is here,
@@ -378,6 +426,20 @@ def _typed_recursion(exc: Exception) -> Exception:
     )
     error.__cause__ = exc
     return error
+
+
+def _answered_by(result: Any, client: Any) -> None:
+    """Mark a fallback chain's result with the client that answered (`_instructor_client`)."""
+    try:
+        result._instructor_client = client
+    except (AttributeError, TypeError):  # a simple type (int, str...): the hooks say which client answered
+        pass
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}= takes True or False, got {value!r}.")
+    return value
 
 
 def _check_budget_value(budget: Any, spec: ResponseSpec | None, streaming: bool) -> None:

@@ -245,7 +245,12 @@ class Instructor(_BaseInstructor[Any]):
             hooks: extra hooks for this call, run after the client's.
             token_budget: stop re-asking once the attempts used this many tokens.
             **kwargs: passed to the SDK call (model, temperature, max_tokens...); a
-                numeric `timeout` also bounds the re-ask loop.
+                numeric `timeout` also bounds the re-ask loop. Two are instructor's:
+                `budget=instructor.Budget(tokens=..., cost=..., prices=...)` caps what
+                the call spends across its re-asks (and a fallback chain's clients,
+                and streams), checked before every next request;
+                `retry_truncated=True` answers a cut-off answer with one more request
+                with twice the output limit. Both also work as client defaults.
 
         Returns the validated object, or for `Partial[Model]` (and `Iterable[Model]`
         with `stream=True`) an iterator over the objects as they arrive: see
@@ -258,7 +263,8 @@ class Instructor(_BaseInstructor[Any]):
                 re-sent), or the answer could not be used (a refusal...).
             IncompleteOutputException: the output was cut off by a length limit (or
                 a stream ended before the model finished).
-            TokenBudgetExceeded: `token_budget` was spent before a valid answer.
+            TokenBudgetExceeded: `token_budget` was spent before a valid answer
+                (`BudgetExceeded`, a subclass, for `budget=`).
         """
         call = self._call(response_model, messages, context, strict, hooks, kwargs, token_budget)
         if call.streaming:

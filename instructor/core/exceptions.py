@@ -26,8 +26,9 @@ The hierarchy (the published release's classes, and our precise ones beneath the
     │   └── StreamInterruptedError            ... because the stream broke off (also a retry exception)
     └── InstructorRetryException              the call gave up (n_attempts, total_usage, ...)
         ├── StreamInterruptedError
-        └── TokenBudgetError                  budget
+        └── TokenBudgetError                  budget, usage, cost
             ├── TokenBudgetExceeded
+            │   └── BudgetExceeded            a `budget=Budget(...)` is spent
             └── TokenUsageUnavailableError
     FailedAttempt                             a named tuple (attempt_number, exception, completion)
 
@@ -363,23 +364,40 @@ class StreamInterruptedError(IncompleteOutputException, InstructorRetryException
 
 
 class TokenBudgetError(InstructorRetryException):
-    """A call's `token_budget` stopped it; `budget` is that budget. Never wrapped."""
+    """A call's budget stopped it before its next request. Never wrapped.
 
-    def __init__(self, *args: Any, budget: int, **kwargs: Any) -> None:
+    Attributes:
+        budget: the budget as the caller gave it: the int of `token_budget=`, or the
+            `instructor.Budget` of `budget=`.
+        usage: what the call spent so far (an `instructor.Usage`: every attempt, on every
+            client of a fallback chain, streams included), or None when not counted.
+        cost: the cost so far, at the budget's prices (None without prices, or when a
+            model had none).
+    """
+
+    def __init__(self, *args: Any, budget: Any, usage: Any = None, cost: float | None = None, **kwargs: Any
+                 ) -> None:
         super().__init__(*args, **kwargs)
         self.budget = budget
+        self.usage = usage
+        self.cost = cost
 
 
 class TokenBudgetExceeded(TokenBudgetError):
     """The tokens used across attempts reached the call's `token_budget`."""
 
 
+class BudgetExceeded(TokenBudgetExceeded):
+    """The call's `budget=instructor.Budget(...)` is spent (tokens or cost); `usage` and `cost` say how."""
+
+
 class TokenUsageUnavailableError(TokenBudgetError):
-    """`token_budget` was set but the provider reports no usage to count it against."""
+    """A budget was set but the provider reported no usage to count it against."""
 
 
 __all__ = [
     "AsyncValidationError",
+    "BudgetExceeded",
     "ClientError",
     "ConfigurationError",
     "FailedAttempt",

@@ -19,7 +19,15 @@ Optional members the core looks for with `getattr`:
   offered is re-asked);
 - `responses_view(client)`: what `client.responses` is for a client in this
   mode (OpenAI's Responses API helper); a client whose handler has none raises
-  `AttributeError` there.
+  `AttributeError` there;
+- `is_transport_error(exc) -> bool | None`: whether an exception the SDK raised is
+  the transport's failure (a connection, a timeout, a rate limit, an overloaded
+  server), for the failure policy of `instructor.core.retry`; None (or no such
+  member) leaves it to the policy's duck typing (HTTP status, connection classes);
+- `output_limit_keys`: where the request keeps its output-token limit, as paths
+  of keys in preference order (`(("inferenceConfig", "maxTokens"),)`); the first
+  is written when the request has none. Without it: `(("max_tokens",),)`. Read
+  by `retry_truncated=True`, which doubles the limit once.
 
 The re-ask texts (`REASK_TOOL`, `REASK_NO_TOOL`, `REASK_JSON`...) are defined
 here once, in our own words, for every handler. Where each one goes in the next
@@ -214,7 +222,13 @@ class ModeHandler(Protocol):
         ...
 
     def usage(self, response: Any) -> Mapping[str, int]:
-        """Token counts of `response` (or of one raw stream chunk; an empty mapping, such as `NO_USAGE`, when it has none)."""
+        """Token counts of `response` (or of one raw stream chunk; an empty mapping, such as `NO_USAGE`, when it has none).
+
+        Flat keys as the provider names them (`prompt_tokens`, `inputTokens`...), cached
+        and reasoning tokens included where it reports them (`cached_tokens`,
+        `reasoning_tokens`, `cache_read_input_tokens`...): `instructor.core.billing.Usage.of_counts`
+        reads them into one shape, for budgets, batch jobs and telemetry.
+        """
         ...
 
     def iter_stream(self, stream: Any) -> Iterator[StreamDelta]:

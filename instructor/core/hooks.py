@@ -1,8 +1,10 @@
 """Hooks: callbacks around each completion, registered by name.
 
 The attempt metadata (`attempt_number`, `max_attempts`, `is_last_attempt`) goes
-only to handlers whose signature accepts it; that is worked out once, when the
-handler is registered, never per call. A handler that raises never breaks the
+only to handlers whose signature accepts it (by name, or with `**kwargs`), and
+`client` (the instructor client whose attempt it is, which tells the clients of a
+fallback chain apart) only to those that name it; that is worked out once, when
+the handler is registered, never per call. A handler that raises never breaks the
 call: it is reported with a `UserWarning` (a bug in a hook is the developer's to
 see; the warning names the hook, the handler and the exception type, never the
 payload, which may hold secrets).
@@ -16,7 +18,8 @@ from typing import Any
 
 HookHandler = Callable[..., Any]
 
-_META = frozenset({"attempt_number", "max_attempts", "is_last_attempt"})
+_PUBLISHED_META = frozenset({"attempt_number", "max_attempts", "is_last_attempt"})
+_META = _PUBLISHED_META | {"client"}  # `client` only to a handler that names it: a `**kwargs` gets the published
 
 
 class HookName(str, enum.Enum):
@@ -46,10 +49,11 @@ def _accepted_metadata(handler: HookHandler) -> frozenset[str]:
         parameters = inspect.signature(handler).parameters.values()
     except (TypeError, ValueError):  # a builtin without a signature: the exception alone
         return frozenset()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return _META
-    return frozenset(p.name for p in parameters if p.name in _META and p.kind in (
+    named = frozenset(p.name for p in parameters if p.name in _META and p.kind in (
         inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return _PUBLISHED_META | named
+    return named
 
 
 class _Registered:

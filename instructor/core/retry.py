@@ -17,37 +17,55 @@ re-ask into its request) or what the call raises:
 | failure    | what went wrong                                        | what follows                          |
 |------------|--------------------------------------------------------|---------------------------------------|
 | INVALID    | the answer does not fit: validation, JSON, no tool call, a tool nobody offered | re-asked while attempts and the `timeout=` deadline last, then `InstructorRetryException` |
-| TRANSPORT  | the SDK call raised (HTTP status, timeout, connection) | `InstructorRetryException` caused by it, never re-sent (with `response_model=None`, the SDK's error as it is) |
-| TRUNCATED  | `IncompleteOutputException`: a length stop, a cut stream | raised as it is                     |
+| TRANSPORT  | the SDK call raised a connection error, a timeout, an HTTP 408/425/429 or 5xx (after the SDK's own retries), or a stream broke before its first chunk | the next client of a fallback chain; else `InstructorRetryException` caused by it (with `response_model=None`, the SDK's error as it is). Never re-sent by us, never pasted into a prompt |
+| TRUNCATED  | `IncompleteOutputException`: a length stop, a cut stream | raised as it is; with `retry_truncated=True`, first one more request with the output limit doubled |
 | REFUSAL    | `RefusalError`: the model refused, a content filter    | `InstructorRetryException` caused by it, never re-asked |
-| BUDGET     | `TokenBudgetError`: the call's `token_budget` is spent | raised as it is                       |
-| OTHER      | anything else                                          | as TRANSPORT                          |
+| BUDGET     | `TokenBudgetError`: the call's budget is spent          | raised as it is, before the next request (a re-ask, a fallback, a truncation retry) |
+| OTHER      | anything else the SDK raised (HTTP 400, 401, an unknown keyword), or any other error | as TRANSPORT, but a fallback chain moves on only when told to (`on=`) |
 
 With a tenacity object its own `retry=` policy decides whether to go again;
 `decide` only says what the call raises when it stops.
 
-The homes of what comes next:
-- fallback chains (a sequence of (client, call) pairs sharing one attempt record
-  and one budget): the loops run the attempts of whatever call they hold, and
-  `decide` on TRANSPORT is where the next client's call takes over;
-- one budget across re-asks, fallbacks and streams: `check_budget`, before every
-  re-ask request of every loop;
+Transport errors are told apart without importing any SDK (`is_transport_error`):
+the handler's own `is_transport_error(exc)` when it has one, else by duck typing: an
+HTTP status on the exception (`status_code`, `status`, `code`, an httpx response's,
+botocore's `ResponseMetadata.HTTPStatusCode`), else a connection or timeout class
+in its MRO, known by name (the Stainless SDKs' `APIConnectionError`, httpx's
+`TransportError`, botocore's `HTTPClientError`, aiohttp's `ClientConnectionError`,
+the builtins `ConnectionError` and `TimeoutError`...).
+
+Fallback chains (`instructor.core.fallback`): the chain builds the call of its first
+client and hands it to a `chain_*` loop here, which runs it as any call; when the
+call stops on a failure the chain moves on for (`on=`, transport by default),
+`fall_back` builds the same call for the next client, shaped by that client's own
+handler from the caller's original messages (re-asks made on one client are not
+carried to the next), sharing the first call's `Spending`. A stream falls back only
+while nothing of it has arrived.
+
+One budget (`instructor.Budget`, or the published `token_budget=`) across re-asks,
+fallbacks and streams: `check_budget`, before every request (a call's first finds nothing spent).
+
+The seams of what comes next:
 - early stream cuts: the `_FEEDING` branch of the streamed attempts;
 - telemetry: a span around each loop function, and one per attempt between
-  `call.attempt_started(n)` and `call.attempt_ended(n, error)`.
+  `call.attempt_started(n)` and `call.attempt_ended(n, error)`; the client that
+  answered is `call.owner`, what the call spent `call.spend` (a `Spending`, with a
+  budget or a chain) or `call.usage`.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from instructor.core.exceptions import (
+    FailedAttempt,
     IncompleteOutputException,
     InstructorRetryException,
     RefusalError,
+    StreamInterruptedError,
     TokenBudgetError,
 )
 from instructor.core.handler import invalid_answer_errors
@@ -59,9 +77,10 @@ if TYPE_CHECKING:
 
 # -- the policy ------------------------------------------------------------------------------
 class Failure(enum.Enum):
-    """What went wrong in an attempt (see the module docstring for what follows each)."""
+    """What went wrong in an attempt (see the module docstring for what follows each); the values
+    are what a fallback chain's `on=` names."""
 
-    INVALID = "invalid answer"
+    INVALID = "invalid"
     TRANSPORT = "transport"
     TRUNCATED = "truncation"
     REFUSAL = "refusal"
@@ -74,21 +93,69 @@ def classify(call: _Call, exc: BaseException) -> Failure:
     if isinstance(exc, TokenBudgetError):
         return Failure.BUDGET
     if isinstance(exc, IncompleteOutputException):
+        if isinstance(exc, StreamInterruptedError) and getattr(exc.last_completion, "count", None) == 0 \
+                and exc.__cause__ is not None and is_transport_error(call.handler, exc.__cause__):
+            return Failure.TRANSPORT  # broke before its first chunk: nothing of it arrived
         return Failure.TRUNCATED
     if isinstance(exc, RefusalError):
         return Failure.REFUSAL
     if exc is call.transport_error:
-        return Failure.TRANSPORT
+        return Failure.TRANSPORT if is_transport_error(call.handler, exc) else Failure.OTHER
     failed = call.failed
     if failed and failed[-1].exception is exc and isinstance(exc, invalid_answer_errors()):
         return Failure.INVALID  # recorded, its re-ask built into the request
     return Failure.OTHER
 
 
+#: HTTP statuses a request may succeed with later, or elsewhere: timeouts, "too early", rate limits
+_TRANSIENT_STATUSES = frozenset({408, 425, 429})
+#: exception classes (by name, anywhere in the MRO) of connections that failed or timed out
+_TRANSPORT_CLASSES = frozenset({
+    "APIConnectionError",  # openai, anthropic, groq, cerebras, fireworks, writer... (APITimeoutError is one)
+    "TransportError",  # httpx / httpx2: ConnectError, ReadTimeout, RemoteProtocolError...
+    "TimeoutException", "NetworkError",  # httpx's and httpcore's bases
+    "HTTPClientError",  # botocore: EndpointConnectionError, ReadTimeoutError, ConnectionClosedError...
+    "ClientConnectionError", "ServerTimeoutError",  # aiohttp
+    "ConnectionError", "TimeoutError", "Timeout",  # the builtins, requests, urllib3
+    "ProtocolError",  # urllib3 (a connection broken mid-body, as boto3's streams raise it), h11
+})
+
+
+def _http_status(exc: BaseException) -> int | None:
+    """The HTTP status an SDK's exception carries, wherever its SDK keeps it (None: it has none)."""
+    for name in ("status_code", "status", "code"):
+        value = getattr(exc, name, None)
+        if type(value) is int and 100 <= value <= 599:
+            return value
+    response = getattr(exc, "response", None)
+    if isinstance(response, Mapping):  # botocore's ClientError
+        value = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    else:
+        value = getattr(response, "status_code", None)  # httpx.HTTPStatusError
+    return value if type(value) is int and 100 <= value <= 599 else None
+
+
+def is_transport_error(handler: Any, exc: BaseException) -> bool:
+    """Whether `exc`, raised by an SDK call, is the transport's failure (a connection, a timeout,
+    HTTP 408/425/429/5xx) rather than the request's: the handler's own verdict
+    (`handler.is_transport_error(exc)`, None for "no opinion"), else duck typing."""
+    own = getattr(handler, "is_transport_error", None)
+    if own is not None:
+        verdict = own(exc)
+        if verdict is not None:
+            return bool(verdict)
+    status = _http_status(exc)
+    if status is not None:
+        return status >= 500 or status in _TRANSIENT_STATUSES
+    return any(cls.__name__ in _TRANSPORT_CLASSES for cls in type(exc).__mro__)
+
+
 def decide(call: _Call, exc: BaseException, n: int) -> BaseException | None:
     """After `exc` stopped attempt `n` of a counted loop: None to go round again, else what the call raises."""
     failure = classify(call, exc)
     if failure is Failure.INVALID and not _out_of_attempts(call, n):
+        return None
+    if failure is Failure.TRUNCATED and call.retry_truncated and _larger_output_limit(call, exc, n):
         return None
     return raised(call, failure, exc, n)
 
@@ -100,8 +167,10 @@ def raised(call: _Call, failure: Failure, exc: BaseException, n: int,
     A truncation and a spent budget as they are (and an `InstructorRetryException`
     raised inside the attempt); with `response_model=None` the exception as it is;
     anything else an `InstructorRetryException` carrying every attempt, caused by
-    `cause` (`exc` itself when None).
+    `cause` (`exc` itself when None). The call keeps `(failure, exc)` as `stopped`:
+    what a fallback chain decides by.
     """
+    call.stopped = (failure, exc)
     if failure in (Failure.TRUNCATED, Failure.BUDGET) or isinstance(exc, InstructorRetryException):
         return exc
     if call.spec is None:
@@ -116,34 +185,92 @@ def _out_of_attempts(call: _Call, n: int) -> bool:
     return call.deadline is not None and monotonic() >= call.deadline
 
 
-def check_budget(call: _Call) -> None:
-    """Before a re-ask is sent: raise `TokenBudgetExceeded` once the call's `token_budget` is spent, or
-    `TokenUsageUnavailableError` when the provider reports no usage to count it by."""
-    budget, failed, n = call.token_budget, call.failed, call.attempt
-    if budget is None or not failed or failed[-1].attempt_number != n:
-        return  # no budget, or the last attempt asked for no re-ask
-    cause = failed[-1].exception
-    if not isinstance(cause, invalid_answer_errors()):
-        return
-    from instructor.core.exceptions import TokenBudgetExceeded, TokenUsageUnavailableError
-    from instructor.core.usage import tokens_used
+#: where a request keeps its output limit, when the handler does not say (`output_limit_keys`)
+_OUTPUT_LIMIT_KEYS: tuple[tuple[str, ...], ...] = (("max_tokens",),)
 
-    if not call.usage:
-        error: TokenBudgetError = TokenUsageUnavailableError(
-            f"token_budget={budget} was set, but the provider reported no token usage for attempt {n}, "
-            "so the budget cannot be checked. Drop token_budget for this provider, or use max_retries.",
-            **call.details(n), budget=budget,
-        )
+
+def _larger_output_limit(call: _Call, exc: BaseException, n: int) -> bool:
+    """`retry_truncated=True`: once per call, build the next request with twice the output limit
+    that cut attempt `n` (twice the output tokens it used when the request set none). False
+    when there is no such request to send (already done once, the deadline passed, no count)."""
+    call.retry_truncated = False  # once
+    if call.deadline is not None and monotonic() >= call.deadline:
+        return False
+    keys = getattr(call.handler, "output_limit_keys", _OUTPUT_LIMIT_KEYS)
+    request = call.request
+    path, limit = keys[0], None
+    for candidate in keys:
+        value = _get_path(request, candidate)
+        if type(value) is int:
+            path, limit = candidate, value
+            break
+    if limit is None:
+        from instructor.core.billing import Usage
+
+        last = getattr(exc, "last_completion", None)
+        usage = getattr(last, "usage", None)
+        counts = usage if isinstance(usage, Mapping) else call.handler.usage(last) if last is not None else {}
+        limit = Usage.of_counts(counts).output_tokens
+        if not limit:
+            return False
+    call.request = _set_path(request, path, 2 * limit)
+    call.failed.append(FailedAttempt(n, exc, getattr(exc, "last_completion", None)))
+    if call.max_attempts is not None:
+        call.max_attempts += 1  # one more request, not one of the re-asks max_retries allows
+    return True
+
+
+def _get_path(request: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = request
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _set_path(request: Mapping[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of `request` with `value` at `path` (the mappings on the way copied, or made)."""
+    head, *rest = path
+    copy = dict(request)
+    inner = copy.get(head)
+    copy[head] = _set_path(inner if isinstance(inner, Mapping) else {}, tuple(rest), value) if rest else value
+    return copy
+
+
+def check_budget(call: _Call) -> None:
+    """Before a request is sent: raise once the call's budget is spent (`TokenBudgetExceeded` for
+    `token_budget=`, `BudgetExceeded` for `budget=`), or `TokenUsageUnavailableError` when a
+    response reported no usage to count it by. Caused by what made the call go round again."""
+    spend = call.spend
+    assert spend is not None
+    reached = spend.reached()
+    if reached is None:
+        return
+    from instructor.core.exceptions import (
+        BudgetExceeded,
+        TokenBudgetExceeded,
+        TokenUsageUnavailableError,
+    )
+
+    n, limit = call.attempt, spend.limit
+    usage, cost = spend.usage, spend.known_cost
+    named = f"token_budget={limit}" if isinstance(limit, int) else spend.budget.describe()
+    responses = f"{spend.responses} response{'s' if spend.responses != 1 else ''}"
+    details = {**call.details(n), "budget": limit, "usage": usage, "cost": cost}
+    error: TokenBudgetError
+    if reached == "usage":
+        error = TokenUsageUnavailableError(
+            f"A budget was set ({named}), but the provider reported no token usage for a response, so "
+            "it cannot be counted; not sending another request. Drop the budget for this provider, or "
+            "bound the call with max_retries.", **details)
     else:
-        used = tokens_used(call.usage)
-        if used < budget:
-            return
-        error = TokenBudgetExceeded(
-            f"The token budget is spent: {used} tokens used across {n} attempt{'s' if n != 1 else ''} "
-            f"(token_budget={budget}); not re-asking. Raise token_budget, or make the task easier.",
-            **call.details(n), budget=budget,
-        )
-    error.__cause__ = cause
+        spent = f"{usage.total_tokens} tokens" + (f", cost {cost:.6g}" if cost is not None else "")
+        cls = TokenBudgetExceeded if isinstance(limit, int) else BudgetExceeded
+        error = cls(
+            f"The budget is spent: {spent} over {responses} ({named}); not sending another request. "
+            "Raise the budget, or make the task easier.", **details)
+    error.__cause__ = call.last_error
     raise error
 
 
@@ -233,7 +360,7 @@ async def complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any
 
 def _attempt_sync(call: _Call, n: int) -> Any:
     """Attempt `n`: the request, the SDK call, the parsed result; what went wrong is raised raw."""
-    if call.token_budget is not None:
+    if call.spend is not None:
         check_budget(call)
     request = call.attempt_started(n)
     try:
@@ -245,7 +372,7 @@ def _attempt_sync(call: _Call, n: int) -> Any:
 
 async def _attempt_async(call: _Call, n: int) -> Any:
     """The async twin of `_attempt_sync`."""
-    if call.token_budget is not None:
+    if call.spend is not None:
         check_budget(call)
     request = call.attempt_started(n)
     try:
@@ -346,7 +473,7 @@ async def stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[An
 
 
 def _stream_attempt(call: _Call, n: int) -> Iterator[Any]:
-    if call.token_budget is not None:
+    if call.spend is not None:
         check_budget(call)
     request = call.attempt_started(n)
     try:
@@ -385,7 +512,7 @@ def _stream_attempt(call: _Call, n: int) -> Iterator[Any]:
 
 
 async def _astream_attempt(call: _Call, n: int) -> AsyncIterator[Any]:
-    if call.token_budget is not None:
+    if call.spend is not None:
         check_budget(call)
     request = call.attempt_started(n)
     try:
@@ -425,3 +552,62 @@ async def _astream_attempt(call: _Call, n: int) -> AsyncIterator[Any]:
         closing = _close_stream(stream)
         if closing is not None and hasattr(closing, "__await__"):
             await closing
+
+
+# -- fallback chains -------------------------------------------------------------------------
+def fall_back(call: _Call, exc: Exception) -> _Call:
+    """After `call`, one of a fallback chain's, raised `exc`: the call of the chain's next client,
+    or `exc` raised again (the chain does not move on for that failure, a stream already
+    received something, or no client is left), carrying the errors it moved on from."""
+    chain = call.chain
+    assert chain is not None
+    stopped = call.stopped
+    if stopped is None or (call.streaming and call.received) or not chain.moves_on(stopped[0], stopped[1], exc) \
+            or not chain.has_next:
+        raise chain.final(exc)
+    if call.spend is not None:
+        try:
+            check_budget(call)  # before the next client's request, with this call's attempts
+        except TokenBudgetError as error:
+            raise chain.final(error)  # noqa: B904 - `check_budget` sets the cause
+    following: _Call = chain.next_call(call, exc)
+    return following
+
+
+def chain_complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+    """`complete_sync` along a fallback chain, from its first client's `call`."""
+    while True:
+        try:
+            return complete_sync(call, max_retries)
+        except Exception as exc:
+            call = fall_back(call, exc)
+
+
+async def chain_complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
+    """The async twin of `chain_complete_sync`."""
+    while True:
+        try:
+            return await complete_async(call, max_retries)
+        except Exception as exc:
+            call = fall_back(call, exc)
+
+
+def chain_stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
+    """`stream_sync` along a fallback chain: the next client only while nothing was received."""
+    while True:
+        try:
+            yield from stream_sync(call, max_retries)
+            return
+        except Exception as exc:
+            call = fall_back(call, exc)
+
+
+async def chain_stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
+    """The async twin of `chain_stream_sync`."""
+    while True:
+        try:
+            async for item in stream_async(call, max_retries):
+                yield item
+            return
+        except Exception as exc:
+            call = fall_back(call, exc)

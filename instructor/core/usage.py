@@ -82,12 +82,4 @@ def total_usage(objects: Sequence[Any], counts: Mapping[str, int]) -> Any:
     return TokenUsage.from_counts(counts)
 
 
-def tokens_used(counts: Mapping[str, int]) -> int:
-    """Total tokens of a handler's summed counts: its total, else input + output (+ cache) fields."""
-    for key in _TOTAL_KEYS:
-        if key in counts:
-            return counts[key]
-    return sum(value for key, value in counts.items() if key.endswith(("_tokens", "Tokens", "_token_count")))
-
-
-__all__ = ["TokenUsage", "tokens_used", "total_usage", "usage_object"]
+__all__ = ["TokenUsage", "total_usage", "usage_object"]

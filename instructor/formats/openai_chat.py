@@ -40,6 +40,7 @@ from instructor.mode import Mode
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_USAGE_DETAILS = (("prompt_tokens_details", "cached_tokens"), ("completion_tokens_details", "reasoning_tokens"))
 MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
 
 
@@ -264,12 +265,21 @@ class OpenAIHandler:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(Mode.{self.mode.name})"
 
+    #: where the request keeps its output limit (the first is written when it has none)
+    output_limit_keys = (("max_tokens",), ("max_completion_tokens",))
+
     def usage(self, response: Any) -> Mapping[str, int]:
         usage = getattr(response, "usage", None)
         if usage is None:
             return NO_USAGE  # shared and read-only: most stream chunks carry none
         # only numbers count: a test's `Mock` usage (or a provider's null) is no count
-        return {key: value for key in _USAGE_KEYS if type(value := getattr(usage, key, None)) is int}
+        counts = {key: value for key in _USAGE_KEYS if type(value := getattr(usage, key, None)) is int}
+        # the parts of them that were read from the prompt cache, or spent on reasoning
+        for details, key in _USAGE_DETAILS:
+            value = getattr(getattr(usage, details, None), key, None)
+            if type(value) is int and value:
+                counts[key] = value
+        return counts
 
     @staticmethod
     def validate(model: type[BaseModel], text: str, context: Mapping[str, Any] | None, strict: bool | None) -> Any:

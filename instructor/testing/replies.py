@@ -62,7 +62,13 @@ class Reply:
             maps it to its own vocabulary (`stop_reason`, `stopReason`...).
         refusal: refusal text (OpenAI's `message.refusal`).
         thinking: reasoning text, for wires that stream thinking blocks.
-        usage: (input tokens, output tokens).
+        usage: (input tokens, output tokens): everything billed, as OpenAI counts it.
+        cached_tokens: how many of the input tokens were read from the prompt cache;
+            each wire reports them its provider's way (OpenAI's and Gemini's as a part of
+            the input count, Anthropic's and Bedrock's beside a smaller one).
+        reasoning_tokens: how many of the output tokens were spent on reasoning
+            (OpenAI's and the Responses API's as a part of the output count, Gemini's
+            thoughts beside a smaller one; Anthropic and Bedrock report none apart).
         status: HTTP status; a status >= 400 sends `error` in the wire's error shape.
         error: the error message of an error reply.
         headers: extra response headers (e.g. `retry-after`).
@@ -91,6 +97,8 @@ class Reply:
     refusal: str | None = None
     thinking: str | None = None
     usage: tuple[int, int] = (11, 7)
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
     status: int = 200
     error: str = ""
     headers: dict[str, str] = field(default_factory=dict)

@@ -165,3 +165,15 @@ def test_footprint_row_holds_the_budget_and_the_doctors_agreement() -> None:
     assert footprint_row({"site": ten, "doctor": ten}).within is False  # over both budgets
     disagree = footprint_row({"site": nine, "doctor": {"instructor": 2_300_000}})
     assert disagree.within is False and "the doctor counts otherwise" in disagree.note
+
+
+def test_fallback_row_measures_every_side_and_reads_the_budget() -> None:
+    """(j) runs its five sides (each asserted to give the same object in the child) and reports the
+    chain's extra per call against the 1 ms budget; the figure itself is the benchmark's, not a test's."""
+    from bench_fallback import run
+
+    row, = run(rounds=2, calls=3)
+    assert (row.key, row.status, row.budget) == ("j", "measured", "< 1 ms added"), row.note
+    assert set(row.data["sides"]) == {"chain", "bare", "single", "failed_ours", "failed_bare"}
+    assert all(len(times) == 2 for times in row.data["sides"].values())
+    assert row.within is (row.data["added_us"] < 1000) and "instructor's own work on the failed attempt" in row.note

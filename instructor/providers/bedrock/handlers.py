@@ -48,6 +48,10 @@ __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
 
 INCOMPLETE_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
 FILTERED_STOP_REASONS = frozenset({"guardrail_intervened", "content_filtered"})
+#: Bedrock's error codes of a request that may succeed later or elsewhere (a stream's events spell
+#: them with a lower-case first letter: `throttlingException`)
+TRANSIENT_ERROR_CODES = frozenset({"ThrottlingException", "ServiceUnavailableException", "InternalServerException",
+                                   "ModelTimeoutException", "ModelNotReadyException", "ModelStreamErrorException"})
 #: JSON schema keywords Bedrock's strict tool use and structured outputs reject
 UNSUPPORTED_STRICT_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                                          "multipleOf", "minLength", "maxLength"})
@@ -189,6 +193,20 @@ class BedrockHandler:
     """What both Bedrock handlers share: usage, stop reasons, request shape, streams."""
 
     tools = False
+    output_limit_keys = (("inferenceConfig", "maxTokens"),)
+
+    @staticmethod
+    def is_transport_error(exc: BaseException) -> bool | None:
+        """Bedrock's own codes for a throttled, busy or overloaded service, which a stream's
+        `EventStreamError` carries with no HTTP error status of its own (None: the status decides)."""
+        response = getattr(exc, "response", None)
+        if not isinstance(response, Mapping):
+            return None
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        if isinstance(status, int) and status >= 400:
+            return None
+        code = (response.get("Error") or {}).get("Code") or ""
+        return True if code[:1].upper() + code[1:] in TRANSIENT_ERROR_CODES else None
 
     def __init__(self, mode: Mode) -> None:
         self.mode = mode

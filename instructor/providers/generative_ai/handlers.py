@@ -35,6 +35,8 @@ def gemini_schema(model: type[BaseModel]) -> dict[str, Any]:
 class GenerativeAIHandler(GeminiHandler):
     """Reads google-generativeai's `GenerateContentResponse` (and its stream chunks)."""
 
+    output_limit_keys = (("generation_config", "max_output_tokens"),)
+
     def view(self, response: Any) -> View:
         return proto_view(response)
 

@@ -71,6 +71,8 @@ def _plain_text(part: Any) -> bool:
 class GenAIHandler(GeminiHandler):
     """Reads google-genai's `GenerateContentResponse` (and its stream chunks)."""
 
+    output_limit_keys = (("config", "max_output_tokens"),)  # generation settings live in `config`
+
     def view(self, response: Any) -> View:
         candidates = getattr(response, "candidates", None)
         if not candidates:

@@ -212,6 +212,7 @@ class ResponsesToolsHandler:
     """`Mode.RESPONSES_TOOLS`: one forced function call on OpenAI's Responses API."""
 
     tools = True  # its answer is a tool call: a streamed call of a tool nobody offered is re-asked
+    output_limit_keys = (("max_output_tokens",),)
 
     def __init__(self, mode: Mode = Mode.RESPONSES_TOOLS) -> None:
         self.mode = mode
@@ -283,11 +284,17 @@ class ResponsesToolsHandler:
         usage = getattr(response, "usage", None)
         if usage is None or not hasattr(usage, "input_tokens"):
             return {}
-        return {
+        counts = {
             "input_tokens": usage.input_tokens or 0,
             "output_tokens": usage.output_tokens or 0,
             "total_tokens": usage.total_tokens or 0,
         }
+        # the parts of them read from the prompt cache, or spent on reasoning
+        for details, key in (("input_tokens_details", "cached_tokens"), ("output_tokens_details", "reasoning_tokens")):
+            value = getattr(getattr(usage, details, None), key, None)
+            if type(value) is int and value:
+                counts[key] = value
+        return counts
 
     def responses_view(self, client: Any) -> ResponsesHelper:
         """`client.responses` of a client in this mode (the handler contract's optional view)."""

@@ -31,6 +31,8 @@ def function_declaration(model: type[BaseModel]) -> dict[str, Any]:
 class VertexAIHandler(GeminiHandler):
     """Reads the Vertex AI SDK's `GenerationResponse` (and its stream chunks)."""
 
+    output_limit_keys = (("generation_config", "max_output_tokens"),)
+
     def view(self, response: Any) -> View:
         return proto_view(response)
 

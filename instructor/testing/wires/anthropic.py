@@ -70,7 +70,6 @@ class AnthropicWire:
         return blocks
 
     def _message(self, reply: Reply, body: dict[str, Any], n: int) -> dict[str, Any]:
-        prompt, completion = reply.usage
         return {
             "id": f"msg_fake_{n}",
             "type": "message",
@@ -79,13 +78,22 @@ class AnthropicWire:
             "content": self._blocks(reply, n),
             "stop_reason": self.stop_reason(reply),
             "stop_sequence": None,
-            "usage": {"input_tokens": prompt, "output_tokens": completion},
+            "usage": self._usage(reply, reply.usage[1]),
         }
 
+    @staticmethod
+    def _usage(reply: Reply, output: int) -> dict[str, int]:
+        """Anthropic's counts: the tokens read from the prompt cache beside the rest of the input."""
+        prompt = reply.usage[0]
+        usage = {"input_tokens": prompt - reply.cached_tokens, "output_tokens": output}
+        if reply.cached_tokens:
+            usage["cache_read_input_tokens"] = reply.cached_tokens
+        return usage
+
     def _events(self, reply: Reply, body: dict[str, Any], n: int) -> Iterator[bytes]:
-        prompt, completion = reply.usage
+        completion = reply.usage[1]
         message = {**self._message(reply, body, n), "content": [], "stop_reason": None,
-                   "usage": {"input_tokens": prompt, "output_tokens": 1}}
+                   "usage": self._usage(reply, 1)}
         yield _sse("message_start", {"type": "message_start", "message": message})
         yield _sse("ping", {"type": "ping"})
         for index, block in enumerate(self._blocks(reply, n)):

@@ -25,7 +25,7 @@ from instructor.testing.wires import WireResponse, json_response
 
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
                 "refusal": "content_filtered"}
-ERROR_TYPES = {400: "ValidationException", 403: "AccessDeniedException", 404: "ResourceNotFoundException",
+ERROR_TYPES = {400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 404: "ResourceNotFoundException",
                408: "ModelTimeoutException", 424: "ModelErrorException", 429: "ThrottlingException",
                500: "InternalServerException", 503: "ServiceUnavailableException"}
 SIGNATURE = "fake-signature"
@@ -86,7 +86,11 @@ class BedrockWire:
     @staticmethod
     def _usage(reply: Reply) -> dict[str, int]:
         prompt, completion = reply.usage
-        return {"inputTokens": prompt, "outputTokens": completion, "totalTokens": prompt + completion}
+        usage = {"inputTokens": prompt - reply.cached_tokens, "outputTokens": completion,
+                 "totalTokens": prompt + completion}
+        if reply.cached_tokens:
+            usage["cacheReadInputTokens"] = reply.cached_tokens
+        return usage
 
     @staticmethod
     def _blocks(reply: Reply) -> list[dict[str, Any]]:

@@ -88,8 +88,13 @@ class GenAIWire:
         if last:
             candidate["finishReason"] = FINISH.get(reply.stop_reason, reply.stop_reason.upper())
             prompt, completion = reply.usage
-            body["usageMetadata"] = {"promptTokenCount": prompt, "candidatesTokenCount": completion,
-                                     "totalTokenCount": prompt + completion}
+            usage = {"promptTokenCount": prompt, "candidatesTokenCount": completion - reply.reasoning_tokens,
+                     "totalTokenCount": prompt + completion}
+            if reply.cached_tokens:
+                usage["cachedContentTokenCount"] = reply.cached_tokens
+            if reply.reasoning_tokens:
+                usage["thoughtsTokenCount"] = reply.reasoning_tokens
+            body["usageMetadata"] = usage
         return body
 
     def _chunks(self, reply: Reply, model: str) -> Iterator[bytes]:

@@ -52,9 +52,15 @@ class OpenAIWire:
         return json_response(self._completion(reply, body, n), headers=reply.headers)
 
     @staticmethod
-    def _usage(reply: Reply) -> dict[str, int]:
+    def _usage(reply: Reply) -> dict[str, Any]:
         prompt, completion = reply.usage
-        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        usage: dict[str, Any] = {"prompt_tokens": prompt, "completion_tokens": completion,
+                                 "total_tokens": prompt + completion}
+        if reply.cached_tokens:
+            usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
+        if reply.reasoning_tokens:
+            usage["completion_tokens_details"] = {"reasoning_tokens": reply.reasoning_tokens}
+        return usage
 
     def _completion(self, reply: Reply, body: dict[str, Any], n: int) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": reply.content, "refusal": reply.refusal}

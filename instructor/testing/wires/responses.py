@@ -55,8 +55,8 @@ class ResponsesWire:
     @staticmethod
     def _usage(reply: Reply) -> dict[str, Any]:
         prompt, completion = reply.usage
-        return {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0},
-                "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": 0},
+        return {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": reply.cached_tokens},
+                "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": reply.reasoning_tokens},
                 "total_tokens": prompt + completion}
 
     @staticmethod
