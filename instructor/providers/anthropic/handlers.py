@@ -413,12 +413,22 @@ class ParallelToolsHandler(ToolsHandler):
 class JSONHandler(AnthropicHandler):
     """Describe the schema in the system prompt and read JSON from the text (ANTHROPIC_JSON)."""
 
+    reminders: tuple[str, ...] = ()  # system texts after the schema's
+
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         request = normalize(kwargs)
         if response_model is not None:
-            instructions = [{"type": "text", "text": json_instructions(response_model)}]
-            request["system"] = merge_system(request.get("system"), instructions)
+            texts = (json_instructions(response_model), *self.reminders)
+            request["system"] = merge_system(request.get("system"), [{"type": "text", "text": t} for t in texts])
         return request
+
+    @staticmethod
+    def answer_text(response: Any) -> str:
+        """The answer's text; an answer with none is a parsing error (re-asked)."""
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return text
 
     def parse_response(
         self,
@@ -428,9 +438,7 @@ class JSONHandler(AnthropicHandler):
         context: Mapping[str, Any] | None = None,
         strict: bool | None = None,
     ) -> Any:
-        text = _text_of(_checked_content(response))
-        if not text.strip():
-            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        text = self.answer_text(response)
         if strict is False:
             # lax: control characters inside strings are allowed, as the published release does
             data = json.loads(extract_json_text(text), strict=False)
@@ -451,13 +459,7 @@ class MDJSONHandler(JSONHandler):
     """The schema in the system prompt, the answer a ```json fenced block (MD_JSON, which earlier
     releases of the published library served for Anthropic)."""
 
-    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        request = normalize(kwargs)
-        if response_model is not None:
-            instructions = [{"type": "text", "text": json_instructions(response_model)},
-                            {"type": "text", "text": MD_JSON_REMINDER}]
-            request["system"] = merge_system(request.get("system"), instructions)
-        return request
+    reminders = (MD_JSON_REMINDER,)
 
     def parse_response(
         self,
@@ -467,10 +469,7 @@ class MDJSONHandler(JSONHandler):
         context: Mapping[str, Any] | None = None,
         strict: bool | None = None,
     ) -> Any:
-        text = _text_of(_checked_content(response))
-        if not text.strip():
-            raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return validate_object(response_model, extract_json_text(text), context, strict)
+        return validate_object(response_model, extract_json_text(self.answer_text(response)), context, strict)
 
 
 def _sdk_parameters() -> frozenset[str]:
