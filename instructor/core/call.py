@@ -63,7 +63,7 @@ class _Call:
     __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
                  "usages", "last_response", "streaming", "max_attempts", "deadline", "attempt",
                  "cache", "transport_error", "spend", "price", "retry_truncated", "chain", "received", "stopped",
-                 "last_error", "trace")
+                 "last_error", "keep_chunks", "trace")
 
     def __init__(
         self,
@@ -89,6 +89,8 @@ class _Call:
         request = {**owner.default_kwargs, **kwargs}
         self.cache = _call_cache(request, owner)  # [cache] pops cache=, cache_namespace=, cache_ttl=
         autodetect_images = bool(request.pop("autodetect_images", False))
+        # a stream's StreamedResponse keeps the SDK's chunks only when asked (they cost megabytes)
+        self.keep_chunks = bool(request.pop("keep_chunks", False))
         if messages is not None:
             request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
                                                    autodetect_images=autodetect_images)
@@ -286,13 +288,15 @@ class _Call:
         `(response, consumer, chunks, record, reader)`.
 
         The attempt takes each of `chunks`, calls `record(chunk)` (counting it in `response`, with
-        its usage, and keeping it or not: the handler's `keep_chunk`), feeds the deltas of
+        its usage, and keeping it with `keep_chunks=True`), feeds the deltas of
         `reader.feed(chunk)` to `response` and `consumer`, and calls `reader.end()` once the
         chunks ran out. When the handler reads chunks with a `ChunkReader` (its `iter_stream`
         is a `ReadStream`, as every built-in one is), `chunks` is the SDK's stream itself: no
-        layer of ours between the SDK yielding a chunk and the loop. Otherwise `chunks` is the
-        handler's own reading of the stream (recorded on the way in), `record` does nothing and
-        `reader` hands each delta on as it is.
+        layer of ours between the SDK yielding a chunk and the loop, and the reader fills in
+        what it noted (id, model, finish reason...) once the stream is over
+        (`StreamedResponse.finish`). Otherwise `chunks` is the handler's own reading of the
+        stream (recorded on the way in), `record` does nothing and `reader` hands each delta on
+        as it is.
         """
         from instructor.core.handler import AsyncReadStream, ReadStream
         from instructor.core.streaming.consumers import consumer_for
@@ -305,25 +309,26 @@ class _Call:
         )
 
         assert self.spec is not None
-        response, handler = StreamedResponse(), self.handler
+        response, handler = StreamedResponse(self.keep_chunks), self.handler
         consumer = consumer_for(self.spec, self.context, self.strict, tools=bool(getattr(handler, "tools", False)))
-        keep = getattr(handler, "keep_chunk", None)
         recorded: Any
         deltas: Any
         if asynchronous:
-            recorded = arecord_chunks(stream, response, handler.usage, keep)
+            recorded = arecord_chunks(stream, response, handler.usage)
             deltas = handler.aiter_stream(recorded)
             driven = type(deltas) is AsyncReadStream
         else:
-            recorded = record_chunks(stream, response, handler.usage, keep)
+            recorded = record_chunks(stream, response, handler.usage)
             deltas = handler.iter_stream(recorded)
             driven = type(deltas) is ReadStream
         if driven and deltas.stream is recorded:  # the handler's reader, over the chunks we record
-            return response, consumer, stream, response.recorder(handler.usage, keep), deltas.reader
+            response._reader = deltas.reader
+            return response, consumer, stream, response.recorder(handler.usage), deltas.reader
         return response, consumer, deltas, no_record, EACH_DELTA
 
     def _stream_ended(self, response: StreamedResponse, error: BaseException | None) -> None:
         """Account for a stream attempt that is over, however it ended (`error`: None when it gave a result)."""
+        response.finish()
         self.last_response = response
         for key, value in response.usage.items():
             self.usage[key] = self.usage.get(key, 0) + value

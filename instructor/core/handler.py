@@ -17,8 +17,6 @@ Optional members the core looks for with `getattr`:
 
 - `tools = True`: the answer is a tool call (a streamed call of a tool nobody
   offered is re-asked);
-- `keep_chunk(chunk) -> bool`: which raw stream chunks the `StreamedResponse`
-  keeps (point 4 below);
 - `responses_view(client)`: what `client.responses` is for a client in this
   mode (OpenAI's Responses API helper); a client whose handler has none raises
   `AttributeError` there;
@@ -72,22 +70,27 @@ machinery itself, the `instructor.core.streaming` package (`response`, `shapes`,
    turned by the core into `IncompleteOutputException` (or `ResponseParsingError`
    for a `ValueError`), chained to the original. And whatever the handler saw,
    an answer whose JSON stops mid-way when the stream ends is an
-   `IncompleteOutputException` too. None of these are re-asked: only the
-   validation of a finished answer goes through the retry/re-ask loop.
-4. Usage and raw chunks. The core calls `usage(chunk)` on every raw chunk (a
-   chunk with none may answer the shared, read-only `NO_USAGE`) and
+   `IncompleteOutputException` too. None of these are re-asked: only an invalid
+   answer is (a finished one that fails validation, or one cut early because a
+   field that closed already fails on its own).
+4. Usage, and what a stream keeps. The core calls `usage(chunk)` on every raw
+   chunk (a chunk with none may answer the shared, read-only `NO_USAGE`) and
    keeps, per key, the largest count seen in one stream (providers report
    totals, some of them cumulatively); attempts are summed as usual. The
-   attempt's `StreamedResponse` (`chunks`: the raw chunks as the SDK yielded them,
-   `texts`: the joined text per index, `names`, `usage`, `count`) is what the
-   `completion:response` hook receives, what `_raw_response` holds on the final
-   object, and what `reask(kwargs, response, error)` gets as `response` when a
-   streamed answer fails validation: a handler rebuilds its assistant message
-   from it (`response.texts`, `response.names`, or its own `response.chunks`).
-   Every chunk is kept unless the handler has a `keep_chunk(chunk) -> bool`: one
-   that carries nothing `texts` does not hold already may be left out (the OpenAI
-   tools handler leaves out the argument-only chunks), which spares the garbage
-   collector hundreds of live SDK objects per stream.
+   attempt's `StreamedResponse` is what the `completion:response` hook receives,
+   what `_raw_response` holds on the final object, and what
+   `reask(kwargs, response, error)` gets as `response` when a streamed answer
+   fails (at its end, or cut early when a closed field already failed:
+   `instructor.core.streaming.early`). It keeps no SDK chunk (unless the caller
+   passed `keep_chunks=True`): `texts` (the joined text per delta index),
+   `names`, `usage`, `count`, and what the handler's `ChunkReader` noted while
+   reading, written in by its optional `fill(response)` once the stream is over,
+   however it ended: `id`, `model`, `finish_reason`, `ids` (each tool call's id,
+   by delta index) and `turn` (anything else its re-ask sends back, in the
+   handler's own shape: thinking blocks, text written beside a tool call...).
+   A handler rebuilds the assistant's turn from those, never from chunks, and
+   notes only what is not in `texts` already, so a long stream holds its text
+   once.
 """
 
 from __future__ import annotations
@@ -248,7 +251,11 @@ class ChunkReader(Protocol):
     """Reads one stream for a handler: `feed` each raw chunk, `end` once the stream is over.
 
     `end` raises `IncompleteOutputException` when the provider's finish signal
-    never came: that is how a cut stream is told from a finished one.
+    never came: that is how a cut stream is told from a finished one. A reader
+    may also have `fill(response)`: called once the stream is over (however it
+    ended), it writes what the reader noted into the attempt's `StreamedResponse`
+    (`id`, `model`, `finish_reason`, `ids`, `turn`: see point 4 of the module
+    docstring).
     """
 
     def feed(self, chunk: Any) -> Iterable[StreamDelta]: ...

@@ -89,6 +89,18 @@ def validate_object(
     return model.model_validate_json(text, context=context, strict=strict)
 
 
+def partial_object(text: str) -> dict[str, Any]:
+    """A tool call's arguments streamed as JSON text, as the object a re-ask sends back: as far as
+    they arrived (a stream cut early keeps what it had), `{}` when they are no object."""
+    from pydantic_core import from_json
+
+    try:
+        value = from_json(text or "{}", allow_partial=True)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 _START = re.compile(r"```|[{\[]")  # before the JSON: a fence, or the opening bracket
 _IN_STRING = re.compile(r'["\\]')  # inside a JSON string only its end and escapes matter
 _OUTSIDE = re.compile(r'["{}\[\]`]')  # outside one: brackets, a string's start, a fence
@@ -179,17 +191,21 @@ class JsonTextFilter:
 class StateReader:
     """A `ChunkReader` over a handler's `deltas(chunk, state)`, for handlers that keep their
     reading state in a dict: "finished" (set on the provider's finish signal), "calls"
-    (tool calls seen) and "filter" (a `JsonTextFilter` for text answers)."""
+    (tool calls seen) and "filter" (a `JsonTextFilter` for text answers); `noted(state, response)`,
+    when given, writes what the handler noted there into the attempt's `StreamedResponse`
+    once the stream is over (`fill`)."""
 
-    __slots__ = ("_deltas", "_unfinished", "state")
+    __slots__ = ("_deltas", "_unfinished", "_noted", "state")
 
     def __init__(
         self,
         deltas: Callable[[Any, dict[str, Any]], Iterable[StreamDelta]],
         unfinished: Callable[[], Exception],
+        noted: Callable[[dict[str, Any], Any], None] | None = None,
     ) -> None:
         self._deltas = deltas
         self._unfinished = unfinished
+        self._noted = noted
         self.state: dict[str, Any] = {"calls": 0, "finished": False, "filter": JsonTextFilter()}
 
     def feed(self, chunk: Any) -> Iterable[StreamDelta]:
@@ -198,3 +214,7 @@ class StateReader:
     def end(self) -> None:
         if not self.state["finished"]:
             raise self._unfinished()
+
+    def fill(self, response: Any) -> None:
+        if self._noted is not None:
+            self._noted(self.state, response)

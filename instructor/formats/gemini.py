@@ -27,7 +27,12 @@ from instructor.core.handler import (
     aread_stream,
     read_stream,
 )
-from instructor.core.json_text import StateReader, validate_json_text, validate_object
+from instructor.core.json_text import (
+    StateReader,
+    partial_object,
+    validate_json_text,
+    validate_object,
+)
 from instructor.mode import Mode
 
 __lazy_modules__ = ["pydantic"]  # PEP 810: lazy on Pythons that support it
@@ -244,22 +249,20 @@ class GeminiHandler:
 
     # -- reading ------------------------------------------------------------------------
     def _answer_parts(self, response: Any) -> list[Part]:
-        chunks = getattr(response, "chunks", None)
-        if chunks is not None and not hasattr(response, "candidates"):  # a StreamedResponse
+        if hasattr(response, "texts") and not hasattr(response, "candidates"):  # a StreamedResponse
             return self._streamed_parts(response)
         return self.view(response).parts
 
     def _streamed_parts(self, streamed: Any) -> list[Part]:
-        parts: list[Part] = []
-        text: list[str] = []
-        for chunk in streamed.chunks:
-            for part in self.view(chunk).parts:
-                if part.kind == "text":
-                    text.append(part.text)
-                elif part.kind == "call":
-                    parts.append(part)
-        if text:
-            parts.insert(0, Part("text", "".join(text)))
+        """The parts of a streamed attempt's answer: its text (the JSON of a text answer, or what was
+        written beside the calls), then each function call read back from its streamed arguments."""
+        if not self.tools:
+            return [Part("text", streamed.text)] if streamed.texts else []
+        turn = streamed.turn if isinstance(streamed.turn, dict) else {}
+        parts = [Part("text", turn["text"])] if turn.get("text") else []
+        names = streamed.names
+        parts.extend(Part("call", name=names.get(index) or "", args=partial_object(text))
+                     for index, text in streamed.texts.items())
         return parts
 
     def parse_response(
@@ -324,18 +327,31 @@ class GeminiHandler:
     # -- streaming ----------------------------------------------------------------------
     def _deltas(self, chunk: Any, state: dict[str, Any]) -> Iterator[StreamDelta]:
         view = self.view(chunk)
+        if "id" not in state:
+            state["id"], state["model"] = getattr(chunk, "response_id", None), getattr(chunk, "model_version", None)
         for part in view.parts:
             if self.tools and part.kind == "call":
                 # Gemini sends a function call whole: one delta per call
                 yield StreamDelta(_args_json(part), state["calls"], part.name)
                 state["calls"] += 1
-            elif not self.tools and part.kind == "text":
-                piece = state["filter"].feed(part.text)
-                if piece:
-                    yield StreamDelta(piece)
+            elif part.kind == "text":
+                if self.tools:  # text beside the calls: kept for the re-ask's turn
+                    state.setdefault("text", []).append(part.text)
+                else:
+                    piece = state["filter"].feed(part.text)
+                    if piece:
+                        yield StreamDelta(piece)
         if view.finish is not None or view.blocked:
+            state["finish"] = view.finish or view.blocked
             check_finish(view, chunk, streaming=True)
             state["finished"] = True
+
+    def _noted(self, state: dict[str, Any], response: Any) -> None:
+        """Write what the stream's reading noted into its `StreamedResponse` (`StateReader.fill`)."""
+        response.id, response.model = state.get("id"), state.get("model")
+        response.finish_reason = state.get("finish")
+        if state.get("text"):
+            response.turn = {"text": "".join(state["text"])}
 
     @staticmethod
     def _unfinished() -> IncompleteOutputException:
@@ -345,7 +361,9 @@ class GeminiHandler:
         )
 
     def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
-        return read_stream(stream, StateReader(self._deltas, self._unfinished))
+        return read_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
 
     def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        return aread_stream(stream, StateReader(self._deltas, self._unfinished))
+        return aread_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
+
+

@@ -106,27 +106,38 @@ class _ChunkReader:
     apart), message text goes through `JsonTextFilter`. The stream must end with a
     finish reason: "length" raises `IncompleteOutputException`, "content_filter"
     and refusals `ResponseParsingError`, no finish reason at all
-    `IncompleteOutputException`.
+    `IncompleteOutputException`. It notes what the `StreamedResponse` keeps beside
+    the text (`fill`): the completion's id and model, the finish reason, each tool
+    call's id, and text written beside a tool call.
     """
 
-    __slots__ = ("tools", "filter", "finish_reason", "refusal")
+    __slots__ = ("tools", "filter", "finish_reason", "refusal", "id", "model", "ids", "content")
 
     def __init__(self, tools: bool) -> None:
         self.tools = tools
         self.filter = None if tools else JsonTextFilter()
         self.finish_reason: str | None = None
         self.refusal: list[str] = []
+        self.id: str | None = None
+        self.model: str | None = None
+        self.ids: dict[int, str] = {}
+        self.content: list[str] = []  # tools: text beside the calls
 
     def feed(self, chunk: Any) -> list[StreamDelta]:
         out: list[StreamDelta] = []
+        if self.id is None:
+            self.id, self.model = getattr(chunk, "id", None), getattr(chunk, "model", None)
         for choice in getattr(chunk, "choices", None) or ():
             if choice.index:
                 continue  # n > 1: the first choice is the answer
             delta = choice.delta
             if delta is not None:
+                content = delta.content
                 if self.tools:
                     for call in delta.tool_calls or ():
                         fn = call.function
+                        if call.id:
+                            self.ids[call.index] = call.id
                         if fn is not None:
                             arguments, name = fn.arguments, fn.name
                             if arguments or name:
@@ -134,12 +145,12 @@ class _ChunkReader:
                                 piece = _new_delta(StreamDelta)
                                 piece.text, piece.index, piece.name = arguments or "", call.index, name
                                 out.append(piece)
-                else:
-                    content = delta.content
-                    if content and self.filter is not None:
-                        text = self.filter.feed(answer_text(content))
-                        if text:
-                            out.append(StreamDelta(text))
+                    if content:
+                        self.content.append(answer_text(content))
+                elif content and self.filter is not None:
+                    text = self.filter.feed(answer_text(content))
+                    if text:
+                        out.append(StreamDelta(text))
                 refusal = getattr(delta, "refusal", None)
                 if refusal and isinstance(refusal, str):
                     self.refusal.append(refusal)
@@ -168,39 +179,30 @@ class _ChunkReader:
                 "presented as complete. Retry the call; `received` holds the text that arrived."
             )
 
+    def fill(self, response: Any) -> None:
+        """Note in the attempt's `StreamedResponse` what it keeps beside the text."""
+        response.id, response.model, response.finish_reason = self.id, self.model, self.finish_reason
+        response.ids.update(self.ids)
+        if self.content:
+            response.turn = {"content": "".join(self.content)}
 
-def _message_from_chunks(chunks: list[Any], arguments: Mapping[int, str] | None = None) -> dict[str, Any]:
-    """The assistant message a stream of chunks adds up to (for re-asking); `arguments`: each tool
-    call's arguments by index, when the chunks that carried them were not kept."""
-    content: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
-        for choice in getattr(chunk, "choices", None) or ():
-            delta = choice.delta
-            if choice.index or delta is None:
-                continue
-            if delta.content:
-                content.append(answer_text(delta.content))
-            for call in delta.tool_calls or ():
-                entry = calls.setdefault(call.index, {"id": f"call_{call.index}", "type": "function",
-                                                      "function": {"name": "", "arguments": ""}})
-                if call.id:
-                    entry["id"] = call.id
-                if call.function is not None:
-                    entry["function"]["name"] += call.function.name or ""
-                    entry["function"]["arguments"] += call.function.arguments or ""
-    if arguments is not None:
-        for index, text in arguments.items():
-            calls.setdefault(index, {"id": f"call_{index}", "type": "function",
-                                     "function": {"name": "", "arguments": ""}})["function"]["arguments"] = text
+
+def _message_from_stream(response: Any, tools: bool) -> dict[str, Any]:
+    """The assistant message a streamed attempt (`StreamedResponse`) adds up to, for re-asking: a
+    text answer's JSON, or the tool calls (each call's arguments, name and id) and any text beside them."""
+    if not tools:
+        return {"role": "assistant", "content": response.text}
     message: dict[str, Any] = {"role": "assistant"}
+    content = (response.turn or {}).get("content")
     if content:
-        message["content"] = "".join(content)
+        message["content"] = content
+    names, ids = response.names, response.ids
+    calls = [{"id": ids.get(index) or f"call_{index}", "type": "function",
+              "function": {"name": names.get(index) or "", "arguments": text}}
+             for index, text in response.texts.items()]
     if calls:
-        message["tool_calls"] = [calls[i] for i in sorted(calls)]
+        message["tool_calls"] = calls
     return message
-
-
 
 
 def _tool_results(calls: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
@@ -243,14 +245,12 @@ def with_user_text(messages: list[Any], text: str) -> list[Any]:
     return out
 
 
-def assistant_of(response: Any) -> dict[str, Any] | None:
+def assistant_of(response: Any, tools: bool = True) -> dict[str, Any] | None:
     """The assistant message of a completion, or of a streamed attempt (`StreamedResponse`)."""
     if getattr(response, "choices", None):
         return _assistant_message(response.choices[0].message)
-    chunks = getattr(response, "chunks", None)
-    if chunks is not None:
-        dropped = getattr(response, "count", len(chunks)) > len(chunks)  # see ToolsHandler.keep_chunk
-        return _message_from_chunks(chunks, response.texts if dropped else None)
+    if hasattr(response, "texts"):
+        return _message_from_stream(response, tools)
     return None
 
 
@@ -304,30 +304,6 @@ class ToolsHandler(OpenAIHandler):
     """Force one function call whose arguments are the model (TOOLS, TOOLS_STRICT, XAI_TOOLS)."""
 
     tools = True
-
-    @staticmethod
-    def keep_chunk(chunk: Any) -> bool:
-        """Whether the `StreamedResponse` keeps `chunk`: not when all it carries is a piece of a tool
-        call's arguments, which the response's `texts` hold (by call index) already."""
-        # called on every chunk: each attribute read once, the extra fields read from pydantic's
-        # slot (what `model_extra` returns, without a Python call per object)
-        choices = getattr(chunk, "choices", None)
-        if not choices or len(choices) != 1 or getattr(chunk, "usage", None) is not None \
-                or getattr(chunk, "__pydantic_extra__", None):
-            return True
-        choice = choices[0]
-        delta = choice.delta
-        if choice.index or choice.finish_reason or getattr(choice, "logprobs", None) is not None or delta is None:
-            return True
-        calls = delta.tool_calls
-        if not calls or delta.content or getattr(delta, "role", None) or getattr(delta, "refusal", None) \
-                or getattr(delta, "__pydantic_extra__", None):
-            return True
-        for call in calls:
-            fn = call.function
-            if fn is None or fn.name or getattr(call, "id", None) or getattr(call, "__pydantic_extra__", None):
-                return True
-        return False
 
     def __init__(self, mode: Mode, *, strict: bool = False) -> None:
         super().__init__(mode)
@@ -507,8 +483,8 @@ class JSONHandler(OpenAIHandler):
         choices = getattr(response, "choices", None)
         if choices:  # only the text is sent back: read it, not the whole message
             messages.append({"role": "assistant", "content": answer_text(choices[0].message.content)})
-        elif (message := assistant_of(response)) is not None:
-            messages.append({"role": "assistant", "content": answer_text(message.get("content"))})
+        elif (message := assistant_of(response, tools=False)) is not None:
+            messages.append(message)
         messages.append({
             "role": "user",
             "content": REASK_JSON.format(error=error),

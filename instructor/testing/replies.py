@@ -84,6 +84,10 @@ class Reply:
             the connection open, then close it (a stalled stream).
         delay: seconds to wait before answering (for timeout tests), or, with
             `stall_after`, the length of the stall.
+        event_delay: seconds between two stream events (a model writing at its own pace):
+            a client that stops reading mid-stream hangs up before the rest is served, so
+            the request's `events_served` tells how far it read (without it, the whole
+            stream may sit in the socket's buffers before the client reads a byte).
     """
 
     content: str | None = None
@@ -105,6 +109,7 @@ class Reply:
     cut_body_at: int | None = None
     stall_after: int | None = None
     delay: float = 0.0
+    event_delay: float = 0.0
 
     @property
     def stop_reason(self) -> str:

@@ -41,6 +41,16 @@ class RecordedRequest:
     body: bytes
     wire: str = ""
     json: Any = field(default=None)
+    #: stream events written to the client (None: the answer was not streamed)
+    events_served: int | None = None
+    #: how many events the stream had in all (None: not streamed)
+    events_total: int | None = None
+
+    @property
+    def hung_up(self) -> bool:
+        """Whether the client closed a streamed answer before its last event was served."""
+        return self.events_served is not None and self.events_total is not None \
+            and self.events_served < self.events_total
 
     @property
     def messages(self) -> Any:
@@ -257,7 +267,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if response.events is None:
                 self._send(response.status, response.headers, response.body, reply.cut_body_at)
             else:
-                self._stream(response.status, response.headers, response.events, reply)
+                self._stream(response.status, response.headers, response.events, reply, request)
 
         do_POST = do_GET = do_DELETE = do_PUT = do_HEAD = _handle  # PUT, HEAD: S3 (testing/batch_bedrock.py)
 
@@ -273,27 +283,36 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 body = body[:cut_at]
             self.wfile.write(body)
 
-        def _stream(self, status: int, headers: dict[str, str], events: Iterable[bytes], reply: Reply) -> None:
+        def _stream(self, status: int, headers: dict[str, str], events: Iterable[bytes], reply: Reply,
+                    request: RecordedRequest) -> None:
+            events = list(events)
+            request.events_total, request.events_served = len(events), 0
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
             self.send_header("transfer-encoding", "chunked")
             self.send_header("cache-control", "no-cache")
             self.end_headers()
-            for i, event in enumerate(events):
-                if reply.stall_after == i:
-                    time.sleep(reply.delay)  # silent, connection open: the client's read timeout decides
-                    self.close_connection = True
-                    return
-                if reply.cut_stream_after is not None and i >= reply.cut_stream_after:
-                    self.close_connection = True
+            try:
+                for i, event in enumerate(events):
+                    if reply.stall_after == i:
+                        time.sleep(reply.delay)  # silent, connection open: the client's read timeout decides
+                        self.close_connection = True
+                        return
+                    if reply.cut_stream_after is not None and i >= reply.cut_stream_after:
+                        self.close_connection = True
+                        self.wfile.flush()
+                        return  # no terminating chunk: the client sees a broken stream
+                    if reply.malformed_event_at == i:
+                        event = _malformed(event)
+                    if i and reply.event_delay:
+                        time.sleep(reply.event_delay)
+                    self.wfile.write(f"{len(event):X}\r\n".encode() + event + b"\r\n")
                     self.wfile.flush()
-                    return  # no terminating chunk: the client sees a broken stream
-                if reply.malformed_event_at == i:
-                    event = _malformed(event)
-                self.wfile.write(f"{len(event):X}\r\n".encode() + event + b"\r\n")
+                    request.events_served = i + 1
+                self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+            except ConnectionError:  # the client hung up mid-stream (`events_served` says when)
+                self.close_connection = True
 
     return Handler

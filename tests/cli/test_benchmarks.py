@@ -74,12 +74,12 @@ def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
                              "create_partial_us_per_chunk": 440.0, "ratio": 1.1}}
     row = run_all.streaming_row(result, 200)
     assert (row.ours, row.bare, row.ratio, row.within) == ("440.0 µs/chunk", "400.0 µs/chunk", 1.1, True)
-    assert "1.04x" in row.note and row.budget == "≤ 1.15x, flat"
+    assert "1.04x" in row.note and row.budget == "≤ 1.30x, flat"
     # with paired samples, the verdict reads the interquartile range, and the note says what is ours
-    result["end_to_end"].update(ratio=1.2, ratio_iqr=[1.12, 1.3], cpu_ratio=1.1, ours_us_per_unit=40.0,
+    result["end_to_end"].update(ratio=1.3, ratio_iqr=[1.22, 1.38], cpu_ratio=1.1, ours_us_per_unit=40.0,
                                 ours_cpu_us_per_unit=35.0, sdk_us_per_unit=300.0)
     row = run_all.streaming_row(result, 200)
-    assert (row.spread, row.within, row.cpu_ratio) == ((1.12, 1.3), None, 1.1)
+    assert (row.spread, row.within, row.cpu_ratio) == ((1.22, 1.38), None, 1.1)
     assert "ours 40.0 µs/chunk (35.0 µs CPU), the SDK's 300.0 µs/chunk" in row.note
     result["end_to_end"].update(floor_ratio=1.11)  # what is left of the budget for the cursor
     assert "floor without a cursor" in run_all.streaming_row(result, 200).note and "1.11x)" in run_all.streaming_row(
@@ -87,6 +87,17 @@ def test_streaming_row_reads_the_streaming_benchmark_figures() -> None:
     result["machinery"]["ours_last_over_first_quarter"] = 2.0  # the cost grows with the object: over
     result["end_to_end"]["ratio_iqr"] = [1.0, 1.1]
     assert run_all.streaming_row(result, 200).within is False
+
+
+def test_token_sized_streaming_has_its_own_row_and_budget() -> None:
+    tokens = {"sse_chunks": 3133, "bare_sdk_plus_final_parse_us_per_chunk": 100.0,
+              "create_partial_us_per_chunk": 115.0, "ratio": 1.15, "ratio_iqr": [1.12, 1.17], "cpu_ratio": 1.16,
+              "ours_us_per_unit": 8.0, "ours_cpu_us_per_unit": 8.1, "sdk_us_per_unit": 99.0, "floor_ratio": 1.05}
+    row = run_all.token_streaming_row({"end_to_end_tokens": tokens})
+    assert (row.budget, row.budget_ratio, row.within, row.spread) == ("≤ 1.20x", 1.2, True, (1.12, 1.17))
+    assert "3,133 chunks of 3 characters" in row.what and "floor without a cursor: 1.05x" in row.note
+    tokens["ratio_iqr"] = [1.21, 1.3]
+    assert run_all.token_streaming_row({"end_to_end_tokens": tokens}).within is False
 
 
 def test_snapshot_floor_reads_every_item_of_the_stream() -> None:

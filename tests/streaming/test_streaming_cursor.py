@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.json_text import JsonTextFilter
@@ -53,6 +53,25 @@ class Node(BaseModel):
     grid: list[list[int]] = []
     extra: dict[str, Any] = {}
     alias_field: str = Field(default="", alias="aliasField")
+
+
+class _WaitsForTheEnd(BaseModel):
+    """A `mode="before"` model validator (that changes nothing): no field of a model built on this is
+    checked as it closes (`instructor.core.streaming.early`), so an invalid member reaches the
+    partials' own handling of it, and the final validation."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_it_is(cls, data: Any) -> Any:
+        return data
+
+
+class LeafWaits(_WaitsForTheEnd, Leaf):
+    pass
+
+
+class NodeWaits(_WaitsForTheEnd, Node):
+    pass
 
 
 text_st = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -200,7 +219,7 @@ def test_a_container_of_the_wrong_kind_is_left_out_and_the_end_says_why(wrong: s
     class Inner(BaseModel):
         a: int
 
-    class Outer(BaseModel):
+    class Outer(_WaitsForTheEnd):
         name: str = ""
         inner: Inner | None = None
         items: list[int] = []
@@ -264,7 +283,7 @@ def test_text_around_the_json_is_ignored() -> None:
 
 
 def test_invalid_members_are_left_out_while_partial() -> None:
-    consumer = PartialConsumer(partial_spec(Leaf), None, None)
+    consumer = PartialConsumer(partial_spec(LeafWaits), None, None)
     shown = consumer.feed(StreamDelta('{"label": "x", "weight": "heavy", "tags": [1, "a"'))
     assert shown[-1].weight is None
     assert shown[-1].tags == ["a"]  # the open list shows its valid items
@@ -284,8 +303,8 @@ def test_a_container_read_in_one_piece_shows_what_it_shows_read_character_by_cha
     """A container that opens and closes within one piece is stepped over and decoded whole by its
     parent; read character by character, it is built from its members. Both show the same."""
     text = text[:-1]  # the top-level object still open, so that it is shown
-    whole = PartialConsumer(partial_spec(Node), None, None)
-    by_char = PartialConsumer(partial_spec(Node), None, None)
+    whole = PartialConsumer(partial_spec(NodeWaits), None, None)
+    by_char = PartialConsumer(partial_spec(NodeWaits), None, None)
     shown_whole = whole.feed(StreamDelta(text))
     shown_by_char = [shown for char in text for shown in by_char.feed(StreamDelta(char))]
     assert shown_whole[-1] == shown_by_char[-1]

@@ -402,7 +402,7 @@ def test_usage_of_a_chunk_without_usage_is_one_shared_read_only_empty_mapping(fa
     streamed: list[StreamedResponse] = []
     client = client_for(fake)
     client.on("completion:response", streamed.append)
-    assert len(list(client.create_iterable(response_model=Task, messages=MESSAGES))) == len(TASKS)
+    assert len(list(client.create_iterable(response_model=Task, messages=MESSAGES, keep_chunks=True))) == len(TASKS)
     response = streamed[0]
     handler = instructor.get_handler(Mode.TOOLS, provider="openai")
     without = [c for c in response.chunks if c.usage is None]

@@ -5,13 +5,16 @@ call index, see the contract in `instructor.core.handler`); this package
 turns that text into what `create_partial` and `create_iterable` yield. It knows
 no provider. One job per module:
 
-- `response`: `StreamedResponse`, what one streamed attempt received, recorded
-  chunk by chunk, and the typed error a stream that broke off ends in;
+- `response`: `StreamedResponse`, what one streamed attempt received and keeps
+  (its text, id, usage...; the SDK's chunks only when asked), and the typed error a
+  stream that broke off ends in;
 - `shapes`: what a JSON container is expected to hold (a partial model, a list,
   the items of an `Iterable[...]`), checked and built;
 - `cursor`: `JsonCursor`, where JSON values begin and end, in the new text only
   (why the cost per chunk stays flat as the object grows is told there);
-- `consumers`: what a stream yields, per kind of response model (`consumer_for`).
+- `consumers`: what a stream yields, per kind of response model (`consumer_for`);
+- `early`: which fields of a partial stream are checked as soon as they close, so a
+  stream that can no longer be valid is cut and re-asked at once.
 
 Each name resolves on first access from its own module (`StreamedResponse` alone
 loads neither pydantic nor the cursor); the client imports the modules directly.

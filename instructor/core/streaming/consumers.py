@@ -12,6 +12,7 @@ from pydantic_core import from_json, to_json
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.schema import check_calls, tool_name
 from instructor.core.streaming.cursor import JsonCursor, _decode
+from instructor.core.streaming.early import field_checks
 from instructor.core.streaming.shapes import _MISSING, RAW, ItemsShape, ModelShape, _ItemsWrapper
 
 if TYPE_CHECKING:
@@ -84,7 +85,17 @@ class PartialConsumer(StreamConsumer):
         self.context = context
         self.strict = strict
         partial = spec.options["partial"]
-        self.cursor = JsonCursor(lambda char: ModelShape(partial, context) if char == "{" else RAW)
+        checks = field_checks(self.model) if isinstance(self.model, type) else None
+        guard = checks.guard(strict, context) if checks is not None else None
+
+        def root(char: str) -> Any:
+            if char != "{":
+                return RAW
+            shape = ModelShape(partial, context)
+            shape.guard = guard  # a top-level field that closes invalid cuts the stream (see `early`)
+            return shape
+
+        self.cursor = JsonCursor(root)
         self.index: int | None = None
         self.last = -1
 
@@ -95,12 +106,13 @@ class PartialConsumer(StreamConsumer):
         elif delta.index != self.index:
             self._check_offered(delta)
             return []
-        if not self.cursor.feed(delta.text):
+        cursor = self.cursor
+        if not cursor.feed(delta.text):
             return []
-        snapshot = self.cursor.snapshot()
-        if snapshot is _MISSING or self.cursor.signature == self.last:
+        snapshot = cursor.snapshot()
+        if snapshot is _MISSING or cursor.version == self.last:  # (`version` is what `signature` reads)
             return []  # nothing new to show
-        self.last = self.cursor.signature
+        self.last = cursor.version
         return [snapshot]
 
     def finish(self) -> list[Any]:

@@ -70,6 +70,10 @@ _TO_COMMA = re.compile(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,
 _MEMBER_KEY = re.compile(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*')
 # A whole container holding containers that hold none (an item with a list of tags, say).
 _CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
+# The rest of such a container from inside it (its own level; or, the second, from inside one it holds), to
+# its closing bracket: where a lazy frame that closes in the text at hand ends, without its commas.
+_REST = (re.compile(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"),
+         re.compile(rf"{_RUN}[}}\]]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"))
 # The beginning of such a container, cut off by the end of the text (perhaps inside a string). It never
 # matches text whose brackets all close, so waiting for more text is what stepping over it would do.
 # Only where the patterns are possessive: a failing match must not backtrack over the whole item.
@@ -77,6 +81,16 @@ _CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+
     if sys.version_info >= (3, 11) else None
 _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
+
+
+def _flat_model(shape: ModelShape, raw: Any) -> Any:
+    """A flat object item (`raw`, decoded) as its partial model, built from its members checked by
+    `shape.accept`; _MISSING when it is no object or a member is left out (pydantic's check of
+    the whole item, by its parent, says what to keep then)."""
+    members: dict[str, Any] = {}
+    if type(raw) is not dict or not shape.take(raw, members):
+        return _MISSING
+    return shape.build(members, None, _MISSING)
 
 
 class _Frame:
@@ -212,6 +226,12 @@ class JsonCursor:
                 if pos < 0:
                     return True  # an item cut off by the end of the text: `_pos` is its start
                 if stack[-1] is not frame:  # an item to step over bracket to bracket
+                    frame = stack[-1]
+                    continue
+            elif frame is not None and frame.shape.flat_items:
+                pos = self._step_list(text, pos, frame)
+                changed = True
+                if stack[-1] is not frame:  # an item cut off by the end of the text, read lazily
                     frame = stack[-1]
                     continue
             into_raw = False
@@ -364,6 +384,39 @@ class JsonCursor:
             self._raw_depth = 1
             return at + 1
 
+    def _step_list(self, text: str, pos: int, frame: _Frame) -> int:
+        """Read the items of a list of flat objects (`ListShape.flat_items`) from `pos`: each item
+        finished in the text at hand in one regex match, left for `_settle` to build from its members;
+        an item cut off by the end of the text is pushed as a lazy frame (shown as far as it
+        arrived). Returns where the token loop goes on: at anything but an object item or the
+        comma after one, or inside the lazy item."""
+        size = len(text)
+        while True:
+            at = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
+            if at >= size:
+                return at
+            char = text[at]
+            if char == ",":
+                if not frame.value_done:
+                    return at  # after a scalar item, or a stray comma: the token loop's
+                frame.value_done = False
+                frame.count += 1
+                frame.value_start = pos = at + 1
+                continue
+            if char != "{":
+                return at
+            self.version += 1  # an object appears
+            whole = _CLOSED.match(text, at)
+            if whole is None:  # cut off by the end of the text (or deeper than one match reads)
+                item = _Frame(frame.shape.child(frame.count), True, at)
+                item.lazy = True
+                self.stack.append(item)
+                self._raw_depth = 1
+                return at + 1
+            pos = whole.end()
+            frame.pending.append((frame.count, at, pos, _MISSING, _MISSING))
+            frame.value_done = True
+
     def _skip_raw(self, text: str, pos: int) -> int:
         """Step over the inside of the RAW container on top, from `pos`, bracket to bracket: where it
         closes (after its bracket), or -1 when it is still open (`_pos` is then where to resume)."""
@@ -394,17 +447,20 @@ class JsonCursor:
         """`_skip_raw` for a lazy frame: also notes where its members end (its own commas) and where
         the items of its open list member end (that list's commas)."""
         depth = self._raw_depth
+        if depth <= 2:  # it closes in the text at hand: one match says where (its commas matter no more)
+            whole = _REST[depth - 1].match(text, pos)
+            if whole is not None:
+                return whole.end()
         run = _RAW_RUN.match
         size = len(text)
+        members: list[int] = []  # the runs of its own members (start, end, ...) read here
+        items: list[int] = []  # ... and of the items of its open list member
         while True:
             start, pos = pos, run(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
-            if depth == 1 or (depth == 2 and frame.opened == "["):
-                comma = self._last_comma(text, start, pos)
-                if comma > 0:
-                    if depth == 1:
-                        frame.commit = comma
-                    else:
-                        frame.item_commit = comma
+            if depth == 1:
+                members += start, pos
+            elif depth == 2 and frame.opened == "[":
+                items += start, pos
             if pos >= size:
                 break
             char = text[pos]
@@ -418,12 +474,28 @@ class JsonCursor:
                 if depth == 2:
                     frame.opened, frame.value_at = char, pos - 1
                     frame.items, frame.items_upto, frame.item_commit = [], pos, pos
+                    items.clear()
             else:
                 depth -= 1
                 if depth == 0:
-                    return pos
+                    return pos  # closed: where its members end matters no more
+        # still open: where its last members end (its last commas), for the next snapshot
+        comma = self._last_comma_of(text, members)
+        if comma > 0:
+            frame.commit = comma
+        comma = self._last_comma_of(text, items)
+        if comma > 0:
+            frame.item_commit = comma
         self._raw_depth = depth
         self._pos = pos
+        return -1
+
+    def _last_comma_of(self, text: str, runs: list[int]) -> int:
+        """Where the last comma of `runs` (start, end, start, end...) ends, or -1."""
+        for i in range(len(runs) - 2, -1, -2):
+            comma = self._last_comma(text, runs[i], runs[i + 1])
+            if comma > 0:
+                return comma
         return -1
 
     @staticmethod
@@ -452,14 +524,8 @@ class JsonCursor:
         """Decode and check the lazy frame's members from `upto` to `end` (after a comma, or its end)."""
         block = _decode("{" + self.text[frame.upto : end - 1] + "}")
         frame.upto = end
-        if type(block) is not dict:
+        if type(block) is not dict or not frame.shape.take(block, frame.members):  # type: ignore[attr-defined]
             frame.clean = False
-            return
-        for kept in frame.shape.accept(list(block.items())):
-            if kept is None:
-                frame.clean = False
-            else:
-                frame.members[kept[0]] = kept[1]
 
     def _lazy_built(self, closed: _Frame, end: int) -> Any:
         """A closed lazy frame's value, as `_built` gives a frame's: built from its members when a
@@ -545,7 +611,16 @@ class JsonCursor:
             key, start, end, _, built = pending[0]
             pending[0] = (key, start, end, self.shown, built)
         shape = frame.shape
-        if type(shape) is ItemsShape and shape.on_text is not None:
+        if type(shape) is ListShape and not frame.is_object:
+            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
+            flat = shape.flat_item
+        elif type(shape) is ModelShape and frame.is_object:
+            if shape.guard is not None and not self.done:  # (once the object is whole, the final check is next)
+                for key, start, end, _, _ in pending:
+                    shape.guard(key, text[start:end])
+            names, plain, plain_items = shape.names, shape.plain, shape.plain_items
+            is_list, plain_list = False, None
+        elif type(shape) is ItemsShape and shape.on_text is not None:
             # `Iterable[...]` items, their text as it is: nothing is decoded or kept here
             on_text = shape.on_text
             frame.clean = False
@@ -554,11 +629,6 @@ class JsonCursor:
                 if shown is not _MISSING:
                     self.version += 1
             return
-        if frame.is_object and type(shape) is ModelShape:
-            names, plain, plain_items = shape.names, shape.plain, shape.plain_items
-            is_list, plain_list = False, None
-        elif not frame.is_object and type(shape) is ListShape:
-            is_list, plain_list = True, shape.plain  # None: items pydantic must check (unless built)
         else:
             self._settle_checked(frame, pending, False)
             return
@@ -574,8 +644,15 @@ class JsonCursor:
                 visible = visible or shown is _MISSING
                 continue
             if is_list and plain_list is None:
-                self._settle_checked(frame, pending[i:], visible)
-                return
+                # a flat object item is built from its members, checked as a lazy frame's are; anything
+                # else (or an item with a member left out) is checked by pydantic, with the rest
+                value = _flat_model(flat, _decode(text[start:end])) if flat is not None else _MISSING
+                if value is _MISSING:
+                    self._settle_checked(frame, pending[i:], visible)
+                    return
+                members.append(value)
+                visible = visible or shown is _MISSING or (value is not shown and value != shown)
+                continue
             raw = _decode(text[start:end])
             if raw is _MISSING:
                 frame.clean = False
@@ -592,7 +669,7 @@ class JsonCursor:
                     visible = visible or (shown is not _MISSING and raw is not shown and raw != shown)
                     continue
                 if type(raw) is not plain.get(name) and not (
-                        type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw)):
+                        type(raw) is list and name in plain_items and set(map(type, raw)) <= plain_items[name]):
                     self._settle_checked(frame, pending[i:], visible)
                     return
                 members[name] = raw
@@ -692,7 +769,7 @@ class JsonCursor:
                 self.version += 1
             top.shown = value
             self.shown, self._shown_in, self._shown_key = _MISSING, None, None
-            for frame in reversed(self.stack[:-1]):
+            for frame in self.stack[-2::-1]:
                 value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
                 frame.shown = value
             return value

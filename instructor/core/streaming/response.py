@@ -17,31 +17,53 @@ if TYPE_CHECKING:
 
 
 class StreamedResponse:
-    """Everything one streamed attempt received.
+    """What one streamed attempt received, built as it arrives; the SDK's chunks are not kept.
 
     Attributes:
-        chunks: the raw chunks, as the SDK yielded them: every one, unless the
-            handler leaves out those that carry nothing but answer text (its
-            `keep_chunk`), whose text `texts` holds already. Hundreds of SDK objects
-            kept alive per stream for text held twice set off the cyclic garbage
-            collector's full collections (tens of milliseconds each, mid-stream).
-        count: how many chunks arrived, kept or not.
-        names: the tool name of each delta index, when the provider sent one.
+        id: the provider's id of the response (None when the provider streams none).
+        model: the model that answered, as the provider named it.
+        finish_reason: why the model stopped, in the provider's words (`"tool_calls"`,
+            `"end_turn"`, `"STOP"`...); None when the stream never said (a cut stream).
         usage: token counts (per key, the largest a chunk reported).
+        texts: the answer's text per delta index (one index unless tools ran in
+            parallel): a tool call's arguments, or the JSON of a text answer.
+        names: the tool name of each delta index, when the provider sent one.
+        ids: the tool call id of each delta index, when the provider sent one.
+        count: how many chunks arrived.
+        chunks: the raw chunks as the SDK yielded them, only with `keep_chunks=True`
+            (on the call, or on the client); empty otherwise. Kept, every SDK chunk
+            object stays alive as long as the result does: tens of megabytes for a
+            long answer.
+        turn: what the mode handler kept of the assistant's turn beyond the above,
+            in its own shape, for a re-ask to send back (thinking blocks, text
+            written beside a tool call...); None when it kept nothing.
+
+    The attempt fills in `texts` and everything the handler's reader noted (`id`,
+    `model`, `finish_reason`, `ids`, `turn`) when its stream is over, however it
+    ended; until then `texts` is joined from the pieces on each read.
     """
 
-    __slots__ = ("chunks", "count", "names", "usage", "_parts")
+    __slots__ = ("chunks", "count", "names", "ids", "usage", "id", "model", "finish_reason", "turn",
+                 "_parts", "_texts", "_keep", "_reader")
 
-    def __init__(self) -> None:
+    def __init__(self, keep_chunks: bool = False) -> None:
         self.chunks: list[Any] = []
         self.count = 0
         self.names: dict[int, str | None] = {}
+        self.ids: dict[int, str | None] = {}
         self.usage: dict[str, int] = {}
+        self.id: str | None = None
+        self.model: str | None = None
+        self.finish_reason: str | None = None
+        self.turn: Any = None
         self._parts: dict[int, list[str]] = {}
+        self._texts: dict[int, str] | None = None
+        self._keep = keep_chunks
+        self._reader: Any = None  # the handler's ChunkReader, asked to `fill` this when the stream is over
 
-    def add_chunk(self, chunk: Any, usage: Mapping[str, int], keep: bool = True) -> None:
+    def add_chunk(self, chunk: Any, usage: Mapping[str, int]) -> None:
         self.count += 1
-        if keep:
+        if self._keep:
             self.chunks.append(chunk)
         if usage:
             self._add_usage(usage)
@@ -51,17 +73,24 @@ class StreamedResponse:
             if value > self.usage.get(key, 0):
                 self.usage[key] = value
 
-    def recorder(self, usage_of: Callable[[Any], Mapping[str, int]],
-                 keep: Callable[[Any], bool] | None = None) -> Callable[[Any], None]:
-        """`add_chunk` as one call per chunk: count it, add its `usage_of(chunk)`, keep it if
-        `keep(chunk)` says so (every chunk without `keep`)."""
-        chunks, add_usage = self.chunks, self._add_usage
+    def recorder(self, usage_of: Callable[[Any], Mapping[str, int]]) -> Callable[[Any], None]:
+        """`add_chunk` as one call per chunk: count it, add its `usage_of(chunk)`, keep it when asked to."""
+        add_usage = self._add_usage
+        if self._keep:
+            chunks = self.chunks
+
+            def record_and_keep(chunk: Any) -> None:
+                chunks.append(chunk)
+                self.count += 1
+                usage = usage_of(chunk)
+                if usage:
+                    add_usage(usage)
+
+            return record_and_keep
 
         def record(chunk: Any) -> None:
-            usage = usage_of(chunk)
-            if keep is None or keep(chunk):
-                chunks.append(chunk)
             self.count += 1
+            usage = usage_of(chunk)
             if usage:
                 add_usage(usage)
 
@@ -76,9 +105,22 @@ class StreamedResponse:
             self.names[delta.index] = delta.name
         parts.append(delta.text)
 
+    def finish(self) -> None:
+        """The stream is over: join each index's text once, and let the handler's reader fill in
+        what it noted. Called once per attempt by the core, however the stream ended."""
+        if self._texts is None:
+            self._texts = {index: "".join(parts) for index, parts in sorted(self._parts.items())}
+            self._parts = {}
+        reader, self._reader = self._reader, None
+        fill = getattr(reader, "fill", None)
+        if fill is not None:
+            fill(self)
+
     @property
     def texts(self) -> dict[int, str]:
         """The answer's text per delta index (one index unless tools ran in parallel)."""
+        if self._texts is not None:
+            return dict(self._texts)
         return {index: "".join(parts) for index, parts in sorted(self._parts.items())}
 
     @property
@@ -89,23 +131,23 @@ class StreamedResponse:
     def __repr__(self) -> str:
         text = self.text
         shown = text if len(text) <= 60 else text[:57] + "..."
-        return f"StreamedResponse(chunks={self.count}, text={shown!r}, usage={self.usage!r})"
+        return (f"StreamedResponse(id={self.id!r}, model={self.model!r}, finish_reason={self.finish_reason!r}, "
+                f"chunks={self.count}, text={shown!r}, usage={self.usage!r})")
 
 
-def record_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]],
-                  keep: Callable[[Any], bool] | None = None) -> Iterator[Any]:
-    """Iterate `stream`, counting every chunk and its usage in `response`, and keeping those `keep`
-    wants (all of them without it)."""
-    record = response.recorder(usage_of, keep)
+def record_chunks(stream: Any, response: StreamedResponse,
+                  usage_of: Callable[[Any], Mapping[str, int]]) -> Iterator[Any]:
+    """Iterate `stream`, counting every chunk and its usage in `response` (and keeping it, when asked)."""
+    record = response.recorder(usage_of)
     for chunk in stream:
         record(chunk)
         yield chunk
 
 
-async def arecord_chunks(stream: Any, response: StreamedResponse, usage_of: Callable[[Any], Mapping[str, int]],
-                         keep: Callable[[Any], bool] | None = None) -> AsyncIterator[Any]:
+async def arecord_chunks(stream: Any, response: StreamedResponse,
+                         usage_of: Callable[[Any], Mapping[str, int]]) -> AsyncIterator[Any]:
     """The async twin of `record_chunks`."""
-    record = response.recorder(usage_of, keep)
+    record = response.recorder(usage_of)
     async for chunk in stream:
         record(chunk)
         yield chunk

@@ -31,6 +31,7 @@ class Shape:
     eager = False  # whether members are accepted as soon as they finish (else at the next snapshot)
     flat = False  # whether an open container of this shape is read lazily (see `_Frame.lazy`)
     items_text = False  # whether its object members are read whole and handed over as text (`_step_items`)
+    flat_items = False  # whether its members are flat objects, each read whole when it can be (`_step_list`)
 
     def child(self, key: Any) -> Shape:
         """The shape of the container member `key` opens."""
@@ -122,13 +123,16 @@ class ModelShape(Shape):
 
     keeps = True
     opens = "{"
+    #: `check(key, value_text)`, run on each member as it closes (the root of a partial stream: its
+    #: early checks, `instructor.core.streaming.early`); raises to cut the stream
+    guard: Callable[[Any, str], None] | None = None
 
     def __init__(self, model: type[BaseModel], context: Mapping[str, Any] | None) -> None:
         self.model = model
         self.context = context
         self.names: dict[str, str] = {}
         self.plain: dict[str, type] = {}  # field name -> the JSON scalar type it takes as is
-        self.plain_items: dict[str, type] = {}  # list field name -> the JSON scalar type of its items
+        self.plain_items: dict[str, frozenset[type]] = {}  # list field name -> {the JSON scalar type of its items}
         for name, info in model.model_fields.items():
             self.names[name] = name
             if info.alias:
@@ -140,7 +144,7 @@ class ModelShape(Shape):
             if get_origin(listed) is list and len(get_args(listed)) == 1:
                 item = _plain_type(get_args(listed)[0], model)
                 if item is not None:
-                    self.plain_items[name] = item
+                    self.plain_items[name] = frozenset((item,))
         self.plain_str = {name for name, tp in self.plain.items() if tp is str}
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
@@ -149,6 +153,7 @@ class ModelShape(Shape):
         slots = vars(BaseModel)
         self._setters = (slots["__pydantic_fields_set__"].__set__, slots["__pydantic_extra__"].__set__,
                          slots["__pydantic_private__"].__set__)
+        self.build = _builder(self)  # type: ignore[method-assign,assignment]
 
     def _check_field(self, key: str, value: Any) -> Any:
         return getattr(self.model.model_validate({key: value}, context=self.context), self.names[key])
@@ -175,6 +180,31 @@ class ModelShape(Shape):
             self._children[key] = shape
         return shape
 
+    def take(self, raw: dict[str, Any], into: dict[str, Any]) -> bool:
+        """`accept` for the members of a decoded object, written into `into` (by field name); False when
+        one is left out. The plain ones are taken as they are, in one pass; the rest go through `accept`."""
+        names, plain, plain_items = self.names, self.plain, self.plain_items
+        clean = True
+        slow: list[tuple[Any, Any]] | None = None
+        for key, value in raw.items():
+            name = names.get(key)
+            if name is None:
+                clean = False
+            elif value is None or type(value) is plain.get(name) or (
+                    type(value) is list and name in plain_items and set(map(type, value)) <= plain_items[name]):
+                into[name] = value
+            elif slow is None:
+                slow = [(key, value)]
+            else:
+                slow.append((key, value))
+        if slow is not None:
+            for kept in self.accept(slow):
+                if kept is None:
+                    clean = False
+                else:
+                    into[kept[0]] = kept[1]
+        return clean
+
     def accept(self, members: list[tuple[Any, Any]]) -> list[tuple[Any, Any] | None]:
         names, plain, plain_items = self.names, self.plain, self.plain_items
         kept: list[tuple[Any, Any] | None] = [None] * len(members)
@@ -185,7 +215,7 @@ class ModelShape(Shape):
                 continue
             if raw is None or type(raw) is plain.get(name):
                 kept[i] = (name, raw)  # every partial field takes None; a plain scalar needs no check
-            elif type(raw) is list and name in plain_items and all(type(x) is plain_items[name] for x in raw):
+            elif type(raw) is list and name in plain_items and set(map(type, raw)) <= plain_items[name]:
                 kept[i] = (name, raw)  # a list of plain scalars (freshly decoded: nobody else holds it)
             else:
                 slow[key] = i
@@ -208,20 +238,31 @@ class ModelShape(Shape):
         return (True, text) if self.names.get(key) in self.plain_str else (False, None)
 
     def build(self, members: Any, open_key: Any, open_value: Any) -> Any:
-        values = {**self.defaults, **members}
+        # replaced per instance by `_builder`'s closure (a snapshot builds several, per chunk)
+        return _builder(self)(members, open_key, open_value)
+
+
+def _builder(shape: ModelShape) -> Callable[[Any, Any, Any], Any]:
+    """`shape.build` as a closure over what it reads (no attribute lookups per object built)."""
+    model, defaults, names, extra = shape.model, shape.defaults, shape.names, shape.extra
+    set_fields_set, set_extra, set_private = shape._setters
+
+    def build(members: Any, open_key: Any, open_value: Any) -> Any:
+        values = {**defaults, **members}
         fields_set = set(members)
         if open_value is not _MISSING:
-            name = self.names.get(open_key)
+            name = names.get(open_key)
             if name is not None:
                 values[name] = open_value
                 fields_set.add(name)
-        obj = _new_object(self.model)
+        obj = _new_object(model)
         _set(obj, "__dict__", values)
-        set_fields_set, set_extra, set_private = self._setters
         set_fields_set(obj, fields_set)
-        set_extra(obj, self.extra)
+        set_extra(obj, extra)
         set_private(obj, None)
         return obj
+
+    return build
 
 
 class ListShape(Shape):
@@ -238,6 +279,18 @@ class ListShape(Shape):
         self.plain: type | None = stripped if stripped in _PLAIN and (stripped is not str or plain_strings) \
             else None
         self.item = shape_of(item, lambda value: self.check([value])[0], context, plain_strings)
+
+    @functools.cached_property
+    def flat_item(self) -> ModelShape | None:
+        """The shape of its items when they are flat objects (`ModelShape.flat`), else None."""
+        item = self.item
+        return item if self.plain is None and type(item) is ModelShape and item.flat else None
+
+    @functools.cached_property
+    def flat_items(self) -> bool:  # type: ignore[override]
+        """Its items are flat objects: each one finished in the text at hand is matched whole, and
+        only one cut off by the end of the text is read as a lazy frame."""
+        return self.flat_item is not None
 
     def child(self, key: Any) -> Shape:
         return self.item

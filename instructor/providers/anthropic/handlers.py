@@ -40,6 +40,7 @@ from instructor.core.json_text import (
     JsonTextFilter,
     extract_json_text,
     json_instructions,
+    partial_object,
     validate_json_text,
     validate_object,
 )
@@ -166,40 +167,60 @@ class AnthropicHandler:
 class _StreamReader:
     """Reads Anthropic's stream events: input_json_delta (tools) or text_delta (JSON).
 
-    The stream is whole once `message_delta` has brought the stop reason.
+    The stream is whole once `message_delta` has brought the stop reason. It notes
+    what the `StreamedResponse` keeps beside the answer's text (`fill`): the message's
+    id and model, the stop reason, and every content block (thinking with its
+    signature, text, tool_use with its id), for a re-ask to send the turn back whole.
     """
 
-    __slots__ = ("tools", "ordinals", "received", "json_text", "stop_reason")
+    __slots__ = ("tools", "ordinals", "json_text", "stop_reason", "id", "model", "blocks", "parts")
 
     def __init__(self, tools: bool) -> None:
         self.tools = tools
         self.ordinals: dict[int, int] = {}  # content block index -> tool call number
-        self.received: list[str] = []
         self.json_text = JsonTextFilter()
         self.stop_reason: str | None = None
+        self.id: str | None = None
+        self.model: str | None = None
+        self.blocks: dict[int, dict[str, Any]] = {}  # content block index -> its request form
+        self.parts: dict[int, list[str]] = {}  # content block index -> its text (or thinking) so far
 
     def feed(self, event: Any) -> Iterator[StreamDelta]:
         kind = getattr(event, "type", None)
         if kind == "content_block_delta":
             delta = event.delta
-            if self.tools:
-                if delta.type == "input_json_delta" and event.index in self.ordinals:
-                    self.received.append(delta.partial_json)
+            kind = delta.type
+            if kind == "input_json_delta":
+                if event.index in self.ordinals:  # the answer's text: kept once, as the delta's
                     yield StreamDelta(delta.partial_json, self.ordinals[event.index])
-            elif delta.type == "text_delta":
-                self.received.append(delta.text)
-                text = self.json_text.feed(delta.text)
-                if text:
-                    yield StreamDelta(text)
+                else:
+                    self.parts.setdefault(event.index, []).append(delta.partial_json)
+            elif kind == "text_delta":
+                parts = self.parts.get(event.index)
+                if parts is None:
+                    parts = self.parts[event.index] = []
+                parts.append(delta.text)
+                if not self.tools:
+                    text = self.json_text.feed(delta.text)
+                    if text:
+                        yield StreamDelta(text)
+            elif kind == "thinking_delta":
+                self.parts.setdefault(event.index, []).append(delta.thinking)
+            elif kind == "signature_delta" and event.index in self.blocks:
+                self.blocks[event.index]["signature"] = delta.signature
         elif kind == "content_block_start":
             block = event.content_block
+            self.blocks[event.index] = _block_param(block)
             if self.tools and block.type == "tool_use":
                 ordinal = self.ordinals[event.index] = len(self.ordinals)
                 yield StreamDelta("", ordinal, block.name)
+        elif kind == "message_start":
+            message = event.message
+            self.id, self.model = getattr(message, "id", None), getattr(message, "model", None)
         elif kind == "message_delta":
             stop_reason = event.delta.stop_reason
             if stop_reason in INCOMPLETE_STOP_REASONS:
-                raise _incomplete(stop_reason, "".join(self.received), event)
+                raise _incomplete(stop_reason, self.received(), event)
             if stop_reason == "refusal":
                 raise ResponseParsingError(
                     "The model refused to answer (stop_reason='refusal'). Rephrase the request.",
@@ -209,49 +230,59 @@ class _StreamReader:
         elif kind is None:
             raise ResponseParsingError(f"Cannot read an Anthropic stream event: {event!r}.", raw_response=event)
 
+    def received(self) -> str | None:
+        """The answer's text so far in the JSON modes (the text blocks, as written); None in the
+        tool modes, where the core fills in the text of the `StreamedResponse`."""
+        if self.tools:
+            return None
+        return "".join("".join(parts) for index, parts in sorted(self.parts.items())
+                       if self.blocks.get(index, {}).get("type", "text") == "text")
+
     def end(self) -> None:
         if self.stop_reason is None:
             raise IncompleteOutputException(
                 "The output is incomplete: Anthropic's stream ended before its stop_reason arrived "
                 "(the connection was cut or the stream was truncated). Try again.",
-                received="".join(self.received),
+                received=self.received(),
             )
 
-
-def _blocks_from_events(events: Any) -> list[dict[str, Any]]:
-    """The assistant's content blocks, rebuilt from the stream events of an attempt."""
-    blocks: dict[int, dict[str, Any]] = {}
-    inputs: dict[int, list[str]] = {}
-    for event in events:
-        kind = getattr(event, "type", None)
-        if kind == "content_block_start":
-            blocks[event.index] = _block_param(event.content_block)
-            inputs[event.index] = []
-        elif kind == "content_block_delta" and event.index in blocks:
-            block, delta = blocks[event.index], event.delta
-            if delta.type == "text_delta":
-                block["text"] = block.get("text", "") + delta.text
-            elif delta.type == "input_json_delta":
-                inputs[event.index].append(delta.partial_json)
-            elif delta.type == "thinking_delta":
-                block["thinking"] = block.get("thinking", "") + delta.thinking
-            elif delta.type == "signature_delta":
-                block["signature"] = delta.signature
-    for index, block in blocks.items():
-        if block.get("type") == "tool_use":
-            try:
-                value = json.loads("".join(inputs[index]) or "{}")
-            except ValueError:
-                value = {}
-            block["input"] = value if isinstance(value, dict) else {}
-    return [blocks[i] for i in sorted(blocks)]
+    def fill(self, response: Any) -> None:
+        """Note in the attempt's `StreamedResponse` the message's id, model, stop reason, and its
+        content blocks as a request sends them back (`turn`); a call of the answer's tool has no
+        `input` there (its text is in `texts`: decoded for a re-ask only, `_assistant_blocks`)."""
+        response.id, response.model, response.finish_reason = self.id, self.model, self.stop_reason
+        blocks = []
+        for index in sorted(self.blocks):
+            block = dict(self.blocks[index])
+            parts = "".join(self.parts.get(index, ()))
+            kind = block.get("type")
+            if kind == "text":
+                block["text"] = parts
+            elif kind == "thinking":
+                block["thinking"] = parts
+            elif index in self.ordinals:  # a call of the answer's tool: its input is in `texts`
+                response.ids[self.ordinals[index]] = block.get("id")
+                del block["input"]
+            elif "input" in block and parts:  # any other tool's (a server tool's) input
+                block["input"] = partial_object(parts)
+            blocks.append(block)
+        response.turn = blocks
 
 
 def _assistant_blocks(response: Any) -> list[dict[str, Any]]:
     """The assistant turn of `response` as request blocks: a `Message`, or a streamed attempt."""
     content = getattr(response, "content", None)
-    if content is None and getattr(response, "chunks", None) is not None:
-        return _blocks_from_events(response.chunks)
+    if content is None and hasattr(response, "texts"):  # a StreamedResponse
+        names, ids = response.names, response.ids
+        if isinstance(response.turn, list):
+            ordinals = {call_id: ordinal for ordinal, call_id in ids.items()}
+            texts = response.texts
+            return [block if "input" in block or block.get("type") != "tool_use"
+                    else {**block, "input": partial_object(texts.get(ordinals.get(block.get("id"), -1), ""))}
+                    for block in response.turn]
+        return [{"type": "tool_use", "id": ids.get(index) or f"toolu_{index}", "name": names.get(index) or "",
+                 "input": partial_object(text)} if names.get(index) else {"type": "text", "text": text}
+                for index, text in response.texts.items()]
     return [_block_param(block) for block in content or ()]
 
 
@@ -382,12 +413,22 @@ class ParallelToolsHandler(ToolsHandler):
 class JSONHandler(AnthropicHandler):
     """Describe the schema in the system prompt and read JSON from the text (ANTHROPIC_JSON)."""
 
+    reminders: tuple[str, ...] = ()  # system texts after the schema's
+
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         request = normalize(kwargs)
         if response_model is not None:
-            instructions = [{"type": "text", "text": json_instructions(response_model)}]
-            request["system"] = merge_system(request.get("system"), instructions)
+            texts = (json_instructions(response_model), *self.reminders)
+            request["system"] = merge_system(request.get("system"), [{"type": "text", "text": t} for t in texts])
         return request
+
+    @staticmethod
+    def answer_text(response: Any) -> str:
+        """The answer's text; an answer with none is a parsing error (re-asked)."""
+        text = _text_of(_checked_content(response))
+        if not text.strip():
+            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        return text
 
     def parse_response(
         self,
@@ -397,9 +438,7 @@ class JSONHandler(AnthropicHandler):
         context: Mapping[str, Any] | None = None,
         strict: bool | None = None,
     ) -> Any:
-        text = _text_of(_checked_content(response))
-        if not text.strip():
-            raise ResponseParsingError("The model returned no text.", raw_response=response)
+        text = self.answer_text(response)
         if strict is False:
             # lax: control characters inside strings are allowed, as the published release does
             data = json.loads(extract_json_text(text), strict=False)
@@ -420,13 +459,7 @@ class MDJSONHandler(JSONHandler):
     """The schema in the system prompt, the answer a ```json fenced block (MD_JSON, which earlier
     releases of the published library served for Anthropic)."""
 
-    def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        request = normalize(kwargs)
-        if response_model is not None:
-            instructions = [{"type": "text", "text": json_instructions(response_model)},
-                            {"type": "text", "text": MD_JSON_REMINDER}]
-            request["system"] = merge_system(request.get("system"), instructions)
-        return request
+    reminders = (MD_JSON_REMINDER,)
 
     def parse_response(
         self,
@@ -436,10 +469,7 @@ class MDJSONHandler(JSONHandler):
         context: Mapping[str, Any] | None = None,
         strict: bool | None = None,
     ) -> Any:
-        text = _text_of(_checked_content(response))
-        if not text.strip():
-            raise ResponseParsingError("The model returned no text.", raw_response=response)
-        return validate_object(response_model, extract_json_text(text), context, strict)
+        return validate_object(response_model, extract_json_text(self.answer_text(response)), context, strict)
 
 
 def _sdk_parameters() -> frozenset[str]:

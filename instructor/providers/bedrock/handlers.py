@@ -36,6 +36,7 @@ from instructor.core.handler import (
 from instructor.core.json_text import (
     JsonTextFilter,
     json_instructions,
+    partial_object,
     validate_json_text,
     validate_object,
 )
@@ -163,49 +164,20 @@ def _text_of(content: list[dict[str, Any]]) -> str:
     return "".join(block["text"] for block in content if "text" in block)
 
 
-def _content_from_events(events: Any) -> list[dict[str, Any]]:
-    """The assistant's content blocks, rebuilt from the stream events of an attempt."""
-    blocks: dict[int, dict[str, Any]] = {}
-    inputs: dict[int, list[str]] = {}
-    for event in events:
-        if "contentBlockStart" in event:
-            body = event["contentBlockStart"]
-            start = body.get("start") or {}
-            index = body.get("contentBlockIndex", 0)
-            if "toolUse" in start:
-                blocks[index] = {"toolUse": dict(start["toolUse"])}  # its type too: a server tool's stays one
-                inputs[index] = []
-            elif "toolResult" in start:  # a server-side tool's result, sent back as it came
-                blocks[index] = {"toolResult": {**start["toolResult"], "content": []}}
-        elif "contentBlockDelta" in event:
-            body = event["contentBlockDelta"]
-            index, delta = body.get("contentBlockIndex", 0), body.get("delta") or {}
-            if "toolUse" in delta and index in inputs:
-                inputs[index].append(delta["toolUse"].get("input", ""))
-            elif "toolResult" in delta and "toolResult" in blocks.get(index, {}):
-                blocks[index]["toolResult"]["content"].extend(delta["toolResult"])
-            elif "text" in delta:
-                block = blocks.setdefault(index, {"text": ""})
-                block["text"] += delta["text"]
-            elif "reasoningContent" in delta:
-                block = blocks.setdefault(index, {"reasoningContent": {"reasoningText": {"text": ""}}})
-                reasoning = block["reasoningContent"]["reasoningText"]
-                reasoning["text"] += delta["reasoningContent"].get("text", "")
-                if "signature" in delta["reasoningContent"]:
-                    reasoning["signature"] = delta["reasoningContent"]["signature"]
-    for index, parts in inputs.items():
-        try:
-            value = json.loads("".join(parts) or "{}")
-        except ValueError:
-            value = {}
-        blocks[index]["toolUse"]["input"] = value if isinstance(value, dict) else {}
-    return [blocks[i] for i in sorted(blocks)]
-
-
 def _assistant_content(response: Any) -> list[dict[str, Any]]:
     """The assistant turn of `response` as Converse blocks: a response dict, or a streamed attempt."""
-    if not isinstance(response, Mapping) and getattr(response, "chunks", None) is not None:
-        return _content_from_events(response.chunks)
+    if not isinstance(response, Mapping) and hasattr(response, "texts"):  # a StreamedResponse
+        names, ids = response.names, response.ids
+        if isinstance(response.turn, list):
+            ordinals = {call_id: ordinal for ordinal, call_id in ids.items()}
+            texts = response.texts
+            return [{"toolUse": {**block["toolUse"], "input": partial_object(
+                        texts.get(ordinals.get(block["toolUse"].get("toolUseId"), -1), ""))}}
+                    if "toolUse" in block and "input" not in block["toolUse"] else block
+                    for block in response.turn]
+        return [{"toolUse": {"toolUseId": ids.get(index) or f"tooluse_{index}", "name": names.get(index) or "",
+                             "input": partial_object(text)}} if names.get(index) else {"text": text}
+                for index, text in response.texts.items()]
     return [_echoable(block) for block in _content(response)]
 
 
@@ -266,17 +238,27 @@ class BedrockHandler:
 class _StreamReader:
     """Reads Converse stream events: toolUse input deltas (tools) or text deltas (JSON).
 
-    The stream is whole once `messageStop` has brought the stop reason.
+    The stream is whole once `messageStop` has brought the stop reason. It notes what
+    the `StreamedResponse` keeps beside the answer's text (`fill`): the stop reason, and
+    every content block (text, reasoning with its signature, toolUse with its id, a
+    server tool's result), for a re-ask to send the turn back whole.
     """
 
-    __slots__ = ("tools", "ordinals", "received", "json_text", "stop_reason")
+    __slots__ = ("tools", "ordinals", "json_text", "stop_reason", "blocks", "parts")
 
     def __init__(self, tools: bool) -> None:
         self.tools = tools
         self.ordinals: dict[int, int] = {}  # contentBlockIndex -> tool call number
-        self.received: list[str] = []
         self.json_text = JsonTextFilter()
         self.stop_reason: str | None = None
+        self.blocks: dict[int, dict[str, Any]] = {}  # contentBlockIndex -> its request form
+        self.parts: dict[int, list[str]] = {}  # contentBlockIndex -> its text (input, reasoning) so far
+
+    def _parts(self, index: int) -> list[str]:
+        parts = self.parts.get(index)
+        if parts is None:
+            parts = self.parts[index] = []
+        return parts
 
     def feed(self, event: Any) -> Iterator[StreamDelta]:
         if not isinstance(event, Mapping):
@@ -284,37 +266,87 @@ class _StreamReader:
         if "contentBlockDelta" in event:
             body = event["contentBlockDelta"]
             delta = body.get("delta") or {}
-            if self.tools:
-                tool = delta.get("toolUse")
-                index = body.get("contentBlockIndex", 0)
-                if tool is not None and index in self.ordinals:
-                    self.received.append(tool.get("input", ""))
+            index = body.get("contentBlockIndex", 0)
+            tool = delta.get("toolUse")
+            if tool is not None:
+                if index in self.ordinals:  # the answer's text: kept once, as the delta's
                     yield StreamDelta(tool.get("input", ""), self.ordinals[index])
-            elif delta.get("text"):
-                self.received.append(delta["text"])
-                text = self.json_text.feed(delta["text"])
-                if text:
-                    yield StreamDelta(text)
+                else:
+                    self._parts(index).append(tool.get("input", ""))
+            elif "text" in delta:
+                self.blocks.setdefault(index, {"text": ""})
+                self._parts(index).append(delta["text"])
+                if not self.tools and delta["text"]:
+                    text = self.json_text.feed(delta["text"])
+                    if text:
+                        yield StreamDelta(text)
+            elif "reasoningContent" in delta:
+                reasoning = delta["reasoningContent"]
+                block = self.blocks.setdefault(index, {"reasoningContent": {"reasoningText": {"text": ""}}})
+                self._parts(index).append(reasoning.get("text", ""))
+                if "signature" in reasoning:
+                    block["reasoningContent"]["reasoningText"]["signature"] = reasoning["signature"]
+            elif "toolResult" in delta and "toolResult" in self.blocks.get(index, {}):
+                self.blocks[index]["toolResult"]["content"].extend(delta["toolResult"])
         elif "contentBlockStart" in event:
             body = event["contentBlockStart"]
-            tool = (body.get("start") or {}).get("toolUse")
-            if self.tools and tool is not None and _client_call(tool):  # not a server-side tool's input
-                ordinal = self.ordinals[body.get("contentBlockIndex", 0)] = len(self.ordinals)
-                yield StreamDelta("", ordinal, tool.get("name"))
+            start = body.get("start") or {}
+            index = body.get("contentBlockIndex", 0)
+            tool = start.get("toolUse")
+            if tool is not None:
+                self.blocks[index] = {"toolUse": dict(tool)}  # its type too: a server tool's stays one
+                if self.tools and _client_call(tool):  # not a server-side tool's input
+                    ordinal = self.ordinals[index] = len(self.ordinals)
+                    yield StreamDelta("", ordinal, tool.get("name"))
+            elif "toolResult" in start:  # a server-side tool's result, sent back as it came
+                self.blocks[index] = {"toolResult": {**start["toolResult"], "content": []}}
         elif "messageStop" in event:
             stop_reason = event["messageStop"].get("stopReason")
             if stop_reason in INCOMPLETE_STOP_REASONS:
-                raise _incomplete(stop_reason, "".join(self.received), event)
+                raise _incomplete(stop_reason, self.received(), event)
             if stop_reason in FILTERED_STOP_REASONS:
                 raise _filtered(stop_reason, event)
             self.stop_reason = stop_reason or "end_turn"
+
+    def received(self) -> str | None:
+        """The answer's text so far in the JSON modes (the text blocks, as written); None in the
+        tool modes, where the core fills in the text of the `StreamedResponse`."""
+        if self.tools:
+            return None
+        return "".join("".join(parts) for index, parts in sorted(self.parts.items())
+                       if "text" in self.blocks.get(index, {}))
+
+    def fill(self, response: Any) -> None:
+        """Note in the attempt's `StreamedResponse` the stop reason and the content blocks as a request
+        sends them back (`turn`); a call of the answer's tool has no `input` there (its text is in
+        `texts`: decoded for a re-ask only, `_assistant_content`)."""
+        response.finish_reason = self.stop_reason
+        blocks = []
+        for index in sorted(self.blocks):
+            block = self.blocks[index]
+            text = "".join(self.parts.get(index, ()))
+            if "text" in block:
+                block = {"text": text}
+            elif "reasoningContent" in block:
+                reasoning = {**block["reasoningContent"]["reasoningText"], "text": text}
+                block = {"reasoningContent": {"reasoningText": reasoning}}
+            elif "toolUse" in block:
+                use = dict(block["toolUse"])
+                use.pop("input", None)
+                if index in self.ordinals:  # a call of the answer's tool: its input is in `texts`
+                    response.ids[self.ordinals[index]] = use.get("toolUseId")
+                else:
+                    use["input"] = partial_object(text)
+                block = {"toolUse": use}
+            blocks.append(block)
+        response.turn = blocks
 
     def end(self) -> None:
         if self.stop_reason is None:
             raise IncompleteOutputException(
                 "The output is incomplete: Bedrock's stream ended before its messageStop event "
                 "(the connection was cut or the stream was truncated). Try again.",
-                received="".join(self.received),
+                received=self.received(),
             )
 
 

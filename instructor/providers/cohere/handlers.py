@@ -115,7 +115,7 @@ class CohereHandler:
     @staticmethod
     def assistant_turn(response: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The assistant message to send back, and its tool calls as (id, name)."""
-        if getattr(response, "chunks", None) is not None and not hasattr(response, "message"):
+        if hasattr(response, "texts") and not hasattr(response, "message"):  # a StreamedResponse
             return _streamed_turn(response)
         message = response.message
         calls = message.tool_calls or []
@@ -134,23 +134,42 @@ class CohereHandler:
     # -- streaming ----------------------------------------------------------------------
     def _deltas(self, event: Any, state: dict[str, Any]) -> Iterator[StreamDelta]:
         kind = getattr(event, "type", None)
-        if kind == "content-delta" and not self.tools:
-            piece = state["filter"].feed(getattr(event.delta.message.content, "text", None) or "")
-            if piece:
-                yield StreamDelta(piece)
+        if kind == "content-delta":
+            text = getattr(event.delta.message.content, "text", None) or ""
+            if not self.tools:
+                piece = state["filter"].feed(text)
+                if piece:
+                    yield StreamDelta(piece)
+            elif text:  # text beside the calls: kept for the re-ask's turn
+                state.setdefault("text", []).append(text)
         elif kind in ("tool-call-start", "tool-call-delta") and self.tools:
             call = event.delta.message.tool_calls
             function = call.function
             name = getattr(function, "name", None) if kind == "tool-call-start" else None
+            if name and isinstance(getattr(call, "id", None), str):
+                state.setdefault("ids", {})[event.index or 0] = call.id
             if function.arguments or name:
                 yield StreamDelta(function.arguments or "", event.index or 0, name)
+        elif kind == "tool-plan-delta":
+            state.setdefault("plan", []).append(event.delta.message.tool_plan or "")
+        elif kind == "message-start":
+            state["id"] = getattr(event, "id", None)
         elif kind == "message-end":
             finish = event.delta.finish_reason
             if finish == "MAX_TOKENS":
                 raise _incomplete(None, event)
             if finish in FAILED:
                 raise _failed(finish, event)
-            state["finished"] = True
+            state["finished"], state["finish"] = True, finish
+
+    @staticmethod
+    def _noted(state: dict[str, Any], response: Any) -> None:
+        """Write what the stream's reading noted into its `StreamedResponse` (`StateReader.fill`)."""
+        response.id, response.finish_reason = state.get("id"), state.get("finish")
+        response.ids.update(state.get("ids") or {})
+        turn = {key: "".join(state[key]) for key in ("text", "plan") if state.get(key)}
+        if turn:
+            response.turn = turn
 
     @staticmethod
     def _unfinished() -> IncompleteOutputException:
@@ -160,34 +179,26 @@ class CohereHandler:
         )
 
     def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
-        return read_stream(stream, StateReader(self._deltas, self._unfinished))
+        return read_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
 
     def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        return aread_stream(stream, StateReader(self._deltas, self._unfinished))
+        return aread_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
 
 
 def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The assistant message a streamed attempt adds up to, from its raw events."""
-    text: list[str] = []
-    plan: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
-    for event in streamed.chunks:
-        kind = getattr(event, "type", None)
-        if kind == "content-delta":
-            text.append(getattr(event.delta.message.content, "text", None) or "")
-        elif kind == "tool-plan-delta":
-            plan.append(event.delta.message.tool_plan or "")
-        elif kind == "tool-call-start":
-            call = event.delta.message.tool_calls
-            calls[event.index or 0] = {"id": call.id, "type": "function",
-                                       "function": {"name": call.function.name, "arguments": ""}}
-        elif kind == "tool-call-delta" and (event.index or 0) in calls:
-            calls[event.index or 0]["function"]["arguments"] += event.delta.message.tool_calls.function.arguments or ""
+    """The assistant message a streamed attempt (`StreamedResponse`) adds up to, and its tool calls as
+    (id, name): a text answer's JSON, or the tool plan and each call's arguments."""
+    turn = streamed.turn or {}
+    names, ids = streamed.names, streamed.ids
+    calls: list[dict[str, Any]] = [
+        {"id": ids.get(index) or f"call_{index}", "type": "function",
+         "function": {"name": names.get(index) or "", "arguments": text}}
+        for index, text in streamed.texts.items() if names.get(index)
+    ]
     if not calls:
-        return {"role": "assistant", "content": "".join(text)}, []
-    ordered = [calls[i] for i in sorted(calls)]
-    turn = {"role": "assistant", "tool_plan": "".join(plan), "tool_calls": ordered}
-    return turn, [(c["id"], c["function"]["name"]) for c in ordered]
+        return {"role": "assistant", "content": turn.get("text") or streamed.text}, []
+    return ({"role": "assistant", "tool_plan": turn.get("plan", ""), "tool_calls": calls},
+            [(call["id"], call["function"]["name"]) for call in calls])
 
 
 class ToolsHandler(CohereHandler):

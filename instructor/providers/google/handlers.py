@@ -5,18 +5,21 @@ and forces Gemini to call it (`function_calling_config` mode `ANY`, that name
 only). GENAI_STRUCTURED_OUTPUTS asks for JSON text constrained by the schema
 (`response_mime_type="application/json"` and `response_json_schema`).
 Re-asking sends the model's turn back as the SDK returned it (thought signatures
-included; after a stream, the chunks' parts joined back into one turn), then a `function_response` per call carrying the validation error,
+included; after a stream, the parts its chunks carried, noted as they arrived and
+joined back into one turn), then a `function_response` per call carrying the validation error,
 or a user turn for JSON. The handlers read SDK objects by attribute.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
 from instructor.core import schema
+from instructor.core.handler import StreamDelta
 from instructor.formats.gemini import GeminiHandler, Part, View, reason_name
 from instructor.mode import Mode
 from instructor.providers.google.request import normalize
@@ -34,32 +37,30 @@ def genai_tool(model: type[BaseModel]) -> dict[str, Any]:
     }]}
 
 
-def streamed_turn(chunks: list[Any]) -> Any:
-    """The model's turn a stream spelled out, as one SDK `Content`, thought signatures kept.
+def _note_parts(content: Any, state: dict[str, Any]) -> None:
+    """Keep the parts of one stream chunk's content for the model's turn: adjacent text fragments
+    of the same kind as one run (their texts joined once the stream is over, `_turn`); a part
+    with a signature (on a call, or on a last part of empty text) as it came, because Gemini
+    checks that the signature it sent returns on the part it was on."""
+    state.setdefault("content_type", type(content))
+    parts: list[Any] = state.setdefault("parts", [])
+    for part in content.parts or ():
+        last = parts[-1] if parts else None
+        if not _plain_text(part):
+            parts.append(part)
+        elif isinstance(last, list) and bool(part.thought) == bool(last[0].thought):
+            last[1].append(part.text)
+        else:
+            parts.append([part, [part.text]])
 
-    Each chunk carries a few parts: text fragments, thoughts, whole function calls. Adjacent
-    fragments of the same kind are joined back into one part; a part with a signature (on a
-    call, or on a last part of empty text) is kept as it came, because Gemini checks that
-    the signature it sent returns on the part it was on. None when no chunk had content.
-    """
-    first = None
-    parts: list[Any] = []
-    for chunk in chunks:
-        candidates = getattr(chunk, "candidates", None)
-        content = candidates[0].content if candidates else None
-        if content is None:
-            continue
-        first = first or content
-        for part in content.parts or []:
-            last = parts[-1] if parts else None
-            if (last is not None and _plain_text(part) and _plain_text(last)
-                    and bool(part.thought) == bool(last.thought)):
-                parts[-1] = last.model_copy(update={"text": last.text + part.text})
-            else:
-                parts.append(part)
-    if first is None:
+
+def _turn(state: dict[str, Any]) -> Any:
+    """The model's turn a stream spelled out, as one SDK `Content`; None when no chunk had content."""
+    if "content_type" not in state:
         return None
-    return first.model_copy(update={"role": "model", "parts": parts})
+    parts = [part[0].model_copy(update={"text": "".join(part[1])}) if isinstance(part, list) else part
+             for part in state["parts"]]
+    return state["content_type"](role="model", parts=parts)
 
 
 def _plain_text(part: Any) -> bool:
@@ -92,12 +93,23 @@ class GenAIHandler(GeminiHandler):
         candidates = getattr(response, "candidates", None)
         if candidates and candidates[0].content is not None:
             return candidates[0].content  # as returned: keeps thought signatures Gemini asks back
-        chunks = getattr(response, "chunks", None)
-        if candidates is None and chunks is not None:  # a StreamedResponse
-            turn = streamed_turn(chunks)
-            if turn is not None:
-                return turn
+        turn = getattr(response, "turn", None)
+        if candidates is None and isinstance(turn, dict) and turn.get("content") is not None:  # a stream's
+            return turn["content"]
         return super().model_turn(response)
+
+    def _deltas(self, chunk: Any, state: dict[str, Any]) -> Iterator[StreamDelta]:
+        candidates = getattr(chunk, "candidates", None)
+        content = candidates[0].content if candidates else None
+        if content is not None:
+            _note_parts(content, state)
+        return super()._deltas(chunk, state)
+
+    def _noted(self, state: dict[str, Any], response: Any) -> None:
+        super()._noted(state, response)
+        content = _turn(state)
+        if content is not None:
+            response.turn = {**(response.turn or {}), "content": content}
 
     def prepare_request(self, response_model: type[BaseModel] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         request = normalize(kwargs)

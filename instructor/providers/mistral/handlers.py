@@ -104,7 +104,7 @@ class MistralHandler:
     @staticmethod
     def assistant_turn(response: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The assistant message to send back, and its tool calls as (id, name)."""
-        if getattr(response, "chunks", None) is not None and not hasattr(response, "choices"):
+        if hasattr(response, "texts") and not hasattr(response, "choices"):  # a StreamedResponse
             return _streamed_turn(response)
         message = response.choices[0].message
         turn: dict[str, Any] = {"role": "assistant", "content": text_of(message.content)}
@@ -119,13 +119,20 @@ class MistralHandler:
 
     # -- streaming ----------------------------------------------------------------------
     def _deltas(self, chunk: Any, state: dict[str, Any]) -> Iterator[StreamDelta]:
+        if "id" not in state:
+            state["id"], state["model"], state["ids"] = getattr(chunk, "id", None), getattr(chunk, "model", None), {}
         for choice in getattr(chunk, "choices", None) or ():
             delta = choice.delta
             if self.tools:
                 for call in getattr(delta, "tool_calls", None) or ():
                     index = call.index if isinstance(call.index, int) else state["calls"]
                     state["calls"] = index + 1
+                    if isinstance(getattr(call, "id", None), str):
+                        state["ids"][index] = call.id
                     yield StreamDelta(_arguments(call), index, call.function.name or None)
+                text = text_of(getattr(delta, "content", None))
+                if text:  # text beside the calls: kept for the re-ask's turn
+                    state.setdefault("text", []).append(text)
             else:
                 piece = state["filter"].feed(text_of(getattr(delta, "content", None)))
                 if piece:
@@ -137,7 +144,7 @@ class MistralHandler:
                 raise ResponseParsingError("Mistral's stream stopped with finish_reason='error'.",
                                            raw_response=chunk)
             if finish:
-                state["finished"] = True
+                state["finished"], state["finish"] = True, finish
 
     @staticmethod
     def _unfinished() -> IncompleteOutputException:
@@ -146,28 +153,35 @@ class MistralHandler:
             "Retry the request; raise the timeout if the connection was cut."
         )
 
+    @staticmethod
+    def _noted(state: dict[str, Any], response: Any) -> None:
+        """Write what the stream's reading noted into its `StreamedResponse` (`StateReader.fill`)."""
+        response.id, response.model, response.finish_reason = state.get("id"), state.get("model"), state.get("finish")
+        response.ids.update(state.get("ids") or {})
+        if state.get("text"):
+            response.turn = {"content": "".join(state["text"])}
+
     def iter_stream(self, stream: Iterable[Any]) -> Iterator[StreamDelta]:
-        return read_stream(stream, StateReader(self._deltas, self._unfinished))
+        return read_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
 
     def aiter_stream(self, stream: Any) -> AsyncIterator[StreamDelta]:
-        return aread_stream(stream, StateReader(self._deltas, self._unfinished))
+        return aread_stream(stream, StateReader(self._deltas, self._unfinished, self._noted))
 
 
 def _streamed_turn(streamed: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The assistant message a streamed attempt adds up to, from its raw chunks."""
-    text: list[str] = []
-    calls: list[Any] = []
-    for chunk in streamed.chunks:
-        for choice in getattr(chunk, "choices", None) or ():
-            text.append(text_of(getattr(choice.delta, "content", None)))
-            calls.extend(getattr(choice.delta, "tool_calls", None) or ())
-    turn: dict[str, Any] = {"role": "assistant", "content": "".join(text)}
-    if calls:
-        turn["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": _arguments(c)}}
-            for c in calls
-        ]
-    return turn, [(c.id, c.function.name) for c in calls]
+    """The assistant message a streamed attempt (`StreamedResponse`) adds up to, and its tool calls as
+    (id, name): a text answer's JSON, or each call's arguments with the text written beside them."""
+    names, ids = streamed.names, streamed.ids
+    calls = [(ids.get(index) or f"call_{index}", names.get(index) or "", text)
+             for index, text in streamed.texts.items() if names.get(index)]
+    beside = (streamed.turn or {}).get("content", "")
+    if not calls:
+        return {"role": "assistant", "content": beside or streamed.text}, []
+    turn: dict[str, Any] = {"role": "assistant", "content": beside,
+                            "tool_calls": [{"id": call_id, "type": "function",
+                                            "function": {"name": name, "arguments": arguments}}
+                                           for call_id, name, arguments in calls]}
+    return turn, [(call_id, name) for call_id, name, _ in calls]
 
 
 class ToolsHandler(MistralHandler):

@@ -134,13 +134,17 @@ class _EventReader:
     `response.failed` / `error` events and refusals `ResponseParsingError`.
     """
 
-    __slots__ = ("indexes", "names", "completed", "refusal")
+    __slots__ = ("indexes", "names", "ids", "completed", "refusal", "id", "model", "status")
 
     def __init__(self) -> None:
         self.indexes: dict[int, int] = {}  # output_index -> delta index
         self.names: dict[int, str | None] = {}
+        self.ids: dict[int, str | None] = {}  # delta index -> the call's call_id
         self.completed = False
         self.refusal: list[str] = []
+        self.id: str | None = None
+        self.model: str | None = None
+        self.status: str | None = None
 
     def feed(self, event: Any) -> list[StreamDelta]:
         kind = getattr(event, "type", None)
@@ -149,6 +153,7 @@ class _EventReader:
             if getattr(item, "type", None) in _FUNCTION_ITEMS:
                 index = self.indexes.setdefault(event.output_index, len(self.indexes))
                 self.names[index] = getattr(item, "name", None)
+                self.ids[index] = getattr(item, "call_id", None) or getattr(item, "id", None)
                 if getattr(item, "arguments", None):
                     return [StreamDelta(item.arguments, index, self.names[index])]
             return []
@@ -157,8 +162,10 @@ class _EventReader:
             return [StreamDelta(event.delta, index, self.names.get(index))] if event.delta else []
         if kind == "response.refusal.delta":
             self.refusal.append(event.delta)
+        elif kind == "response.created":
+            self.id, self.model = getattr(event.response, "id", None), getattr(event.response, "model", None)
         elif kind == "response.completed":
-            self.completed = True
+            self.completed, self.status = True, getattr(event.response, "status", None) or "completed"
         elif kind == "response.incomplete":
             _check_complete(event.response)
         elif kind == "response.failed":
@@ -180,20 +187,17 @@ class _EventReader:
                 "is not presented as complete. Retry the call; `received` holds the text that arrived."
             )
 
+    def fill(self, response: Any) -> None:
+        """Note in the attempt's `StreamedResponse` the response's id, model, status and call ids."""
+        response.id, response.model, response.finish_reason = self.id, self.model, self.status
+        response.ids.update(self.ids)
+
 
 def _calls_of_stream(response: Any) -> list[dict[str, Any]]:
     """The function calls a streamed attempt (`StreamedResponse`) made, for the re-ask."""
-    done: list[dict[str, Any]] = []
-    for event in getattr(response, "chunks", None) or ():
-        if getattr(event, "type", None) == "response.output_item.done" \
-                and getattr(event.item, "type", None) in _FUNCTION_ITEMS:
-            item = event.item
-            done.append({"name": item.name, "id": item.call_id, "arguments": item.arguments})
-    if done:
-        return done
-    names = getattr(response, "names", {}) or {}
-    return [{"name": names.get(i), "id": f"call_{i}", "arguments": text}
-            for i, text in (getattr(response, "texts", {}) or {}).items()]
+    names, ids = response.names, response.ids
+    return [{"name": names.get(i), "id": ids.get(i) or f"call_{i}", "arguments": text}
+            for i, text in response.texts.items()]
 
 
 def _calls_of(response: Any) -> list[dict[str, Any]]:
