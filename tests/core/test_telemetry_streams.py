@@ -68,6 +68,10 @@ def test_a_partial_stream_read_to_its_end(fake: FakeProvider, otel: Otel, provid
     attributes = attempt.attributes or {}
     assert attributes["gen_ai.provider.name"] == PROVIDER_NAMES[provider]
     assert attributes["gen_ai.usage.input_tokens"] == 50 and attributes["gen_ai.usage.output_tokens"] == 12
+    assert attributes["gen_ai.response.finish_reasons"] in (("tool_calls",), ("tool_use",)), \
+        "what the stream said, kept by the finished stream"
+    if provider != "bedrock":  # ConverseStream sends no id or model
+        assert attributes["gen_ai.response.model"] == MODELS[provider] and attributes["gen_ai.response.id"]
     assert call.status.status_code is StatusCode.UNSET and attempt.status.status_code is StatusCode.UNSET
     assert "instructor.stream.abandoned" not in (call.attributes or {})
     (tokens,) = [p for p in otel.points("gen_ai.client.token.usage") if p.attributes["gen_ai.token.type"] == "output"]
@@ -95,6 +99,24 @@ def test_a_streamed_reask_is_a_second_attempt(fake: FakeProvider, otel: Otel) ->
     assert (first.events[0].attributes or {})["instructor.validation.paths"] == ("age",)
     assert (second.attributes or {})["instructor.reask"] is True
     assert (otel.call_span().attributes or {})["instructor.reasks"] == 1
+
+
+def test_a_stream_cut_early_ends_its_attempt_and_reasks(fake: FakeProvider, otel: Otel) -> None:
+    """A field that closes invalid cuts the stream at once (the rest is never read): the attempt ends
+    there as an invalid answer and the re-ask is the next attempt, under the same call span."""
+    long_tail = {"age": -7, "name": "Jason" + " and more" * 200}
+    fake.add(Reply.tool("User", long_tail, chunk_size=4), Reply.tool("User", GOOD, chunk_size=4))
+    traced = client("openai", fake).instrument(**otel.providers)
+    partials = list(traced.create_partial(response_model=User, messages=MESSAGES, max_retries=2))
+    assert partials[-1] == User(**GOOD)
+    call, (first, second) = otel.call_span(), otel.attempts()
+    assert first.status.status_code is StatusCode.ERROR and first.end_time <= second.start_time  # type: ignore[operator]
+    (event,) = first.events
+    assert event.name == "instructor.validation_error"
+    assert (event.attributes or {})["instructor.validation.paths"] == ("age",)
+    assert (second.attributes or {})["instructor.reask"] is True and "instructor.stream.abandoned" not in (
+        first.attributes or {})
+    assert (call.attributes or {})["instructor.reasks"] == 1 and call.status.status_code is StatusCode.UNSET
 
 
 # -- abandoned -----------------------------------------------------------------------------------------
