@@ -15,6 +15,10 @@ completion, so microseconds are not drowned in HTTP noise:
 
 - noop: the same, instrumented with the API's no-op tracer and meter providers: instructor's own
   work (building the attributes, reading the response) without the SDK's; the note reports it.
+- floor: the untraced call, then the OpenTelemetry SDK's work for it done by hand with the same
+  providers and no instructor code: the two spans with the attributes instructor gives them, the
+  attempt span current as it is, and the three metric records. The least any instrumentation that
+  emits what the issue asks can cost with this SDK.
 
 Each call makes two spans (the call and its attempt) and three metric records. The budget:
 on / off <= 1.02. Rounds alternate which side goes first. Runs in its own fresh process.
@@ -79,16 +83,50 @@ def _child(rounds: int, calls: int) -> dict[str, Any]:
         result: User = target.create(response_model=User, messages=messages, strict=True)
         return result
 
+    from opentelemetry import context, trace
+
+    tracer = tracer_provider.get_tracer("floor")
+    meter = MeterProvider(metric_readers=[InMemoryMetricReader()]).get_meter("floor")
+    durations, tokens = meter.create_histogram("gen_ai.client.operation.duration"), meter.create_histogram("t")
+    call_attributes = {"instructor.provider": "openai", "instructor.mode": "TOOLS", "instructor.model": "gpt-4o-mini",
+                       "instructor.response_model": "User"}
+    metric = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini"}
+    attempt_attributes = {**metric, "instructor.mode": "TOOLS", "server.address": "bench.invalid", "server.port": 80,
+                          "instructor.attempt": 1, "gen_ai.output.type": "json", "instructor.response_model": "User"}
+    answer_attributes = {"gen_ai.response.id": "chatcmpl-1", "gen_ai.response.model": "gpt-4o-mini",
+                         "gen_ai.response.finish_reasons": ("stop",), "gen_ai.usage.input_tokens": 60,
+                         "gen_ai.usage.output_tokens": 12}
+
+    def floor(_: Any) -> User:
+        span = tracer.start_span("instructor.create User", kind=trace.SpanKind.INTERNAL, attributes=call_attributes)
+        outer = context.attach(trace.set_span_in_context(span))
+        parent = trace.set_span_in_context(span)
+        attempt = tracer.start_span("chat gpt-4o-mini", context=parent, kind=trace.SpanKind.CLIENT,
+                                    attributes=attempt_attributes)
+        inner = context.attach(trace.set_span_in_context(attempt, parent))
+        result = call(off)
+        attempt.set_attributes(answer_attributes)
+        tokens.record(60, {**metric, "gen_ai.token.type": "input"})
+        tokens.record(12, {**metric, "gen_ai.token.type": "output"})
+        attempt.end()
+        durations.record(0.0007, metric)
+        context.detach(inner)
+        span.set_attributes({"instructor.attempts": 1, "instructor.reasks": 0, "instructor.usage.input_tokens": 60,
+                             "instructor.usage.output_tokens": 12})
+        span.end()
+        context.detach(outer)
+        return result
+
     assert call(off) == call(on) == User(name="Jason", age=25)
     assert len(spans.get_finished_spans()) == 2, "the traced side made its call span and its attempt span"
 
-    def block(target: Any, cpu_times: list[float]) -> float:
+    def block(target: Any, cpu_times: list[float], run: Any = call) -> float:
         spans.clear()
         gc.collect()
         cpu = time.process_time()
         start = time.perf_counter()
         for _ in range(calls):
-            call(target)
+            run(target)
         elapsed = time.perf_counter() - start
         cpu_times.append((time.process_time() - cpu) / calls * 1e6)
         return elapsed / calls * 1e6
@@ -97,6 +135,9 @@ def _child(rounds: int, calls: int) -> dict[str, Any]:
         call(off)
         call(on)
         call(noop)
+        floor(None)
+    floor_us: list[float] = []
+    floor_cpu: list[float] = []
     on_us: list[float] = []
     off_us: list[float] = []
     noop_us: list[float] = []
@@ -111,10 +152,12 @@ def _child(rounds: int, calls: int) -> dict[str, Any]:
             off_us.append(block(off, off_cpu))
             on_us.append(block(on, on_cpu))
         noop_us.append(block(noop, noop_cpu))
+        floor_us.append(block(None, floor_cpu, floor))
     points = sum(len(m.data.data_points) for r in reader.get_metrics_data().resource_metrics  # type: ignore[union-attr]
                  for s in r.scope_metrics for m in s.metrics)
     assert points == 3, points  # input tokens, output tokens, the duration: one series each
-    return {"on_us": on_us, "off_us": off_us, "on_cpu_us": on_cpu, "off_cpu_us": off_cpu, "noop_us": noop_us}
+    return {"on_us": on_us, "off_us": off_us, "on_cpu_us": on_cpu, "off_cpu_us": off_cpu, "noop_us": noop_us,
+            "floor_us": floor_us}
 
 
 def run(rounds: int = 15, calls: int = 40) -> list[Row]:
@@ -127,13 +170,16 @@ def run(rounds: int = 15, calls: int = 40) -> list[Row]:
     comparison = Comparison(data["on_us"], data["off_us"])
     cpu = Comparison(data["on_cpu_us"], data["off_cpu_us"])
     own = Comparison(data["noop_us"], data["off_us"])
+    floor = Comparison(data["floor_us"], data["off_us"])
     return [ratio_row(
         "k", WHAT, comparison, unit="µs", digits=0, budget_ratio=BUDGET, label="telemetry on, warm small call",
         note=f"{comparison.delta_median:+.0f} µs per call ({cpu.delta_median:+.0f} µs CPU) for 2 spans and "
-             f"3 metric records, of which instructor's own work (the API's no-op providers) "
-             f"{own.delta_median:+.0f} µs, the SDK's the rest; {rounds} rounds of {calls} calls per side", cpu=cpu,
+             f"3 metric records; the SDK's floor (the same spans and records made by hand, no instructor code) "
+             f"{floor.ratio:.2f}x ({floor.delta_median:+.0f} µs); instructor's own work (the API's no-op providers) "
+             f"{own.delta_median:+.0f} µs ({own.ratio:.3f}x); {rounds} rounds of {calls} calls per side", cpu=cpu,
         data={"overhead_us": comparison.delta_median, "cpu_ratio": cpu.ratio, "cpu_overhead_us": cpu.delta_median,
-              "own_us": own.delta_median},
+              "own_us": own.delta_median, "own_ratio": own.ratio, "floor_us": floor.delta_median,
+              "floor_ratio": floor.ratio},
     )]
 
 

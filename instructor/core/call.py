@@ -196,6 +196,8 @@ class _Call:
             self.attempt_ended(n, None)
             return response
         counts = handler.usage(response)
+        if self.trace is not None:
+            self.trace.counts = counts  # read once: the attempt span reports them
         for key, value in counts.items():
             self.usage[key] = self.usage.get(key, 0) + value
         self.usages.append(usage_object(response))

@@ -38,6 +38,8 @@ from contextlib import contextmanager
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from instructor.core.billing import Usage
+
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, TracerProvider
@@ -150,7 +152,7 @@ class CallTrace:
     """
 
     __slots__ = ("telemetry", "call", "span", "attempt", "attempt_token", "attempt_started_at", "attempt_facts",
-                 "seen_response", "attempts", "reasks", "usage", "token")
+                 "seen_response", "attempts", "reasks", "usage", "token", "counts")
 
     def __init__(self, telemetry: Telemetry) -> None:
         self.telemetry = telemetry
@@ -165,6 +167,7 @@ class CallTrace:
         self.reasks = 0
         self.usage: Any = None  # a billing.Usage once an attempt reported one
         self.token: object = None
+        self.counts: Mapping[str, int] | None = None  # the open attempt's token counts, once its handler read them
 
     # -- the call span, around a loop function ---------------------------------------------------
     def run_sync(self, loop: Callable[[_Call, Any], R], call: _Call, max_retries: Any) -> R:
@@ -349,6 +352,7 @@ class CallTrace:
         span, metric = self.attempt, self.attempt_facts
         assert span is not None
         self.attempt = None
+        counts, self.counts = self.counts, None
         self.attempts += 1
         seconds = perf_counter() - self.attempt_started_at
         telemetry = self.telemetry
@@ -356,7 +360,7 @@ class CallTrace:
         response = call.last_response
         if response is not None and response is not self.seen_response:  # this attempt's, not an earlier one's
             _response_attributes(response, attributes)
-            usage = _usage_of(call, response)
+            usage = _usage_of(call, response, counts)
             if usage is not None:
                 self.usage = usage if self.usage is None else self.usage + usage
                 attributes.update(_usage_attributes(usage, "gen_ai.usage."))
@@ -569,6 +573,29 @@ def _params(source: Mapping[str, Any], keys: Any, attributes: dict[str, Any]) ->
             attributes[name] = value
 
 
+#: where a response class keeps its id, model and finish reasons: `(id, model, lists, reason)`
+#: attribute names, None where it has none (`lists`: `(list attribute, reason attribute)` pairs)
+_SHAPES: dict[type, tuple[str | None, str | None, tuple[tuple[str, str], ...], str | None]] = {}
+_LISTS = (("choices", "finish_reason"), ("candidates", "finish_reason"))
+
+
+def _shape_of(cls: type) -> tuple[str | None, str | None, tuple[tuple[str, str], ...], str | None] | None:
+    """Which of the names `_response_attributes` reads a pydantic response class declares (read once
+    per class: asking a pydantic object for a name it lacks is slow); None for other classes."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = getattr(cls, "model_fields", None)
+        if not isinstance(fields, Mapping):
+            return None
+        shape = _SHAPES[cls] = (
+            next((name for name in ("id", "response_id") if name in fields), None),
+            next((name for name in ("model", "model_version") if name in fields), None),
+            tuple(pair for pair in _LISTS if pair[0] in fields),
+            next((name for name in ("stop_reason", "finish_reason") if name in fields), None),
+        )
+    return shape
+
+
 def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
     """`gen_ai.response.id`, `.model`, `.finish_reasons` of any provider's response (or of a
     `StreamedResponse`), read by shape; what a response does not say is left out."""
@@ -576,28 +603,34 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
     if isinstance(response, Mapping):  # Bedrock's Converse: a dict, no id or model of the answer
         reasons.append(response.get("stopReason"))
     else:
-        answer_id = getattr(response, "id", None) or getattr(response, "response_id", None)
+        shape = _shape_of(type(response))
+        if shape is None:  # not a pydantic model: ask for every name
+            shape = ("id" if getattr(response, "id", None) is not None else "response_id",
+                     "model" if getattr(response, "model", None) is not None else "model_version", _LISTS,
+                     "stop_reason" if getattr(response, "stop_reason", None) is not None else "finish_reason")
+        id_name, model_name, lists, reason_name = shape
+        answer_id = getattr(response, id_name, None) if id_name else None
         if isinstance(answer_id, str):
             attributes["gen_ai.response.id"] = answer_id
-        model = getattr(response, "model", None) or getattr(response, "model_version", None)
+        model = getattr(response, model_name, None) if model_name else None
         if isinstance(model, str):
             attributes["gen_ai.response.model"] = model
-        for many, one in (("choices", "finish_reason"), ("candidates", "finish_reason")):
+        for many, one in lists:
             items = getattr(response, many, None)
             if isinstance(items, (list, tuple)):
                 reasons.extend(getattr(item, one, None) for item in items)
-        if not reasons:
-            reasons.append(getattr(response, "stop_reason", None) or getattr(response, "finish_reason", None))
+        if not reasons and reason_name:
+            reasons.append(getattr(response, reason_name, None))
     named = tuple(str(getattr(r, "value", r)) for r in reasons if r is not None)
     if named:
         attributes["gen_ai.response.finish_reasons"] = named
 
 
-def _usage_of(call: _Call, response: Any) -> Any:
-    """The `billing.Usage` of an attempt's response (None when it reported none)."""
-    from instructor.core.billing import Usage
-
-    counts = getattr(response, "usage", None) if call.streaming else None
+def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> Usage | None:
+    """The `billing.Usage` of an attempt's response (None when it reported none); `counts`: what
+    its handler read of it already, if it did."""
+    if counts is None and call.streaming:
+        counts = getattr(response, "usage", None)
     if not isinstance(counts, Mapping):
         try:
             counts = call.handler.usage(response)
