@@ -88,12 +88,12 @@ def _child(rounds: int, calls: int) -> dict[str, Any]:
     tracer = tracer_provider.get_tracer("floor")
     meter = MeterProvider(metric_readers=[InMemoryMetricReader()]).get_meter("floor")
     durations, tokens = meter.create_histogram("gen_ai.client.operation.duration"), meter.create_histogram("t")
-    call_attributes = {"instructor.provider": "openai", "instructor.mode": "TOOLS", "instructor.model": "gpt-4o-mini",
+    call_attributes: dict[str, Any] = {"instructor.provider": "openai", "instructor.mode": "TOOLS", "instructor.model": "gpt-4o-mini",
                        "instructor.response_model": "User"}
-    metric = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini"}
-    attempt_attributes = {**metric, "instructor.mode": "TOOLS", "server.address": "bench.invalid", "server.port": 80,
+    metric: dict[str, Any] = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini"}
+    attempt_attributes: dict[str, Any] = {**metric, "instructor.mode": "TOOLS", "server.address": "bench.invalid", "server.port": 80,
                           "instructor.attempt": 1, "gen_ai.output.type": "json", "instructor.response_model": "User"}
-    answer_attributes = {"gen_ai.response.id": "chatcmpl-1", "gen_ai.response.model": "gpt-4o-mini",
+    answer_attributes: dict[str, Any] = {"gen_ai.response.id": "chatcmpl-1", "gen_ai.response.model": "gpt-4o-mini",
                          "gen_ai.response.finish_reasons": ("stop",), "gen_ai.usage.input_tokens": 60,
                          "gen_ai.usage.output_tokens": 12}
 
