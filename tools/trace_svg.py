@@ -96,7 +96,8 @@ def _summary(attributes: Any) -> list[str]:
     if "gen_ai.provider.name" in attributes:
         who.append(f"{attributes['gen_ai.provider.name']}, attempt {attributes.get('instructor.attempt', '?')}")
     if "instructor.attempts" in attributes:
-        who.append(f"{attributes['instructor.attempts']} attempts, {attributes.get('instructor.reasks', 0)} re-asks")
+        attempts, reasks = attributes["instructor.attempts"], attributes.get("instructor.reasks", 0)
+        who.append(f"{attempts} attempt{'s' * (attempts != 1)}, {reasks} re-ask{'s' * (reasks != 1)}")
     if "instructor.fallback.client" in attributes:
         who.append(f"answered by {str(attributes['instructor.fallback.client']).split('/')[0]}")
     for prefix in ("gen_ai.usage.", "instructor.usage."):
