@@ -24,6 +24,8 @@ the same work in the same run (see `_harness.py` for the method):
 (i) `pip install instructor` in a fresh venv: MB, packages (bench_footprint.py; needs the package index)
 (j) a fallback chain moving on after a 503 vs the bare SDK   (bench_fallback.py)
     retrying it itself: what the chain adds per call
+(k) warm small call with telemetry on (the OpenTelemetry SDK,  (bench_telemetry.py)
+    in-memory exporter) vs off
 
 Every call passes `strict=True` (and the bare side validates strictly too), so
 the figures stay comparable whichever default a release picks.
@@ -181,6 +183,7 @@ def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
     import bench_import
     import bench_memory
     import bench_stream_memory
+    import bench_telemetry
     import bench_warm_call
 
     rounds = 3 if quick else 7
@@ -197,6 +200,7 @@ def benchmarks(quick: bool) -> list[tuple[str, Callable[[], list[Row]]]]:
         ("h: memory a finished stream keeps", lambda: bench_stream_memory.run(quick=quick)),
         ("i: install footprint", bench_footprint.run),
         ("j: fallback after a 503", lambda: bench_fallback.run(rounds=5 if quick else 15, calls=10 if quick else 40)),
+        ("k: telemetry on", lambda: bench_telemetry.run(rounds=3 if quick else 15, calls=10 if quick else 40)),
     ]
 
 

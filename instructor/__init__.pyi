@@ -51,6 +51,8 @@ from .core.handler import ModeHandler as ModeHandler
 from .core.handler import StreamDelta as StreamDelta
 from .core.hooks import HookName as HookName
 from .core.hooks import Hooks as Hooks
+from .core.instrumentation import instrument as instrument
+from .core.instrumentation import uninstrument as uninstrument
 from .core.mode_registry import ModeRegistry as ModeRegistry
 from .core.mode_registry import get_handler as get_handler
 from .core.mode_registry import mode_registry as mode_registry

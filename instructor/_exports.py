@@ -15,6 +15,7 @@ SUBMOD_ATTRS = {
     'core.fallback': ['AsyncFallbackChain', 'FallbackChain', 'fallback'],
     'core.handler': ['ModeHandler', 'StreamDelta'],
     'core.hooks': ['HookName', 'Hooks'],
+    'core.instrumentation': ['instrument', 'uninstrument'],
     'core.mode_registry': ['ModeRegistry', 'get_handler', 'mode_registry', 'register_handler'],
     'core.preload': ['preload'],
     'core.provider_registry': ['Capabilities', 'ProviderConfig', 'ProviderFactory', 'ProviderRegistry', 'get_registry', 'provider_registry', 'register_provider'],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +59,27 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a developer's real keys or endpoints."""
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _telemetry_off() -> Iterator[None]:
+    """`instructor.instrument()` is process-wide: a test (or a docs sample) that leaves it on
+    would trace every test after it in the same worker."""
+    yield
+    client = sys.modules.get("instructor.core.client")
+    if client is not None and client._BaseInstructor._telemetry is not None:
+        client._BaseInstructor._telemetry = None
+
+
+@pytest.fixture
+def otel() -> Iterator[Any]:
+    """The OpenTelemetry SDK's tracer and meter providers, keeping what they get in memory
+    (tests/core/telemetry_harness.py; the SDK is imported by the tests that ask for it)."""
+    from telemetry_harness import Otel
+
+    sdk = Otel()
+    yield sdk
+    sdk.shutdown()
 
 
 @pytest.fixture

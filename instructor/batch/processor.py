@@ -172,8 +172,12 @@ class BatchProcessor(Generic[T]):
         `metadata` is attached where the provider supports it (OpenAI, Mistral; Gemini's
         display name); other keywords go to the SDK's batch create call.
         """
-        batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, model=self.model_name,
-                                              options=self.batch_options, **kwargs)
+        from instructor.core.instrumentation import batch_submission
+
+        with batch_submission(self) as submitted:
+            batch_id: str = self._provider.submit(self.client, file_path_or_buffer, metadata, model=self.model_name,
+                                                  options=self.batch_options, **kwargs)
+            submitted(batch_id)
         return batch_id
 
     def get_batch_status(self, batch_id: str) -> dict[str, Any]:
@@ -249,7 +253,10 @@ class BatchProcessor(Generic[T]):
 
         Memory stays flat however many results there are.
         """
-        return self.parse_lines(self.result_lines(batch_id), context=context, strict=strict)
+        from instructor.core.instrumentation import batch_results
+
+        return batch_results(self, batch_id, self.parse_lines(self.result_lines(batch_id), context=context,
+                                                              strict=strict))
 
     def parse_lines(self, lines: Iterable[str | bytes], *, context: Mapping[str, Any] | None = None,
                     strict: bool | None = None) -> Iterator[BatchSuccess[T] | BatchError]:
@@ -265,8 +272,10 @@ class BatchProcessor(Generic[T]):
         """Every result of the job, parsed; with `file_path`, the provider's raw JSONL is saved there too."""
         if file_path is None:
             return self.retrieve_results(batch_id)
+        from instructor.core.instrumentation import batch_results
+
         with open(file_path, "w", encoding="utf-8") as handle:
-            return list(self.parse_lines(_saved(self.result_lines(batch_id), handle)))
+            return list(batch_results(self, batch_id, self.parse_lines(_saved(self.result_lines(batch_id), handle))))
 
     def parse_results(self, results_content: str | bytes | Iterable[str]) -> list[BatchSuccess[T] | BatchError]:
         """Parse results already downloaded (the JSONL text, or its lines)."""

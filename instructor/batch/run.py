@@ -293,8 +293,12 @@ class BatchRun(Generic[T]):
         else:
             current.update(state="submitting", token=uuid.uuid4().hex, intent_at=time.time())
             self._save()  # the intent first: a kill after the job is created finds it by its token
-        job_id = module.submit(client, source, None, model=self.processor.model_name, token=current["token"],
-                               options=self.processor.batch_options)
+        from instructor.core.instrumentation import batch_submission
+
+        with batch_submission(self.processor) as submitted:
+            job_id = module.submit(client, source, None, model=self.processor.model_name, token=current["token"],
+                                   options=self.processor.batch_options)
+            submitted(job_id)
         say(f"round {current['round']}: submitted {current['items']} requests as job {job_id}")
         self._submitted(current, job_id)
 

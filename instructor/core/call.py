@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from instructor.core.response_model import ResponseSpec
     from instructor.core.streaming.consumers import StreamConsumer
     from instructor.core.streaming.response import StreamedResponse
+    from instructor.core.telemetry import CallTrace
 
 def _messages_of(request: Mapping[str, Any]) -> Any:
     for key in ("messages", "contents", "chat_history"):
@@ -62,7 +63,7 @@ class _Call:
     __slots__ = ("owner", "spec", "create", "handler", "hooks", "request", "context", "strict", "failed", "usage",
                  "usages", "last_response", "streaming", "max_attempts", "deadline", "attempt",
                  "cache", "transport_error", "spend", "price", "retry_truncated", "chain", "received", "stopped",
-                 "last_error", "keep_chunks")
+                 "last_error", "keep_chunks", "trace")
 
     def __init__(
         self,
@@ -112,6 +113,8 @@ class _Call:
         if "retry_truncated" in request:
             self.retry_truncated = _flag(request.pop("retry_truncated"), "retry_truncated")
         self.owner = owner
+        telemetry = owner._telemetry  # the client's own switch, else `instructor.instrument()`'s
+        self.trace: CallTrace | None = telemetry.trace() if telemetry else None
         self.create = owner.create_fn
         self.transport_error: Exception | None = None
         self.chain: Any = None  # a fallback chain's walk (`instructor.core.fallback`), when the call has one
@@ -127,6 +130,8 @@ class _Call:
         self.attempt = n
         if self.hooks:
             self.hooks.emit(HookName.COMPLETION_KWARGS, **self.request)
+        if self.trace is not None:
+            self.trace.attempt_started(self, n)
         return self.request
 
     def attempt_ended(self, n: int, error: BaseException | None) -> None:
@@ -136,6 +141,8 @@ class _Call:
         attempt ends here.
         """
         self.last_error = error
+        if self.trace is not None:
+            self.trace.attempt_ended(self, error)
 
     def _start_spending(self, request: dict[str, Any], token_budget: int | None, explicit: bool, provider: str
                         ) -> None:
@@ -189,6 +196,8 @@ class _Call:
             self.attempt_ended(n, None)
             return response
         counts = handler.usage(response)
+        if self.trace is not None:
+            self.trace.counts = counts  # read once: the attempt span reports them
         for key, value in counts.items():
             self.usage[key] = self.usage.get(key, 0) + value
         self.usages.append(usage_object(response))

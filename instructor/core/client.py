@@ -12,16 +12,20 @@ loads only this module, the hooks and the modes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
+
     from instructor.core import retry as _loops
     from instructor.core.call import _Call
     from instructor.core.call import _Call as _call_class
     from instructor.core.handler import ModeHandler
+    from instructor.core.telemetry import Telemetry
 else:
     # `_Call` and the loops, bound at the first create (`_first_create`), not when a client is built;
     # held here, a call pays no import statement (the per-call path is measured in microseconds)
@@ -45,6 +49,11 @@ def _first_create() -> None:
 
 class _BaseInstructor(Generic[ClientT]):
     """What both clients hold: the SDK client, its create function, mode, hooks, defaults."""
+
+    #: the telemetry a call of this client emits with (`instructor.core.telemetry`): the class's is
+    #: `instructor.instrument()`'s (None: off); a client's own (`client.instrument()`, or False for
+    #: `client.uninstrument()`) overrides it. Read once per call, in `_Call.__init__`.
+    _telemetry: Telemetry | Literal[False] | None = None
 
     def __init__(
         self,
@@ -130,6 +139,29 @@ class _BaseInstructor(Generic[ClientT]):
                 "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
             )
         return view(self)
+
+    def instrument(self: SelfT, *, tracer_provider: TracerProvider | None = None,
+                   meter_provider: MeterProvider | None = None, capture_content: bool = False) -> SelfT:
+        """Trace this client's calls with OpenTelemetry, whatever `instructor.instrument()` says.
+
+        Takes the options of `instructor.instrument` (the Observability page says what is
+        emitted); returns the client itself.
+
+        Raises:
+            MissingDependencyError: `opentelemetry-api` is not installed (`pip install "instructor[otel]"`).
+
+        Example:
+            >>> client = instructor.from_provider("openai/gpt-4o-mini").instrument()
+        """
+        from instructor.core.telemetry import Telemetry
+
+        self._telemetry = Telemetry(tracer_provider, meter_provider, capture_content)
+        return self
+
+    def uninstrument(self: SelfT) -> SelfT:
+        """Never trace this client's calls, even with `instructor.instrument()` on; returns the client."""
+        self._telemetry = False
+        return self
 
     def on(self, hook: HookName | str, handler: HookHandler) -> None:
         """Call `handler` on every `hook` event of this client."""

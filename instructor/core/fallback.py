@@ -106,6 +106,9 @@ class _Walk:
         following: _Call = self.build(self.chain.clients[self.index])
         following.chain = self
         following.spend = call.spend  # one budget across the chain (each response at its own model's price)
+        following.trace = trace = call.trace  # one call span across the chain, traced as its first client
+        if trace is not None:
+            trace.moved_on(call, following, exc)
         return following
 
     def final(self, exc: BaseException) -> BaseException:

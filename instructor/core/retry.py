@@ -47,10 +47,10 @@ fallbacks and streams: `check_budget`, before every request (a call's first find
 
 The seams of what comes next:
 - early stream cuts: the `_FEEDING` branch of the streamed attempts;
-- telemetry: a span around each loop function, and one per attempt between
-  `call.attempt_started(n)` and `call.attempt_ended(n, error)`; the client that
-  answered is `call.owner`, what the call spent `call.spend` (a `Spending`, with a
-  budget or a chain) or `call.usage`.
+- telemetry (`instructor.core.telemetry`, when switched on: `call.trace`): the call
+  span around each public loop function (`CallTrace.run_sync`... wrap the `_`-named
+  loops, which a chain's loops call directly), and one span per attempt between
+  `call.attempt_started(n)` and `call.attempt_ended(n, error)`.
 """
 
 from __future__ import annotations
@@ -314,6 +314,12 @@ def _no_attempt(call: _Call) -> BaseException:
 # -- whole answers ---------------------------------------------------------------------------
 def complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     """Run `call` to its result: `(result, the last raw completion)`, from the cache when it has it."""
+    if call.trace is not None:
+        return call.trace.run_sync(_complete_sync, call, max_retries)
+    return _complete_sync(call, max_retries)
+
+
+def _complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     cache = call.cache
     if cache is not None and (hit := cache.lookup(call)) is not None:
         return hit  # type: ignore[no-any-return]
@@ -337,6 +343,12 @@ def complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
 
 async def complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     """The async twin of `complete_sync`."""
+    if call.trace is not None:
+        return await call.trace.run_async(_complete_async, call, max_retries)
+    return await _complete_async(call, max_retries)
+
+
+async def _complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     cache = call.cache
     if cache is not None and (hit := cache.lookup(call)) is not None:
         return hit  # type: ignore[no-any-return]
@@ -418,6 +430,12 @@ def _close_stream(stream: Any) -> Any:
 def stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
     """What `create_partial` / `create_iterable` yield: each attempt's outputs as they arrive, re-asked
     like a whole answer when the finished one does not fit."""
+    if call.trace is not None:
+        return call.trace.stream_sync(_stream_sync(call, max_retries), call)
+    return _stream_sync(call, max_retries)
+
+
+def _stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
     if counted(call, max_retries):
         n = 1
         while True:
@@ -443,8 +461,14 @@ def stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
         raise _tenacity_stopped(call, exc)  # noqa: B904 - `raised` sets the cause
 
 
-async def stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
+def stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
     """The async twin of `stream_sync`."""
+    if call.trace is not None:
+        return call.trace.stream_async(_stream_async(call, max_retries), call)
+    return _stream_async(call, max_retries)
+
+
+async def _stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
     if counted(call, max_retries):
         n = 1
         while True:
@@ -576,37 +600,61 @@ def fall_back(call: _Call, exc: Exception) -> _Call:
 
 def chain_complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     """`complete_sync` along a fallback chain, from its first client's `call`."""
+    if call.trace is not None:
+        return call.trace.run_sync(_chain_complete_sync, call, max_retries)
+    return _chain_complete_sync(call, max_retries)
+
+
+def _chain_complete_sync(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     while True:
         try:
-            return complete_sync(call, max_retries)
+            return _complete_sync(call, max_retries)
         except Exception as exc:
             call = fall_back(call, exc)
 
 
 async def chain_complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     """The async twin of `chain_complete_sync`."""
+    if call.trace is not None:
+        return await call.trace.run_async(_chain_complete_async, call, max_retries)
+    return await _chain_complete_async(call, max_retries)
+
+
+async def _chain_complete_async(call: _Call, max_retries: MaxRetries) -> tuple[Any, Any]:
     while True:
         try:
-            return await complete_async(call, max_retries)
+            return await _complete_async(call, max_retries)
         except Exception as exc:
             call = fall_back(call, exc)
 
 
 def chain_stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
     """`stream_sync` along a fallback chain: the next client only while nothing was received."""
+    if call.trace is not None:
+        return call.trace.stream_sync(_chain_stream_sync(call, max_retries), call)
+    return _chain_stream_sync(call, max_retries)
+
+
+def _chain_stream_sync(call: _Call, max_retries: MaxRetries) -> Iterator[Any]:
     while True:
         try:
-            yield from stream_sync(call, max_retries)
+            yield from _stream_sync(call, max_retries)
             return
         except Exception as exc:
             call = fall_back(call, exc)
 
 
-async def chain_stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
+def chain_stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
     """The async twin of `chain_stream_sync`."""
+    if call.trace is not None:
+        return call.trace.stream_async(_chain_stream_async(call, max_retries), call)
+    return _chain_stream_async(call, max_retries)
+
+
+async def _chain_stream_async(call: _Call, max_retries: MaxRetries) -> AsyncIterator[Any]:
     while True:
         try:
-            async for item in stream_async(call, max_retries):
+            async for item in _stream_async(call, max_retries):
                 yield item
             return
         except Exception as exc:

@@ -177,3 +177,14 @@ def test_fallback_row_measures_every_side_and_reads_the_budget() -> None:
     assert set(row.data["sides"]) == {"chain", "bare", "single", "failed_ours", "failed_bare"}
     assert all(len(times) == 2 for times in row.data["sides"].values())
     assert row.within is (row.data["added_us"] < 1000) and "instructor's own work on the failed attempt" in row.note
+
+
+def test_telemetry_row_compares_on_with_off_and_splits_out_the_sdk() -> None:
+    """(k) runs the three sides (each asserted in the child to give the same object, the traced one
+    to make its two spans and three metric series) and reads the 2% budget; the figure is the benchmark's."""
+    from bench_telemetry import run
+
+    row, = run(rounds=2, calls=3)
+    assert (row.key, row.status, row.budget) == ("k", "measured", "≤ 1.02x"), row.note
+    assert len(row.data["samples"]["ours"]) == 2 and "own_us" in row.data
+    assert "instructor's own work" in row.note
