@@ -35,13 +35,16 @@ _REASONING_PART = ("reasoning_tokens",)  # a part of the output count (OpenAI)
 _REASONING_EXTRA = ("thoughts_token_count",)  # not in the output count (Gemini)
 
 
-def _sum(counts: Mapping[str, int], keys: tuple[str, ...]) -> int:
-    total = 0
-    for key in keys:  # (a plain loop: this runs per response with a budget or telemetry on)
-        value = counts.get(key)
-        if type(value) is int:  # not a bool, not a test's Mock
-            total += value
-    return total
+#: each provider key -> where it counts: (input, output, cached, cache write, reasoning) as 0/1
+_ROLES: dict[str, tuple[int, int, int, int, int]] = {
+    **{key: (1, 0, 0, 0, 0) for key in _INPUT},
+    **{key: (1, 0, 1, 0, 0) for key in _CACHE_READ_EXTRA},  # billed as input, and read from the cache
+    **{key: (1, 0, 0, 1, 0) for key in _CACHE_WRITE_EXTRA},
+    **{key: (0, 0, 1, 0, 0) for key in _CACHED_PART},
+    **{key: (0, 1, 0, 0, 0) for key in _OUTPUT},
+    **{key: (0, 0, 0, 0, 1) for key in _REASONING_PART},
+    **{key: (0, 1, 0, 0, 1) for key in _REASONING_EXTRA},  # billed as output, and spent on reasoning
+}
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,17 @@ class Usage:
     @classmethod
     def of_counts(cls, counts: Mapping[str, int]) -> Usage:
         """Read a handler's counts (provider keys, flat) into one shape; unknown keys are left out."""
-        read_extra = _sum(counts, _CACHE_READ_EXTRA)
-        write = _sum(counts, _CACHE_WRITE_EXTRA)
-        thoughts = _sum(counts, _REASONING_EXTRA)
-        return cls(
-            input_tokens=_sum(counts, _INPUT) + read_extra + write,
-            output_tokens=_sum(counts, _OUTPUT) + thoughts,
-            cached_tokens=_sum(counts, _CACHED_PART) + read_extra,
-            cache_write_tokens=write,
-            reasoning_tokens=_sum(counts, _REASONING_PART) + thoughts,
-        )
+        inputs = outputs = cached = written = reasoning = 0
+        for key, value in counts.items():  # one pass: this runs per response with a budget or telemetry on
+            roles = _ROLES.get(key)
+            if roles is None or type(value) is not int:  # only numbers count: not a bool, not a test's Mock
+                continue
+            inputs += roles[0] * value
+            outputs += roles[1] * value
+            cached += roles[2] * value
+            written += roles[3] * value
+            reasoning += roles[4] * value
+        return cls(inputs, outputs, cached, written, reasoning)
 
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):

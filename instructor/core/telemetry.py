@@ -152,7 +152,7 @@ class CallTrace:
     """
 
     __slots__ = ("telemetry", "call", "span", "attempt", "attempt_token", "attempt_started_at", "attempt_facts",
-                 "seen_response", "attempts", "reasks", "usage", "token", "counts")
+                 "seen_response", "attempts", "reasks", "usage", "token", "counts", "model_name", "parent")
 
     def __init__(self, telemetry: Telemetry) -> None:
         self.telemetry = telemetry
@@ -168,6 +168,8 @@ class CallTrace:
         self.usage: Any = None  # a billing.Usage once an attempt reported one
         self.token: object = None
         self.counts: Mapping[str, int] | None = None  # the open attempt's token counts, once its handler read them
+        self.model_name: str | None = None  # the response model's, for every span of the call
+        self.parent: Any = None  # the context whose current span is the call span: the attempts' parent
 
     # -- the call span, around a loop function ---------------------------------------------------
     def run_sync(self, loop: Callable[[_Call, Any], R], call: _Call, max_retries: Any) -> R:
@@ -246,7 +248,7 @@ class CallTrace:
             attributes["instructor.model"] = model
         method = "instructor.create"
         if spec is not None:
-            name = response_model_name(spec)
+            self.model_name = name = response_model_name(spec)
             attributes["instructor.response_model"] = name
             if call.streaming:
                 attributes["instructor.stream"] = True
@@ -254,8 +256,9 @@ class CallTrace:
             method = f"{method} {name}"
         self.span = span = self.telemetry.tracer.start_span(method, kind=trace.SpanKind.INTERNAL,
                                                             attributes=attributes)
+        self.parent = trace.set_span_in_context(span)
         if current:
-            self.token = context.attach(trace.set_span_in_context(span))
+            self.token = context.attach(self.parent)
 
     def _end(self, error: BaseException | None, result: Any = None, abandoned: bool = False) -> None:
         """End the call span: `result` is the loop's `(value, completion)` (None: no value)."""
@@ -267,7 +270,7 @@ class CallTrace:
             self._end_attempt(call, error, abandoned=abandoned)
         attributes: dict[str, Any] = {"instructor.attempts": self.attempts, "instructor.reasks": self.reasks}
         if self.usage is not None:
-            attributes.update(_usage_attributes(self.usage, "instructor.usage."))
+            attributes.update(_usage_attributes(self.usage, _CALL_USAGE))
         spend = call.spend
         if spend is not None:
             budget = spend.budget
@@ -324,7 +327,7 @@ class CallTrace:
         spec = call.spec
         if spec is not None:
             attributes["gen_ai.output.type"] = "json"
-            attributes["instructor.response_model"] = response_model_name(spec)
+            attributes["instructor.response_model"] = self.model_name or response_model_name(spec)
         previous = call.last_error
         if n > 1 and previous is not None and _is_invalid_answer(previous):
             attributes["instructor.reask"] = True
@@ -335,7 +338,7 @@ class CallTrace:
             from instructor.core.telemetry_content import input_attributes
 
             attributes.update(input_attributes(request))
-        parent = trace.set_span_in_context(self.span)  # type: ignore[arg-type]
+        parent = self.parent
         span = telemetry.tracer.start_span(f"{facts['gen_ai.operation.name']} {model or ''}".rstrip(),
                                            context=parent, kind=trace.SpanKind.CLIENT, attributes=attributes)
         self.attempt, self.attempt_facts, self.seen_response = span, metric, call.last_response
@@ -363,7 +366,7 @@ class CallTrace:
             usage = _usage_of(call, response, counts)
             if usage is not None:
                 self.usage = usage if self.usage is None else self.usage + usage
-                attributes.update(_usage_attributes(usage, "gen_ai.usage."))
+                attributes.update(_usage_attributes(usage, _ATTEMPT_USAGE))
                 tokens = telemetry.tokens
                 tokens.record(usage.input_tokens, {**metric, "gen_ai.token.type": "input"})
                 tokens.record(usage.output_tokens, {**metric, "gen_ai.token.type": "output"})
@@ -600,10 +603,10 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
     """`gen_ai.response.id`, `.model`, `.finish_reasons` of any provider's response (or of a
     `StreamedResponse`), read by shape; what a response does not say is left out."""
     reasons: list[Any] = []
-    if isinstance(response, Mapping):  # Bedrock's Converse: a dict, no id or model of the answer
+    shape = _shape_of(type(response))
+    if shape is None and isinstance(response, Mapping):  # Bedrock's Converse: a dict, no id or model of the answer
         reasons.append(response.get("stopReason"))
     else:
-        shape = _shape_of(type(response))
         if shape is None:  # not a pydantic model: ask for every name
             shape = ("id" if getattr(response, "id", None) is not None else "response_id",
                      "model" if getattr(response, "model", None) is not None else "model_version", _LISTS,
@@ -621,7 +624,7 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
                 reasons.extend(getattr(item, one, None) for item in items)
         if not reasons and reason_name:
             reasons.append(getattr(response, reason_name, None))
-    named = tuple(str(getattr(r, "value", r)) for r in reasons if r is not None)
+    named = tuple(r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None)
     if named:
         attributes["gen_ai.response.finish_reasons"] = named
 
@@ -640,14 +643,24 @@ def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> U
     return usage if usage else None
 
 
-def _usage_attributes(usage: Any, prefix: str) -> dict[str, int]:
-    attributes = {f"{prefix}input_tokens": usage.input_tokens, f"{prefix}output_tokens": usage.output_tokens}
+def _usage_names(prefix: str) -> tuple[str, str, str, str, str]:
+    return (f"{prefix}input_tokens", f"{prefix}output_tokens", f"{prefix}cache_read.input_tokens",
+            f"{prefix}cache_creation.input_tokens", f"{prefix}reasoning.output_tokens")
+
+
+_ATTEMPT_USAGE = _usage_names("gen_ai.usage.")  # the conventions' names
+_CALL_USAGE = _usage_names("instructor.usage.")  # the same, summed over a call's attempts
+
+
+def _usage_attributes(usage: Usage, names: tuple[str, str, str, str, str]) -> dict[str, int]:
+    inputs, outputs, cached, written, reasoning = names
+    attributes = {inputs: usage.input_tokens, outputs: usage.output_tokens}
     if usage.cached_tokens:
-        attributes[f"{prefix}cache_read.input_tokens"] = usage.cached_tokens
+        attributes[cached] = usage.cached_tokens
     if usage.cache_write_tokens:
-        attributes[f"{prefix}cache_creation.input_tokens"] = usage.cache_write_tokens
+        attributes[written] = usage.cache_write_tokens
     if usage.reasoning_tokens:
-        attributes[f"{prefix}reasoning.output_tokens"] = usage.reasoning_tokens
+        attributes[reasoning] = usage.reasoning_tokens
     return attributes
 
 
