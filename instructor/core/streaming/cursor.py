@@ -100,9 +100,21 @@ class _Frame:
     and the one still open from the text after its last comma. Lists of such items are where most
     of a big object's tokens are, and the items are small."""
 
-    __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
-                 "value_done", "shown", "clean", "lazy", "upto", "commit", "opened", "value_at", "items",
-                 "items_upto", "item_commit")
+    # No __slots__: the members below that most frames never change are class attributes, so a
+    # frame (one per list item) is built with the few that differ (attribute reads cost the same).
+    count = 0  # members ended so far (a list item's index)
+    key: str | None = None
+    value_done = False
+    shown: Any = _MISSING  # what the last snapshot showed of this container
+    clean = True  # every finished member so far was decoded and kept
+    lazy = False
+    # a lazy frame: its members up to `upto` are decoded, those up to `commit` (after a comma) are
+    # finished; the container member still open opened with `opened` at `value_at`, and (a list)
+    # holds `items` (a fresh list once one opens), decoded up to `items_upto`, finished up to `item_commit`
+    opened = ""
+    value_at = -1
+    items: list[Any] = []  # noqa: RUF012 - never changed in place: replaced when a list opens
+    items_upto = item_commit = -1
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
@@ -112,21 +124,8 @@ class _Frame:
         # finished members not checked yet: (key, start, end, what the last snapshot showed of it,
         # its checked value when it is a container already built from its own members, else _MISSING)
         self.pending: list[tuple[Any, int, int, Any, Any]] = []
-        self.count = 0  # members ended so far (a list item's index)
-        self.key: str | None = None
         self.value_start = -1 if is_object else start + 1
-        self.value_done = False
-        self.shown: Any = _MISSING  # what the last snapshot showed of this container
-        self.clean = True  # every finished member so far was decoded and kept
-        self.lazy = False
-        # a lazy frame: its members up to `upto` are decoded, those up to `commit` (after a comma) are
-        # finished; the container member still open opened with `opened` at `value_at`, and (a list)
-        # holds `items`, decoded up to `items_upto`, finished up to `item_commit`
         self.upto = self.commit = start + 1
-        self.opened = ""
-        self.value_at = -1
-        self.items: list[Any] = []
-        self.items_upto = self.item_commit = -1
 
 
 class JsonCursor:
@@ -201,9 +200,10 @@ class JsonCursor:
         self._open_at = -1
         changed = False
         pos = self._pos
+        cut = -1  # where `_step_list` found an item cut off by the end of the text
         while True:
             if frame is not None and (frame.shape is RAW or frame.lazy):
-                end = self._skip_lazy(text, pos, frame) if frame.lazy else self._skip_raw(text, pos)
+                end = self._skip_lazy(text, pos, frame, pos == cut) if frame.lazy else self._skip_raw(text, pos)
                 if end < 0:
                     return changed or frame.lazy  # still open; the skip kept where to resume
                 changed = True
@@ -232,7 +232,7 @@ class JsonCursor:
                 pos = self._step_list(text, pos, frame)
                 changed = True
                 if stack[-1] is not frame:  # an item cut off by the end of the text, read lazily
-                    frame = stack[-1]
+                    frame, cut = stack[-1], pos
                     continue
             into_raw = False
             for match in _TOKEN.finditer(text, pos):
@@ -443,11 +443,12 @@ class JsonCursor:
         self._pos = pos
         return -1
 
-    def _skip_lazy(self, text: str, pos: int, frame: _Frame) -> int:
+    def _skip_lazy(self, text: str, pos: int, frame: _Frame, cut: bool = False) -> int:
         """`_skip_raw` for a lazy frame: also notes where its members end (its own commas) and where
-        the items of its open list member end (that list's commas)."""
+        the items of its open list member end (that list's commas). `cut`: `_CLOSED` just failed on
+        it, so `_REST` would too."""
         depth = self._raw_depth
-        if depth <= 2:  # it closes in the text at hand: one match says where (its commas matter no more)
+        if depth <= 2 and not cut:  # it closes in the text at hand: one match says where (its commas matter no more)
             whole = _REST[depth - 1].match(text, pos)
             if whole is not None:
                 return whole.end()
