@@ -83,11 +83,17 @@ _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to brack
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
-def _flat_model(shape: ModelShape, raw: Any) -> Any:
-    """A flat object item (`raw`, decoded) as its partial model, built from its members checked by
-    `shape.accept`; _MISSING when it is no object or a member is left out (pydantic's check of
-    the whole item, by its parent, says what to keep then)."""
+def _flat_model(shape: ModelShape, text: str) -> Any:
+    """A flat object item (its `text`) as its partial model, validated whole (`shape.whole`) or
+    built from its decoded members checked by `shape.take`; _MISSING when it is no object or a
+    member is left out (pydantic's check of the whole item, by its parent, says what to keep then)."""
+    whole = shape.whole
+    if whole is not None:
+        value = whole(text)
+        if value is not _MISSING:
+            return value
     members: dict[str, Any] = {}
+    raw = _decode(text)
     if type(raw) is not dict or not shape.take(raw, members):
         return _MISSING
     return shape.build(members, None, _MISSING)
@@ -481,12 +487,16 @@ class JsonCursor:
                 if depth == 0:
                     return pos  # closed: where its members end matters no more
         # still open: where its last members end (its last commas), for the next snapshot
-        comma = self._last_comma_of(text, members)
+        if len(members) == 2:  # (most often: one run, the text since the last bracket)
+            comma = self._last_comma(text, members[0], members[1])
+        else:
+            comma = self._last_comma_of(text, members)
         if comma > 0:
             frame.commit = comma
-        comma = self._last_comma_of(text, items)
-        if comma > 0:
-            frame.item_commit = comma
+        if items:
+            comma = self._last_comma_of(text, items)
+            if comma > 0:
+                frame.item_commit = comma
         self._raw_depth = depth
         self._pos = pos
         return -1
@@ -533,6 +543,12 @@ class JsonCursor:
         snapshot showed it (so most of them are checked already) and none was left out."""
         if closed.shown is _MISSING:
             return _MISSING
+        whole = closed.shape.whole  # type: ignore[attr-defined]
+        built = whole(self.text[closed.start : end]) if whole is not None else _MISSING
+        if built is not _MISSING:  # (one call to its validator rather than decoding the rest of its members)
+            if built.__dict__ != closed.shown.__dict__:
+                self.version += 1
+            return built
         self._lazy_members(closed, end)
         if not closed.clean:
             return _MISSING
@@ -647,7 +663,7 @@ class JsonCursor:
             if is_list and plain_list is None:
                 # a flat object item is built from its members, checked as a lazy frame's are; anything
                 # else (or an item with a member left out) is checked by pydantic, with the rest
-                value = _flat_model(flat, _decode(text[start:end])) if flat is not None else _MISSING
+                value = _flat_model(flat, text[start:end]) if flat is not None else _MISSING
                 if value is _MISSING:
                     self._settle_checked(frame, pending[i:], visible)
                     return
@@ -823,7 +839,7 @@ class JsonCursor:
             if safe > start:
                 done += from_json('"' + text[start:safe] + '"')
                 start = safe
-            tail = from_json('"' + text[start:], allow_partial="trailing-strings")
+            tail = from_json('"' + text[start:], allow_partial="trailing-strings") if start < len(text) else ""
         except ValueError:
             return None
         self._open_decoded = (at, start, done)
