@@ -562,8 +562,15 @@ class JsonCursor:
         and the one still open: a string (where strings show), a finished container, or an open list
         of its finished items and the string still arriving."""
         text, shape = self.text, frame.shape
+        # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
+        # (token-sized pieces show it many times) taken one by one, a block at a time
+        prefix = _MISSING
         if frame.commit > frame.upto:
-            self._lazy_members(frame, frame.commit)
+            whole = shape.whole if frame.shown is _MISSING else None  # type: ignore[attr-defined]
+            if whole is not None:
+                prefix = whole(text[frame.start : frame.commit - 1] + "}")
+            if prefix is _MISSING:  # taken one by one from here on
+                self._lazy_members(frame, frame.commit)
         key: Any = None
         value = _MISSING
         in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
@@ -611,6 +618,12 @@ class JsonCursor:
                         ok, shown = child.show_string(None, last)
                         item = shown if ok else _MISSING
                 value = child.build(frame.items, None, item)
+        if prefix is not _MISSING:  # ours alone: the open member goes straight in, as `build` puts it
+            name = shape.names.get(key) if value is not _MISSING else None  # type: ignore[attr-defined]
+            if name is not None:
+                prefix.__dict__[name] = value
+                prefix.__pydantic_fields_set__.add(name)
+            return prefix
         return shape.build(frame.members, key, value)
 
     def _settle(self, frame: _Frame) -> None:
