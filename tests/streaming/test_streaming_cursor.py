@@ -311,6 +311,34 @@ def test_a_container_read_in_one_piece_shows_what_it_shows_read_character_by_cha
     assert shown_whole[-1].model_fields_set == shown_by_char[-1].model_fields_set
 
 
+@pytest.mark.parametrize(("model", "second"), [
+    (Node, {"leaves": [{"label": "c", "weight": 3, "tags": ["y", "z"]}, {"label": "d", "weight": 4.5}], "title": "two"}),
+    (NodeWaits, {"leaves": [{"label": "c", "weight": "heavy"}, {"label": "d", "weight": 3, "tags": ["y", 1]}], "title": "two"}),
+])
+def test_streams_of_one_model_read_side_by_side_show_what_each_shows_alone(
+        model: type[BaseModel], second: dict[str, Any]) -> None:
+    """The shapes of a partial model are built once and shared by all its streams (with this call's
+    early checks, `Node`; without, `NodeWaits`): they keep nothing of one stream."""
+    first = {"title": "one", "leaves": [{"label": "a", "weight": 1.5, "tags": ["x"]}, {"label": "b", "weight": 2}]}
+    texts = [json.dumps(first), json.dumps(second)]
+
+    def pieces(text: str) -> list[str]:
+        return [text[i : i + 7] for i in range(0, len(text), 7)]
+
+    def alone(text: str) -> list[Any]:
+        consumer = PartialConsumer(partial_spec(model), None, None)
+        return [(shown, shown.model_fields_set) for piece in pieces(text) for shown in consumer.feed(StreamDelta(piece))]
+
+    expected = [alone(text) for text in texts]
+    consumers = [PartialConsumer(partial_spec(model), None, None) for _ in texts]
+    got: list[list[Any]] = [[], []]
+    for i in range(max(len(pieces(text)) for text in texts)):
+        for n, text in enumerate(texts):
+            if i < len(pieces(text)):
+                got[n] += [(shown, shown.model_fields_set) for shown in consumers[n].feed(StreamDelta(pieces(text)[i]))]
+    assert all(expected) and got == expected
+
+
 def test_json_that_stops_mid_way_is_incomplete_not_invalid() -> None:
     consumer = PartialConsumer(partial_spec(Leaf), None, None)
     consumer.feed(StreamDelta('{"label": "x", "weight": 1'))

@@ -83,11 +83,17 @@ _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to brack
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
-def _flat_model(shape: ModelShape, raw: Any) -> Any:
-    """A flat object item (`raw`, decoded) as its partial model, built from its members checked by
-    `shape.accept`; _MISSING when it is no object or a member is left out (pydantic's check of
-    the whole item, by its parent, says what to keep then)."""
+def _flat_model(shape: ModelShape, text: str) -> Any:
+    """A flat object item (its `text`) as its partial model, validated whole (`shape.whole`) or
+    built from its decoded members checked by `shape.take`; _MISSING when it is no object or a
+    member is left out (pydantic's check of the whole item, by its parent, says what to keep then)."""
+    whole = shape.whole
+    if whole is not None:
+        value = whole(text)
+        if value is not _MISSING:
+            return value
     members: dict[str, Any] = {}
+    raw = _decode(text)
     if type(raw) is not dict or not shape.take(raw, members):
         return _MISSING
     return shape.build(members, None, _MISSING)
@@ -100,9 +106,21 @@ class _Frame:
     and the one still open from the text after its last comma. Lists of such items are where most
     of a big object's tokens are, and the items are small."""
 
-    __slots__ = ("shape", "is_object", "start", "members", "pending", "count", "key", "value_start",
-                 "value_done", "shown", "clean", "lazy", "upto", "commit", "opened", "value_at", "items",
-                 "items_upto", "item_commit")
+    # No __slots__: the members below that most frames never change are class attributes, so a
+    # frame (one per list item) is built with the few that differ (attribute reads cost the same).
+    count = 0  # members ended so far (a list item's index)
+    key: str | None = None
+    value_done = False
+    shown: Any = _MISSING  # what the last snapshot showed of this container
+    clean = True  # every finished member so far was decoded and kept
+    lazy = False
+    # a lazy frame: its members up to `upto` are decoded, those up to `commit` (after a comma) are
+    # finished; the container member still open opened with `opened` at `value_at`, and (a list)
+    # holds `items` (a fresh list once one opens), decoded up to `items_upto`, finished up to `item_commit`
+    opened = ""
+    value_at = -1
+    items: list[Any] = []  # noqa: RUF012 - never changed in place: replaced when a list opens
+    items_upto = item_commit = -1
 
     def __init__(self, shape: Shape, is_object: bool, start: int) -> None:
         self.shape = shape
@@ -112,21 +130,8 @@ class _Frame:
         # finished members not checked yet: (key, start, end, what the last snapshot showed of it,
         # its checked value when it is a container already built from its own members, else _MISSING)
         self.pending: list[tuple[Any, int, int, Any, Any]] = []
-        self.count = 0  # members ended so far (a list item's index)
-        self.key: str | None = None
         self.value_start = -1 if is_object else start + 1
-        self.value_done = False
-        self.shown: Any = _MISSING  # what the last snapshot showed of this container
-        self.clean = True  # every finished member so far was decoded and kept
-        self.lazy = False
-        # a lazy frame: its members up to `upto` are decoded, those up to `commit` (after a comma) are
-        # finished; the container member still open opened with `opened` at `value_at`, and (a list)
-        # holds `items`, decoded up to `items_upto`, finished up to `item_commit`
         self.upto = self.commit = start + 1
-        self.opened = ""
-        self.value_at = -1
-        self.items: list[Any] = []
-        self.items_upto = self.item_commit = -1
 
 
 class JsonCursor:
@@ -201,9 +206,10 @@ class JsonCursor:
         self._open_at = -1
         changed = False
         pos = self._pos
+        cut = -1  # where `_step_list` found an item cut off by the end of the text
         while True:
             if frame is not None and (frame.shape is RAW or frame.lazy):
-                end = self._skip_lazy(text, pos, frame) if frame.lazy else self._skip_raw(text, pos)
+                end = self._skip_lazy(text, pos, frame, pos == cut) if frame.lazy else self._skip_raw(text, pos)
                 if end < 0:
                     return changed or frame.lazy  # still open; the skip kept where to resume
                 changed = True
@@ -232,7 +238,7 @@ class JsonCursor:
                 pos = self._step_list(text, pos, frame)
                 changed = True
                 if stack[-1] is not frame:  # an item cut off by the end of the text, read lazily
-                    frame = stack[-1]
+                    frame, cut = stack[-1], pos
                     continue
             into_raw = False
             for match in _TOKEN.finditer(text, pos):
@@ -443,11 +449,12 @@ class JsonCursor:
         self._pos = pos
         return -1
 
-    def _skip_lazy(self, text: str, pos: int, frame: _Frame) -> int:
+    def _skip_lazy(self, text: str, pos: int, frame: _Frame, cut: bool = False) -> int:
         """`_skip_raw` for a lazy frame: also notes where its members end (its own commas) and where
-        the items of its open list member end (that list's commas)."""
+        the items of its open list member end (that list's commas). `cut`: `_CLOSED` just failed on
+        it, so `_REST` would too."""
         depth = self._raw_depth
-        if depth <= 2:  # it closes in the text at hand: one match says where (its commas matter no more)
+        if depth <= 2 and not cut:  # it closes in the text at hand: one match says where (its commas matter no more)
             whole = _REST[depth - 1].match(text, pos)
             if whole is not None:
                 return whole.end()
@@ -480,12 +487,16 @@ class JsonCursor:
                 if depth == 0:
                     return pos  # closed: where its members end matters no more
         # still open: where its last members end (its last commas), for the next snapshot
-        comma = self._last_comma_of(text, members)
+        if len(members) == 2:  # (most often: one run, the text since the last bracket)
+            comma = self._last_comma(text, members[0], members[1])
+        else:
+            comma = self._last_comma_of(text, members)
         if comma > 0:
             frame.commit = comma
-        comma = self._last_comma_of(text, items)
-        if comma > 0:
-            frame.item_commit = comma
+        if items:
+            comma = self._last_comma_of(text, items)
+            if comma > 0:
+                frame.item_commit = comma
         self._raw_depth = depth
         self._pos = pos
         return -1
@@ -532,6 +543,12 @@ class JsonCursor:
         snapshot showed it (so most of them are checked already) and none was left out."""
         if closed.shown is _MISSING:
             return _MISSING
+        whole = closed.shape.whole  # type: ignore[attr-defined]
+        built = whole(self.text[closed.start : end]) if whole is not None else _MISSING
+        if built is not _MISSING:  # (one call to its validator rather than decoding the rest of its members)
+            if built.__dict__ != closed.shown.__dict__:
+                self.version += 1
+            return built
         self._lazy_members(closed, end)
         if not closed.clean:
             return _MISSING
@@ -545,8 +562,15 @@ class JsonCursor:
         and the one still open: a string (where strings show), a finished container, or an open list
         of its finished items and the string still arriving."""
         text, shape = self.text, frame.shape
+        # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
+        # (token-sized pieces show it many times) taken one by one, a block at a time
+        prefix = _MISSING
         if frame.commit > frame.upto:
-            self._lazy_members(frame, frame.commit)
+            whole = shape.whole if frame.shown is _MISSING else None  # type: ignore[attr-defined]
+            if whole is not None:
+                prefix = whole(text[frame.start : frame.commit - 1] + "}")
+            if prefix is _MISSING:  # taken one by one from here on
+                self._lazy_members(frame, frame.commit)
         key: Any = None
         value = _MISSING
         in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
@@ -594,6 +618,12 @@ class JsonCursor:
                         ok, shown = child.show_string(None, last)
                         item = shown if ok else _MISSING
                 value = child.build(frame.items, None, item)
+        if prefix is not _MISSING:  # ours alone: the open member goes straight in, as `build` puts it
+            name = shape.names.get(key) if value is not _MISSING else None  # type: ignore[attr-defined]
+            if name is not None:
+                prefix.__dict__[name] = value
+                prefix.__pydantic_fields_set__.add(name)
+            return prefix
         return shape.build(frame.members, key, value)
 
     def _settle(self, frame: _Frame) -> None:
@@ -646,7 +676,7 @@ class JsonCursor:
             if is_list and plain_list is None:
                 # a flat object item is built from its members, checked as a lazy frame's are; anything
                 # else (or an item with a member left out) is checked by pydantic, with the rest
-                value = _flat_model(flat, _decode(text[start:end])) if flat is not None else _MISSING
+                value = _flat_model(flat, text[start:end]) if flat is not None else _MISSING
                 if value is _MISSING:
                     self._settle_checked(frame, pending[i:], visible)
                     return
@@ -822,7 +852,7 @@ class JsonCursor:
             if safe > start:
                 done += from_json('"' + text[start:safe] + '"')
                 start = safe
-            tail = from_json('"' + text[start:], allow_partial="trailing-strings")
+            tail = from_json('"' + text[start:], allow_partial="trailing-strings") if start < len(text) else ""
         except ValueError:
             return None
         self._open_decoded = (at, start, done)
