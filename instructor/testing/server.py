@@ -41,7 +41,8 @@ class RecordedRequest:
     body: bytes
     wire: str = ""
     json: Any = field(default=None)
-    #: stream events written to the client (None: the answer was not streamed)
+    #: stream events written to the client (None: the answer was not streamed); counted just after each
+    #: write, from the server's thread: read as soon as the client stops, it may be one behind
     events_served: int | None = None
     #: how many events the stream had in all (None: not streamed)
     events_total: int | None = None
