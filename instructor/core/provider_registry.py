@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import FrozenInstanceError, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from instructor.core.dependencies import load_object as load_object
 from instructor.mode import Mode
@@ -26,17 +26,56 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "instructor.providers"
 
 
-@dataclass(frozen=True)
-class Capabilities:
+class _Frozen:
+    """What `@dataclass(frozen=True)` adds, written once: equality, hashing, a repr, immutability.
+
+    The classes below are declared `@dataclass(init=False, repr=False, eq=False)`, so they stay
+    dataclasses (`dataclasses.fields`, `replace`, `asdict` work) while nothing is compiled when they
+    are created: generating these methods costs about 1.2 ms, which every cold `from_provider` paid.
+    """
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def _init(self, values: dict[str, Any]) -> None:
+        for name in self.__dataclass_fields__:  # the parameters of `__init__` carry the field names
+            object.__setattr__(self, name, values[name])
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__)
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `_Frozen`
+class Capabilities(_Frozen):
     """What a provider's API can do through instructor."""
 
     streaming: bool = True
     async_: bool = True
     vision: bool = False
 
+    def __init__(self, streaming: bool = True, async_: bool = True, vision: bool = False) -> None:
+        self._init(locals())
 
-@dataclass(frozen=True)
-class ProviderConfig:
+
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `_Frozen`
+class ProviderConfig(_Frozen):
     """Everything instructor knows about a provider before loading any of its code.
 
     Args:
@@ -82,6 +121,37 @@ class ProviderConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     media: str | None = None
     media_kinds: tuple[str, ...] = ("image", "audio", "pdf")
+
+    def __init__(
+        self,
+        name: str,
+        package: str,
+        extra: str,
+        factory: str,
+        default_mode: Mode,
+        supported_modes: tuple[Mode, ...],
+        legacy_modes: tuple[Mode, ...] = (),
+        env_vars: tuple[str, ...] = (),
+        requires_api_key: bool = True,
+        base_url: str | None = None,
+        docs_url: str = "",
+        description: str = "",
+        deprecated: bool = False,
+        deprecation_message: str = "",
+        capabilities: Capabilities | None = None,
+        mode_selector: str | None = None,
+        distribution: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        media: str | None = None,
+        media_kinds: tuple[str, ...] = ("image", "audio", "pdf"),
+    ) -> None:
+        values = locals()
+        if capabilities is None:
+            values["capabilities"] = Capabilities()
+        if options is None:
+            values["options"] = {}
+        self._init(values)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if not isinstance(self.media_kinds, tuple) or not set(self.media_kinds) <= {"image", "audio", "pdf"}:
