@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import FrozenInstanceError, dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from instructor.core.dependencies import load_object as load_object
+from instructor.core.frozen import Frozen
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
@@ -26,44 +27,8 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "instructor.providers"
 
 
-class _Frozen:
-    """What `@dataclass(frozen=True)` adds, written once: equality, hashing, a repr, immutability.
-
-    The classes below are declared `@dataclass(init=False, repr=False, eq=False)`, so they stay
-    dataclasses (`dataclasses.fields`, `replace`, `asdict` work) while nothing is compiled when they
-    are created: generating these methods costs about 1.2 ms, which every cold `from_provider` paid.
-    """
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    def _init(self, values: dict[str, Any]) -> None:
-        for name in self.__dataclass_fields__:  # the parameters of `__init__` carry the field names
-            object.__setattr__(self, name, values[name])
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__dataclass_fields__)
-        return f"{type(self).__qualname__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-@dataclass(init=False, repr=False, eq=False)  # frozen: see `_Frozen`
-class Capabilities(_Frozen):
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `Frozen`
+class Capabilities(Frozen):
     """What a provider's API can do through instructor."""
 
     streaming: bool = True
@@ -74,8 +39,8 @@ class Capabilities(_Frozen):
         self._init(locals())
 
 
-@dataclass(init=False, repr=False, eq=False)  # frozen: see `_Frozen`
-class ProviderConfig(_Frozen):
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `Frozen`
+class ProviderConfig(Frozen):
     """Everything instructor knows about a provider before loading any of its code.
 
     Args:
