@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from instructor.core.dependencies import load_object as load_object
+from instructor.core.frozen import Frozen
 from instructor.mode import Mode
 
 if TYPE_CHECKING:
@@ -26,17 +27,20 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "instructor.providers"
 
 
-@dataclass(frozen=True)
-class Capabilities:
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `Frozen`
+class Capabilities(Frozen):
     """What a provider's API can do through instructor."""
 
     streaming: bool = True
     async_: bool = True
     vision: bool = False
 
+    def __init__(self, streaming: bool = True, async_: bool = True, vision: bool = False) -> None:
+        self._init(locals())
 
-@dataclass(frozen=True)
-class ProviderConfig:
+
+@dataclass(init=False, repr=False, eq=False)  # frozen: see `Frozen`
+class ProviderConfig(Frozen):
     """Everything instructor knows about a provider before loading any of its code.
 
     Args:
@@ -82,6 +86,37 @@ class ProviderConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     media: str | None = None
     media_kinds: tuple[str, ...] = ("image", "audio", "pdf")
+
+    def __init__(
+        self,
+        name: str,
+        package: str,
+        extra: str,
+        factory: str,
+        default_mode: Mode,
+        supported_modes: tuple[Mode, ...],
+        legacy_modes: tuple[Mode, ...] = (),
+        env_vars: tuple[str, ...] = (),
+        requires_api_key: bool = True,
+        base_url: str | None = None,
+        docs_url: str = "",
+        description: str = "",
+        deprecated: bool = False,
+        deprecation_message: str = "",
+        capabilities: Capabilities | None = None,
+        mode_selector: str | None = None,
+        distribution: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        media: str | None = None,
+        media_kinds: tuple[str, ...] = ("image", "audio", "pdf"),
+    ) -> None:
+        values = locals()
+        if capabilities is None:
+            values["capabilities"] = Capabilities()
+        if options is None:
+            values["options"] = {}
+        self._init(values)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if not isinstance(self.media_kinds, tuple) or not set(self.media_kinds) <= {"image", "audio", "pdf"}:
