@@ -559,11 +559,40 @@ class JsonCursor:
             self.version += 1
         return built
 
+    def _first_cut_value(self, frame: _Frame, in_string: bool) -> Any:
+        """What a lazy frame shown for the first time shows (most often, with pieces longer than an
+        item), in one call to its model's validator (`ModelShape.whole_cut`) where that reads the text
+        as `_lazy_value` does: when it ends inside the value of a plain `str` member, or inside an open
+        list of plain strings (its finished items, and the string still arriving). _MISSING otherwise,
+        or when the text does not validate (`_lazy_value` then keeps what is valid)."""
+        shape = frame.shape
+        whole_cut = shape.whole_cut  # type: ignore[attr-defined]
+        if whole_cut is None:
+            return _MISSING
+        depth = self._raw_depth
+        if depth == 1:
+            if not in_string or shape.names.get(  # type: ignore[attr-defined]
+                    self._member_key(frame.commit, self._open_at)) not in shape.plain_str:  # type: ignore[attr-defined]
+                return _MISSING
+        elif depth == 2 and frame.opened == "[":
+            key = self._member_key(frame.commit, frame.value_at)
+            child = shape.child(key) if key is not None else RAW
+            if type(child) is not ListShape or not child.plain_str:
+                return _MISSING
+        else:
+            return _MISSING
+        return whole_cut(self.text[frame.start :])
+
     def _lazy_value(self, frame: _Frame) -> Any:
         """What a lazy frame shows: its finished members (decoded and checked once, a block at a time)
         and the one still open: a string (where strings show), a finished container, or an open list
         of its finished items and the string still arriving."""
         text, shape = self.text, frame.shape
+        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
+        if frame.shown is _MISSING:
+            value = self._first_cut_value(frame, in_string)
+            if value is not _MISSING:
+                return value
         # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
         # (token-sized pieces show it many times) taken one by one, a block at a time
         prefix = _MISSING
@@ -575,7 +604,6 @@ class JsonCursor:
                 self._lazy_members(frame, frame.commit)
         key: Any = None
         value = _MISSING
-        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
         if self._raw_depth == 1:
             if in_string:
                 key = self._member_key(frame.commit, self._open_at)

@@ -189,6 +189,24 @@ class ModelShape(Shape):
 
         return whole
 
+    @functools.cached_property
+    def whole_cut(self) -> Callable[[str], Any] | None:
+        """`whole` for such an object's text cut off inside the value of a plain `str` member: its
+        finished members and that string so far, in one call (pydantic's partial JSON, which reads
+        a trailing string as `from_json(..., allow_partial="trailing-strings")` does). None where
+        `whole` is None; _MISSING when the text does not validate."""
+        if self.whole is None:
+            return None
+        validate, context = self.model.__pydantic_validator__.validate_json, self.context
+
+        def whole_cut(text: str) -> Any:
+            try:
+                return validate(text, context=context, allow_partial="trailing-strings")
+            except ValidationError:
+                return _MISSING
+
+        return whole_cut
+
     def child(self, key: Any) -> Shape:
         shape = self._children.get(key)
         if shape is None:
