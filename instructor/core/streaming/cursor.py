@@ -80,6 +80,9 @@ _REST = (re.compile(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"),
 _CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+\\?)?\Z') \
     if sys.version_info >= (3, 11) else None
 _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
+# the last character of a lazy frame's text when the member after its last comma may show: a finished
+# string or container (or a space, which says nothing)
+_MAY_SHOW = frozenset('"]} \t\r\n')
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -611,7 +614,7 @@ class JsonCursor:
                 if string is not None:
                     ok, value = shape.show_string(key, string)
                     value = value if ok else _MISSING
-            elif text[frame.commit :].strip():
+            elif text[-1] in _MAY_SHOW and text[frame.commit :].strip():  # (else a scalar, or no value yet)
                 try:
                     tail = from_json("{" + text[frame.commit :], allow_partial="trailing-strings")
                 except ValueError:
