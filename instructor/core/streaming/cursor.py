@@ -223,10 +223,14 @@ class JsonCursor:
                     return True
                 frame = stack[-1]
                 if frame.shape.keeps:  # decoded whole by its parent, unless built from its own members
-                    frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          closed.shown, self._lazy_built(closed, end) if closed.lazy else _MISSING))
-                    if frame.shape.eager:
-                        self._settle(frame)
+                    built = self._lazy_built(closed, end) if closed.lazy else _MISSING
+                    if built is not _MISSING and frame.shape.flat_items and not frame.pending:
+                        frame.members.append(built)  # an item of a list of flat objects: what `_settle` does
+                    else:
+                        frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
+                                              closed.shown, built))
+                        if frame.shape.eager:
+                            self._settle(frame)
                 frame.value_done = True
                 pos = end
             if frame is not None and frame.shape.items_text:
@@ -425,7 +429,13 @@ class JsonCursor:
                 self._raw_depth = 1
                 return at + 1
             pos = whole.end()
-            frame.pending.append((frame.count, at, pos, _MISSING, _MISSING))
+            # built now rather than at the next snapshot (what `_settle` does, without its bookkeeping per
+            # item), unless items wait before it; an item that does not validate waits for `_settle`
+            value = _flat_model(frame.shape.flat_item, text[at:pos]) if not frame.pending else _MISSING  # type: ignore[attr-defined]
+            if value is not _MISSING:
+                frame.members.append(value)  # (`version` moved above: an object appeared)
+            else:
+                frame.pending.append((frame.count, at, pos, _MISSING, _MISSING))
             frame.value_done = True
 
     def _skip_raw(self, text: str, pos: int) -> int:
