@@ -399,16 +399,22 @@ class JsonCursor:
 
     def _step_list(self, text: str, pos: int, frame: _Frame) -> int:
         """Read the items of a list of flat objects (`ListShape.flat_items`) from `pos`: each item
-        finished in the text at hand in one regex match, left for `_settle` to build from its members;
-        an item cut off by the end of the text is pushed as a lazy frame (shown as far as it
-        arrived). Returns where the token loop goes on: at anything but an object item or the
-        comma after one, or inside the lazy item."""
+        finished in the text at hand in one regex match, and built (`_flat_model`); an item cut off by
+        the end of the text is pushed as a lazy frame (shown as far as it arrived). Returns where the
+        token loop goes on: at anything but an object item or the comma after one, or inside the
+        lazy item."""
         size = len(text)
+        flat = frame.shape.flat_item  # type: ignore[attr-defined]
         while True:
-            at = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
-            if at >= size:
-                return at
-            char = text[at]
+            if pos >= size:
+                return pos
+            char = text[pos]
+            if char in " \t\r\n":  # (most often one space: a regex call only then)
+                pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
+                if pos >= size:
+                    return pos
+                char = text[pos]
+            at = pos
             if char == ",":
                 if not frame.value_done:
                     return at  # after a scalar item, or a stray comma: the token loop's
@@ -423,7 +429,7 @@ class JsonCursor:
             # match would read it all only to fail; the lazy frame reads it next)
             whole = _CLOSED.match(text, at) if text.find("}", at) >= 0 or text.find("]", at) >= 0 else None
             if whole is None:  # cut off by the end of the text (or deeper than one match reads)
-                item = _Frame(frame.shape.child(frame.count), True, at)
+                item = _Frame(flat, True, at)
                 item.lazy = True
                 self.stack.append(item)
                 self._raw_depth = 1
@@ -431,7 +437,7 @@ class JsonCursor:
             pos = whole.end()
             # built now rather than at the next snapshot (what `_settle` does, without its bookkeeping per
             # item), unless items wait before it; an item that does not validate waits for `_settle`
-            value = _flat_model(frame.shape.flat_item, text[at:pos]) if not frame.pending else _MISSING  # type: ignore[attr-defined]
+            value = _flat_model(flat, text[at:pos]) if not frame.pending else _MISSING
             if value is not _MISSING:
                 frame.members.append(value)  # (`version` moved above: an object appeared)
             else:
