@@ -42,6 +42,12 @@ def _last_comma_slow(text: str, start: int, end: int) -> int:
     return last
 
 
+def _open_end(text: str, start: int) -> int:
+    """How far the body of a string that does not close in `text` is scanned, from `start`: to the end of
+    the text, or before an escape cut off by it (`_STRING_REST`, matched only when a backslash is there)."""
+    return len(text) if text.find("\\", start) < 0 else _STRING_REST.match(text, start).end()  # type: ignore[union-attr]
+
+
 def _decode(text: str) -> Any:
     """A finished JSON value; _MISSING when it is not JSON (the final validation reports it)."""
     try:
@@ -202,7 +208,10 @@ class JsonCursor:
                 return False
             self._pos = opening.start()
         elif self._open_at == self._pos:  # inside a long string: scan the new text only
-            rest = _STRING_REST.match(text, self._open_scanned)
+            scanned = self._open_scanned
+            quote = text.find('"', scanned)
+            # (a quote after no backslash closes it: no need to match, the loop below reads it from its start)
+            rest = _STRING_REST.match(text, scanned) if quote < 0 or text[quote - 1] == "\\" else None
             if rest is not None and rest.group(1) is None:
                 self._open_scanned = rest.end()
                 return frame.lazy or (frame.shape is not RAW and (not frame.is_object or frame.key is not None))
@@ -457,7 +466,7 @@ class JsonCursor:
             char = text[pos]
             if char == '"':  # a string still arriving: its rest is scanned next time
                 self._open_at = pos
-                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                self._open_scanned = _open_end(text, pos + 1)
                 break
             pos += 1
             if char == "{" or char == "[":
@@ -494,7 +503,7 @@ class JsonCursor:
             char = text[pos]
             if char == '"':  # a string still arriving: its rest is scanned next time
                 self._open_at = pos
-                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                self._open_scanned = _open_end(text, pos + 1)
                 break
             pos += 1
             if char == "{" or char == "[":
