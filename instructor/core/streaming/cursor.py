@@ -176,6 +176,7 @@ class JsonCursor:
         self._open_scanned = -1
         self._open_decoded: tuple[int, int, str] = (-1, -1, "")
         self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
+        self._member_keys: dict[str, str | None] = {}  # `_member_key`'s answers, by the text it read
         self._raw_depth = 0  # brackets open in the RAW container on top (see `_skip_raw`)
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
@@ -552,14 +553,14 @@ class JsonCursor:
 
     def _member_key(self, start: int, end: int) -> str | None:
         """The key of the member whose value starts at `end`, when `text[start:end]` is `"key": `."""
-        match = _MEMBER_KEY.match(self.text, start, end)
-        if match is None or match.end() != end:
-            return None
-        token = match.group(1)
-        key = self._keys.get(token)
-        if key is None:
-            key = self._keys[token] = _decode(token)
-        return key if isinstance(key, str) else None
+        span = self.text[start:end]
+        known = self._member_keys.get(span, _MISSING)  # (the same few spans again and again: no regex call)
+        if known is not _MISSING:
+            return known  # type: ignore[no-any-return]
+        match = _MEMBER_KEY.fullmatch(span)
+        key = _decode(match.group(1)) if match is not None else None
+        self._member_keys[span] = key = key if isinstance(key, str) else None
+        return key
 
     def _lazy_members(self, frame: _Frame, end: int) -> None:
         """Decode and check the lazy frame's members from `upto` to `end` (after a comma, or its end)."""
