@@ -861,7 +861,11 @@ class JsonCursor:
             top.shown = value
             self.shown, self._shown_in, self._shown_key = _MISSING, None, None
             for frame in self.stack[-2::-1]:
-                value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
+                shape = frame.shape
+                if type(shape) is ListShape:  # what its `build` does, without a call (every snapshot, per level)
+                    value = [*frame.members, value]
+                else:
+                    value = shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
                 frame.shown = value
             return value
         if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \
