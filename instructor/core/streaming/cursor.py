@@ -42,6 +42,12 @@ def _last_comma_slow(text: str, start: int, end: int) -> int:
     return last
 
 
+def _open_end(text: str, start: int) -> int:
+    """How far the body of a string that does not close in `text` is scanned, from `start`: to the end of
+    the text, or before an escape cut off by it (`_STRING_REST`, matched only when a backslash is there)."""
+    return len(text) if text.find("\\", start) < 0 else _STRING_REST.match(text, start).end()  # type: ignore[union-attr]
+
+
 def _decode(text: str) -> Any:
     """A finished JSON value; _MISSING when it is not JSON (the final validation reports it)."""
     try:
@@ -80,6 +86,9 @@ _REST = (re.compile(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"),
 _CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+\\?)?\Z') \
     if sys.version_info >= (3, 11) else None
 _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
+# the last character of a lazy frame's text when the member after its last comma may show: a finished
+# string or container (or a space, which says nothing)
+_MAY_SHOW = frozenset('"]} \t\r\n')
 _HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
@@ -167,6 +176,7 @@ class JsonCursor:
         self._open_scanned = -1
         self._open_decoded: tuple[int, int, str] = (-1, -1, "")
         self._keys: dict[str, Any] = {}  # decoded object keys, by their JSON text
+        self._member_keys: dict[str, str | None] = {}  # `_member_key`'s answers, by the text it read
         self._raw_depth = 0  # brackets open in the RAW container on top (see `_skip_raw`)
         self.version = 0  # bumped when what a snapshot shows changes (see `signature`)
         self.shown: Any = _MISSING  # the unfinished string the last snapshot showed
@@ -199,7 +209,10 @@ class JsonCursor:
                 return False
             self._pos = opening.start()
         elif self._open_at == self._pos:  # inside a long string: scan the new text only
-            rest = _STRING_REST.match(text, self._open_scanned)
+            scanned = self._open_scanned
+            quote = text.find('"', scanned)
+            # (a quote after no backslash closes it: no need to match, the loop below reads it from its start)
+            rest = _STRING_REST.match(text, scanned) if quote < 0 or text[quote - 1] == "\\" else None
             if rest is not None and rest.group(1) is None:
                 self._open_scanned = rest.end()
                 return frame.lazy or (frame.shape is not RAW and (not frame.is_object or frame.key is not None))
@@ -220,10 +233,14 @@ class JsonCursor:
                     return True
                 frame = stack[-1]
                 if frame.shape.keeps:  # decoded whole by its parent, unless built from its own members
-                    frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
-                                          closed.shown, self._lazy_built(closed, end) if closed.lazy else _MISSING))
-                    if frame.shape.eager:
-                        self._settle(frame)
+                    built = self._lazy_built(closed, end) if closed.lazy else _MISSING
+                    if built is not _MISSING and frame.shape.flat_items and not frame.pending:
+                        frame.members.append(built)  # an item of a list of flat objects: what `_settle` does
+                    else:
+                        frame.pending.append((frame.key if frame.is_object else frame.count, closed.start, end,
+                                              closed.shown, built))
+                        if frame.shape.eager:
+                            self._settle(frame)
                 frame.value_done = True
                 pos = end
             if frame is not None and frame.shape.items_text:
@@ -392,16 +409,24 @@ class JsonCursor:
 
     def _step_list(self, text: str, pos: int, frame: _Frame) -> int:
         """Read the items of a list of flat objects (`ListShape.flat_items`) from `pos`: each item
-        finished in the text at hand in one regex match, left for `_settle` to build from its members;
-        an item cut off by the end of the text is pushed as a lazy frame (shown as far as it
-        arrived). Returns where the token loop goes on: at anything but an object item or the
-        comma after one, or inside the lazy item."""
+        finished in the text at hand in one regex match, and built (`_flat_model`); an item cut off by
+        the end of the text is pushed as a lazy frame (shown as far as it arrived). Returns where the
+        token loop goes on: at anything but an object item or the comma after one, or inside the
+        lazy item."""
         size = len(text)
+        flat = frame.shape.flat_item  # type: ignore[attr-defined]
         while True:
-            at = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
-            if at >= size:
-                return at
-            char = text[at]
+            if pos >= size:
+                return pos
+            char = text[pos]
+            if char.isspace():  # (what `_SPACE` steps over; most often a single space: no regex call then)
+                pos += 1
+                if pos < size and text[pos].isspace():
+                    pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
+                if pos >= size:
+                    return pos
+                char = text[pos]
+            at = pos
             if char == ",":
                 if not frame.value_done:
                     return at  # after a scalar item, or a stray comma: the token loop's
@@ -412,15 +437,23 @@ class JsonCursor:
             if char != "{":
                 return at
             self.version += 1  # an object appears
-            whole = _CLOSED.match(text, at)
+            # with no closing bracket after it, it is cut off by the end of the text: not matched (the
+            # match would read it all only to fail; the lazy frame reads it next)
+            whole = _CLOSED.match(text, at) if text.find("}", at) >= 0 or text.find("]", at) >= 0 else None
             if whole is None:  # cut off by the end of the text (or deeper than one match reads)
-                item = _Frame(frame.shape.child(frame.count), True, at)
+                item = _Frame(flat, True, at)
                 item.lazy = True
                 self.stack.append(item)
                 self._raw_depth = 1
                 return at + 1
             pos = whole.end()
-            frame.pending.append((frame.count, at, pos, _MISSING, _MISSING))
+            # built now rather than at the next snapshot (what `_settle` does, without its bookkeeping per
+            # item), unless items wait before it; an item that does not validate waits for `_settle`
+            value = _flat_model(flat, text[at:pos]) if not frame.pending else _MISSING
+            if value is not _MISSING:
+                frame.members.append(value)  # (`version` moved above: an object appeared)
+            else:
+                frame.pending.append((frame.count, at, pos, _MISSING, _MISSING))
             frame.value_done = True
 
     def _skip_raw(self, text: str, pos: int) -> int:
@@ -436,7 +469,7 @@ class JsonCursor:
             char = text[pos]
             if char == '"':  # a string still arriving: its rest is scanned next time
                 self._open_at = pos
-                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                self._open_scanned = _open_end(text, pos + 1)
                 break
             pos += 1
             if char == "{" or char == "[":
@@ -473,7 +506,7 @@ class JsonCursor:
             char = text[pos]
             if char == '"':  # a string still arriving: its rest is scanned next time
                 self._open_at = pos
-                self._open_scanned = _STRING_REST.match(text, pos + 1).end()  # type: ignore[union-attr]
+                self._open_scanned = _open_end(text, pos + 1)
                 break
             pos += 1
             if char == "{" or char == "[":
@@ -522,14 +555,14 @@ class JsonCursor:
 
     def _member_key(self, start: int, end: int) -> str | None:
         """The key of the member whose value starts at `end`, when `text[start:end]` is `"key": `."""
-        match = _MEMBER_KEY.match(self.text, start, end)
-        if match is None or match.end() != end:
-            return None
-        token = match.group(1)
-        key = self._keys.get(token)
-        if key is None:
-            key = self._keys[token] = _decode(token)
-        return key if isinstance(key, str) else None
+        span = self.text[start:end]
+        known = self._member_keys.get(span, _MISSING)  # (the same few spans again and again: no regex call)
+        if known is not _MISSING:
+            return known  # type: ignore[no-any-return]
+        match = _MEMBER_KEY.fullmatch(span)
+        key = _decode(match.group(1)) if match is not None else None
+        self._member_keys[span] = key = key if isinstance(key, str) else None
+        return key
 
     def _lazy_members(self, frame: _Frame, end: int) -> None:
         """Decode and check the lazy frame's members from `upto` to `end` (after a comma, or its end)."""
@@ -557,11 +590,40 @@ class JsonCursor:
             self.version += 1
         return built
 
+    def _first_cut_value(self, frame: _Frame, in_string: bool) -> Any:
+        """What a lazy frame shown for the first time shows (most often, with pieces longer than an
+        item), in one call to its model's validator (`ModelShape.whole_cut`) where that reads the text
+        as `_lazy_value` does: when it ends inside the value of a plain `str` member, or inside an open
+        list of plain strings (its finished items, and the string still arriving). _MISSING otherwise,
+        or when the text does not validate (`_lazy_value` then keeps what is valid)."""
+        shape = frame.shape
+        whole_cut = shape.whole_cut  # type: ignore[attr-defined]
+        if whole_cut is None:
+            return _MISSING
+        depth = self._raw_depth
+        if depth == 1:
+            if not in_string or shape.names.get(  # type: ignore[attr-defined]
+                    self._member_key(frame.commit, self._open_at)) not in shape.plain_str:  # type: ignore[attr-defined]
+                return _MISSING
+        elif depth == 2 and frame.opened == "[":
+            key = self._member_key(frame.commit, frame.value_at)
+            child = shape.child(key) if key is not None else RAW
+            if type(child) is not ListShape or not child.plain_str:
+                return _MISSING
+        else:
+            return _MISSING
+        return whole_cut(self.text[frame.start :])
+
     def _lazy_value(self, frame: _Frame) -> Any:
         """What a lazy frame shows: its finished members (decoded and checked once, a block at a time)
         and the one still open: a string (where strings show), a finished container, or an open list
         of its finished items and the string still arriving."""
         text, shape = self.text, frame.shape
+        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
+        if frame.shown is _MISSING:
+            value = self._first_cut_value(frame, in_string)
+            if value is not _MISSING:
+                return value
         # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
         # (token-sized pieces show it many times) taken one by one, a block at a time
         prefix = _MISSING
@@ -573,7 +635,6 @@ class JsonCursor:
                 self._lazy_members(frame, frame.commit)
         key: Any = None
         value = _MISSING
-        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
         if self._raw_depth == 1:
             if in_string:
                 key = self._member_key(frame.commit, self._open_at)
@@ -581,7 +642,7 @@ class JsonCursor:
                 if string is not None:
                     ok, value = shape.show_string(key, string)
                     value = value if ok else _MISSING
-            elif text[frame.commit :].strip():
+            elif text[-1] in _MAY_SHOW and text[frame.commit :].strip():  # (else a scalar, or no value yet)
                 try:
                     tail = from_json("{" + text[frame.commit :], allow_partial="trailing-strings")
                 except ValueError:
@@ -800,7 +861,11 @@ class JsonCursor:
             top.shown = value
             self.shown, self._shown_in, self._shown_key = _MISSING, None, None
             for frame in self.stack[-2::-1]:
-                value = frame.shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
+                shape = frame.shape
+                if type(shape) is ListShape:  # what its `build` does, without a call (every snapshot, per level)
+                    value = [*frame.members, value]
+                else:
+                    value = shape.build(frame.members, frame.key if frame.is_object else frame.count, value)
                 frame.shown = value
             return value
         if top.value_start >= 0 and not top.value_done and (not top.is_object or top.key is not None) \

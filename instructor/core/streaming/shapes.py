@@ -189,6 +189,31 @@ class ModelShape(Shape):
 
         return whole
 
+    @functools.cached_property
+    def whole_cut(self) -> Callable[[str], Any] | None:
+        """`whole` for such an object's text cut off inside a plain string (a `str` member's, or an item's
+        of a list of them): its finished members and that string so far, in one call (pydantic's partial
+        JSON, which reads a trailing string as `from_json(..., allow_partial="trailing-strings")` does).
+        None where `whole` is None, or with a pydantic older than 2.10 (no partial JSON); _MISSING when
+        the text does not validate."""
+        if self.whole is None:
+            return None
+        validate, context = self.model.__pydantic_validator__.validate_json, self.context
+        try:
+            validate("{}", context=context, allow_partial="trailing-strings")
+        except TypeError:  # (pydantic-core before 2.27)
+            return None
+        except ValidationError:
+            pass  # partial JSON is there: what an empty object gives does not matter
+
+        def whole_cut(text: str) -> Any:
+            try:
+                return validate(text, context=context, allow_partial="trailing-strings")
+            except ValidationError:
+                return _MISSING
+
+        return whole_cut
+
     def child(self, key: Any) -> Shape:
         shape = self._children.get(key)
         if shape is None:
