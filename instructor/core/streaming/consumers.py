@@ -12,8 +12,9 @@ from pydantic_core import from_json, to_json
 
 from instructor.core.exceptions import IncompleteOutputException, ResponseParsingError
 from instructor.core.schema import check_calls, tool_name
-from instructor.core.streaming.cursor import JsonCursor, _decode
+from instructor.core.streaming.cursor import JsonCursor
 from instructor.core.streaming.early import field_checks
+from instructor.core.streaming.scan import _decode
 from instructor.core.streaming.shapes import _MISSING, RAW, ItemsShape, ModelShape, _ItemsWrapper
 
 if TYPE_CHECKING:

@@ -19,93 +19,29 @@ opens and closes within the text at hand (no snapshot showed it).
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from pydantic_core import from_json
 
+from instructor.core.streaming.lazy import LazyFrames
+from instructor.core.streaming.scan import (
+    _CLOSED,
+    _CUT,
+    _CUT_ITEM,
+    _HIGH_SURROGATE,
+    _OPENING,
+    _RAW_RUN,
+    _SPACE,
+    _STRING_REST,
+    _TOKEN,
+    _decode,
+    _flat_model,
+    _open_end,
+)
 from instructor.core.streaming.shapes import _MISSING, RAW, ItemsShape, ListShape, ModelShape, Shape
 
 __lazy_modules__ = ["pydantic_core"]  # PEP 810: lazy on Pythons that support it
-
-
-def _last_comma_slow(text: str, start: int, end: int) -> int:
-    """`JsonCursor._last_comma` the slow way: from comma to comma, strings stepped over whole."""
-    last = -1
-    while start < end:
-        match = _TO_COMMA.match(text, start, end)
-        if match is None or match.end(1) < 0:
-            break
-        last = start = match.end()
-    return last
-
-
-def _open_end(text: str, start: int) -> int:
-    """How far the body of a string that does not close in `text` is scanned, from `start`: to the end of
-    the text, or before an escape cut off by it (`_STRING_REST`, matched only when a backslash is there)."""
-    return len(text) if text.find("\\", start) < 0 else _STRING_REST.match(text, start).end()  # type: ignore[union-attr]
-
-
-def _decode(text: str) -> Any:
-    """A finished JSON value; _MISSING when it is not JSON (the final validation reports it)."""
-    try:
-        return from_json(text)
-    except ValueError:
-        return _MISSING
-
-
-# A whole string (its closing quote in group 1, absent while it is still arriving; a colon after
-# it in group 2: a key, read in one step), or one structural character: strings are stepped over
-# by the regex engine, never decoded here.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:(")(\s*:)?)?|[{}\[\],:]')
-_OPENING = re.compile(r"[{\[]")
-# The rest of a string still arriving, from a point between two characters (never inside an escape).
-_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
-_SPACE = re.compile(r"\s*")
-# The inside of a container nothing is kept from, up to its next bracket or unfinished string.
-_RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
-if sys.version_info >= (3, 11):  # possessive: a cut string or container fails at once, no backtracking
-    _RUN = _RUN.replace("*", "*+")
-_RAW_RUN = re.compile(_RUN)
-# The same, noting where its last comma ends (group 1): where the members of a lazy frame end.
-# The text up to and with the next comma outside strings (group 1: the comma), or to the next bracket.
-_TO_COMMA = re.compile(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,)?')
-# The key before a member's value: `"key": ` (the whole text between a comma and the value).
-_MEMBER_KEY = re.compile(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*')
-# A whole container holding containers that hold none (an item with a list of tags, say).
-_CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
-# The rest of such a container from inside it (its own level; or, the second, from inside one it holds), to
-# its closing bracket: where a lazy frame that closes in the text at hand ends, without its commas.
-_REST = (re.compile(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"),
-         re.compile(rf"{_RUN}[}}\]]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"))
-# The beginning of such a container, cut off by the end of the text (perhaps inside a string). It never
-# matches text whose brackets all close, so waiting for more text is what stepping over it would do.
-# Only where the patterns are possessive: a failing match must not backtrack over the whole item.
-_CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+\\?)?\Z') \
-    if sys.version_info >= (3, 11) else None
-_CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
-# the last character of a lazy frame's text when the member after its last comma may show: a finished
-# string or container (or a space, which says nothing)
-_MAY_SHOW = frozenset('"]} \t\r\n')
-_HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
-
-
-def _flat_model(shape: ModelShape, text: str) -> Any:
-    """A flat object item (its `text`) as its partial model, validated whole (`shape.whole`) or
-    built from its decoded members checked by `shape.take`; _MISSING when it is no object or a
-    member is left out (pydantic's check of the whole item, by its parent, says what to keep then)."""
-    whole = shape.whole
-    if whole is not None:
-        value = whole(text)
-        if value is not _MISSING:
-            return value
-    members: dict[str, Any] = {}
-    raw = _decode(text)
-    if type(raw) is not dict or not shape.take(raw, members):
-        return _MISSING
-    return shape.build(members, None, _MISSING)
 
 
 class _Frame:
@@ -143,7 +79,7 @@ class _Frame:
         self.upto = self.commit = start + 1
 
 
-class JsonCursor:
+class JsonCursor(LazyFrames):
     """Follows a JSON text fed piece by piece, holding the checked value of every finished member.
 
     Args:
@@ -481,211 +417,6 @@ class JsonCursor:
         self._raw_depth = depth
         self._pos = pos
         return -1
-
-    def _skip_lazy(self, text: str, pos: int, frame: _Frame, cut: bool = False) -> int:
-        """`_skip_raw` for a lazy frame: also notes where its members end (its own commas) and where
-        the items of its open list member end (that list's commas). `cut`: `_CLOSED` just failed on
-        it, so `_REST` would too."""
-        depth = self._raw_depth
-        if depth <= 2 and not cut:  # it closes in the text at hand: one match says where (its commas matter no more)
-            whole = _REST[depth - 1].match(text, pos)
-            if whole is not None:
-                return whole.end()
-        run = _RAW_RUN.match
-        size = len(text)
-        members: list[int] = []  # the runs of its own members (start, end, ...) read here
-        items: list[int] = []  # ... and of the items of its open list member
-        while True:
-            start, pos = pos, run(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
-            if depth == 1:
-                members += start, pos
-            elif depth == 2 and frame.opened == "[":
-                items += start, pos
-            if pos >= size:
-                break
-            char = text[pos]
-            if char == '"':  # a string still arriving: its rest is scanned next time
-                self._open_at = pos
-                self._open_scanned = _open_end(text, pos + 1)
-                break
-            pos += 1
-            if char == "{" or char == "[":
-                depth += 1
-                if depth == 2:
-                    frame.opened, frame.value_at = char, pos - 1
-                    frame.items, frame.items_upto, frame.item_commit = [], pos, pos
-                    items.clear()
-            else:
-                depth -= 1
-                if depth == 0:
-                    return pos  # closed: where its members end matters no more
-        # still open: where its last members end (its last commas), for the next snapshot
-        if len(members) == 2:  # (most often: one run, the text since the last bracket)
-            comma = self._last_comma(text, members[0], members[1])
-        else:
-            comma = self._last_comma_of(text, members)
-        if comma > 0:
-            frame.commit = comma
-        if items:
-            comma = self._last_comma_of(text, items)
-            if comma > 0:
-                frame.item_commit = comma
-        self._raw_depth = depth
-        self._pos = pos
-        return -1
-
-    def _last_comma_of(self, text: str, runs: list[int]) -> int:
-        """Where the last comma of `runs` (start, end, start, end...) ends, or -1."""
-        for i in range(len(runs) - 2, -1, -2):
-            comma = self._last_comma(text, runs[i], runs[i + 1])
-            if comma > 0:
-                return comma
-        return -1
-
-    @staticmethod
-    def _last_comma(text: str, start: int, end: int) -> int:
-        """Where the last comma outside strings in `text[start:end]` ends, or -1; the span holds
-        whole strings and no brackets, and starts outside a string."""
-        comma = text.rfind(",", start, end)
-        if comma < 0:
-            return -1
-        if text.find("\\", start, comma) < 0:  # no escapes: quotes alternate, opening and closing
-            return comma + 1 if text.count('"', start, comma) % 2 == 0 else _last_comma_slow(text, start, end)
-        return _last_comma_slow(text, start, end)
-
-    def _member_key(self, start: int, end: int) -> str | None:
-        """The key of the member whose value starts at `end`, when `text[start:end]` is `"key": `."""
-        span = self.text[start:end]
-        known = self._member_keys.get(span, _MISSING)  # (the same few spans again and again: no regex call)
-        if known is not _MISSING:
-            return known  # type: ignore[no-any-return]
-        match = _MEMBER_KEY.fullmatch(span)
-        key = _decode(match.group(1)) if match is not None else None
-        self._member_keys[span] = key = key if isinstance(key, str) else None
-        return key
-
-    def _lazy_members(self, frame: _Frame, end: int) -> None:
-        """Decode and check the lazy frame's members from `upto` to `end` (after a comma, or its end)."""
-        block = _decode("{" + self.text[frame.upto : end - 1] + "}")
-        frame.upto = end
-        if type(block) is not dict or not frame.shape.take(block, frame.members):  # type: ignore[attr-defined]
-            frame.clean = False
-
-    def _lazy_built(self, closed: _Frame, end: int) -> Any:
-        """A closed lazy frame's value, as `_built` gives a frame's: built from its members when a
-        snapshot showed it (so most of them are checked already) and none was left out."""
-        if closed.shown is _MISSING:
-            return _MISSING
-        whole = closed.shape.whole  # type: ignore[attr-defined]
-        built = whole(self.text[closed.start : end]) if whole is not None else _MISSING
-        if built is not _MISSING:  # (one call to its validator rather than decoding the rest of its members)
-            if built.__dict__ != closed.shown.__dict__:
-                self.version += 1
-            return built
-        self._lazy_members(closed, end)
-        if not closed.clean:
-            return _MISSING
-        built = closed.shape.build(closed.members, None, _MISSING)
-        if built.__dict__ != closed.shown.__dict__:  # its last members, settled here, show
-            self.version += 1
-        return built
-
-    def _first_cut_value(self, frame: _Frame, in_string: bool) -> Any:
-        """What a lazy frame shown for the first time shows (most often, with pieces longer than an
-        item), in one call to its model's validator (`ModelShape.whole_cut`) where that reads the text
-        as `_lazy_value` does: when it ends inside the value of a plain `str` member, or inside an open
-        list of plain strings (its finished items, and the string still arriving). _MISSING otherwise,
-        or when the text does not validate (`_lazy_value` then keeps what is valid)."""
-        shape = frame.shape
-        whole_cut = shape.whole_cut  # type: ignore[attr-defined]
-        if whole_cut is None:
-            return _MISSING
-        depth = self._raw_depth
-        if depth == 1:
-            if not in_string or shape.names.get(  # type: ignore[attr-defined]
-                    self._member_key(frame.commit, self._open_at)) not in shape.plain_str:  # type: ignore[attr-defined]
-                return _MISSING
-        elif depth == 2 and frame.opened == "[":
-            key = self._member_key(frame.commit, frame.value_at)
-            child = shape.child(key) if key is not None else RAW
-            if type(child) is not ListShape or not child.plain_str:
-                return _MISSING
-        else:
-            return _MISSING
-        return whole_cut(self.text[frame.start :])
-
-    def _lazy_value(self, frame: _Frame) -> Any:
-        """What a lazy frame shows: its finished members (decoded and checked once, a block at a time)
-        and the one still open: a string (where strings show), a finished container, or an open list
-        of its finished items and the string still arriving."""
-        text, shape = self.text, frame.shape
-        in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
-        if frame.shown is _MISSING:
-            value = self._first_cut_value(frame, in_string)
-            if value is not _MISSING:
-                return value
-        # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
-        # (token-sized pieces show it many times) taken one by one, a block at a time
-        prefix = _MISSING
-        if frame.commit > frame.upto:
-            whole = shape.whole if frame.shown is _MISSING else None  # type: ignore[attr-defined]
-            if whole is not None:
-                prefix = whole(text[frame.start : frame.commit - 1] + "}")
-            if prefix is _MISSING:  # taken one by one from here on
-                self._lazy_members(frame, frame.commit)
-        key: Any = None
-        value = _MISSING
-        if self._raw_depth == 1:
-            if in_string:
-                key = self._member_key(frame.commit, self._open_at)
-                string = self._open_string(self._open_at) if key is not None else None
-                if string is not None:
-                    ok, value = shape.show_string(key, string)
-                    value = value if ok else _MISSING
-            elif text[-1] in _MAY_SHOW and text[frame.commit :].strip():  # (else a scalar, or no value yet)
-                try:
-                    tail = from_json("{" + text[frame.commit :], allow_partial="trailing-strings")
-                except ValueError:
-                    tail = None
-                if type(tail) is dict and len(tail) == 1:
-                    key, raw = next(iter(tail.items()))
-                    if type(raw) is str:  # finished, but no comma yet: shown where any string is
-                        ok, value = shape.show_string(key, raw)
-                        value = value if ok else _MISSING
-                    elif type(raw) is list or type(raw) is dict:  # a container is finished when it closes
-                        kept = shape.accept([(key, raw)])[0]
-                        value = kept[1] if kept is not None else _MISSING
-                    # a number or literal may still grow
-        elif frame.opened == "[":
-            key = self._member_key(frame.commit, frame.value_at)
-            child = shape.child(key) if key is not None else RAW
-            if type(child) is ListShape:
-                if frame.item_commit > frame.items_upto:
-                    block = _decode("[" + text[frame.items_upto : frame.item_commit - 1] + "]")
-                    frame.items_upto = frame.item_commit
-                    if type(block) is list:
-                        frame.items.extend(kept[1] for kept in child.accept([(None, raw) for raw in block])
-                                           if kept is not None)
-                item = _MISSING
-                if self._raw_depth == 2:
-                    last: Any = None  # the last item, when it is a string
-                    if in_string and self._open_at >= frame.item_commit:
-                        last = self._open_string(self._open_at)
-                    else:
-                        rest = text[frame.item_commit :].strip()
-                        if len(rest) > 1 and rest[0] == '"' and rest[-1] == '"':
-                            last = _decode(rest)
-                    if isinstance(last, str):
-                        ok, shown = child.show_string(None, last)
-                        item = shown if ok else _MISSING
-                value = child.build(frame.items, None, item)
-        if prefix is not _MISSING:  # ours alone: the open member goes straight in, as `build` puts it
-            name = shape.names.get(key) if value is not _MISSING else None  # type: ignore[attr-defined]
-            if name is not None:
-                prefix.__dict__[name] = value
-                prefix.__pydantic_fields_set__.add(name)
-            return prefix
-        return shape.build(frame.members, key, value)
 
     def _settle(self, frame: _Frame) -> None:
         """Decode and check the frame's finished members, keeping those that pass.
