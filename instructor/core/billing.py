@@ -47,6 +47,22 @@ _ROLES: dict[str, tuple[int, int, int, int, int]] = {
 }
 
 
+def token_counts(counts: Mapping[str, int]) -> tuple[int, int, int, int, int]:
+    """`Usage.of_counts` as a plain tuple: (input, output, cached, cache write, reasoning) tokens
+    (telemetry reads it per response, where an object would only be taken apart again)."""
+    inputs = outputs = cached = written = reasoning = 0
+    for key, value in counts.items():  # one pass: this runs per response with a budget or telemetry on
+        roles = _ROLES.get(key)
+        if roles is None or type(value) is not int:  # only numbers count: not a bool, not a test's Mock
+            continue
+        inputs += roles[0] * value
+        outputs += roles[1] * value
+        cached += roles[2] * value
+        written += roles[3] * value
+        reasoning += roles[4] * value
+    return inputs, outputs, cached, written, reasoning
+
+
 @dataclass(frozen=True)
 class Usage:
     """Token counts of one or more requests, each token counted once, whatever the provider.
@@ -74,17 +90,7 @@ class Usage:
     @classmethod
     def of_counts(cls, counts: Mapping[str, int]) -> Usage:
         """Read a handler's counts (provider keys, flat) into one shape; unknown keys are left out."""
-        inputs = outputs = cached = written = reasoning = 0
-        for key, value in counts.items():  # one pass: this runs per response with a budget or telemetry on
-            roles = _ROLES.get(key)
-            if roles is None or type(value) is not int:  # only numbers count: not a bool, not a test's Mock
-                continue
-            inputs += roles[0] * value
-            outputs += roles[1] * value
-            cached += roles[2] * value
-            written += roles[3] * value
-            reasoning += roles[4] * value
-        return cls(inputs, outputs, cached, written, reasoning)
+        return cls(*token_counts(counts))
 
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):
@@ -286,4 +292,4 @@ class Spending:
         return None
 
 
-__all__ = ["Budget", "Price", "Spending", "Usage", "price_of"]
+__all__ = ["Budget", "Price", "Spending", "Usage", "price_of", "token_counts"]

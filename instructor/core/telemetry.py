@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from operator import add
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from instructor.core.billing import Usage
+from instructor.core.billing import token_counts
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from instructor.core.call import _Call
 
 R = TypeVar("R")
+#: input, output, cached, cache write, reasoning tokens (`billing.token_counts`)
+TokenCounts = tuple[int, int, int, int, int]
 
 #: `instructor.<provider>` -> `gen_ai.provider.name`: the conventions' well-known values where
 #: one applies, else instructor's own name of the provider (a custom value, as the conventions allow)
@@ -173,7 +176,7 @@ class CallTrace:
         self.counts: Mapping[str, int] | None = None  # the open attempt's token counts, once its handler read them
         self.attempts = 0
         self.reasks = 0
-        self.usage: Usage | None = None  # what the attempts reported, summed (kept while the call span records)
+        self.usage: TokenCounts | None = None  # what the attempts reported, summed (kept while the call span records)
 
     # -- the call span, around a loop function ---------------------------------------------------
     def run_sync(self, loop: Callable[[_Call, Any], R], call: _Call, max_retries: Any) -> R:
@@ -259,7 +262,7 @@ class CallTrace:
         # and its responses are freed when the caller lets go of them, not by the next garbage collection
         self.span = self.call = None
         if self.attempt is not None:  # abandoned, or an error no step of the attempt settled
-            self._end_attempt(call, error, abandoned=abandoned)
+            self.attempt_ended(call, error, abandoned=abandoned)
         if self.recording:
             span.set_attributes(self._outcome(span, call, error, result, abandoned))
         span.end()
@@ -309,7 +312,7 @@ class CallTrace:
         if self.span is None:  # a loop that no `run_*` wraps: nothing to hang the attempt on
             return
         if self.attempt is not None:  # the previous attempt ended with no step settling it
-            self._end_attempt(call, None, abandoned=False)
+            self.attempt_ended(call, None)
         telemetry = self.telemetry
         trace, context = telemetry._otel
         shape = self.shape
@@ -335,18 +338,16 @@ class CallTrace:
         span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
                                            attributes=attributes)
         self.attempt, self.attempt_shape, self.seen_response = span, shape, call.last_response
-        if not call.streaming:
+        if not call.streaming and span is not self.span:  # (a no-op tracer hands back the call span: current already)
             self.attempt_token = context.attach(trace.set_span_in_context(span, parent))
         self.attempt_started_at = perf_counter()
 
-    def attempt_ended(self, call: _Call, error: BaseException | None) -> None:
-        """The attempt that is open is over: `error` is what went wrong, None when it gave a result."""
-        if self.attempt is not None:
-            self._end_attempt(call, error, abandoned=False)
-
-    def _end_attempt(self, call: _Call, error: BaseException | None, abandoned: bool) -> None:
+    def attempt_ended(self, call: _Call, error: BaseException | None, abandoned: bool = False) -> None:
+        """The attempt that is open is over: `error` is what went wrong, None when it gave a result;
+        `abandoned`: its stream was closed before its end."""
         span, shape = self.attempt, self.attempt_shape
-        assert span is not None and shape is not None
+        if span is None or shape is None:
+            return
         self.attempt = None
         counts, self.counts = self.counts, None
         self.attempts += 1
@@ -361,12 +362,13 @@ class CallTrace:
                 _response_attributes(response, attributes)
             if usage is not None:
                 if self.recording:
-                    self.usage = usage if self.usage is None else self.usage + usage
+                    total = self.usage
+                    self.usage = usage if total is None else tuple(map(add, total, usage))  # type: ignore[assignment]
                 if recording:
                     _usage_attributes(usage, _ATTEMPT_USAGE, attributes)
                 tokens = telemetry.tokens
-                tokens.record(usage.input_tokens, shape.input_metric)
-                tokens.record(usage.output_tokens, shape.output_metric)
+                tokens.record(usage[0], shape.input_metric)
+                tokens.record(usage[1], shape.output_metric)
             if recording and telemetry.capture_content:
                 from instructor.core.telemetry_content import output_attributes
 
@@ -713,18 +715,20 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
         attributes["gen_ai.response.finish_reasons"] = named
 
 
-def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> Usage | None:
-    """The `billing.Usage` of an attempt's response (None when it reported none); `counts`: what
-    its handler read of it already, if it did."""
+def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> TokenCounts | None:
+    """The token counts of an attempt's response (`billing.token_counts`; None when it reported
+    none); `counts`: what its handler read of it already, if it did."""
     if counts is None and call.streaming:
         counts = getattr(response, "usage", None)
-    if not isinstance(counts, Mapping):
+    if type(counts) is not dict and not isinstance(counts, Mapping):
         try:
             counts = call.handler.usage(response)
         except Exception:  # a pass-through response the handler cannot read (a raw stream...)
             return None
-    usage = Usage.of_counts(counts) if counts else None
-    return usage if usage else None
+    if not counts:
+        return None
+    usage = token_counts(counts)
+    return usage if usage[0] + usage[1] > 0 else None
 
 
 def _usage_names(prefix: str) -> tuple[str, str, str, str, str]:
@@ -736,16 +740,13 @@ _ATTEMPT_USAGE = _usage_names("gen_ai.usage.")  # the conventions' names
 _CALL_USAGE = _usage_names("instructor.usage.")  # the same, summed over a call's attempts
 
 
-def _usage_attributes(usage: Usage, names: tuple[str, str, str, str, str], attributes: dict[str, Any]) -> None:
-    inputs, outputs, cached, written, reasoning = names
-    attributes[inputs] = usage.input_tokens
-    attributes[outputs] = usage.output_tokens
-    if usage.cached_tokens:
-        attributes[cached] = usage.cached_tokens
-    if usage.cache_write_tokens:
-        attributes[written] = usage.cache_write_tokens
-    if usage.reasoning_tokens:
-        attributes[reasoning] = usage.reasoning_tokens
+def _usage_attributes(usage: TokenCounts, names: tuple[str, str, str, str, str], attributes: dict[str, Any]) -> None:
+    """`usage` under `names`: input and output always, the cached, cache write and reasoning parts when any."""
+    inputs, outputs, *parts = names
+    attributes[inputs], attributes[outputs] = usage[0], usage[1]
+    for name, value in zip(parts, usage[2:]):
+        if value:
+            attributes[name] = value
 
 
 def _is_invalid_answer(error: BaseException) -> bool:
