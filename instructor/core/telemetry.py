@@ -93,6 +93,8 @@ _REQUEST_PARAMS = {
 _PARAM_KEYS = frozenset(_REQUEST_PARAMS)
 #: where a wire keeps its sampling settings besides the top level (Bedrock, Gemini)
 _NESTED_PARAMS = ("inferenceConfig", "config", "generation_config")
+#: the request keys that may hold sampling settings
+_REQUEST_KEYS = _PARAM_KEYS | frozenset(_NESTED_PARAMS)
 
 #: the conventions' advised bucket boundaries
 _TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
@@ -319,8 +321,21 @@ class CallTrace:
         if call is not self.call or shape is None:
             self.call = call
             self.shape = shape = _call_shape(call)
-        request = call.request
         attributes = shape.attempt_attributes(n)
+        if n > 1 or telemetry.capture_content or not _REQUEST_KEYS.isdisjoint(call.request):
+            attributes = self._varying(call, n, shape, attributes)
+        parent = self.parent
+        span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
+                                           attributes=attributes)
+        self.attempt, self.attempt_shape, self.seen_response = span, shape, call.last_response
+        if not call.streaming and span is not self.span:  # (a no-op tracer hands back the call span: current already)
+            self.attempt_token = context.attach(trace.set_span_in_context(span, parent))
+        self.attempt_started_at = perf_counter()
+
+    def _varying(self, call: _Call, n: int, shape: _Shape, attributes: dict[str, Any]) -> dict[str, Any]:
+        """`attributes` (the shape's) with what varies from request to request: the sampling
+        settings, whether it is a re-ask (counted), the prompt (with `capture_content`)."""
+        telemetry, request = self.telemetry, call.request
         varying = _request_attributes(request)
         previous = call.last_error
         if n > 1 and previous is not None and _is_invalid_answer(previous):
@@ -332,15 +347,7 @@ class CallTrace:
             from instructor.core.telemetry_content import input_attributes
 
             varying.update(input_attributes(request))
-        if varying:
-            attributes = {**attributes, **varying}
-        parent = self.parent
-        span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
-                                           attributes=attributes)
-        self.attempt, self.attempt_shape, self.seen_response = span, shape, call.last_response
-        if not call.streaming and span is not self.span:  # (a no-op tracer hands back the call span: current already)
-            self.attempt_token = context.attach(trace.set_span_in_context(span, parent))
-        self.attempt_started_at = perf_counter()
+        return {**attributes, **varying} if varying else attributes
 
     def attempt_ended(self, call: _Call, error: BaseException | None, abandoned: bool = False) -> None:
         """The attempt that is open is over: `error` is what went wrong, None when it gave a result;
@@ -357,10 +364,10 @@ class CallTrace:
         attributes: dict[str, Any] = {}
         response = call.last_response
         if response is not None and response is not self.seen_response:  # this attempt's, not an earlier one's
-            usage = _usage_of(call, response, counts)
+            usage = token_counts(counts) if type(counts) is dict else _usage_of(call, response, counts)
             if recording:
                 _response_attributes(response, attributes)
-            if usage is not None:
+            if usage is not None and usage[0] + usage[1] > 0:
                 if self.recording:
                     total = self.usage
                     self.usage = usage if total is None else tuple(map(add, total, usage))  # type: ignore[assignment]
@@ -473,7 +480,9 @@ class _Shape:
 def _call_shape(call: _Call) -> _Shape:
     """`call`'s `_Shape`, from its client's (built on the first call of its model and response model)."""
     owner = call.owner
-    model = _model_of(call.request, owner)
+    model = call.request.get("model")
+    if not model or type(model) is not str:
+        model = _model_of(call.request, owner)
     shapes: dict[tuple[Any, ...], _Shape] | None = vars(owner).get("_telemetry_shapes")
     if shapes is None:
         shapes = vars(owner)["_telemetry_shapes"] = {}
@@ -620,8 +629,7 @@ def _request_attributes(request: Mapping[str, Any]) -> dict[str, Any]:
     """The request's sampling settings, as the conventions name them (top level, Bedrock's
     `inferenceConfig`, Gemini's `config`); mostly none."""
     attributes: dict[str, Any] = {}
-    if not _PARAM_KEYS.isdisjoint(request):
-        _params(request, request.keys() & _PARAM_KEYS, attributes)
+    _params(request, request.keys() & _PARAM_KEYS, attributes)
     for key in _NESTED_PARAMS:
         nested = request.get(key)
         if nested is None:
@@ -715,9 +723,9 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
         attributes["gen_ai.response.finish_reasons"] = named
 
 
-def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> TokenCounts | None:
+def _usage_of(call: _Call, response: Any, counts: Any) -> TokenCounts | None:
     """The token counts of an attempt's response (`billing.token_counts`; None when it reported
-    none); `counts`: what its handler read of it already, if it did."""
+    none) when its handler did not read them (a stream's, a pass-through response's)."""
     if counts is None and call.streaming:
         counts = getattr(response, "usage", None)
     if type(counts) is not dict and not isinstance(counts, Mapping):
@@ -725,10 +733,7 @@ def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> T
             counts = call.handler.usage(response)
         except Exception:  # a pass-through response the handler cannot read (a raw stream...)
             return None
-    if not counts:
-        return None
-    usage = token_counts(counts)
-    return usage if usage[0] + usage[1] > 0 else None
+    return token_counts(counts) if counts else None
 
 
 def _usage_names(prefix: str) -> tuple[str, str, str, str, str]:
