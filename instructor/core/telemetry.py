@@ -355,47 +355,56 @@ class CallTrace:
         span, shape = self.attempt, self.attempt_shape
         if span is None or shape is None:
             return
+        seconds = perf_counter() - self.attempt_started_at
         self.attempt = None
         counts, self.counts = self.counts, None
         self.attempts += 1
-        seconds = perf_counter() - self.attempt_started_at
         telemetry = self.telemetry
-        recording = span.is_recording()
-        attributes: dict[str, Any] = {}
-        response = call.last_response
-        if response is not None and response is not self.seen_response:  # this attempt's, not an earlier one's
+        response, usage = call.last_response, None
+        if response is self.seen_response:  # an earlier attempt's (or none): this one got no answer
+            response = None
+        elif response is not None:
             usage = token_counts(counts) if type(counts) is dict else _usage_of(call, response, counts)
-            if recording:
-                _response_attributes(response, attributes)
             if usage is not None and usage[0] + usage[1] > 0:
+                telemetry.tokens.record(usage[0], shape.input_metric)
+                telemetry.tokens.record(usage[1], shape.output_metric)
                 if self.recording:
                     total = self.usage
                     self.usage = usage if total is None else tuple(map(add, total, usage))  # type: ignore[assignment]
-                if recording:
-                    _usage_attributes(usage, _ATTEMPT_USAGE, attributes)
-                tokens = telemetry.tokens
-                tokens.record(usage[0], shape.input_metric)
-                tokens.record(usage[1], shape.output_metric)
-            if recording and telemetry.capture_content:
-                from instructor.core.telemetry_content import output_attributes
-
-                attributes.update(output_attributes(response))
-        metric = shape.metric
-        if abandoned:
-            attributes["instructor.stream.abandoned"] = True
-        elif error is not None:
-            metric = {**metric, "error.type": type(error).__qualname__}
-            if recording:
-                _failed(span, error, attributes, telemetry.capture_content)
-                if _is_invalid_answer(error):
-                    span.add_event("instructor.validation_error", _validation_details(error))
-        if recording:
-            span.set_attributes(attributes)
+            else:
+                usage = None
+        if span.is_recording():
+            span.set_attributes(self._attempt_outcome(span, response, usage, error, abandoned))
         span.end()
+        metric = shape.metric
+        if error is not None and not abandoned:
+            metric = {**metric, "error.type": type(error).__qualname__}
         telemetry.duration.record(seconds, metric)
         if self.attempt_token is not None:
             telemetry._otel[1].detach(self.attempt_token)
             self.attempt_token = None
+
+    def _attempt_outcome(self, span: Span, response: Any, usage: TokenCounts | None, error: BaseException | None,
+                         abandoned: bool) -> dict[str, Any]:
+        """The attributes an attempt span ends with (and its status and validation event, when
+        `error` ended it): what its `response` says, its token counts."""
+        attributes: dict[str, Any] = {}
+        capture = self.telemetry.capture_content
+        if response is not None:
+            _response_attributes(response, attributes)
+            if usage is not None:
+                _usage_attributes(usage, _ATTEMPT_USAGE, attributes)
+            if capture:
+                from instructor.core.telemetry_content import output_attributes
+
+                attributes.update(output_attributes(response))
+        if abandoned:
+            attributes["instructor.stream.abandoned"] = True
+        elif error is not None:
+            _failed(span, error, attributes, capture)
+            if _is_invalid_answer(error):
+                span.add_event("instructor.validation_error", _validation_details(error))
+        return attributes
 
     # -- fallback chains -------------------------------------------------------------------------
     def moved_on(self, call: _Call, following: _Call, exc: BaseException) -> None:
