@@ -163,19 +163,10 @@ class CallTrace:
                  "attempt_token", "attempt_started_at", "seen_response", "counts", "attempts", "reasks", "usage")
 
     def __init__(self, telemetry: Telemetry) -> None:
+        # what the spans need is set when they start (`_start`, `attempt_started`): a trace is made per call
         self.telemetry = telemetry
-        self.call: _Call | None = None
-        self.shape: _Shape | None = None  # `call`'s
         self.span: Span | None = None
-        self.recording = False  # whether the call span records
-        self.parent: Any = None  # the context whose current span is the call span: the attempts' parent
-        self.token: object = None
         self.attempt: Span | None = None
-        self.attempt_shape: _Shape | None = None  # the shape of the open attempt's call
-        self.attempt_token: object = None
-        self.attempt_started_at = 0.0
-        self.seen_response: Any = None
-        self.counts: Mapping[str, int] | None = None  # the open attempt's token counts, once its handler read them
         self.attempts = 0
         self.reasks = 0
         self.usage: TokenCounts | None = None  # what the attempts reported, summed (kept while the call span records)
@@ -246,20 +237,21 @@ class CallTrace:
 
     def _start(self, call: _Call, current: bool) -> None:
         trace, context = self.telemetry._otel
-        self.call = call
-        self.shape = shape = _call_shape(call)
+        self.call: _Call | None = call
+        self.shape: _Shape | None = (shape := _call_shape(call))  # `call`'s
         self.span = span = self.telemetry.tracer.start_span(shape.call_name, kind=trace.SpanKind.INTERNAL,
                                                             attributes=shape.call_attributes)
         self.recording = span.is_recording()
-        self.parent = trace.set_span_in_context(span)
-        if current:
-            self.token = context.attach(self.parent)
+        self.parent = parent = trace.set_span_in_context(span)  # the attempts' parent
+        self.token = context.attach(parent) if current else None
 
     def _end(self, error: BaseException | None, result: Any = None, abandoned: bool = False) -> None:
         """End the call span: `result` is the loop's `(value, completion)` (None: no value)."""
-        span, call = self.span, self.call
-        if span is None or call is None:
+        span = self.span
+        if span is None:
             return
+        call = self.call
+        assert call is not None
         # `call.trace` is this trace: dropping the call breaks the cycle, so that the call, its request
         # and its responses are freed when the caller lets go of them, not by the next garbage collection
         self.span = self.call = None
@@ -270,7 +262,6 @@ class CallTrace:
         span.end()
         if self.token is not None:
             self.telemetry._otel[1].detach(self.token)
-            self.token = None
 
     def _outcome(self, span: Span, call: _Call, error: BaseException | None, result: Any, abandoned: bool
                  ) -> dict[str, Any]:
@@ -321,15 +312,17 @@ class CallTrace:
         if call is not self.call or shape is None:
             self.call = call
             self.shape = shape = _call_shape(call)
-        attributes = shape.attempt_attributes(n)
+        attributes = shape.first_attempt if n == 1 else shape.attempt_attributes(n)
         if n > 1 or telemetry.capture_content or not _REQUEST_KEYS.isdisjoint(call.request):
             attributes = self._varying(call, n, shape, attributes)
         parent = self.parent
         span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
                                            attributes=attributes)
         self.attempt, self.attempt_shape, self.seen_response = span, shape, call.last_response
-        if not call.streaming and span is not self.span:  # (a no-op tracer hands back the call span: current already)
-            self.attempt_token = context.attach(trace.set_span_in_context(span, parent))
+        self.counts: Mapping[str, int] | None = None  # the attempt's token counts, once its handler read them
+        # (a no-op tracer hands back the call span, which is current already)
+        self.attempt_token = (context.attach(trace.set_span_in_context(span, parent))
+                              if not call.streaming and span is not self.span else None)
         self.attempt_started_at = perf_counter()
 
     def _varying(self, call: _Call, n: int, shape: _Shape, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -382,7 +375,6 @@ class CallTrace:
         telemetry.duration.record(seconds, metric)
         if self.attempt_token is not None:
             telemetry._otel[1].detach(self.attempt_token)
-            self.attempt_token = None
 
     def _attempt_outcome(self, span: Span, response: Any, usage: TokenCounts | None, error: BaseException | None,
                          abandoned: bool) -> dict[str, Any]:
@@ -443,7 +435,7 @@ class _Shape:
     aggregations by the attribute set)."""
 
     __slots__ = ("spec", "mode", "response_model", "call_name", "call_attributes", "attempt_name", "attempt_base",
-                 "attempts", "metric", "input_metric", "output_metric")
+                 "first_attempt", "attempts", "metric", "input_metric", "output_metric")
 
     def __init__(self, call: _Call, model: str | None) -> None:
         owner, spec = call.owner, call.spec
@@ -471,13 +463,15 @@ class _Shape:
             attempt["instructor.response_model"] = name
         self.attempt_name = f"{operation} {model or ''}".rstrip()
         self.attempt_base = attempt
-        self.attempts: dict[int, dict[str, Any]] = {}
+        self.first_attempt = {**attempt, "instructor.attempt": 1}
+        self.attempts: dict[int, dict[str, Any]] = {}  # the next few attempts'; built when one runs
         self.metric = metric
         self.input_metric = {**metric, "gen_ai.token.type": "input"}
         self.output_metric = {**metric, "gen_ai.token.type": "output"}
 
     def attempt_attributes(self, n: int) -> dict[str, Any]:
-        """The attributes attempt `n`'s span starts with (the first few numbers' built once)."""
+        """The attributes attempt `n`'s span starts with (the first few numbers' built once; the first's is
+        `first_attempt`)."""
         attributes = self.attempts.get(n)
         if attributes is None:
             attributes = {**self.attempt_base, "instructor.attempt": n}
