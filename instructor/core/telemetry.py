@@ -718,10 +718,10 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
         for many, one in lists:
             items = getattr(response, many, None)
             if isinstance(items, (list, tuple)):
-                reasons.extend(getattr(item, one, None) for item in items)
+                reasons.extend([getattr(item, one, None) for item in items])
         if not reasons and reason_name:
             reasons.append(getattr(response, reason_name, None))
-    named = tuple(r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None)
+    named = tuple([r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None])
     if named:
         attributes["gen_ai.response.finish_reasons"] = named
 
@@ -752,7 +752,7 @@ def _usage_attributes(usage: TokenCounts, names: tuple[str, str, str, str, str],
     """`usage` under `names`: input and output always, the cached, cache write and reasoning parts when any."""
     inputs, outputs, *parts = names
     attributes[inputs], attributes[outputs] = usage[0], usage[1]
-    for name, value in zip(parts, usage[2:]):
+    for name, value in zip(parts, usage[2:], strict=True):
         if value:
             attributes[name] = value
 
