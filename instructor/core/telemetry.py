@@ -242,6 +242,9 @@ class CallTrace:
         self.span = span = self.telemetry.tracer.start_span(shape.call_name, kind=trace.SpanKind.INTERNAL,
                                                             attributes=shape.call_attributes)
         self.recording = span.is_recording()
+        if span is trace.INVALID_SPAN:  # a no-op tracer's, with no span current: it is current already
+            self.parent = self.token = None
+            return
         self.parent = parent = trace.set_span_in_context(span)  # the attempts' parent
         self.token = context.attach(parent) if current else None
 
