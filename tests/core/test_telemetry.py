@@ -112,6 +112,21 @@ def test_a_reasked_call_is_a_call_span_with_an_attempt_span_per_request(
         assert "gen_ai.input.messages" not in (span.attributes or {})
 
 
+def test_geminis_config_object_gives_the_sampling_settings(fake: FakeProvider, otel: Otel) -> None:
+    from google.genai import types
+
+    fake.add(Reply.tool("User", GOOD))
+    traced = instructor.from_provider("google/gemini-2.5-flash", api_key="test-key",
+                                      base_url=fake.genai_base_url).instrument(**otel.providers)
+    config = types.GenerateContentConfig(temperature=0.2, max_output_tokens=300, top_k=5, stop_sequences=["END"])
+    traced.create(response_model=User, messages=MESSAGES, config=config)
+    attributes = otel.attempts()[0].attributes or {}
+    assert {k: v for k, v in attributes.items() if k.startswith("gen_ai.request.") and k != "gen_ai.request.model"} == {
+        "gen_ai.request.temperature": 0.2, "gen_ai.request.max_tokens": 300, "gen_ai.request.top_k": 5,
+        "gen_ai.request.stop_sequences": ("END",)}
+    assert attributes["gen_ai.operation.name"] == "generate_content"
+
+
 def test_the_metrics_follow_the_conventions(fake: FakeProvider, otel: Otel) -> None:
     fake.add(Reply.tool("User", BAD, usage=(100, 20)), Reply.tool("User", GOOD, usage=(130, 21)),
              Reply.tool("User", GOOD, usage=(7, 3)))
