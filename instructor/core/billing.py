@@ -35,16 +35,29 @@ _REASONING_PART = ("reasoning_tokens",)  # a part of the output count (OpenAI)
 _REASONING_EXTRA = ("thoughts_token_count",)  # not in the output count (Gemini)
 
 
-#: each provider key -> where it counts: (input, output, cached, cache write, reasoning) as 0/1
-_ROLES: dict[str, tuple[int, int, int, int, int]] = {
-    **{key: (1, 0, 0, 0, 0) for key in _INPUT},
-    **{key: (1, 0, 1, 0, 0) for key in _CACHE_READ_EXTRA},  # billed as input, and read from the cache
-    **{key: (1, 0, 0, 1, 0) for key in _CACHE_WRITE_EXTRA},
-    **{key: (0, 0, 1, 0, 0) for key in _CACHED_PART},
-    **{key: (0, 1, 0, 0, 0) for key in _OUTPUT},
-    **{key: (0, 0, 0, 0, 1) for key in _REASONING_PART},
-    **{key: (0, 1, 0, 0, 1) for key in _REASONING_EXTRA},  # billed as output, and spent on reasoning
+#: each provider key -> where it counts: (input, output, cached, cache write, reasoning) places
+_PLACES: dict[str, tuple[int, ...]] = {
+    **{key: (0,) for key in _INPUT},
+    **{key: (0, 2) for key in _CACHE_READ_EXTRA},  # billed as input, and read from the cache
+    **{key: (0, 3) for key in _CACHE_WRITE_EXTRA},
+    **{key: (2,) for key in _CACHED_PART},
+    **{key: (1,) for key in _OUTPUT},
+    **{key: (4,) for key in _REASONING_PART},
+    **{key: (1, 4) for key in _REASONING_EXTRA},  # billed as output, and spent on reasoning
 }
+
+
+def token_counts(counts: Mapping[str, int]) -> tuple[int, int, int, int, int]:
+    """`Usage.of_counts` as a plain tuple: (input, output, cached, cache write, reasoning) tokens
+    (telemetry reads it per response, where an object would only be taken apart again)."""
+    totals = [0, 0, 0, 0, 0]
+    for key, value in counts.items():  # one pass: this runs per response with a budget or telemetry on
+        places = _PLACES.get(key)
+        if places is None or type(value) is not int:  # only numbers count: not a bool, not a test's Mock
+            continue
+        for place in places:
+            totals[place] += value
+    return tuple(totals)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -74,17 +87,7 @@ class Usage:
     @classmethod
     def of_counts(cls, counts: Mapping[str, int]) -> Usage:
         """Read a handler's counts (provider keys, flat) into one shape; unknown keys are left out."""
-        inputs = outputs = cached = written = reasoning = 0
-        for key, value in counts.items():  # one pass: this runs per response with a budget or telemetry on
-            roles = _ROLES.get(key)
-            if roles is None or type(value) is not int:  # only numbers count: not a bool, not a test's Mock
-                continue
-            inputs += roles[0] * value
-            outputs += roles[1] * value
-            cached += roles[2] * value
-            written += roles[3] * value
-            reasoning += roles[4] * value
-        return cls(inputs, outputs, cached, written, reasoning)
+        return cls(*token_counts(counts))
 
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):
@@ -286,4 +289,4 @@ class Spending:
         return None
 
 
-__all__ = ["Budget", "Price", "Spending", "Usage", "price_of"]
+__all__ = ["Budget", "Price", "Spending", "Usage", "price_of", "token_counts"]

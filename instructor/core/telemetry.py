@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from operator import add
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from instructor.core.billing import Usage
+from instructor.core.billing import token_counts
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from instructor.core.call import _Call
 
 R = TypeVar("R")
+#: input, output, cached, cache write, reasoning tokens (`billing.token_counts`)
+TokenCounts = tuple[int, int, int, int, int]
 
 #: `instructor.<provider>` -> `gen_ai.provider.name`: the conventions' well-known values where
 #: one applies, else instructor's own name of the provider (a custom value, as the conventions allow)
@@ -90,6 +93,8 @@ _REQUEST_PARAMS = {
 _PARAM_KEYS = frozenset(_REQUEST_PARAMS)
 #: where a wire keeps its sampling settings besides the top level (Bedrock, Gemini)
 _NESTED_PARAMS = ("inferenceConfig", "config", "generation_config")
+#: the request keys that may hold sampling settings
+_REQUEST_KEYS = _PARAM_KEYS | frozenset(_NESTED_PARAMS)
 
 #: the conventions' advised bucket boundaries
 _TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
@@ -148,28 +153,23 @@ class Telemetry:
 class CallTrace:
     """One call's spans: the call span, the attempt span that is open, what the attempts added up to.
 
-    A fallback chain's calls share one (`call` is the one that ran last).
+    A fallback chain's calls share one (`call` is the one that ran last). A span that does not
+    record (a no-op tracer provider, a trace sampled out) gets nothing past what it started with
+    (the attributes `_Shape` built once): the OpenTelemetry idiom, so that a call traced by a
+    no-op provider costs next to nothing. The metrics are recorded either way.
     """
 
-    __slots__ = ("telemetry", "call", "span", "attempt", "attempt_token", "attempt_started_at", "attempt_facts",
-                 "seen_response", "attempts", "reasks", "usage", "token", "counts", "model_name", "parent")
+    __slots__ = ("telemetry", "call", "shape", "span", "recording", "parent", "token", "attempt", "attempt_shape",
+                 "attempt_token", "attempt_started_at", "seen_response", "counts", "attempts", "reasks", "usage")
 
     def __init__(self, telemetry: Telemetry) -> None:
+        # what the spans need is set when they start (`_start`, `attempt_started`): a trace is made per call
         self.telemetry = telemetry
-        self.call: _Call | None = None
         self.span: Span | None = None
         self.attempt: Span | None = None
-        self.attempt_token: object = None
-        self.attempt_started_at = 0.0
-        self.attempt_facts: dict[str, Any] = {}  # the metric attributes of the open attempt
-        self.seen_response: Any = None
         self.attempts = 0
         self.reasks = 0
-        self.usage: Any = None  # a billing.Usage once an attempt reported one
-        self.token: object = None
-        self.counts: Mapping[str, int] | None = None  # the open attempt's token counts, once its handler read them
-        self.model_name: str | None = None  # the response model's, for every span of the call
-        self.parent: Any = None  # the context whose current span is the call span: the attempts' parent
+        self.usage: TokenCounts | None = None  # what the attempts reported, summed (kept while the call span records)
 
     # -- the call span, around a loop function ---------------------------------------------------
     def run_sync(self, loop: Callable[[_Call, Any], R], call: _Call, max_retries: Any) -> R:
@@ -237,40 +237,41 @@ class CallTrace:
 
     def _start(self, call: _Call, current: bool) -> None:
         trace, context = self.telemetry._otel
-        self.call = call
-        owner, spec = call.owner, call.spec
-        attributes: dict[str, Any] = {
-            "instructor.provider": owner.provider,
-            "instructor.mode": owner.mode.name,
-        }
-        model = _model_of(call.request, owner)
-        if model is not None:
-            attributes["instructor.model"] = model
-        method = "instructor.create"
-        if spec is not None:
-            self.model_name = name = response_model_name(spec)
-            attributes["instructor.response_model"] = name
-            if call.streaming:
-                attributes["instructor.stream"] = True
-                method = "instructor.create_partial" if spec.kind == "partial" else "instructor.create_iterable"
-            method = f"{method} {name}"
-        self.span = span = self.telemetry.tracer.start_span(method, kind=trace.SpanKind.INTERNAL,
-                                                            attributes=attributes)
-        self.parent = trace.set_span_in_context(span)
-        if current:
-            self.token = context.attach(self.parent)
+        self.call: _Call | None = call
+        self.shape: _Shape | None = (shape := _call_shape(call))  # `call`'s
+        self.span = span = self.telemetry.tracer.start_span(shape.call_name, kind=trace.SpanKind.INTERNAL,
+                                                            attributes=shape.call_attributes)
+        self.recording = span.is_recording()
+        if span is trace.INVALID_SPAN:  # a no-op tracer's, with no span current: it is current already
+            self.parent = self.token = None
+            return
+        self.parent = parent = trace.set_span_in_context(span)  # the attempts' parent
+        self.token = context.attach(parent) if current else None
 
     def _end(self, error: BaseException | None, result: Any = None, abandoned: bool = False) -> None:
         """End the call span: `result` is the loop's `(value, completion)` (None: no value)."""
-        span, call = self.span, self.call
-        if span is None or call is None:
+        span = self.span
+        if span is None:
             return
-        self.span = None
+        call = self.call
+        assert call is not None
+        # `call.trace` is this trace: dropping the call breaks the cycle, so that the call, its request
+        # and its responses are freed when the caller lets go of them, not by the next garbage collection
+        self.span = self.call = None
         if self.attempt is not None:  # abandoned, or an error no step of the attempt settled
-            self._end_attempt(call, error, abandoned=abandoned)
+            self.attempt_ended(call, error, abandoned=abandoned)
+        if self.recording:
+            span.set_attributes(self._outcome(span, call, error, result, abandoned))
+        span.end()
+        if self.token is not None:
+            self.telemetry._otel[1].detach(self.token)
+
+    def _outcome(self, span: Span, call: _Call, error: BaseException | None, result: Any, abandoned: bool
+                 ) -> dict[str, Any]:
+        """The attributes the call span ends with (and its status, when `error` ended it)."""
         attributes: dict[str, Any] = {"instructor.attempts": self.attempts, "instructor.reasks": self.reasks}
         if self.usage is not None:
-            attributes.update(_usage_attributes(self.usage, _CALL_USAGE))
+            _usage_attributes(self.usage, _CALL_USAGE, attributes)
         spend = call.spend
         if spend is not None:
             budget = spend.budget
@@ -299,11 +300,7 @@ class CallTrace:
             from instructor.core.telemetry_content import dump_value
 
             attributes["instructor.output"] = dump_value(result[0])
-        span.set_attributes(attributes)
-        span.end()
-        if self.token is not None:
-            self.telemetry._otel[1].detach(self.token)
-            self.token = None
+        return attributes
 
     # -- the attempt span, between `_Call.attempt_started` and `attempt_ended` --------------------
     def attempt_started(self, call: _Call, n: int) -> None:
@@ -311,105 +308,197 @@ class CallTrace:
         if self.span is None:  # a loop that no `run_*` wraps: nothing to hang the attempt on
             return
         if self.attempt is not None:  # the previous attempt ended with no step settling it
-            self._end_attempt(call, None, abandoned=False)
+            self.attempt_ended(call, None)
         telemetry = self.telemetry
         trace, context = telemetry._otel
-        self.call = call
-        owner, request = call.owner, call.request
-        facts = _client_facts(owner)
-        model = _model_of(request, owner)
-        metric = {"gen_ai.operation.name": facts["gen_ai.operation.name"],
-                  "gen_ai.provider.name": facts["gen_ai.provider.name"]}
-        attributes: dict[str, Any] = {**facts, "instructor.attempt": n}
-        if model is not None:
-            metric["gen_ai.request.model"] = attributes["gen_ai.request.model"] = model
-        _request_attributes(request, attributes)
-        spec = call.spec
-        if spec is not None:
-            attributes["gen_ai.output.type"] = "json"
-            attributes["instructor.response_model"] = self.model_name or response_model_name(spec)
+        shape = self.shape
+        if call is not self.call or shape is None:
+            self.call = call
+            self.shape = shape = _call_shape(call)
+        attributes = shape.first_attempt if n == 1 else shape.attempt_attributes(n)
+        if n > 1 or telemetry.capture_content or not _REQUEST_KEYS.isdisjoint(call.request):
+            attributes = self._varying(call, n, shape, attributes)
+        parent = self.parent
+        span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
+                                           attributes=attributes)
+        self.attempt, self.attempt_shape, self.seen_response = span, shape, call.last_response
+        self.counts: Mapping[str, int] | None = None  # the attempt's token counts, once its handler read them
+        # (a no-op tracer hands back the call span, which is current already)
+        self.attempt_token = (context.attach(trace.set_span_in_context(span, parent))
+                              if not call.streaming and span is not self.span else None)
+        self.attempt_started_at = perf_counter()
+
+    def _varying(self, call: _Call, n: int, shape: _Shape, attributes: dict[str, Any]) -> dict[str, Any]:
+        """`attributes` (the shape's) with what varies from request to request: the sampling
+        settings, whether it is a re-ask (counted), the prompt (with `capture_content`)."""
+        telemetry, request = self.telemetry, call.request
+        varying = _request_attributes(request)
         previous = call.last_error
         if n > 1 and previous is not None and _is_invalid_answer(previous):
-            attributes["instructor.reask"] = True
+            varying["instructor.reask"] = True
             self.reasks += 1
-            telemetry.reasks.add(1, {**metric, "instructor.response_model": attributes.get(
-                "instructor.response_model", ""), "error.type": type(previous).__qualname__})
+            telemetry.reasks.add(1, {**shape.metric, "instructor.response_model": shape.response_model or "",
+                                     "error.type": type(previous).__qualname__})
         if telemetry.capture_content:
             from instructor.core.telemetry_content import input_attributes
 
-            attributes.update(input_attributes(request))
-        parent = self.parent
-        span = telemetry.tracer.start_span(f"{facts['gen_ai.operation.name']} {model or ''}".rstrip(),
-                                           context=parent, kind=trace.SpanKind.CLIENT, attributes=attributes)
-        self.attempt, self.attempt_facts, self.seen_response = span, metric, call.last_response
-        if not call.streaming:
-            self.attempt_token = context.attach(trace.set_span_in_context(span, parent))
-        self.attempt_started_at = perf_counter()
+            varying.update(input_attributes(request))
+        return {**attributes, **varying} if varying else attributes
 
-    def attempt_ended(self, call: _Call, error: BaseException | None) -> None:
-        """The attempt that is open is over: `error` is what went wrong, None when it gave a result."""
-        if self.attempt is not None:
-            self._end_attempt(call, error, abandoned=False)
-
-    def _end_attempt(self, call: _Call, error: BaseException | None, abandoned: bool) -> None:
-        span, metric = self.attempt, self.attempt_facts
-        assert span is not None
+    def attempt_ended(self, call: _Call, error: BaseException | None, abandoned: bool = False) -> None:
+        """The attempt that is open is over: `error` is what went wrong, None when it gave a result;
+        `abandoned`: its stream was closed before its end."""
+        span, shape = self.attempt, self.attempt_shape
+        if span is None or shape is None:
+            return
+        seconds = perf_counter() - self.attempt_started_at
         self.attempt = None
         counts, self.counts = self.counts, None
         self.attempts += 1
-        seconds = perf_counter() - self.attempt_started_at
         telemetry = self.telemetry
+        response, usage = call.last_response, None
+        if response is self.seen_response:  # an earlier attempt's (or none): this one got no answer
+            response = None
+        elif response is not None:
+            usage = token_counts(counts) if type(counts) is dict else _usage_of(call, response, counts)
+            if usage is not None and usage[0] + usage[1] > 0:
+                telemetry.tokens.record(usage[0], shape.input_metric)
+                telemetry.tokens.record(usage[1], shape.output_metric)
+                if self.recording:
+                    total = self.usage
+                    self.usage = usage if total is None else tuple(map(add, total, usage))  # type: ignore[assignment]
+            else:
+                usage = None
+        if span.is_recording():
+            span.set_attributes(self._attempt_outcome(span, response, usage, error, abandoned))
+        span.end()
+        metric = shape.metric
+        if error is not None and not abandoned:
+            metric = {**metric, "error.type": type(error).__qualname__}
+        telemetry.duration.record(seconds, metric)
+        if self.attempt_token is not None:
+            telemetry._otel[1].detach(self.attempt_token)
+
+    def _attempt_outcome(self, span: Span, response: Any, usage: TokenCounts | None, error: BaseException | None,
+                         abandoned: bool) -> dict[str, Any]:
+        """The attributes an attempt span ends with (and its status and validation event, when
+        `error` ended it): what its `response` says, its token counts."""
         attributes: dict[str, Any] = {}
-        response = call.last_response
-        if response is not None and response is not self.seen_response:  # this attempt's, not an earlier one's
+        capture = self.telemetry.capture_content
+        if response is not None:
             _response_attributes(response, attributes)
-            usage = _usage_of(call, response, counts)
             if usage is not None:
-                self.usage = usage if self.usage is None else self.usage + usage
-                attributes.update(_usage_attributes(usage, _ATTEMPT_USAGE))
-                tokens = telemetry.tokens
-                tokens.record(usage.input_tokens, {**metric, "gen_ai.token.type": "input"})
-                tokens.record(usage.output_tokens, {**metric, "gen_ai.token.type": "output"})
-            if telemetry.capture_content:
+                _usage_attributes(usage, _ATTEMPT_USAGE, attributes)
+            if capture:
                 from instructor.core.telemetry_content import output_attributes
 
                 attributes.update(output_attributes(response))
         if abandoned:
             attributes["instructor.stream.abandoned"] = True
         elif error is not None:
-            _failed(span, error, attributes, telemetry.capture_content)
-            metric = {**metric, "error.type": attributes["error.type"]}
+            _failed(span, error, attributes, capture)
             if _is_invalid_answer(error):
                 span.add_event("instructor.validation_error", _validation_details(error))
-        span.set_attributes(attributes)
-        span.end()
-        telemetry.duration.record(seconds, metric)
-        if self.attempt_token is not None:
-            telemetry._otel[1].detach(self.attempt_token)
-            self.attempt_token = None
+        return attributes
 
     # -- fallback chains -------------------------------------------------------------------------
     def moved_on(self, call: _Call, following: _Call, exc: BaseException) -> None:
         """A fallback chain moves on from `call` (which raised `exc`) to `following`."""
-        self.call = following
+        self.call, self.shape = following, None
         span = self.span
         if span is None:
             return
         stopped = call.stopped
         failure = stopped[0].value if stopped is not None else "other"
-        error = stopped[1] if stopped is not None else exc
-        span.add_event("instructor.fallback", {
-            "instructor.fallback.from": client_name(call.owner),
-            "instructor.fallback.to": client_name(following.owner),
-            "instructor.failure": failure,
-            "error.type": type(error).__qualname__,
-        })
+        if self.recording:
+            error = stopped[1] if stopped is not None else exc
+            span.add_event("instructor.fallback", {
+                "instructor.fallback.from": client_name(call.owner),
+                "instructor.fallback.to": client_name(following.owner),
+                "instructor.failure": failure,
+                "error.type": type(error).__qualname__,
+            })
         facts = _client_facts(call.owner)
         metric = {"gen_ai.provider.name": facts["gen_ai.provider.name"], "instructor.failure": failure}
         model = _model_of(call.request, call.owner)
         if model is not None:
             metric["gen_ai.request.model"] = model
         self.telemetry.fallbacks.add(1, metric)
+
+
+#: at most this many shapes are kept per client (a response model built anew for each call makes one each)
+_MAX_SHAPES = 64
+
+
+class _Shape:
+    """What every call of one client with one model and one response model says the same way: the
+    span names, the call span's attributes, an attempt span's (but for the request's sampling
+    settings), the metric attribute sets. Built once per client (`_call_shape`), never changed after:
+    the same dicts go to every span and record (an SDK copies what it keeps, and keys its metric
+    aggregations by the attribute set)."""
+
+    __slots__ = ("spec", "mode", "response_model", "call_name", "call_attributes", "attempt_name", "attempt_base",
+                 "first_attempt", "attempts", "metric", "input_metric", "output_metric")
+
+    def __init__(self, call: _Call, model: str | None) -> None:
+        owner, spec = call.owner, call.spec
+        self.spec, self.mode = spec, owner.mode  # `spec` kept: its id is a key of the client's shapes
+        attributes: dict[str, Any] = {"instructor.provider": owner.provider, "instructor.mode": owner.mode.name}
+        if model is not None:
+            attributes["instructor.model"] = model
+        method, name = "instructor.create", None
+        if spec is not None:
+            name = response_model_name(spec)
+            attributes["instructor.response_model"] = name
+            if call.streaming:
+                attributes["instructor.stream"] = True
+                method = "instructor.create_partial" if spec.kind == "partial" else "instructor.create_iterable"
+            method = f"{method} {name}"
+        self.response_model, self.call_name, self.call_attributes = name, method, attributes
+        facts = _client_facts(owner)
+        operation = facts["gen_ai.operation.name"]
+        metric = {"gen_ai.operation.name": operation, "gen_ai.provider.name": facts["gen_ai.provider.name"]}
+        attempt = dict(facts)
+        if model is not None:
+            metric["gen_ai.request.model"] = attempt["gen_ai.request.model"] = model
+        if name is not None:
+            attempt["gen_ai.output.type"] = "json"
+            attempt["instructor.response_model"] = name
+        self.attempt_name = f"{operation} {model or ''}".rstrip()
+        self.attempt_base = attempt
+        self.first_attempt = {**attempt, "instructor.attempt": 1}
+        self.attempts: dict[int, dict[str, Any]] = {}  # the next few attempts'; built when one runs
+        self.metric = metric
+        self.input_metric = {**metric, "gen_ai.token.type": "input"}
+        self.output_metric = {**metric, "gen_ai.token.type": "output"}
+
+    def attempt_attributes(self, n: int) -> dict[str, Any]:
+        """The attributes attempt `n`'s span starts with (the first few numbers' built once; the first's is
+        `first_attempt`)."""
+        attributes = self.attempts.get(n)
+        if attributes is None:
+            attributes = {**self.attempt_base, "instructor.attempt": n}
+            if n <= 8:
+                self.attempts[n] = attributes
+        return attributes
+
+
+def _call_shape(call: _Call) -> _Shape:
+    """`call`'s `_Shape`, from its client's (built on the first call of its model and response model)."""
+    owner = call.owner
+    model = call.request.get("model")
+    if not model or type(model) is not str:
+        model = _model_of(call.request, owner)
+    shapes: dict[tuple[Any, ...], _Shape] | None = vars(owner).get("_telemetry_shapes")
+    if shapes is None:
+        shapes = vars(owner)["_telemetry_shapes"] = {}
+    key = (model, id(call.spec), call.streaming)  # the shape keeps its spec alive: no other can take the id
+    shape = shapes.get(key)
+    if shape is None or shape.mode is not owner.mode:
+        if len(shapes) >= _MAX_SHAPES:
+            shapes.clear()
+        shape = shapes[key] = _Shape(call, model)
+    return shape
 
 
 # -- batch jobs ----------------------------------------------------------------------------------
@@ -505,11 +594,8 @@ def _model_of(request: Mapping[str, Any], owner: Any) -> str | None:
 
 
 def _client_facts(owner: Any) -> dict[str, Any]:
-    """What every attempt span of a client says the same way (cached on the client): the
-    operation, the provider, the server, the mode."""
-    facts: dict[str, Any] | None = vars(owner).get("_telemetry_facts")
-    if facts is not None and facts["instructor.mode"] == owner.mode.name:
-        return facts
+    """What every attempt span of a client says the same way: the operation, the provider, the
+    server, the mode."""
     provider = owner.provider
     name = PROVIDER_NAMES.get(provider, provider)
     if provider == "google":  # the google-genai SDK serves Gemini's API and Vertex AI
@@ -520,7 +606,6 @@ def _client_facts(owner: Any) -> dict[str, Any]:
         "instructor.mode": owner.mode.name,
     }
     facts.update(_server_of(owner.client))
-    vars(owner)["_telemetry_facts"] = facts
     return facts
 
 
@@ -546,9 +631,10 @@ def _server_of(client: Any) -> dict[str, Any]:
     return server
 
 
-def _request_attributes(request: Mapping[str, Any], attributes: dict[str, Any]) -> None:
+def _request_attributes(request: Mapping[str, Any]) -> dict[str, Any]:
     """The request's sampling settings, as the conventions name them (top level, Bedrock's
-    `inferenceConfig`, Gemini's `config`)."""
+    `inferenceConfig`, Gemini's `config`); mostly none."""
+    attributes: dict[str, Any] = {}
     _params(request, request.keys() & _PARAM_KEYS, attributes)
     for key in _NESTED_PARAMS:
         nested = request.get(key)
@@ -557,8 +643,22 @@ def _request_attributes(request: Mapping[str, Any], attributes: dict[str, Any]) 
         if isinstance(nested, Mapping):
             _params(nested, nested.keys() & _PARAM_KEYS, attributes)
         else:  # an SDK's config object (google-genai's GenerateContentConfig)
-            values = {k: v for k in _PARAM_KEYS if (v := getattr(nested, k, None)) is not None}
+            values = {k: v for k in _config_keys(type(nested)) if (v := getattr(nested, k, None)) is not None}
             _params(values, values.keys(), attributes)
+    return attributes
+
+
+#: the sampling settings a config class can hold (read once per class: asking a pydantic object
+#: for a name it lacks is slow)
+_CONFIG_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _config_keys(cls: type) -> tuple[str, ...]:
+    keys = _CONFIG_KEYS.get(cls)
+    if keys is None:
+        fields = getattr(cls, "model_fields", None)
+        keys = _CONFIG_KEYS[cls] = tuple(k for k in _PARAM_KEYS if not isinstance(fields, Mapping) or k in fields)
+    return keys
 
 
 def _params(source: Mapping[str, Any], keys: Any, attributes: dict[str, Any]) -> None:
@@ -621,26 +721,25 @@ def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
         for many, one in lists:
             items = getattr(response, many, None)
             if isinstance(items, (list, tuple)):
-                reasons.extend(getattr(item, one, None) for item in items)
+                reasons.extend([getattr(item, one, None) for item in items])
         if not reasons and reason_name:
             reasons.append(getattr(response, reason_name, None))
-    named = tuple(r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None)
+    named = tuple([r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None])
     if named:
         attributes["gen_ai.response.finish_reasons"] = named
 
 
-def _usage_of(call: _Call, response: Any, counts: Mapping[str, int] | None) -> Usage | None:
-    """The `billing.Usage` of an attempt's response (None when it reported none); `counts`: what
-    its handler read of it already, if it did."""
+def _usage_of(call: _Call, response: Any, counts: Any) -> TokenCounts | None:
+    """The token counts of an attempt's response (`billing.token_counts`; None when it reported
+    none) when its handler did not read them (a stream's, a pass-through response's)."""
     if counts is None and call.streaming:
         counts = getattr(response, "usage", None)
-    if not isinstance(counts, Mapping):
+    if type(counts) is not dict and not isinstance(counts, Mapping):
         try:
             counts = call.handler.usage(response)
         except Exception:  # a pass-through response the handler cannot read (a raw stream...)
             return None
-    usage = Usage.of_counts(counts) if counts else None
-    return usage if usage else None
+    return token_counts(counts) if counts else None
 
 
 def _usage_names(prefix: str) -> tuple[str, str, str, str, str]:
@@ -652,16 +751,13 @@ _ATTEMPT_USAGE = _usage_names("gen_ai.usage.")  # the conventions' names
 _CALL_USAGE = _usage_names("instructor.usage.")  # the same, summed over a call's attempts
 
 
-def _usage_attributes(usage: Usage, names: tuple[str, str, str, str, str]) -> dict[str, int]:
-    inputs, outputs, cached, written, reasoning = names
-    attributes = {inputs: usage.input_tokens, outputs: usage.output_tokens}
-    if usage.cached_tokens:
-        attributes[cached] = usage.cached_tokens
-    if usage.cache_write_tokens:
-        attributes[written] = usage.cache_write_tokens
-    if usage.reasoning_tokens:
-        attributes[reasoning] = usage.reasoning_tokens
-    return attributes
+def _usage_attributes(usage: TokenCounts, names: tuple[str, str, str, str, str], attributes: dict[str, Any]) -> None:
+    """`usage` under `names`: input and output always, the cached, cache write and reasoning parts when any."""
+    inputs, outputs, *parts = names
+    attributes[inputs], attributes[outputs] = usage[0], usage[1]
+    for name, value in zip(parts, usage[2:], strict=True):
+        if value:
+            attributes[name] = value
 
 
 def _is_invalid_answer(error: BaseException) -> bool:

@@ -18,6 +18,7 @@ import textwrap
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, StatusCode
 from telemetry_harness import (
     BAD,
@@ -111,6 +112,21 @@ def test_a_reasked_call_is_a_call_span_with_an_attempt_span_per_request(
         assert "gen_ai.input.messages" not in (span.attributes or {})
 
 
+def test_geminis_config_object_gives_the_sampling_settings(fake: FakeProvider, otel: Otel) -> None:
+    from google.genai import types
+
+    fake.add(Reply.tool("User", GOOD))
+    traced = instructor.from_provider("google/gemini-2.5-flash", api_key="test-key",
+                                      base_url=fake.genai_base_url).instrument(**otel.providers)
+    config = types.GenerateContentConfig(temperature=0.2, max_output_tokens=300, top_k=5, stop_sequences=["END"])
+    traced.create(response_model=User, messages=MESSAGES, config=config)
+    attributes = otel.attempts()[0].attributes or {}
+    assert {k: v for k, v in attributes.items() if k.startswith("gen_ai.request.") and k != "gen_ai.request.model"} == {
+        "gen_ai.request.temperature": 0.2, "gen_ai.request.max_tokens": 300, "gen_ai.request.top_k": 5,
+        "gen_ai.request.stop_sequences": ("END",)}
+    assert attributes["gen_ai.operation.name"] == "generate_content"
+
+
 def test_the_metrics_follow_the_conventions(fake: FakeProvider, otel: Otel) -> None:
     fake.add(Reply.tool("User", BAD, usage=(100, 20)), Reply.tool("User", GOOD, usage=(130, 21)),
              Reply.tool("User", GOOD, usage=(7, 3)))
@@ -136,6 +152,52 @@ def test_the_metrics_follow_the_conventions(fake: FakeProvider, otel: Otel) -> N
     (reasks,) = otel.points("instructor.client.reasks")
     assert reasks.value == 1
     assert dict(reasks.attributes) == {**base, "instructor.response_model": "User", "error.type": "ValidationError"}
+
+
+@pytest.mark.parametrize("spans", ["sampled out", "no-op provider"])
+def test_spans_that_do_not_record_leave_the_metrics_as_they_are(fake: FakeProvider, otel: Otel, spans: str) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+    from opentelemetry.trace import INVALID_SPAN, NoOpTracerProvider, get_current_span
+
+    fake.add(Reply.tool("User", BAD, usage=(100, 20)), Reply.tool("User", GOOD, usage=(130, 21)))
+    tracer_provider = TracerProvider(sampler=ALWAYS_OFF) if spans == "sampled out" else NoOpTracerProvider()
+    if isinstance(tracer_provider, TracerProvider):
+        tracer_provider.add_span_processor(SimpleSpanProcessor(otel.spans_out))
+    traced = client("anthropic", fake).instrument(tracer_provider=tracer_provider, meter_provider=otel.meter_provider)
+    assert traced.create(response_model=User, messages=MESSAGES, max_retries=2) == User(**GOOD)
+
+    assert otel.spans() == [] and get_current_span() is INVALID_SPAN
+    base = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+            "gen_ai.request.model": MODELS["anthropic"]}
+    tokens = {point.attributes["gen_ai.token.type"]: point for point in otel.points("gen_ai.client.token.usage")}
+    assert tokens["input"].sum == 230 and tokens["output"].sum == 41 and tokens["input"].count == 2
+    assert dict(tokens["output"].attributes) == {**base, "gen_ai.token.type": "output"}
+    durations = {point.attributes.get("error.type"): point.count
+                 for point in otel.points("gen_ai.client.operation.duration")}
+    assert durations == {None: 1, "ValidationError": 1}
+    (reasks,) = otel.points("instructor.client.reasks")
+    assert reasks.value == 1 and reasks.attributes["error.type"] == "ValidationError"
+
+
+def test_a_traced_call_is_freed_when_its_caller_lets_go(fake: FakeProvider, otel: Otel) -> None:
+    """A call's trace lets go of the call when its span ends: the call, its request and the
+    provider's responses are freed with the caller's last reference, as an untraced call's are,
+    not left in a reference cycle for the next garbage collection."""
+    import gc
+    import weakref
+
+    fake.always(Reply.tool("User", GOOD))
+    traced = client("openai", fake).instrument(**otel.providers)
+    responses: list[weakref.ref[Any]] = []
+    traced.on("completion:response", lambda response, **_: responses.append(weakref.ref(response)))
+    gc.disable()
+    try:
+        traced.create(response_model=User, messages=MESSAGES)
+        assert len(responses) == 1 and responses[0]() is None, "the response outlived its call"
+    finally:
+        gc.enable()
+    assert len(otel.attempts()) == 1
 
 
 # -- errors --------------------------------------------------------------------------------------------
