@@ -4,7 +4,7 @@ items as they finish (`consumer_for` picks the consumer of a response model)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -62,7 +62,7 @@ class StreamConsumer:
         if self.offered is not None:
             check_calls((delta.name,), self.offered)
 
-    def feed(self, delta: StreamDelta) -> list[Any]:
+    def feed(self, delta: StreamDelta) -> Sequence[Any]:
         """What to yield after `delta`."""
         raise NotImplementedError
 
@@ -121,7 +121,9 @@ class PartialConsumer(StreamConsumer):
         self.index: int | None = None
         self.last = -1
 
-    def feed(self, delta: StreamDelta) -> list[Any]:
+    def feed(self, delta: StreamDelta) -> Sequence[Any]:
+        # a snapshot comes in a 1-tuple (from CPython's free list: no allocation, where a 1-item list
+        # allocates its item array, once per chunk); nothing is an empty list (no item array either)
         if self.index is None:
             self.index = delta.index
             self._check_offered(delta)
@@ -135,7 +137,7 @@ class PartialConsumer(StreamConsumer):
         if snapshot is _MISSING or cursor.version == self.last:  # (`version` is what `signature` reads)
             return []  # nothing new to show
         self.last = cursor.version
-        return [snapshot]
+        return (snapshot,)
 
     def finish(self) -> list[Any]:
         if self.cursor.start >= 0 and not self.cursor.done:

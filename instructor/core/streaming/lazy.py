@@ -52,14 +52,19 @@ class LazyFrames:
                 return whole.end()
         run = _RAW_RUN.match
         size = len(text)
-        members: list[int] = []  # the runs of its own members (start, end, ...) read here
-        items: list[int] = []  # ... and of the items of its open list member
+        # where the last comma of its own members ends (its runs read here), and of the items of its open
+        # list member: noted run by run (no list of runs kept to search afterwards)
+        member_comma = item_comma = -1
         while True:
             start, pos = pos, run(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
             if depth == 1:
-                members += start, pos
+                comma = self._last_comma(text, start, pos)
+                if comma > 0:
+                    member_comma = comma
             elif depth == 2 and frame.opened == "[":
-                items += start, pos
+                comma = self._last_comma(text, start, pos)
+                if comma > 0:
+                    item_comma = comma
             if pos >= size:
                 break
             char = text[pos]
@@ -73,32 +78,18 @@ class LazyFrames:
                 if depth == 2:
                     frame.opened, frame.value_at = char, pos - 1
                     frame.items, frame.items_upto, frame.item_commit = [], pos, pos
-                    items.clear()
+                    item_comma = -1
             else:
                 depth -= 1
                 if depth == 0:
                     return pos  # closed: where its members end matters no more
         # still open: where its last members end (its last commas), for the next snapshot
-        if len(members) == 2:  # (most often: one run, the text since the last bracket)
-            comma = self._last_comma(text, members[0], members[1])
-        else:
-            comma = self._last_comma_of(text, members)
-        if comma > 0:
-            frame.commit = comma
-        if items:
-            comma = self._last_comma_of(text, items)
-            if comma > 0:
-                frame.item_commit = comma
+        if member_comma > 0:
+            frame.commit = member_comma
+        if item_comma > 0:
+            frame.item_commit = item_comma
         self._raw_depth = depth
         self._pos = pos
-        return -1
-
-    def _last_comma_of(self, text: str, runs: list[int]) -> int:
-        """Where the last comma of `runs` (start, end, start, end...) ends, or -1."""
-        for i in range(len(runs) - 2, -1, -2):
-            comma = self._last_comma(text, runs[i], runs[i + 1])
-            if comma > 0:
-                return comma
         return -1
 
     @staticmethod

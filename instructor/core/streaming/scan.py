@@ -42,35 +42,43 @@ def _decode(text: str) -> Any:
         return _MISSING
 
 
+_POSSESSIVE = sys.version_info >= (3, 11)
+
+
+def _possessive(pattern: str) -> str:
+    """Every repeat of `pattern` possessive, where the regex engine has them (3.11): a cut string or
+    container fails at once, with no backtracking, and a repeated group costs no repeat context
+    allocated per match. None of these patterns finds a match by giving back what a repeat took."""
+    return pattern.replace("*", "*+") if _POSSESSIVE else pattern
+
+
 # A whole string (its closing quote in group 1, absent while it is still arriving; a colon after
 # it in group 2: a key, read in one step), or one structural character: strings are stepped over
 # by the regex engine, never decoded here.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:(")(\s*:)?)?|[{}\[\],:]')
+_TOKEN = re.compile(_possessive(r'"[^"\\]*(?:\\.[^"\\]*)*(?:(")(\s*:)?)?|[{}\[\],:]'))
 _OPENING = re.compile(r"[{\[]")
 # The rest of a string still arriving, from a point between two characters (never inside an escape).
-_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*(")?')
+_STRING_REST = re.compile(_possessive(r'[^"\\]*(?:\\.[^"\\]*)*(")?'))
 _SPACE = re.compile(r"\s*")
 # The inside of a container nothing is kept from, up to its next bracket or unfinished string.
 _RUN = r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*'
-if sys.version_info >= (3, 11):  # possessive: a cut string or container fails at once, no backtracking
-    _RUN = _RUN.replace("*", "*+")
-_RAW_RUN = re.compile(_RUN)
+_RAW_RUN = re.compile(_possessive(_RUN))
 # The same, noting where its last comma ends (group 1): where the members of a lazy frame end.
 # The text up to and with the next comma outside strings (group 1: the comma), or to the next bracket.
-_TO_COMMA = re.compile(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,)?')
+_TO_COMMA = re.compile(_possessive(r'[^"{}\[\],]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\],]*)*(,)?'))
 # The key before a member's value: `"key": ` (the whole text between a comma and the value).
-_MEMBER_KEY = re.compile(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*')
+_MEMBER_KEY = re.compile(_possessive(r'\s*("[^"\\]*(?:\\.[^"\\]*)*")\s*:\s*'))
 # A whole container holding containers that hold none (an item with a list of tags, say).
-_CLOSED = re.compile(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")
+_CLOSED = re.compile(_possessive(rf"[{{\[]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"))
 # The rest of such a container from inside it (its own level; or, the second, from inside one it holds), to
 # its closing bracket: where a lazy frame that closes in the text at hand ends, without its commas.
-_REST = (re.compile(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"),
-         re.compile(rf"{_RUN}[}}\]]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]"))
+_REST = (re.compile(_possessive(rf"{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")),
+         re.compile(_possessive(rf"{_RUN}[}}\]]{_RUN}(?:[{{\[]{_RUN}[}}\]]{_RUN})*[}}\]]")))
 # The beginning of such a container, cut off by the end of the text (perhaps inside a string). It never
 # matches text whose brackets all close, so waiting for more text is what stepping over it would do.
 # Only where the patterns are possessive: a failing match must not backtrack over the whole item.
-_CUT = re.compile(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+\\?)?\Z') \
-    if sys.version_info >= (3, 11) else None
+_CUT = re.compile(_possessive(rf'[{{\[]{_RUN}(?:[{{\[]{_RUN}(?:[}}\]]{_RUN})?)*(?:"[^"\\]*(?:\\.[^"\\]*)*\\?)?\Z')) \
+    if _POSSESSIVE else None
 _CUT_ITEM = 2048  # a cut item longer than this is stepped over bracket to bracket, not matched again
 # the last character of a lazy frame's text when the member after its last comma may show: a finished
 # string or container (or a space, which says nothing)
