@@ -5,7 +5,7 @@
 (`_BaseInstructor._telemetry`, in `_Call.__init__`) and a `None` check at each seam.
 
 What a call emits (docs/observability.md lists every attribute, and where it follows or extends
-the conventions):
+the conventions; `instructor.core.telemetry_attributes` reads them off each provider's wire):
 
 - a call span, `instructor.create User` (INTERNAL), from the loop's start to its result, its
   error, or the end of its stream (read to the end, closed early, or garbage collected): the
@@ -40,6 +40,22 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from instructor.core.billing import token_counts
+from instructor.core.telemetry_attributes import (
+    ATTEMPT_USAGE,
+    CALL_USAGE,
+    PROVIDER_NAMES,
+    REQUEST_KEYS,
+    TokenCounts,
+    client_facts,
+    client_name,
+    model_of,
+    request_attributes,
+    response_attributes,
+    response_model_name,
+    usage_attributes,
+    usage_of,
+    validation_details,
+)
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -48,61 +64,9 @@ if TYPE_CHECKING:
     from instructor.core.call import _Call
 
 R = TypeVar("R")
-#: input, output, cached, cache write, reasoning tokens (`billing.token_counts`)
-TokenCounts = tuple[int, int, int, int, int]
-
-#: `instructor.<provider>` -> `gen_ai.provider.name`: the conventions' well-known values where
-#: one applies, else instructor's own name of the provider (a custom value, as the conventions allow)
-PROVIDER_NAMES = {
-    "openai": "openai",
-    "azure_openai": "azure.ai.openai",
-    "anthropic": "anthropic",
-    "bedrock": "aws.bedrock",
-    "vertexai": "gcp.vertex_ai",
-    "generative-ai": "gcp.gemini",
-    "mistral": "mistral_ai",
-    "cohere": "cohere",
-    "groq": "groq",
-    "perplexity": "perplexity",
-    "xai": "x_ai",
-    "deepseek": "deepseek",
-}
-#: providers whose API is Gemini's `generate_content` (the conventions' operation name for it)
-_GENERATE_CONTENT = frozenset({"google", "vertexai", "generative-ai"})
-
-#: request keys (of any provider's wire) -> the conventions' request attributes
-_REQUEST_PARAMS = {
-    "temperature": "gen_ai.request.temperature",
-    "max_tokens": "gen_ai.request.max_tokens",
-    "max_completion_tokens": "gen_ai.request.max_tokens",
-    "max_output_tokens": "gen_ai.request.max_tokens",
-    "maxTokens": "gen_ai.request.max_tokens",
-    "top_p": "gen_ai.request.top_p",
-    "topP": "gen_ai.request.top_p",
-    "top_k": "gen_ai.request.top_k",
-    "seed": "gen_ai.request.seed",
-    "random_seed": "gen_ai.request.seed",
-    "frequency_penalty": "gen_ai.request.frequency_penalty",
-    "presence_penalty": "gen_ai.request.presence_penalty",
-    "stop": "gen_ai.request.stop_sequences",
-    "stop_sequences": "gen_ai.request.stop_sequences",
-    "stopSequences": "gen_ai.request.stop_sequences",
-    "n": "gen_ai.request.choice.count",
-    "candidate_count": "gen_ai.request.choice.count",
-}
-_PARAM_KEYS = frozenset(_REQUEST_PARAMS)
-#: where a wire keeps its sampling settings besides the top level (Bedrock, Gemini)
-_NESTED_PARAMS = ("inferenceConfig", "config", "generation_config")
-#: the request keys that may hold sampling settings
-_REQUEST_KEYS = _PARAM_KEYS | frozenset(_NESTED_PARAMS)
-
 #: the conventions' advised bucket boundaries
 _TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
 _DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
-
-#: at most this many validation errors are listed on an `instructor.validation_error` event
-_MAX_LISTED_ERRORS = 32
-
 
 class Telemetry:
     """One `instrument()` switch: the tracer, the metric instruments and the options, shared by the
@@ -271,7 +235,7 @@ class CallTrace:
         """The attributes the call span ends with (and its status, when `error` ended it)."""
         attributes: dict[str, Any] = {"instructor.attempts": self.attempts, "instructor.reasks": self.reasks}
         if self.usage is not None:
-            _usage_attributes(self.usage, _CALL_USAGE, attributes)
+            usage_attributes(self.usage, CALL_USAGE, attributes)
         spend = call.spend
         if spend is not None:
             budget = spend.budget
@@ -316,7 +280,7 @@ class CallTrace:
             self.call = call
             self.shape = shape = _call_shape(call)
         attributes = shape.first_attempt if n == 1 else shape.attempt_attributes(n)
-        if n > 1 or telemetry.capture_content or not _REQUEST_KEYS.isdisjoint(call.request):
+        if n > 1 or telemetry.capture_content or not REQUEST_KEYS.isdisjoint(call.request):
             attributes = self._varying(call, n, shape, attributes)
         parent = self.parent
         span = telemetry.tracer.start_span(shape.attempt_name, context=parent, kind=trace.SpanKind.CLIENT,
@@ -332,7 +296,7 @@ class CallTrace:
         """`attributes` (the shape's) with what varies from request to request: the sampling
         settings, whether it is a re-ask (counted), the prompt (with `capture_content`)."""
         telemetry, request = self.telemetry, call.request
-        varying = _request_attributes(request)
+        varying = request_attributes(request)
         previous = call.last_error
         if n > 1 and previous is not None and _is_invalid_answer(previous):
             varying["instructor.reask"] = True
@@ -360,7 +324,7 @@ class CallTrace:
         if response is self.seen_response:  # an earlier attempt's (or none): this one got no answer
             response = None
         elif response is not None:
-            usage = token_counts(counts) if type(counts) is dict else _usage_of(call, response, counts)
+            usage = token_counts(counts) if type(counts) is dict else usage_of(call, response, counts)
             if usage is not None and usage[0] + usage[1] > 0:
                 telemetry.tokens.record(usage[0], shape.input_metric)
                 telemetry.tokens.record(usage[1], shape.output_metric)
@@ -386,9 +350,9 @@ class CallTrace:
         attributes: dict[str, Any] = {}
         capture = self.telemetry.capture_content
         if response is not None:
-            _response_attributes(response, attributes)
+            response_attributes(response, attributes)
             if usage is not None:
-                _usage_attributes(usage, _ATTEMPT_USAGE, attributes)
+                usage_attributes(usage, ATTEMPT_USAGE, attributes)
             if capture:
                 from instructor.core.telemetry_content import output_attributes
 
@@ -398,7 +362,7 @@ class CallTrace:
         elif error is not None:
             _failed(span, error, attributes, capture)
             if _is_invalid_answer(error):
-                span.add_event("instructor.validation_error", _validation_details(error))
+                span.add_event("instructor.validation_error", validation_details(error))
         return attributes
 
     # -- fallback chains -------------------------------------------------------------------------
@@ -418,9 +382,9 @@ class CallTrace:
                 "instructor.failure": failure,
                 "error.type": type(error).__qualname__,
             })
-        facts = _client_facts(call.owner)
+        facts = client_facts(call.owner)
         metric = {"gen_ai.provider.name": facts["gen_ai.provider.name"], "instructor.failure": failure}
-        model = _model_of(call.request, call.owner)
+        model = model_of(call.request, call.owner)
         if model is not None:
             metric["gen_ai.request.model"] = model
         self.telemetry.fallbacks.add(1, metric)
@@ -455,7 +419,7 @@ class _Shape:
                 method = "instructor.create_partial" if spec.kind == "partial" else "instructor.create_iterable"
             method = f"{method} {name}"
         self.response_model, self.call_name, self.call_attributes = name, method, attributes
-        facts = _client_facts(owner)
+        facts = client_facts(owner)
         operation = facts["gen_ai.operation.name"]
         metric = {"gen_ai.operation.name": operation, "gen_ai.provider.name": facts["gen_ai.provider.name"]}
         attempt = dict(facts)
@@ -488,7 +452,7 @@ def _call_shape(call: _Call) -> _Shape:
     owner = call.owner
     model = call.request.get("model")
     if not model or type(model) is not str:
-        model = _model_of(call.request, owner)
+        model = model_of(call.request, owner)
     shapes: dict[tuple[Any, ...], _Shape] | None = vars(owner).get("_telemetry_shapes")
     if shapes is None:
         shapes = vars(owner)["_telemetry_shapes"] = {}
@@ -563,203 +527,6 @@ def batch_results(telemetry: Telemetry, processor: Any, batch_id: str, results: 
         span.end()
 
 
-# -- what the spans say --------------------------------------------------------------------------
-def response_model_name(spec: Any) -> str:
-    """The name a span gives a call's response model: the model's, a `Partial`'s model's, an
-    `Iterable`'s items' (`User|Admin`), a simple type's (`int`, `list[str]`)."""
-    kind, options = spec.kind, spec.options
-    if kind == "iterable" and options.get("item_models"):
-        return "|".join(options["item_models"])  # {name: model}
-    if kind == "partial" and "final" in options:
-        return str(options["final"].__name__)
-    if kind == "simple":
-        original = spec.original
-        return original.__name__ if isinstance(original, type) else repr(original).replace("typing.", "")
-    return str(spec.model.__name__)
-
-
-def client_name(client: Any) -> str:
-    """`provider/model` of an instructor client, for spans and events."""
-    defaults = client.default_kwargs
-    model = defaults.get("model") or defaults.get("modelId")
-    return f"{client.provider}/{model}" if model else str(client.provider)
-
-
-def _model_of(request: Mapping[str, Any], owner: Any) -> str | None:
-    model = request.get("model") or request.get("modelId")
-    if model is None:
-        defaults = owner.default_kwargs
-        model = defaults.get("model") or defaults.get("modelId")
-    return model if isinstance(model, str) else None
-
-
-def _client_facts(owner: Any) -> dict[str, Any]:
-    """What every attempt span of a client says the same way: the operation, the provider, the
-    server, the mode."""
-    provider = owner.provider
-    name = PROVIDER_NAMES.get(provider, provider)
-    if provider == "google":  # the google-genai SDK serves Gemini's API and Vertex AI
-        name = "gcp.vertex_ai" if getattr(owner.client, "vertexai", False) else "gcp.gemini"
-    facts = {
-        "gen_ai.operation.name": "generate_content" if provider in _GENERATE_CONTENT else "chat",
-        "gen_ai.provider.name": name,
-        "instructor.mode": owner.mode.name,
-    }
-    facts.update(_server_of(owner.client))
-    return facts
-
-
-def _server_of(client: Any) -> dict[str, Any]:
-    """`server.address` and `server.port` of an SDK client, where it says its endpoint."""
-    url = getattr(client, "base_url", None)
-    if url is None:
-        url = getattr(getattr(client, "meta", None), "endpoint_url", None)  # boto3
-    if url is None:
-        return {}
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(str(url))
-        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    except ValueError:
-        return {}
-    if not parts.hostname:
-        return {}
-    server: dict[str, Any] = {"server.address": parts.hostname}
-    if port is not None:
-        server["server.port"] = port
-    return server
-
-
-def _request_attributes(request: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's sampling settings, as the conventions name them (top level, Bedrock's
-    `inferenceConfig`, Gemini's `config`); mostly none."""
-    attributes: dict[str, Any] = {}
-    _params(request, request.keys() & _PARAM_KEYS, attributes)
-    for key in _NESTED_PARAMS:
-        nested = request.get(key)
-        if nested is None:
-            continue
-        if isinstance(nested, Mapping):
-            _params(nested, nested.keys() & _PARAM_KEYS, attributes)
-        else:  # an SDK's config object (google-genai's GenerateContentConfig)
-            values = {k: v for k in _config_keys(type(nested)) if (v := getattr(nested, k, None)) is not None}
-            _params(values, values.keys(), attributes)
-    return attributes
-
-
-#: the sampling settings a config class can hold (read once per class: asking a pydantic object
-#: for a name it lacks is slow)
-_CONFIG_KEYS: dict[type, tuple[str, ...]] = {}
-
-
-def _config_keys(cls: type) -> tuple[str, ...]:
-    keys = _CONFIG_KEYS.get(cls)
-    if keys is None:
-        fields = getattr(cls, "model_fields", None)
-        keys = _CONFIG_KEYS[cls] = tuple(k for k in _PARAM_KEYS if not isinstance(fields, Mapping) or k in fields)
-    return keys
-
-
-def _params(source: Mapping[str, Any], keys: Any, attributes: dict[str, Any]) -> None:
-    for key in keys:
-        value = source[key]
-        name = _REQUEST_PARAMS[key]
-        if name == "gen_ai.request.stop_sequences":
-            if isinstance(value, str):
-                attributes[name] = (value,)
-            elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-                attributes[name] = tuple(value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            if name == "gen_ai.request.choice.count" and value == 1:
-                continue
-            attributes[name] = value
-
-
-#: where a response class keeps its id, model and finish reasons: `(id, model, lists, reason)`
-#: attribute names, None where it has none (`lists`: `(list attribute, reason attribute)` pairs)
-_SHAPES: dict[type, tuple[str | None, str | None, tuple[tuple[str, str], ...], str | None]] = {}
-_LISTS = (("choices", "finish_reason"), ("candidates", "finish_reason"))
-
-
-def _shape_of(cls: type) -> tuple[str | None, str | None, tuple[tuple[str, str], ...], str | None] | None:
-    """Which of the names `_response_attributes` reads a pydantic response class declares (read once
-    per class: asking a pydantic object for a name it lacks is slow); None for other classes."""
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        fields = getattr(cls, "model_fields", None)
-        if not isinstance(fields, Mapping):
-            return None
-        shape = _SHAPES[cls] = (
-            next((name for name in ("id", "response_id") if name in fields), None),
-            next((name for name in ("model", "model_version") if name in fields), None),
-            tuple(pair for pair in _LISTS if pair[0] in fields),
-            next((name for name in ("stop_reason", "finish_reason") if name in fields), None),
-        )
-    return shape
-
-
-def _response_attributes(response: Any, attributes: dict[str, Any]) -> None:
-    """`gen_ai.response.id`, `.model`, `.finish_reasons` of any provider's response (or of a
-    `StreamedResponse`), read by shape; what a response does not say is left out."""
-    reasons: list[Any] = []
-    shape = _shape_of(type(response))
-    if shape is None and isinstance(response, Mapping):  # Bedrock's Converse: a dict, no id or model of the answer
-        reasons.append(response.get("stopReason"))
-    else:
-        if shape is None:  # not a pydantic model: ask for every name
-            shape = ("id" if getattr(response, "id", None) is not None else "response_id",
-                     "model" if getattr(response, "model", None) is not None else "model_version", _LISTS,
-                     "stop_reason" if getattr(response, "stop_reason", None) is not None else "finish_reason")
-        id_name, model_name, lists, reason_name = shape
-        answer_id = getattr(response, id_name, None) if id_name else None
-        if isinstance(answer_id, str):
-            attributes["gen_ai.response.id"] = answer_id
-        model = getattr(response, model_name, None) if model_name else None
-        if isinstance(model, str):
-            attributes["gen_ai.response.model"] = model
-        for many, one in lists:
-            items = getattr(response, many, None)
-            if isinstance(items, (list, tuple)):
-                reasons.extend([getattr(item, one, None) for item in items])
-        if not reasons and reason_name:
-            reasons.append(getattr(response, reason_name, None))
-    named = tuple([r if type(r) is str else str(getattr(r, "value", r)) for r in reasons if r is not None])
-    if named:
-        attributes["gen_ai.response.finish_reasons"] = named
-
-
-def _usage_of(call: _Call, response: Any, counts: Any) -> TokenCounts | None:
-    """The token counts of an attempt's response (`billing.token_counts`; None when it reported
-    none) when its handler did not read them (a stream's, a pass-through response's)."""
-    if counts is None and call.streaming:
-        counts = getattr(response, "usage", None)
-    if type(counts) is not dict and not isinstance(counts, Mapping):
-        try:
-            counts = call.handler.usage(response)
-        except Exception:  # a pass-through response the handler cannot read (a raw stream...)
-            return None
-    return token_counts(counts) if counts else None
-
-
-def _usage_names(prefix: str) -> tuple[str, str, str, str, str]:
-    return (f"{prefix}input_tokens", f"{prefix}output_tokens", f"{prefix}cache_read.input_tokens",
-            f"{prefix}cache_creation.input_tokens", f"{prefix}reasoning.output_tokens")
-
-
-_ATTEMPT_USAGE = _usage_names("gen_ai.usage.")  # the conventions' names
-_CALL_USAGE = _usage_names("instructor.usage.")  # the same, summed over a call's attempts
-
-
-def _usage_attributes(usage: TokenCounts, names: tuple[str, str, str, str, str], attributes: dict[str, Any]) -> None:
-    """`usage` under `names`: input and output always, the cached, cache write and reasoning parts when any."""
-    inputs, outputs, *parts = names
-    attributes[inputs], attributes[outputs] = usage[0], usage[1]
-    for name, value in zip(parts, usage[2:], strict=True):
-        if value:
-            attributes[name] = value
-
-
 def _is_invalid_answer(error: BaseException) -> bool:
     from instructor.core.handler import invalid_answer_errors
 
@@ -777,27 +544,6 @@ def _failed(span: Span, error: BaseException, attributes: dict[str, Any], captur
         span.set_status(Status(StatusCode.ERROR, f"{type(error).__qualname__}: {error}"))
     else:
         span.set_status(Status(StatusCode.ERROR))
-
-
-def _validation_details(error: BaseException) -> dict[str, Any]:
-    """What an answer that did not validate got wrong: the field paths and pydantic's error types,
-    never the values (nor the messages, which quote them)."""
-    details: dict[str, Any] = {"error.type": type(error).__qualname__}
-    errors = getattr(error, "errors", None)
-    if not callable(errors):
-        return details
-    try:
-        items = errors(include_url=False, include_context=False, include_input=False)
-    except TypeError:
-        items = errors()
-    if not isinstance(items, list):
-        return details
-    listed = [item for item in items[:_MAX_LISTED_ERRORS] if isinstance(item, Mapping)]
-    details["instructor.validation.error_count"] = len(items)
-    details["instructor.validation.paths"] = tuple(
-        ".".join(str(part) for part in item.get("loc", ())) for item in listed)
-    details["instructor.validation.types"] = tuple(str(item.get("type", "")) for item in listed)
-    return details
 
 
 __all__ = ["CallTrace", "Telemetry", "batch_results", "batch_submission"]
