@@ -33,11 +33,25 @@ END = "@@instructor-importtime:end"
 
 # The child touches nothing but `sys` and `time` before the snapshot, so a module the
 # statement needs is never hidden by the harness having loaded it first.
+# `-X importtime` reports only imports that go through the interpreter's own import (`import x`,
+# `__import__`); `importlib.import_module` (lazy_loader, instructor's registries) bypasses it, and
+# the modules it loads would be missing from the tree. Where `importlib` is loaded already (a normal
+# start; `-S` leaves it out, and importing it would hide it from the statement), absolute names go
+# through `__import__` instead: the same modules, in the same order, now reported.
 CHILD = f"""
 import sys, time
 _out, _stmt, _setup = sys.argv[1], sys.argv[2], sys.argv[3]
 if len(sys.argv) > 4:
     sys.path[:] = sys.argv[4].split("\\n")
+_importlib = sys.modules.get("importlib")
+if _importlib is not None:
+    _import_module = _importlib.import_module
+    def _reported(name, package=None):
+        if name.startswith("."):
+            return _import_module(name, package)
+        __import__(name)
+        return sys.modules[name]
+    _importlib.import_module = _reported
 _ns = {{"__name__": "__importtime__"}}
 exec(_setup, _ns)
 _before = set(sys.modules)

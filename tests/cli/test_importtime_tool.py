@@ -71,6 +71,22 @@ def test_run_once_reports_what_the_statement_added() -> None:
     assert run.added["json"].endswith("__init__.py")  # the file each module came from
 
 
+def test_modules_loaded_by_import_module_are_in_the_tree() -> None:
+    # lazy_loader and instructor's registries load modules with `importlib.import_module`, which
+    # `-X importtime` alone does not report: the profile would miss them (instructor's own, above all)
+    run = run_once("import importlib; importlib.import_module('json.decoder')")
+    assert {"json", "json.decoder", "json.scanner"} <= set(run.added)
+    assert {"json", "json.decoder", "json.scanner"} <= {n.name for r in run.roots for n in r.walk()}
+
+
+def test_a_first_provider_call_shows_every_instructor_module_it_loads() -> None:
+    run = run_once("import instructor; instructor.from_provider('openai/gpt-4o-mini', api_key='sk-test')")
+    assert run.error == ""
+    ours = {m for m in run.added if m == "instructor" or m.startswith("instructor.")}
+    assert "instructor.providers.openai.factory" in ours  # loaded by the registry, through import_module
+    assert ours <= {n.name for r in run.roots for n in r.walk()}
+
+
 def test_setup_is_not_measured() -> None:
     run = run_once("import json", setup="import json", site=False)
     assert "json" not in run.added and run.roots == []
