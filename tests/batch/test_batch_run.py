@@ -62,7 +62,7 @@ PROVIDERS: dict[str, tuple[str, dict[str, Any], Callable[[FakeProvider], dict[st
     "openai": ("openai/gpt-4o-mini", {}, lambda fake: {}, lambda **a: Reply.json(a)),
     "anthropic": ("anthropic/claude-sonnet-4-6", {}, lambda fake: {}, lambda **a: Reply.tool("User", a)),
     "bedrock": ("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                {"s3_uri": "s3://runs/batch", "role_arn": "arn:aws:iam::123456789012:role/batch"},
+                {"s3_uri": "s3://runs/batch", "role_arn": "arn:aws:iam::123456789012:role/batch", "min_records": 1},
                 lambda fake: {}, lambda **a: Reply.tool("User", a)),
     "google": ("google/gemini-2.5-flash", {}, lambda fake: {"http_options": {"base_url": fake.genai_base_url}},
                lambda **a: Reply.tool("User", a)),
@@ -98,6 +98,7 @@ def run_child(workdir: Path, env: dict[str, str], provider: str, fake: FakeProvi
             os.kill(child.pid, signal.SIGKILL)  # before the answer goes out
 
     fake.batches.after_request = kill
+    fake.batches.limits["bedrock"].min_requests = 1  # as the run's min_records says
     try:
         out, err = child.communicate(timeout=120)
     finally:
@@ -158,7 +159,8 @@ def test_a_kill_after_the_job_is_created_finds_the_job(fake: FakeProvider, workd
              "google": posted(":batchGenerateContent"), "mistral": posted("/mistral/v1/batch/jobs")}[provider]
     run_child(workdir, env, provider, fake, kill_when=point)
     record = json.loads((workdir / "run.json").read_text())
-    assert record["rounds"][0]["state"] == "submitting" and record["rounds"][0]["token"]
+    part = record["rounds"][0]["parts"][0]
+    assert record["rounds"][0]["state"] == "submitting" and part["state"] == "submitting" and part["token"]
     finished = run_child(workdir, env, provider, fake)
     assert "submitted before the process stopped" in finished.stdout
     assert finished.stdout.splitlines()[-1] == 'states {"repaired": 1, "succeeded": 2}'
