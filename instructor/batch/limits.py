@@ -95,11 +95,12 @@ def plan(path: Path, limits: JobLimits) -> list[Part]:
         return [Part(0, 0, 0)]
     jobs = max(1, math.ceil(count / limits.max_requests) if limits.max_requests else 1,
                math.ceil(size / limits.max_bytes) if limits.max_bytes else 1)
-    per_part = math.ceil(count / jobs)  # about equal parts: no small last part below a minimum
     parts: list[Part] = []
     items, start = 0, 0
     for at, length in _lines(path):
-        if items and (items == per_part or (limits.max_bytes is not None and at + length - start > limits.max_bytes)):
+        # equal parts (the first ones a line more): no small last part below a minimum
+        share = count // jobs + (len(parts) < count % jobs)
+        if items and (items == share or (limits.max_bytes is not None and at + length - start > limits.max_bytes)):
             parts.append(Part(items, start, at))
             items, start = 0, at
         items += 1
