@@ -57,7 +57,7 @@ def job_limits(module: Any, options: Mapping[str, Any] | None) -> JobLimits:
                 f"batch_options[{key!r}] = {value!r} is more than a {provider} batch job takes ({cap:,}). "
                 f"Give {cap:,} or less; larger rounds are cut into several jobs."
             )
-        limits = limits._replace(**{field: value})
+        limits = JobLimits(**{**limits._asdict(), field: value})
     if limits.max_requests is not None and limits.min_requests > limits.max_requests:
         raise ConfigurationError(
             f"batch_options: a job of at least {limits.min_requests:,} records (min_records) cannot hold at most "
