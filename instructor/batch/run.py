@@ -367,18 +367,22 @@ class BatchRun(Generic[T]):
         return f"round {current['round']}" + (f", part {part['part'] + 1}/{parts}" if parts > 1 else "")
 
     def _too_small(self, number: int, count: int, limits: JobLimits) -> Exception:
+        """The error of a round with fewer requests than a job takes: what stopped, and the ways on."""
         from instructor.core.exceptions import ConfigurationError
 
         provider = self.processor._provider.PROVIDER
-        ways = ("ask them live with client.create (their ids: [r.custom_id for r in run.results() if not r.success]) "
-                "and close the run with run.finish()" if number else
-                "send these requests live with client.create, or start a run with more of them")
+        if number:
+            ways = (f"lower the minimum if your account's quota allows (BatchRun.open(path, batch_options="
+                    f"{{'min_records': {count}}}).run()), or ask these items live with client.create (their ids: "
+                    "[r.custom_id for r in run.results() if not r.success]) and close the run with run.finish()")
+        else:
+            ways = (f"lower the minimum if your account's quota allows (batch_options={{..., 'min_records': {count}}}), "
+                    "or send these requests live with client.create, or run more of them at once")
         return ConfigurationError(
             f"Round {number} of {str(self.path)!r} has {count:,} requests, and a {provider} batch job takes at "
             f"least {limits.min_requests:,} (batch_options['min_records']: the account's quota 'Minimum number of "
-            "records per batch inference job'). Nothing was submitted, and the record keeps every item. Either "
-            "lower the minimum if your account's quota allows (BatchRun.open(path, batch_options={'min_records': "
-            f"{count}}}).run()), or {ways}."
+            "records per batch inference job'). Nothing was submitted, and every item keeps what it had. "
+            f"Either {ways}."
         )
 
     def repair(self, rounds: int = 1) -> None:
