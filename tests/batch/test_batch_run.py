@@ -269,3 +269,27 @@ def test_a_kill_between_two_jobs_of_a_round_loses_nothing(fake: FakeProvider, wo
     run = BatchRun.open(workdir / "run.json", response_model=_user(workdir))
     assert sorted(r.custom_id for r in run.results() if r.success) == ["request-0", "request-1", "request-2"]
     assert len(run.job_ids) == 3
+
+
+def test_cli_a_run_of_several_jobs_status_and_cancel(fake: FakeProvider, workdir: Path,
+                                                     subprocess_env: dict[str, str]) -> None:
+    from instructor.testing.batches import Limits
+
+    env = environment(fake, subprocess_env, workdir)
+    fake.batches.limits["openai"] = Limits(max_requests=2)
+    fake.batches.complete_after = 100  # the jobs keep running
+    (workdir / "messages.jsonl").write_text("".join(
+        json.dumps([{"role": "user", "content": f"user {i}"}]) + "\n" for i in range(3)))
+    started = cli("run", "--record", "users.json", "--model", "openai/gpt-4o-mini", "--response-model",
+                  "models:User", "--messages", "messages.jsonl", "--option", "max_requests=2", "--no-wait",
+                  env=env, cwd=workdir)
+    assert started.returncode == 0, started.stderr
+    assert "round 0, part 1/2: submitted 2 requests" in started.stderr
+    assert "round 0, part 2/2: submitted 1 requests" in started.stderr
+    ids = [job.id for job in fake.batches.jobs.values()]
+    status = cli("status", "users.json", env=env, cwd=workdir)
+    assert f"round 0: submitted  jobs {ids[0]}, {ids[1]}  3 requests" in status.stdout
+    cancelled = cli("cancel", "users.json", env=env, cwd=workdir)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert [line.split()[0] for line in cancelled.stdout.splitlines()] == ids
+    assert all(job.state == "cancelling" for job in fake.batches.jobs.values())
