@@ -66,7 +66,7 @@ echo "== pytest, google-genai 3.x lane (its own venv: the main one runs google-g
 wait "$genai3_install" || { cat "$logs/genai3-install"; exit 1; }
 .venv-genai3/bin/python -m pytest -q -p no:cacheprovider -m genai tests/providers/test_provider_google.py \
   tests/media/test_multimodal_genai_files.py tests/core/test_faults.py tests/core/test_secrets.py tests/core/test_concurrency.py \
-  tests/core/test_faults_docs.py tests/batch/test_batch_providers.py tests/batch/test_batch_run.py
+  tests/core/test_faults_docs.py tests/batch/test_batch_providers.py tests/batch/test_batch_run.py tests/batch/test_batch_parts.py
 echo "== pytest, dask lane (its own venv: live calls on a local Dask cluster)"
 wait "$dask_install" || { cat "$logs/dask-install"; exit 1; }
 .venv-dask/bin/python -m pytest -q -p no:cacheprovider -m dask tests/core/test_scaling_dask.py

@@ -22,6 +22,10 @@ from instructor.mode import Mode
 #: a forced tool call, the published release's Anthropic batch request
 DEFAULT_MODE = Mode.TOOLS
 PROVIDER = "anthropic"
+#: one message batch: at most 100,000 requests or 256 MB, whichever comes first (Anthropic's docs,
+#: docs.anthropic.com/en/docs/build-with-claude/batch-processing, "Batch limitations"). The SDK sends the
+#: requests as one JSON body, which escapes what the JSONL lines keep as UTF-8: 200 MB of lines leaves room
+LIMITS = {"max_requests": 100_000, "max_bytes": 200_000_000}
 
 
 def family(model: str | None = None) -> str:

@@ -36,6 +36,11 @@ from instructor.mode import Mode
 #: a forced tool call, on both families
 DEFAULT_MODE = Mode.TOOLS
 PROVIDER = "bedrock"
+#: one model invocation job: the account quotas "Records per batch inference job" (default 50,000; lower
+#: for some models) and "Minimum number of records per batch inference job" (default 100), and an input
+#: file of at most 1 GB ("Batch inference input file size"): Bedrock user guide, "Format and upload your
+#: batch inference data" and the Service Quotas console. Quotas: `batch_options` may set any figure
+LIMITS = {"max_requests": 50_000, "max_bytes": 1_000_000_000, "min_requests": 100, "quota": True}
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 NOVA_SCHEMA = "messages-v1"
 #: the model families whose InvokeModel bodies the records are written in: id prefix -> handler family

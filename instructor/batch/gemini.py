@@ -37,6 +37,15 @@ from instructor.mode import Mode
 DEFAULT_MODE = Mode.TOOLS
 PROVIDER = "google"
 INLINE_LIMIT = 10 * 1024 * 1024
+#: one batch: inline requests under 20 MB in all, an input file of at most 2 GB, no count given (Gemini API
+#: docs, ai.google.dev/gemini-api/docs/batch-mode, "Creating a batch job"); 19 MB leaves a margin inline
+LIMITS = {"max_requests": None, "max_bytes": 2_000_000_000}
+INLINE_LIMITS = {"max_requests": None, "max_bytes": 19_000_000}
+
+
+def limits(options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The job limits for how the requests go: inline (`batch_options["input"] == "inline"`) or as a file."""
+    return INLINE_LIMITS if (options or {}).get("input") == "inline" else LIMITS
 
 _STATUS = {
     "JOB_STATE_PENDING": BatchStatus.PENDING,

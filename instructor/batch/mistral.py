@@ -29,6 +29,9 @@ DEFAULT_MODE = Mode.TOOLS
 PROVIDER = "mistral"
 ENDPOINT = "/v1/chat/completions"
 TOKEN_KEY = "instructor_token"
+#: one batch job: at most 100,000 requests and a batch file of at most 512 MB (Mistral's docs,
+#: docs.mistral.ai/resources/known-limitations, "Batch processing"); 500 MB leaves a margin
+LIMITS = {"max_requests": 100_000, "max_bytes": 500_000_000}
 
 _STATUS = {
     "QUEUED": BatchStatus.PENDING,

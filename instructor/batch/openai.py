@@ -21,6 +21,9 @@ from instructor.mode import Mode
 DEFAULT_MODE = Mode.JSON_SCHEMA
 PROVIDER = "openai"
 ENDPOINT = "/v1/chat/completions"
+#: one batch: at most 50,000 requests and an input file of at most 200 MB (OpenAI's Batch API guide,
+#: platform.openai.com/docs/guides/batch, "Rate limits"); `BatchRun` cuts a round into jobs that fit
+LIMITS = {"max_requests": 50_000, "max_bytes": 200_000_000}
 
 
 def family(model: str | None = None) -> str:

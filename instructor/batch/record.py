@@ -1,7 +1,8 @@
 """The job record of a `BatchRun`: one JSON file, written atomically, and the files beside it.
 
-The record is small: the provider and model, the rounds (one provider job each: the first,
-then the repairs) with their client-side tokens and job ids, and one row per item: its state,
+The record is small: the provider and model, the rounds (the first, then the repairs), each sent
+as one provider job or more ("parts", as the provider's limits need) with their client-side tokens
+and job ids, and one row per item: its state,
 the round it was last in, where its request and result lines are in that round's files, its
 token counts and its last error type. The request and result lines themselves live in the
 record's folder (`round-<n>.requests.jsonl`, `round-<n>.results.jsonl`), written once each.
@@ -24,7 +25,11 @@ from typing import IO, Any
 FIELDS = ("state", "round", "request_at", "result_at", "input_tokens", "output_tokens", "cached_tokens",
           "cache_write_tokens", "reasoning_tokens", "error_type")
 STATE, ROUND, REQUEST_AT, RESULT_AT, INPUT, OUTPUT, CACHED, CACHE_WRITE, REASONING, ERROR = range(len(FIELDS))
-VERSION = 1
+#: 2: a round's jobs are its `parts` (1: one job per round, its token and job id on the round; read by `upgrade`)
+VERSION = 2
+#: a version-1 round's state -> the state of its one part
+_PART_OF_ROUND = {"submitting": "submitting", "submitted": "submitted", "downloaded": "downloaded",
+                  "classified": "downloaded"}
 
 
 def locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -76,6 +81,24 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
 def read_json(path: Path) -> Any:
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """A record of any version in the current shape: a version-1 round's job becomes its one part
+    (the whole requests file); a round not yet submitted is cut into parts when it is."""
+    if data.get("version", 1) >= VERSION:
+        return data
+    for entry in data["rounds"]:
+        if "parts" in entry or entry["state"] == "prepared":
+            continue
+        part = {"part": 0, "items": entry["items"], "offset": 0, "end": None,
+                "state": _PART_OF_ROUND[entry["state"]]}
+        for key in ("token", "intent_at", "job_id", "submitted_at"):
+            if key in entry:
+                part[key] = entry.pop(key)
+        entry["parts"] = [part]
+    data["version"] = VERSION
+    return data
 
 
 def line_at(path: Path, offset: int) -> bytes:

@@ -8,10 +8,15 @@ again as they were the items the provider failed to run (`errored`: a rate limit
 job). Refusals and answers cut at the length limit are kept apart, never asked again. Results
 merge by `custom_id`: each item's answer is the one of the last round it was in.
 
+A round goes to the provider as as many jobs ("parts") as its limits need (`instructor.batch.limits`:
+OpenAI takes 50,000 requests a job, Anthropic 100,000, Bedrock has a minimum too...): the round's
+requests file is cut into byte ranges, each job submitted, polled and read on its own, and the
+round is read once every job is done.
+
 Everything lives in a job record the caller names (`instructor.batch.record`): any process can
 `BatchRun.open(path)` and carry on from where the record stands, and a process killed at any
 point loses nothing. The hard point, a job created whose id was never written down, is covered
-by writing a client-side token into the record before submitting: the job carries it, and on
+by writing a client-side token into the record before submitting each job: the job carries it, and on
 resume the run finds the job by it (`find_submitted`) instead of submitting twice.
 
 Example:
@@ -28,12 +33,14 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from instructor.batch import record as rec
 from instructor.batch.models import BatchError, BatchSuccess
 
 if TYPE_CHECKING:
+    from instructor.batch.limits import JobLimits
     from instructor.batch.processor import BatchProcessor
     from instructor.core.billing import Price, Usage
     from instructor.mode import Mode
@@ -108,7 +115,10 @@ class BatchRun(Generic[T]):
         Raises:
             FileExistsError: a record is at `path` already (open it with `BatchRun.open`).
             ValueError: a custom id repeats, or `max_repairs` is negative.
+            ConfigurationError: a limit in `batch_options` is wrong, or there are fewer messages than
+                one job of the provider takes (Bedrock's minimum).
         """
+        from instructor.batch.limits import job_limits
         from instructor.batch.processor import BatchProcessor
         from instructor.batch.request import line_body
 
@@ -120,6 +130,7 @@ class BatchRun(Generic[T]):
             raise ValueError(f"max_repairs is a number of repair rounds (0 or more), got {max_repairs!r}.")
         processor = BatchProcessor(model, response_model, mode=mode, client=client, batch_options=batch_options,
                                    **client_kwargs)
+        limits = job_limits(processor._provider, batch_options)  # a clear error before anything is written
         folder.mkdir(parents=True, exist_ok=True)
         items: dict[str, list[Any]] = {}
         ids = iter(custom_ids) if custom_ids is not None else (f"request-{i}" for i in _count())
@@ -143,16 +154,22 @@ class BatchRun(Generic[T]):
             "item_fields": list(rec.FIELDS), "items": items,
         }
         run = cls(path, data, processor)
+        if len(items) < limits.min_requests:
+            (folder / "round-0.requests.jsonl").unlink()
+            raise run._too_small(0, len(items), limits)
         run._save()
         return run
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], response_model: type[T] | None = None, *,
-             client: Any = None, **client_kwargs: Any) -> BatchRun[T]:
+             client: Any = None, batch_options: Mapping[str, Any] | None = None,
+             **client_kwargs: Any) -> BatchRun[T]:
         """The run recorded at `path`, in this process (the SDK client is made from `client_kwargs`
         and the environment, as `BatchProcessor`'s is; nothing secret is in the record).
 
         `response_model` defaults to the class the record names (`module:Class`), imported.
+        `batch_options` change the recorded ones from now on (e.g. a lower `min_records`).
+        A record written by an earlier version (one job per round) opens as it stands.
 
         Raises:
             FileNotFoundError: no record at `path`.
@@ -163,18 +180,25 @@ class BatchRun(Generic[T]):
         record_path, _ = rec.locate(path)
         if not record_path.exists():
             raise FileNotFoundError(f"No batch record at {str(record_path)!r}: start one with BatchRun.create(...).")
-        data = rec.read_json(record_path)
+        data = rec.upgrade(rec.read_json(record_path))
         model = response_model if response_model is not None else _import(data["response_model"])
         mode = None if data.get("mode") is None else Mode(data["mode"])
-        processor = BatchProcessor(data["model"], model, mode=mode, client=client,
-                                   batch_options=data.get("batch_options"), **client_kwargs)
-        return cls(path, data, processor)
+        options = {**data.get("batch_options", {}), **(batch_options or {})}
+        processor = BatchProcessor(data["model"], model, mode=mode, client=client, batch_options=options,
+                                   **client_kwargs)
+        run = cls(path, data, processor)
+        if batch_options:
+            run.limits  # noqa: B018  (validates the new options before they are recorded)
+            data["batch_options"] = options
+            run._save()
+        return run
 
     # -- where it stands ----------------------------------------------------------------------------
     @property
     def rounds(self) -> list[dict[str, Any]]:
         """The rounds so far: `round`, `state` (prepared, submitting, submitted, downloaded, classified),
-        `token`, `job_id`, `items`, and once classified `counts` and `usage`."""
+        `items`, its `parts` (the provider jobs it is sent as, once it is submitted: `part`, `items`,
+        `state`, `token`, `job_id`...), and once classified `counts` and `usage`."""
         rounds: list[dict[str, Any]] = self.data["rounds"]
         return rounds
 
@@ -189,8 +213,8 @@ class BatchRun(Generic[T]):
 
     @property
     def job_ids(self) -> list[str]:
-        """The provider's job id of each round submitted so far."""
-        return [r["job_id"] for r in self.rounds if r.get("job_id")]
+        """The provider's job id of each job submitted so far (every part of every round)."""
+        return [p["job_id"] for r in self.rounds for p in r.get("parts", ()) if p.get("job_id")]
 
     def states(self) -> dict[str, int]:
         """How many items are in each state."""
@@ -232,23 +256,26 @@ class BatchRun(Generic[T]):
 
         Raises:
             TimeoutError: `timeout` seconds passed first; the record keeps where it is.
+            ConfigurationError: a round has fewer requests than a job of the provider takes
+                (Bedrock's minimum); nothing was submitted (the message says the ways on).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self.finished:
             moved = self.step(progress)
             if moved == "waiting":
                 if deadline is not None and time.monotonic() + poll_interval > deadline:
+                    running = [p["job_id"] for p in self.rounds[-1].get("parts", ()) if p["state"] == "submitted"]
                     raise TimeoutError(
-                        f"The batch run {str(self.path)!r} is still waiting for job {self.rounds[-1].get('job_id')!r} "
-                        f"after {timeout} s. It keeps running at the provider: run() or step() again later."
+                        f"The batch run {str(self.path)!r} is still waiting for job(s) {', '.join(running)} "
+                        f"after {timeout} s. They keep running at the provider: run() or step() again later."
                     )
                 time.sleep(poll_interval)
         return self
 
     def step(self, progress: Progress | None = None) -> str:
-        """Do what can be done now, once: submit a prepared round, poll a submitted one (and read
-        its results when it is done), or repair. Returns what happened: `submitted`, `waiting`,
-        `downloaded`, `classified`, `repairing`, `finished`."""
+        """Do what can be done now, once: submit the next job of a prepared round, poll a submitted
+        round's jobs (and read the results of those done), or repair. Returns what happened:
+        `submitted`, `waiting`, `downloaded`, `classified`, `repairing`, `finished`."""
         say = progress or _quiet
         if self.finished:
             return "finished"
@@ -258,49 +285,105 @@ class BatchRun(Generic[T]):
             self._submit(current, say)
             return "submitted"
         if state == "submitted":
-            info = self.processor._provider.info(self.processor._provider.retrieve(self.processor.client,
-                                                                                     current["job_id"]))
-            counts = {k: v for k, v in info.request_counts.model_dump().items() if v is not None}
-            say(f"round {current['round']}: job {current['job_id']} {info.raw_status}"
-                + (" (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")" if counts else ""))
-            if not info.is_done:
-                return "waiting"
-            self._download(current, say)
-            return "downloaded"
+            return self._poll(current, say)
         if state == "downloaded":
             self._classify(current, say)
             return "classified"
         return self._repair_or_finish(current, say)
 
+    @property
+    def limits(self) -> JobLimits:
+        """What one job of the provider may hold (`batch_options` overrides included)."""
+        from instructor.batch.limits import job_limits
+
+        return job_limits(self.processor._provider, self.processor.batch_options)
+
     def _submit(self, current: dict[str, Any], say: Progress) -> None:
+        """Submit the round's next job (cutting the round into parts first, once)."""
+        if "parts" not in current:
+            self._plan(current)
+        part = next(p for p in current["parts"] if p["state"] in ("prepared", "submitting"))
         module, client = self.processor._provider, self.processor.client
-        source = str(self.folder / f"round-{current['round']}.requests.jsonl")
-        if current["state"] == "submitting":  # a submission may have gone out before the process died
-            found = module.find_submitted(client, current["token"], current["intent_at"], current["items"])
+        label = self._label(current, part)
+        if part["state"] == "submitting":  # a submission may have gone out before the process died
+            found = module.find_submitted(client, part["token"], part["intent_at"], part["items"])
             known = set(self.job_ids)
             found = [job for job in found if job not in known]
             if len(found) > 1 and module.PROVIDER == "anthropic":
                 raise RuntimeError(
-                    f"Round {current['round']} of {str(self.path)!r} was being submitted when its process "
+                    f"{label.capitalize()} of {str(self.path)!r} was being submitted when its process "
                     f"stopped, and {len(found)} Anthropic batches created since then have its "
-                    f"{current['items']} requests: {', '.join(found)}. Anthropic batches carry no token to "
+                    f"{part['items']} requests: {', '.join(found)}. Anthropic batches carry no token to "
                     "tell which is this run's: cancel the others, then call run.adopt(<batch id>)."
                 )
             if found:
-                say(f"round {current['round']}: found job {found[0]} submitted before the process stopped")
-                self._submitted(current, found[0])
+                say(f"{label}: found job {found[0]} submitted before the process stopped")
+                self._submitted(current, part, found[0])
                 return
         else:
-            current.update(state="submitting", token=uuid.uuid4().hex, intent_at=time.time())
+            part.update(state="submitting", token=uuid.uuid4().hex, intent_at=time.time())
             self._save()  # the intent first: a kill after the job is created finds it by its token
         from instructor.core.instrumentation import batch_submission
 
-        with batch_submission(self.processor) as submitted:
-            job_id = module.submit(client, source, None, model=self.processor.model_name, token=current["token"],
-                                   options=self.processor.batch_options)
-            submitted(job_id)
-        say(f"round {current['round']}: submitted {current['items']} requests as job {job_id}")
-        self._submitted(current, job_id)
+        source = self._part_file(current, part)
+        try:
+            with batch_submission(self.processor) as submitted:
+                job_id = module.submit(client, str(source), None, model=self.processor.model_name,
+                                       token=part["token"], options=self.processor.batch_options)
+                submitted(job_id)
+        finally:
+            if source.name != f"round-{current['round']}.requests.jsonl":
+                source.unlink(missing_ok=True)
+        say(f"{label}: submitted {part['items']} requests as job {job_id}")
+        self._submitted(current, part, job_id)
+
+    def _plan(self, current: dict[str, Any]) -> None:
+        """Cut the round's requests into the jobs the provider's limits allow, and record them."""
+        from instructor.batch.limits import plan
+
+        limits = self.limits
+        if current["items"] < limits.min_requests:
+            raise self._too_small(current["round"], current["items"], limits)
+        parts = plan(self.folder / f"round-{current['round']}.requests.jsonl", limits)
+        current["parts"] = [{"part": i, "items": p.items, "offset": p.offset, "end": p.end, "state": "prepared"}
+                            for i, p in enumerate(parts)]
+        current["state"] = "submitting"
+        self._save()
+
+    def _part_file(self, current: dict[str, Any], part: dict[str, Any]) -> Path:
+        """The requests file of one job: the round's own when it is one job, else its lines copied out."""
+        from instructor.batch.limits import copy_range
+
+        requests = self.folder / f"round-{current['round']}.requests.jsonl"
+        if len(current["parts"]) == 1:
+            return requests
+        target = self.folder / f"round-{current['round']}.part-{part['part']}.requests.jsonl"
+        with rec.atomic_file(target) as out:
+            copy_range(requests, part["offset"], part["end"], out)
+        return target
+
+    def _label(self, current: dict[str, Any], part: dict[str, Any]) -> str:
+        parts = len(current["parts"])
+        return f"round {current['round']}" + (f", part {part['part'] + 1}/{parts}" if parts > 1 else "")
+
+    def _too_small(self, number: int, count: int, limits: JobLimits) -> Exception:
+        """The error of a round with fewer requests than a job takes: what stopped, and the ways on."""
+        from instructor.core.exceptions import ConfigurationError
+
+        provider = self.processor._provider.PROVIDER
+        if number:
+            ways = (f"lower the minimum if your account's quota allows (BatchRun.open(path, batch_options="
+                    f"{{'min_records': {count}}}).run()), or ask these items live with client.create (their ids: "
+                    "[r.custom_id for r in run.results() if not r.success]) and close the run with run.finish()")
+        else:
+            ways = (f"lower the minimum if your account's quota allows (batch_options={{..., 'min_records': {count}}}), "
+                    "or send these requests live with client.create, or run more of them at once")
+        return ConfigurationError(
+            f"Round {number} of {str(self.path)!r} has {count:,} requests, and a {provider} batch job takes at "
+            f"least {limits.min_requests:,} (batch_options['min_records']: the account's quota 'Minimum number of "
+            "records per batch inference job'). Nothing was submitted, and every item keeps what it had. "
+            f"Either {ways}."
+        )
 
     def repair(self, rounds: int = 1) -> None:
         """Allow `rounds` more repair rounds: a finished run's given-up items are asked again.
@@ -316,33 +399,100 @@ class BatchRun(Generic[T]):
         self.data["finished"] = False
         self._save()
 
-    def adopt(self, job_id: str) -> None:
-        """Record `job_id` as the job of the round being submitted (when `step` could not tell it)."""
+    def finish(self) -> None:
+        """Close the run where it stands, its last round read: the items a repair round would ask
+        again are given up (their last answers stay in `results()`; `repair()` opens it again)."""
         current = self.rounds[-1]
-        if current["state"] != "submitting":
-            raise ValueError(f"Round {current['round']} is {current['state']!r}, not being submitted: nothing to adopt.")
-        self._submitted(current, job_id)
+        if self.finished:
+            return
+        if current["state"] != "classified":
+            raise ValueError(f"Round {current['round']} of {str(self.path)!r} is {current['state']!r}: a run is "
+                             "finished once its last round is read (run.step() until it is, or cancel its jobs).")
+        self._give_up(current["round"])
 
-    def _submitted(self, current: dict[str, Any], job_id: str) -> None:
-        current.update(state="submitted", job_id=job_id, submitted_at=time.time())
-        state = SUBMITTED if current["round"] == 0 else REPAIRING
+    def _give_up(self, number: int) -> None:
         for row in self.data["items"].values():
-            if row[rec.ROUND] == current["round"] and row[rec.STATE] == PENDING:
+            if row[rec.ROUND] == number and row[rec.STATE] in REPAIRABLE:
+                row[rec.STATE] = GIVEN_UP
+        self.data["finished"] = True
+        self._save()
+
+    def adopt(self, job_id: str) -> None:
+        """Record `job_id` as the job being submitted (when `step` could not tell which it is)."""
+        current = self.rounds[-1]
+        part = next((p for p in current.get("parts", ()) if p["state"] == "submitting"), None)
+        if part is None:
+            raise ValueError(f"Round {current['round']} has no job being submitted ({current['state']!r}): "
+                             "nothing to adopt.")
+        self._submitted(current, part, job_id)
+
+    def _submitted(self, current: dict[str, Any], part: dict[str, Any], job_id: str) -> None:
+        part.update(state="submitted", job_id=job_id, submitted_at=time.time())
+        if all(p["state"] != "prepared" and p["state"] != "submitting" for p in current["parts"]):
+            current["state"] = "submitted"
+        state = SUBMITTED if current["round"] == 0 else REPAIRING
+        start, end = part["offset"], part["end"]
+        for row in self.data["items"].values():
+            if (row[rec.ROUND] == current["round"] and row[rec.STATE] == PENDING
+                    and start <= row[rec.REQUEST_AT] and (end is None or row[rec.REQUEST_AT] < end)):
                 row[rec.STATE] = state
         self._save()
 
-    def _download(self, current: dict[str, Any], say: Progress) -> None:
-        n = 0
-        with rec.atomic_file(self.folder / f"round-{current['round']}.results.jsonl") as out:
-            for line in self.processor.result_lines(current["job_id"]):
+    def _poll(self, current: dict[str, Any], say: Progress) -> str:
+        """Poll each job of the round not yet read; read those done; join their results once all are."""
+        module, client = self.processor._provider, self.processor.client
+        waiting = False
+        for part in current["parts"]:
+            if part["state"] != "submitted":
+                continue
+            info = module.info(module.retrieve(client, part["job_id"]))
+            counts = {k: v for k, v in info.request_counts.model_dump().items() if v is not None}
+            say(f"{self._label(current, part)}: job {part['job_id']} {info.raw_status}"
+                + (" (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")" if counts else ""))
+            if info.is_done:
+                self._download(current, part, say)
+            else:
+                waiting = True
+        if waiting:
+            return "waiting"
+        self._join(current)
+        return "downloaded"
+
+    def _download(self, current: dict[str, Any], part: dict[str, Any], say: Progress) -> None:
+        label, n = self._label(current, part), 0
+        with rec.atomic_file(self._results_of(current, part)) as out:
+            for line in self.processor.result_lines(part["job_id"]):
                 if line.strip():
                     out.write(line.encode("utf-8").rstrip(b"\r\n") + b"\n")
                     n += 1
                     if n % 10_000 == 0:
-                        say(f"round {current['round']}: downloaded {n} result lines")
-        say(f"round {current['round']}: downloaded {n} result lines")
+                        say(f"{label}: downloaded {n} result lines")
+        say(f"{label}: downloaded {n} result lines")
+        part.update(state="downloaded", lines=n)
+        self._save()
+
+    def _results_of(self, current: dict[str, Any], part: dict[str, Any]) -> Path:
+        return self.folder / f"round-{current['round']}.part-{part['part']}.results.jsonl"
+
+    def _join(self, current: dict[str, Any]) -> None:
+        """The round's results file: its jobs' results one after the other (a job's file as it is, when one)."""
+        from instructor.batch.limits import copy_range
+
+        joined = self.folder / f"round-{current['round']}.results.jsonl"
+        parts = current["parts"]
+        if len(parts) == 1:
+            source = self._results_of(current, parts[0])
+            if source.exists():  # else moved already, by a process stopped before it recorded so
+                os.replace(source, joined)
+        else:
+            with rec.atomic_file(joined) as out:
+                for part in parts:
+                    source = self._results_of(current, part)
+                    copy_range(source, 0, source.stat().st_size, out)
         current["state"] = "downloaded"
         self._save()
+        for part in parts:
+            self._results_of(current, part).unlink(missing_ok=True)
 
     def _classify(self, current: dict[str, Any], say: Progress) -> None:
         """One pass over the round's results: each item's state, tokens and where its line is."""
@@ -406,12 +556,12 @@ class BatchRun(Generic[T]):
         number = current["round"]
         failed = [cid for cid, row in items.items() if row[rec.ROUND] == number and row[rec.STATE] in REPAIRABLE]
         if not failed or number >= self.data["max_repairs"]:
-            for cid in failed:
-                items[cid][rec.STATE] = GIVEN_UP
-            self.data["finished"] = True
+            self._give_up(number)
             say("finished: " + ", ".join(f"{n} {state}" for state, n in sorted(self.states().items())))
-            self._save()
             return "finished"
+        limits = self.limits
+        if len(failed) < limits.min_requests:  # before the round is prepared: every item keeps its answer
+            raise self._too_small(number + 1, len(failed), limits)
         self._prepare_repair(number, failed)
         say(f"round {number + 1}: {len(failed)} requests to repair")
         return "repairing"

@@ -236,12 +236,18 @@ def _cancel(args: argparse.Namespace) -> int:
         from instructor.batch.run import BatchRun
 
         run: BatchRun[object] = BatchRun.open(args.batch_id, response_model=object)
-        if not run.job_ids or run.finished:
+        running = [] if run.finished else [p["job_id"] for p in run.rounds[-1].get("parts", ())
+                                           if p["state"] == "submitted"]
+        if not running:
             raise UsageError(f"The run {args.batch_id!r} has no job running to cancel.")
-        args.batch_id, args.provider = run.job_ids[-1], run.processor.provider
-    provider = _provider_of(args.batch_id, args.provider)
-    info = BatchJobInfo.from_provider(provider, _processor(provider, None, None, None).cancel_batch(args.batch_id))
-    print(f"{info.id}  {info.status.value} ({info.raw_status})")
+        ids, args.provider = running, run.processor.provider
+    else:
+        ids = [args.batch_id]
+    provider = _provider_of(ids[0], args.provider)
+    processor = _processor(provider, None, None, None)
+    for batch_id in ids:  # every job of the run's round (its parts)
+        info = BatchJobInfo.from_provider(provider, processor.cancel_batch(batch_id))
+        print(f"{info.id}  {info.status.value} ({info.raw_status})")
     return 0
 
 
@@ -255,7 +261,10 @@ def _record_status(path: str, as_json: bool) -> int:
         return 0
     print(f"{path}  {run.phase}  " + ", ".join(f"{state}={n}" for state, n in sorted(run.states().items())))
     for entry in run.rounds:
-        print(f"  round {entry['round']}: {entry['state']}  job {entry.get('job_id') or '-'}  {entry['items']} requests")
+        parts = entry.get("parts") or [{}]
+        jobs = ", ".join(p.get("job_id") or "-" for p in parts)
+        print(f"  round {entry['round']}: {entry['state']}  {'jobs' if len(parts) > 1 else 'job'} {jobs}  "
+              f"{entry['items']} requests")
     return 0
 
 
@@ -276,14 +285,14 @@ def _resume(args: argparse.Namespace) -> int:
     from instructor.batch.run import BatchRun
 
     model = _load_model(args.response_model) if args.response_model else None
-    return _finish(BatchRun.open(args.record, model), args)
+    return _finish(BatchRun.open(args.record, model, batch_options=_options(args.option)), args)
 
 
 def _repair(args: argparse.Namespace) -> int:
     from instructor.batch.run import BatchRun
 
     model = _load_model(args.response_model) if args.response_model else None
-    run = BatchRun.open(args.record, model)
+    run = BatchRun.open(args.record, model, batch_options=_options(args.option))
     run.repair(args.rounds)
     return _finish(run, args)
 
@@ -292,7 +301,8 @@ def _finish(run: Any, args: argparse.Namespace) -> int:
     """Step the run on: once (`--no-wait`), or polling until it is finished."""
     if args.no_wait:
         run.step(_say)
-        while run.phase in ("downloaded", "classified") and not run.finished:  # no waiting needed for these
+        # no waiting needed for these: a round's other jobs, reading results, repairing
+        while run.phase in ("submitting", "downloaded", "classified") and not run.finished:
             run.step(_say)
     else:
         run.run(poll_interval=args.poll_interval, timeout=args.timeout, progress=_say)
@@ -317,7 +327,8 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--metadata", action="append", metavar="KEY=VALUE", help="the job's metadata, where the "
                         "provider keeps some (OpenAI, Mistral; Bedrock's tags)")
     create.add_argument("--option", action="append", metavar="KEY=VALUE",
-                        help="a batch option: Bedrock's s3_uri and role_arn, Gemini's input=inline|file...")
+                        help="a batch option: Bedrock's s3_uri and role_arn, Gemini's input=inline|file, "
+                        "max_requests / max_bytes per job, Bedrock's min_records...")
     create.set_defaults(run=_create)
 
     run_verb = commands.add_parser("run", help="record a new run at --record, submit it, poll, repair, until finished")
@@ -335,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
         verb = commands.add_parser(name, help=text)
         verb.add_argument("record", help="the job record (.json file or folder)")
         verb.add_argument("--response-model", help="module:Class (default: the one the record names)")
+        verb.add_argument("--option", action="append", metavar="KEY=VALUE",
+                          help="change a recorded batch option from now on, e.g. min_records=10")
         if name == "repair":
             verb.add_argument("--rounds", type=int, default=1, help="how many more repair rounds (default 1)")
         verb.set_defaults(run=target)

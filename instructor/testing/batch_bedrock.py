@@ -177,6 +177,10 @@ class BedrockBatches:
                             for line in content.splitlines() if line.strip()]
             except ValueError as exc:
                 return _error(400, "ValidationException", f"The input file is not valid JSONL: {exc}")
+        size = sum(len(self.s3.objects.get((bucket, key), b"")) for key in keys)
+        refused = self.service.limits["bedrock"].refusal(len(records), size, "records")
+        if refused:
+            return _error(400, "ValidationException", refused)
         short = self.service.new_id("fakejob").ljust(12, "0")[:12]
         job = Job(short, "bedrock", records, details={
             **{k: body.get(k) for k in ("jobName", "roleArn", "clientRequestToken", "modelId", "inputDataConfig",

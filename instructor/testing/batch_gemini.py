@@ -40,7 +40,7 @@ class GeminiBatches:
         rest = parts[1:] if version else parts
         if rest[:1] == ["models"] and method == "POST" and rest[-1].endswith(":batchGenerateContent"):
             model = "/".join(rest[1:])[: -len(":batchGenerateContent")]
-            return self._create(version, model, request.json or {})
+            return self._create(version, model, request.json or {}, len(request.body))
         if rest[:1] != ["batches"]:
             return None
         if len(rest) == 1 and method == "GET":
@@ -67,7 +67,7 @@ class GeminiBatches:
             return json_response({})
         return None
 
-    def _create(self, version: str, model: str, body: dict[str, Any]) -> WireResponse:
+    def _create(self, version: str, model: str, body: dict[str, Any], size: int) -> WireResponse:
         from instructor.testing.batches import Job
 
         batch = body.get("batch") or {}
@@ -81,9 +81,13 @@ class GeminiBatches:
             except ValueError as exc:
                 return _error(400, f"The input file is not valid JSONL: {exc}", "INVALID_ARGUMENT")
             requests = [{"key": line.get("key"), "request": line.get("request") or {}} for line in lines]
+            refused = self.service.limits["google"].refusal(len(requests), len(stored.content))
         else:
             requests = [{"metadata": item.get("metadata"), "request": item.get("request") or {}}
                         for item in ((source.get("requests") or {}).get("requests") or [])]
+            refused = self.service.limits["google-inline"].refusal(len(requests), size)
+        if refused:
+            return _error(400, refused, "INVALID_ARGUMENT")
         name = f"batches/{self.service.new_id('fakebatch')}"
         job = Job(name, "google", requests, details={"model": model if model.startswith("models/") else f"models/{model}",
                                                      "displayName": batch.get("displayName"), "version": version,

@@ -86,6 +86,10 @@ class MistralBatches:
                 lines += [json.loads(line) for line in stored.content.splitlines() if line.strip()]
             except ValueError as exc:
                 return _error(422, f"The input file is not valid JSONL: {exc}")
+        size = sum(len(self.service.files[str(f)].content) for f in body.get("input_files") or ())
+        refused = self.service.limits["mistral"].refusal(len(lines), size)
+        if refused:
+            return _error(400, refused)
         job = Job(self.service.new_id("mistral-batch-"), "mistral", lines,
                   details={"model": body.get("model"), "metadata": body.get("metadata"),
                            "input_files": list(body.get("input_files") or []), "endpoint": body.get("endpoint")})

@@ -12,6 +12,12 @@ is recorded in `fake.requests` like a direct call.
 first poll sees it done); `cancel` stops a running job, whose unrun requests
 then have no result (OpenAI) or a `canceled` one (Anthropic).
 
+`limits` holds each provider's caps on one job as its API enforces them (`Limits`: requests,
+bytes, and Bedrock's minimum of records), with the documented defaults; a test sets small ones
+(`fake.batches.limits["openai"] = Limits(max_requests=10)`) and a job over them is refused as
+the real API refuses it (OpenAI, Anthropic, Mistral: a 400; Anthropic's body too large: a 413;
+Bedrock: a `ValidationException`; Gemini: `INVALID_ARGUMENT`).
+
 `after_request`, when set, is called with every request the service answered, after its
 state changed and before the answer goes out: a test can kill the client process at that
 exact point (a job created whose id the client never received).
@@ -58,6 +64,33 @@ class StoredFile:
 
 
 @dataclass
+class Limits:
+    """What one job may hold at a provider (None: no cap)."""
+
+    max_requests: int | None = None
+    max_bytes: int | None = None
+    min_requests: int = 1
+
+    def refusal(self, requests: int, size: int, what: str = "requests") -> str | None:
+        """Why a job of `requests` lines and `size` bytes is refused, or None when it fits."""
+        if self.max_requests is not None and requests > self.max_requests:
+            return f"The job has {requests} {what}; a job takes at most {self.max_requests}."
+        if requests < self.min_requests:
+            return f"The job has {requests} {what}; a job takes at least {self.min_requests}."
+        if self.max_bytes is not None and size > self.max_bytes:
+            return f"The job's input is {size} bytes; a job takes at most {self.max_bytes}."
+        return None
+
+
+def default_limits() -> dict[str, Limits]:
+    """The providers' documented caps (Gemini's inline requests apart from its files; Bedrock's default quotas)."""
+    mb = 1024 * 1024
+    return {"openai": Limits(50_000, 200 * mb), "anthropic": Limits(100_000, 256 * mb),
+            "bedrock": Limits(50_000, 1024 * mb, min_requests=100), "mistral": Limits(100_000, 512 * mb),
+            "google": Limits(None, 2048 * mb), "google-inline": Limits(None, 20 * mb)}
+
+
+@dataclass
 class Job:
     """One batch job, of either provider."""
 
@@ -100,6 +133,8 @@ class BatchService:
         self.files: dict[str, StoredFile] = {}
         self.jobs: dict[str, Job] = {}
         self.after_request: Callable[[RecordedRequest], None] | None = None
+        #: provider -> what one of its jobs may hold ("google-inline": Gemini's inline requests)
+        self.limits = default_limits()
         self._lock = threading.RLock()
         #: the other providers' batch APIs, by the `Job.provider` of their jobs
         self.apis: dict[str, ProviderBatches] = {
@@ -175,6 +210,9 @@ class BatchService:
                 lines = [json.loads(line) for line in source.content.splitlines() if line.strip()]
             except ValueError as exc:
                 return _openai_error(400, f"The input file is not valid JSONL: {exc}")
+            refused = self.limits["openai"].refusal(len(lines), len(source.content))
+            if refused:
+                return _openai_error(400, refused)
             new = Job(f"batch_fake{next(_ids)}", "openai", lines,
                       openai={"endpoint": body.get("endpoint"), "input_file_id": source.id,
                               "metadata": body.get("metadata"), "completion_window": body.get("completion_window")})
@@ -224,6 +262,13 @@ class BatchService:
                    request: RecordedRequest) -> WireResponse | None:
         if not rest and method == "POST":
             requests = (request.json or {}).get("requests") or []
+            limits = self.limits["anthropic"]
+            if limits.max_bytes is not None and len(request.body) > limits.max_bytes:
+                return _anthropic_error(413, "request_too_large", f"The request is {len(request.body)} bytes; "
+                                                                  f"a message batch takes at most {limits.max_bytes}.")
+            refused = limits.refusal(len(requests), 0)
+            if refused:
+                return _anthropic_error(400, "invalid_request_error", refused)
             new = Job(f"msgbatch_fake{next(_ids)}", "anthropic", list(requests))
             self.jobs[new.id] = new
             return json_response(self._anthropic_batch(new, request))

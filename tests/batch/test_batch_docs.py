@@ -43,4 +43,5 @@ def test_python_blocks_run_as_written(fake: FakeProvider, tmp_path: Path, subpro
     assert "completed {'completed': 3, 'failed': 0, 'total': 3}" in out.stdout and "completed True True" in out.stdout
     assert "['user-0', 'user-1', 'user-2']" in out.stdout
     assert "{'succeeded': 3}" in out.stdout and "3 results" in out.stdout and "True True" in out.stdout
+    assert "[2] 2 jobs" in out.stdout
     assert (tmp_path / "users_batch.jsonl").exists() and (tmp_path / "users_results.jsonl").exists()

@@ -18,7 +18,9 @@ from instructor.batch import BatchJobInfo, BatchProcessor, BatchRun, BatchStatus
 from instructor.core.billing import Price
 from instructor.testing import FakeProvider, Reply
 
-S3_OPTIONS = {"s3_uri": "s3://batch-bucket/jobs", "role_arn": "arn:aws:iam::123456789012:role/bedrock-batch"}
+#: an account whose quota lets a job hold a single record (Bedrock's default minimum is 100)
+S3_OPTIONS = {"s3_uri": "s3://batch-bucket/jobs", "role_arn": "arn:aws:iam::123456789012:role/bedrock-batch",
+              "min_records": 1}
 CLAUDE = "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 NOVA = "bedrock/amazon.nova-lite-v1:0"
 
@@ -34,6 +36,7 @@ def conversations(n: int) -> list[list[dict[str, str]]]:
 
 
 def bedrock_kwargs(fake: FakeProvider) -> dict[str, Any]:
+    fake.batches.limits["bedrock"].min_requests = 1  # the account's quota, as S3_OPTIONS says
     return {"endpoint_url": fake.url, "region_name": "us-east-1", "aws_access_key_id": "AKIDFAKE",
             "aws_secret_access_key": "fake-secret", "batch_options": S3_OPTIONS}
 

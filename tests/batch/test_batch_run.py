@@ -62,7 +62,7 @@ PROVIDERS: dict[str, tuple[str, dict[str, Any], Callable[[FakeProvider], dict[st
     "openai": ("openai/gpt-4o-mini", {}, lambda fake: {}, lambda **a: Reply.json(a)),
     "anthropic": ("anthropic/claude-sonnet-4-6", {}, lambda fake: {}, lambda **a: Reply.tool("User", a)),
     "bedrock": ("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                {"s3_uri": "s3://runs/batch", "role_arn": "arn:aws:iam::123456789012:role/batch"},
+                {"s3_uri": "s3://runs/batch", "role_arn": "arn:aws:iam::123456789012:role/batch", "min_records": 1},
                 lambda fake: {}, lambda **a: Reply.tool("User", a)),
     "google": ("google/gemini-2.5-flash", {}, lambda fake: {"http_options": {"base_url": fake.genai_base_url}},
                lambda **a: Reply.tool("User", a)),
@@ -84,9 +84,10 @@ def creates(fake: FakeProvider) -> list[RecordedRequest]:
 
 
 def run_child(workdir: Path, env: dict[str, str], provider: str, fake: FakeProvider, *,
-              kill_when: Callable[[RecordedRequest], bool] | None = None) -> subprocess.CompletedProcess[str]:
+              kill_when: Callable[[RecordedRequest], bool] | None = None,
+              more_options: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
     model, options, client_kwargs, _ = PROVIDERS[provider]
-    command = [sys.executable, "child.py", str(workdir / "run.json"), model, json.dumps(options),
+    command = [sys.executable, "child.py", str(workdir / "run.json"), model, json.dumps({**options, **(more_options or {})}),
                json.dumps(client_kwargs(fake))]
     child = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
@@ -98,6 +99,7 @@ def run_child(workdir: Path, env: dict[str, str], provider: str, fake: FakeProvi
             os.kill(child.pid, signal.SIGKILL)  # before the answer goes out
 
     fake.batches.after_request = kill
+    fake.batches.limits["bedrock"].min_requests = 1  # as the run's min_records says
     try:
         out, err = child.communicate(timeout=120)
     finally:
@@ -158,7 +160,8 @@ def test_a_kill_after_the_job_is_created_finds_the_job(fake: FakeProvider, workd
              "google": posted(":batchGenerateContent"), "mistral": posted("/mistral/v1/batch/jobs")}[provider]
     run_child(workdir, env, provider, fake, kill_when=point)
     record = json.loads((workdir / "run.json").read_text())
-    assert record["rounds"][0]["state"] == "submitting" and record["rounds"][0]["token"]
+    part = record["rounds"][0]["parts"][0]
+    assert record["rounds"][0]["state"] == "submitting" and part["state"] == "submitting" and part["token"]
     finished = run_child(workdir, env, provider, fake)
     assert "submitted before the process stopped" in finished.stdout
     assert finished.stdout.splitlines()[-1] == 'states {"repaired": 1, "succeeded": 2}'
@@ -232,3 +235,61 @@ def test_a_record_says_what_is_wrong(tmp_path: Path) -> None:
         BatchRun.open(tmp_path / "a.json")
     assert (tmp_path / "a.batch" / "round-0.requests.jsonl").exists()
     assert BatchRun.open(tmp_path / "a.json", Item).states() == {"pending": 1}
+
+
+#: the second job of round 0 (each job takes two requests: three items make two jobs)
+SECOND_JOB = {
+    "openai: its file uploaded, no job yet": ("openai", posted("/v1/files", nth=2)),
+    "openai: created, its id never received": ("openai", posted("/v1/batches", nth=2)),
+    "anthropic: created, its id never received": ("anthropic", posted("/v1/messages/batches", nth=2)),
+    "bedrock: created, its id never received": ("bedrock", posted("/model-invocation-job", nth=2)),
+    "google: created, its id never received": ("google", posted(":batchGenerateContent", nth=2)),
+    "mistral: created, its id never received": ("mistral", posted("/mistral/v1/batch/jobs", nth=2)),
+}
+
+
+@pytest.mark.parametrize("point", [pytest.param(p, marks=pytest.mark.genai) if p.startswith("google") else p
+                                   for p in SECOND_JOB])
+def test_a_kill_between_two_jobs_of_a_round_loses_nothing(fake: FakeProvider, workdir: Path,
+                                                          subprocess_env: dict[str, str], point: str) -> None:
+    from instructor.testing.batches import Limits
+
+    provider, kill_when = SECOND_JOB[point]
+    fake.batches.limits["google-inline" if provider == "google" else provider] = Limits(max_requests=2)
+    env = environment(fake, subprocess_env, workdir)
+    script(fake, PROVIDERS[provider][3])
+    run_child(workdir, env, provider, fake, kill_when=kill_when, more_options={"max_requests": 2})
+    first = json.loads((workdir / "run.json").read_text())["rounds"][0]
+    assert first["state"] == "submitting" and [p["state"] for p in first["parts"]] == ["submitted", "submitting"]
+    finished = run_child(workdir, env, provider, fake)  # the record keeps max_requests
+    if "never received" in point:
+        assert "round 0, part 2/2: found job" in finished.stdout
+    assert finished.stdout.splitlines()[-1] == 'states {"repaired": 1, "succeeded": 2}'
+    assert [len(job.requests) for job in fake.batches.jobs.values()] == [2, 1, 1]  # nothing sent twice
+    run = BatchRun.open(workdir / "run.json", response_model=_user(workdir))
+    assert sorted(r.custom_id for r in run.results() if r.success) == ["request-0", "request-1", "request-2"]
+    assert len(run.job_ids) == 3
+
+
+def test_cli_a_run_of_several_jobs_status_and_cancel(fake: FakeProvider, workdir: Path,
+                                                     subprocess_env: dict[str, str]) -> None:
+    from instructor.testing.batches import Limits
+
+    env = environment(fake, subprocess_env, workdir)
+    fake.batches.limits["openai"] = Limits(max_requests=2)
+    fake.batches.complete_after = 100  # the jobs keep running
+    (workdir / "messages.jsonl").write_text("".join(
+        json.dumps([{"role": "user", "content": f"user {i}"}]) + "\n" for i in range(3)))
+    started = cli("run", "--record", "users.json", "--model", "openai/gpt-4o-mini", "--response-model",
+                  "models:User", "--messages", "messages.jsonl", "--option", "max_requests=2", "--no-wait",
+                  env=env, cwd=workdir)
+    assert started.returncode == 0, started.stderr
+    assert "round 0, part 1/2: submitted 2 requests" in started.stderr
+    assert "round 0, part 2/2: submitted 1 requests" in started.stderr
+    ids = [job.id for job in fake.batches.jobs.values()]
+    status = cli("status", "users.json", env=env, cwd=workdir)
+    assert f"round 0: submitted  jobs {ids[0]}, {ids[1]}  3 requests" in status.stdout
+    cancelled = cli("cancel", "users.json", env=env, cwd=workdir)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert [line.split()[0] for line in cancelled.stdout.splitlines()] == ids
+    assert all(job.state == "cancelling" for job in fake.batches.jobs.values())

@@ -191,6 +191,8 @@ def _openai_processor(fake: FakeProvider, base_url: str | None = None) -> Any:
 def _bedrock_processor(fake: FakeProvider) -> Any:
     from instructor.batch import BatchProcessor
 
+    fake.batches.limits["bedrock"].min_requests = 1  # an account whose jobs may be this small
+
     return BatchProcessor("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", User, endpoint_url=fake.url,
                           region_name="us-east-1", aws_access_key_id="AKIDFAKE", aws_secret_access_key="fake",
                           batch_options={"s3_uri": "s3://batch-bucket/jobs",
