@@ -373,9 +373,10 @@ class JsonCursor(LazyFrames):
             if char != "{":
                 return at
             self.version += 1  # an object appears
-            # with no closing bracket after it, it is cut off by the end of the text: not matched (the
-            # match would read it all only to fail; the lazy frame reads it next)
-            whole = _CLOSED.match(text, at) if text.find("}", at) >= 0 or text.find("]", at) >= 0 else None
+            # with no `}` after it, it is cut off by the end of the text: not matched (the match would read
+            # it all only to fail; the lazy frame reads it next, and closes it where the match would have:
+            # at a `]` too, in text that is not JSON)
+            whole = _CLOSED.match(text, at) if text.find("}", at) >= 0 else None
             if whole is None:  # cut off by the end of the text (or deeper than one match reads)
                 item = _Frame(flat, True, at)
                 item.lazy = True

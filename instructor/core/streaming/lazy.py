@@ -140,40 +140,32 @@ class LazyFrames:
             self.version += 1
         return built
 
-    def _first_cut_value(self, frame: _Frame, in_string: bool) -> Any:
-        """What a lazy frame shown for the first time shows (most often, with pieces longer than an
-        item), in one call to its model's validator (`ModelShape.whole_cut`) where that reads the text
-        as `_lazy_value` does: when it ends inside the value of a plain `str` member, or inside an open
-        list of plain strings (its finished items, and the string still arriving). _MISSING otherwise,
-        or when the text does not validate (`_lazy_value` then keeps what is valid)."""
-        shape = frame.shape
-        whole_cut = shape.whole_cut  # type: ignore[attr-defined]
-        if whole_cut is None:
-            return _MISSING
-        depth = self._raw_depth
-        if depth == 1:
-            if not in_string or shape.names.get(  # type: ignore[attr-defined]
-                    self._member_key(frame.commit, self._open_at)) not in shape.plain_str:  # type: ignore[attr-defined]
-                return _MISSING
-        elif depth == 2 and frame.opened == "[":
-            key = self._member_key(frame.commit, frame.value_at)
-            child = shape.child(key) if key is not None else RAW
-            if type(child) is not ListShape or not child.plain_str:
-                return _MISSING
-        else:
-            return _MISSING
-        return whole_cut(self.text[frame.start :])
-
     def _lazy_value(self, frame: _Frame) -> Any:
         """What a lazy frame shows: its finished members (decoded and checked once, a block at a time)
         and the one still open: a string (where strings show), a finished container, or an open list
         of its finished items and the string still arriving."""
         text, shape = self.text, frame.shape
+        depth = self._raw_depth
         in_string = self._open_at == self._pos and self._open_at >= frame.commit  # the text ends in a string
-        if frame.shown is _MISSING:
-            value = self._first_cut_value(frame, in_string)
-            if value is not _MISSING:
-                return value
+        if frame.shown is _MISSING and shape.whole_cut is not None:  # type: ignore[attr-defined]
+            # shown for the first time (most often, with pieces longer than an item): in one call to its
+            # model's validator (`ModelShape.whole_cut`) where that reads the text as the rest of this
+            # does: when it ends inside the value of a plain `str` member, or inside an open list of plain
+            # strings (its finished items, and the string still arriving); what is valid is kept below
+            # when the text does not validate. (Inline: once per chunk, on the hottest path.)
+            if depth == 1:
+                cut = in_string and shape.names.get(  # type: ignore[attr-defined]
+                    self._member_key(frame.commit, self._open_at)) in shape.plain_str  # type: ignore[attr-defined]
+            elif depth == 2 and frame.opened == "[":
+                list_key = self._member_key(frame.commit, frame.value_at)
+                child = shape.child(list_key) if list_key is not None else RAW
+                cut = type(child) is ListShape and child.plain_str
+            else:
+                cut = False
+            if cut:
+                value = shape.whole_cut(text[frame.start :])  # type: ignore[attr-defined]
+                if value is not _MISSING:
+                    return value
         # its finished members validated whole (`ModelShape.whole`) on the first snapshot that shows it; then
         # (token-sized pieces show it many times) taken one by one, a block at a time
         prefix = _MISSING
@@ -185,7 +177,7 @@ class LazyFrames:
                 self._lazy_members(frame, frame.commit)
         key: Any = None
         value = _MISSING
-        if self._raw_depth == 1:
+        if depth == 1:
             if in_string:
                 key = self._member_key(frame.commit, self._open_at)
                 string = self._open_string(self._open_at) if key is not None else None
@@ -217,7 +209,7 @@ class LazyFrames:
                         frame.items.extend(kept[1] for kept in child.accept([(None, raw) for raw in block])
                                            if kept is not None)
                 item = _MISSING
-                if self._raw_depth == 2:
+                if depth == 2:
                     last: Any = None  # the last item, when it is a string
                     if in_string and self._open_at >= frame.item_commit:
                         last = self._open_string(self._open_at)

@@ -105,7 +105,6 @@ def _plain_type(annotation: Any, model: type[BaseModel]) -> type | None:
 
 
 _new_object = object.__new__
-_set = object.__setattr__
 
 
 class ModelShape(Shape):
@@ -149,10 +148,11 @@ class ModelShape(Shape):
         self.defaults = dict.fromkeys(model.model_fields)
         self.extra: dict[str, Any] | None = {} if model.model_config.get("extra") == "allow" else None
         self._children: dict[str, Shape] = {}
-        # BaseModel's slots, set straight through their descriptors (what object.__setattr__ finds)
+        # BaseModel's slots (its `__dict__` one of them), set straight through their descriptors: what
+        # object.__setattr__ finds, without its lookup
         slots = vars(BaseModel)
-        self._setters = (slots["__pydantic_fields_set__"].__set__, slots["__pydantic_extra__"].__set__,
-                         slots["__pydantic_private__"].__set__)
+        self._setters = (slots["__dict__"].__set__, slots["__pydantic_fields_set__"].__set__,
+                         slots["__pydantic_extra__"].__set__, slots["__pydantic_private__"].__set__)
         self.build = _builder(self)  # type: ignore[method-assign,assignment]
 
     def _check_field(self, key: str, value: Any) -> Any:
@@ -292,7 +292,7 @@ class ModelShape(Shape):
 def _builder(shape: ModelShape) -> Callable[[Any, Any, Any], Any]:
     """`shape.build` as a closure over what it reads (no attribute lookups per object built)."""
     model, defaults, names, extra = shape.model, shape.defaults, shape.names, shape.extra
-    set_fields_set, set_extra, set_private = shape._setters
+    set_dict, set_fields_set, set_extra, set_private = shape._setters
 
     def build(members: Any, open_key: Any, open_value: Any) -> Any:
         values = {**defaults, **members}
@@ -303,7 +303,7 @@ def _builder(shape: ModelShape) -> Callable[[Any, Any, Any], Any]:
                 values[name] = open_value
                 fields_set.add(name)
         obj = _new_object(model)
-        _set(obj, "__dict__", values)
+        set_dict(obj, values)
         set_fields_set(obj, fields_set)
         set_extra(obj, extra)
         set_private(obj, None)
