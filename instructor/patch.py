@@ -24,9 +24,14 @@ def _check_mode(mode: Mode | str, provider: Any) -> Mode:
     name = str(getattr(provider, "value", provider))
     try:
         resolved = Mode(mode)
-        supported = get_registry().get_config(name).supported_modes
+        config = get_registry().get_config(name)
     except (ValueError, LookupError) as exc:
         raise RegistryError(f"patch() cannot use mode {mode!r} with provider {name!r}: {exc}") from exc
+    supported = config.supported_modes
+    if resolved in config.legacy_modes:  # a deprecated alias: its core mode, with the warning, as from_<provider>
+        from instructor.core.provider_registry import check_mode
+
+        return check_mode(config, resolved, caller="patch")
     if resolved not in supported:
         listed = ", ".join(f"Mode.{m.name}" for m in supported)
         raise RegistryError(
@@ -59,7 +64,8 @@ def patch(
     Raises:
         ValueError: neither `client` nor `create` was given.
         AttributeError: `client` has no `chat.completions.create`.
-        RegistryError: `mode` is not a mode of `provider`.
+        RegistryError: `mode` is not a mode of `provider` (its deprecated aliases, e.g.
+            `Mode.FUNCTIONS` for OpenAI, become their core mode with a `DeprecationWarning`).
 
     Example:
         >>> client = instructor.patch(OpenAI())

@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover
 
 import instructor
 from instructor import InstructorRetryException, Mode
+from instructor.mode import reset_deprecated_mode_warnings
 from instructor.testing import FakeProvider, Reply
 
 
@@ -58,6 +59,26 @@ def test_s5_unregistered_mode_is_a_registry_error(fake: FakeProvider) -> None:
     with pytest.raises(instructor.RegistryError) as info:
         instructor.patch(sdk(fake), mode=Mode.ANTHROPIC_TOOLS)
     assert isinstance(info.value, instructor.ConfigurationError)
+
+
+def test_s5_legacy_aliases_are_normalised_with_the_deprecation_warning(fake: FakeProvider) -> None:
+    # COMPAT 5: "legacy aliases of the provider are normalised with the deprecation warning of 4.2"
+    reset_deprecated_mode_warnings()  # the warning comes once per mode per process
+    with pytest.warns(DeprecationWarning, match="FUNCTIONS"):
+        client = instructor.patch(sdk(fake), mode=Mode.FUNCTIONS)
+    fake.add(GOOD)
+    assert client.chat.completions.create(model="gpt-4o-mini", response_model=User, messages=MESSAGES).age == 25
+    assert fake.requests[0].json["tool_choice"] == {"type": "function", "function": {"name": "User"}}  # as TOOLS
+
+
+def test_s5_gemini_json_on_an_openai_client_is_read_as_md_json(fake: FakeProvider) -> None:
+    # as from_openai(client, mode=Mode.GEMINI_JSON) (an OpenAI-compatible endpoint serving Gemini)
+    reset_deprecated_mode_warnings()
+    with pytest.warns(DeprecationWarning, match="GEMINI_JSON"):
+        client = instructor.patch(sdk(fake), mode=Mode.GEMINI_JSON)
+    fake.add(Reply(content='```json\n{"name": "Jason", "age": 25}\n```'))
+    assert client.chat.completions.create(model="gemini-2.5-flash", response_model=User, messages=MESSAGES).age == 25
+    assert "tools" not in fake.requests[0].json
 
 
 async def test_s5_async_client_gets_a_coroutine_function(fake: FakeProvider) -> None:
