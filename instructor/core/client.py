@@ -203,7 +203,9 @@ class _BaseInstructor(Generic[ClientT]):
         """The call of `create_partial`: `Partial[response_model]`, streamed."""
         from instructor.dsl.partial import partial_model
 
-        return self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
+        # token_budget arrives through **kwargs (as published): the call refuses it for a stream
+        return self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs,
+                          kwargs.pop("token_budget", None))
 
     def _iterable_call(self, response_model: Any, messages: Sequence[Any] | None, context: Mapping[str, Any] | None,
                        strict: bool | None, hooks: Hooks | None, kwargs: dict[str, Any]) -> _Call:
@@ -211,7 +213,8 @@ class _BaseInstructor(Generic[ClientT]):
         from instructor.dsl.iterable import IterableModel
 
         kwargs["stream"] = True
-        return self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
+        return self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs,
+                          kwargs.pop("token_budget", None))
 
 
 class Instructor(_BaseInstructor[Any]):
