@@ -68,6 +68,9 @@ class _BaseInstructor(Generic[ClientT]):
         self.client = client
         self.create_fn = create
         self.mode = Mode(mode)
+        if self.mode is Mode.FUNCTIONS:  # built directly with the oldest alias: warned and served as TOOLS,
+            Mode.warn_mode_functions_deprecation()  # as the factories do (no handler serves it)
+            self.mode = Mode.TOOLS
         self.provider = provider
         self.default_kwargs: dict[str, Any] = kwargs
         self.hooks = hooks if hooks is not None else Hooks()
