@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from instructor.mode import Mode
+from instructor.provider import Provider
 
 
 def _check_mode(mode: Mode | str, provider: Any) -> Mode:
@@ -45,7 +46,7 @@ def patch(
     client: Any = None,
     create: Callable[..., Any] | None = None,
     mode: Mode = Mode.TOOLS,
-    provider: Any = "openai",
+    provider: Provider | str = Provider.OPENAI,
 ) -> Any:
     """Give an OpenAI-shaped `create` the `response_model=` keyword.
 
@@ -54,7 +55,8 @@ def patch(
             place and returned.
         create: a `create`-like function to wrap instead; the patched function is returned.
         mode: how the model is asked (default `Mode.TOOLS`).
-        provider: whose modes `mode` must be one of (default "openai").
+        provider: whose modes `mode` must be one of (default `Provider.OPENAI`; its name as a
+            string works too).
 
     The patched function takes `response_model=None, context=None, max_retries=1,
     strict=True, hooks=None, token_budget=None` (positionally too, in that order)
@@ -82,7 +84,7 @@ def patch(
     return client
 
 
-def apatch(client: Any, mode: Mode = Mode.TOOLS, provider: Any = "openai") -> Any:
+def apatch(client: Any, mode: Mode = Mode.TOOLS, provider: Provider | str = Provider.OPENAI) -> Any:
     """Deprecated: `patch` handles async clients too."""
     import warnings
 

@@ -68,6 +68,9 @@ class _BaseInstructor(Generic[ClientT]):
         self.client = client
         self.create_fn = create
         self.mode = Mode(mode)
+        if self.mode is Mode.FUNCTIONS:  # built directly with the oldest alias: warned and served as TOOLS,
+            Mode.warn_mode_functions_deprecation()  # as the factories do (no handler serves it)
+            self.mode = Mode.TOOLS
         self.provider = provider
         self.default_kwargs: dict[str, Any] = kwargs
         self.hooks = hooks if hooks is not None else Hooks()
@@ -203,7 +206,9 @@ class _BaseInstructor(Generic[ClientT]):
         """The call of `create_partial`: `Partial[response_model]`, streamed."""
         from instructor.dsl.partial import partial_model
 
-        return self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs)
+        # token_budget arrives through **kwargs (as published): the call refuses it for a stream
+        return self._call(partial_model(cast(Any, response_model)), messages, context, strict, hooks, kwargs,
+                          kwargs.pop("token_budget", None))
 
     def _iterable_call(self, response_model: Any, messages: Sequence[Any] | None, context: Mapping[str, Any] | None,
                        strict: bool | None, hooks: Hooks | None, kwargs: dict[str, Any]) -> _Call:
@@ -211,7 +216,8 @@ class _BaseInstructor(Generic[ClientT]):
         from instructor.dsl.iterable import IterableModel
 
         kwargs["stream"] = True
-        return self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs)
+        return self._call(IterableModel(response_model), messages, context, strict, hooks, kwargs,
+                          kwargs.pop("token_budget", None))
 
 
 class Instructor(_BaseInstructor[Any]):

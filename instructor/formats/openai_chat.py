@@ -46,8 +46,9 @@ MD_JSON_REMINDER = "Return the correct JSON response within a ```json codeblock.
 
 def _first_choice(response: Any) -> Any:
     choices = getattr(response, "choices", None)
-    if not choices:
-        raise ResponseParsingError("The completion has no choices.", raw_response=response)
+    if not choices:  # nothing to re-ask about: the call ends (an IndexError, as the published release raises)
+        raise IndexError("The completion has no choices: the provider sent no answer to read. "
+                         "Check the provider's status or content filters (the raw completion is the failed attempt's).")
     choice = choices[0]
     if choice.finish_reason == "length":
         message = choice.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 from typing import Any
 
@@ -180,6 +181,18 @@ def test_s1_3_refusal_is_not_reasked_and_is_wrapped(fake: FakeProvider, refusing
         openai_client(fake).create(response_model=User, messages=MESSAGES)
     assert isinstance(info.value.__cause__, RefusalError) and isinstance(info.value.__cause__, AssertionError)
     assert len(fake.requests) == 1 and info.value.n_attempts == 1
+
+
+def test_s1_3_empty_choices_are_not_reasked_and_are_wrapped(fake: FakeProvider) -> None:
+    # COMPAT 1.3 / 3.4: a completion with no choices ends the call at attempt 1, caused by an IndexError
+    body = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini", "choices": [],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 0, "total_tokens": 11}}
+    fake.add(Reply(raw_body=json.dumps(body).encode(), headers={"content-type": "application/json"}), GOOD)
+    with pytest.raises(InstructorRetryException) as info:
+        openai_client(fake).create(response_model=User, messages=MESSAGES)
+    assert isinstance(info.value.__cause__, IndexError) and "no choices" in str(info.value)
+    assert len(fake.requests) == 1 and info.value.n_attempts == 1
+    assert info.value.last_completion is not None and info.value.last_completion.choices == []
 
 
 def test_s1_3_length_stop_is_raised_unwrapped(fake: FakeProvider) -> None:

@@ -199,3 +199,16 @@ def test_s3_3_exceptions_survive_pickling() -> None:
     assert str(copy) == str(error)
     mode = pickle.loads(pickle.dumps(instructor.ModeError("json", "anthropic", ["tools"])))
     assert mode.valid_modes == ["tools"] and str(mode).startswith("Invalid mode 'json' for provider 'anthropic'")
+
+
+# -- 3.4 which operation raises what ----------------------------------------------------------
+@pytest.mark.parametrize("async_client", [False, True])
+@pytest.mark.parametrize("method", ["create_partial", "create_iterable"])
+def test_s3_4_token_budget_on_a_streamed_call_is_a_value_error(fake: FakeProvider, method: str,
+                                                               async_client: bool) -> None:
+    # COMPAT 3.4 / 10.4: token_budget with streaming is a ValueError, create_partial and create_iterable
+    # included (they take it through **kwargs), before any request
+    create = getattr(openai_client(fake, async_client=async_client), method)
+    with pytest.raises(ValueError, match="token_budget"):
+        create(response_model=User, messages=MESSAGES, token_budget=10)
+    assert fake.requests == []

@@ -263,3 +263,18 @@ def test_s4_preload_loads_the_providers_own_handlers() -> None:
         assert mode_registry.is_loaded(mode, family="anthropic")
         handler = mode_registry.get(mode, family="anthropic")
         assert type(handler).__module__ == "instructor.providers.anthropic.handlers"
+
+
+def test_s4_2_constructing_instructor_with_functions_warns_once_and_serves_tools(fake: FakeProvider) -> None:
+    # COMPAT 4.2: Instructor(..., mode=Mode.FUNCTIONS) built directly warns once per process
+    reset_deprecated_mode_warnings()
+    sdk = _openai(fake)
+    with pytest.warns(DeprecationWarning, match="FUNCTIONS"):
+        client = instructor.Instructor(sdk, create=sdk.chat.completions.create, mode=Mode.FUNCTIONS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        instructor.Instructor(sdk, create=sdk.chat.completions.create, mode=Mode.FUNCTIONS)
+    fake.add(Reply.tool("User", {"name": "Jason", "age": 25}))
+    user = client.create(model="gpt-4o-mini", response_model=User, messages=[{"role": "user", "content": "Jason is 25"}])
+    assert (user.name, user.age) == ("Jason", 25)
+    assert fake.requests[0].json["tool_choice"] == {"type": "function", "function": {"name": "User"}}

@@ -244,6 +244,19 @@ def test_s4_4_bedrock_tools_request(fake: FakeProvider) -> None:
     assert sent["messages"] == [{"role": "user", "content": [{"text": "Jason is 25"}]}]
 
 
+@pytest.mark.parametrize("spelling", ["snake", "camel"])
+def test_s4_4_bedrock_request_maps_sampling_options_and_top_k(fake: FakeProvider, spelling: str) -> None:
+    # COMPAT 4.4: maxTokens / topP / stopSequences too go to inferenceConfig; top_k / topK to
+    # additionalModelRequestFields.top_k
+    options = ({"max_tokens": 100, "top_p": 0.9, "stop": "END", "top_k": 5} if spelling == "snake"
+               else {"maxTokens": 100, "topP": 0.9, "stopSequences": ["END"], "topK": 5})
+    fake.add(Reply.tool("User", JASON))
+    assert bedrock(fake, Mode.TOOLS).create(response_model=User, messages=MESSAGES, **options) == User(**JASON)
+    sent = fake.requests[0].json
+    assert sent["inferenceConfig"] == {"maxTokens": 100, "topP": 0.9, "stopSequences": ["END"]}
+    assert sent["additionalModelRequestFields"] == {"top_k": 5}
+
+
 class Plain(BaseModel):
     """A plain person."""
 

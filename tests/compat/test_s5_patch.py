@@ -153,3 +153,15 @@ def test_s5_exported_from_instructor_and_instructor_core() -> None:
 
     assert instructor.core.patch is instructor.patch and instructor.core.apatch is instructor.apatch
     assert "patch" in instructor.__all__ and "apatch" in instructor.__all__
+
+
+def test_s5_signatures_have_the_published_defaults() -> None:
+    # COMPAT 5: patch(client=None, create=None, mode=Mode.TOOLS, provider=Provider.OPENAI),
+    # apatch(client, mode=Mode.TOOLS, provider=Provider.OPENAI)
+    patch = inspect.signature(instructor.patch).parameters
+    assert [(p.name, p.default) for p in patch.values()] == [
+        ("client", None), ("create", None), ("mode", Mode.TOOLS), ("provider", instructor.Provider.OPENAI)]
+    assert patch["mode"].default is Mode.TOOLS and patch["provider"].default is instructor.Provider.OPENAI
+    apatch = inspect.signature(instructor.apatch).parameters
+    assert list(apatch) == ["client", "mode", "provider"] and apatch["client"].default is inspect.Parameter.empty
+    assert apatch["mode"].default is Mode.TOOLS and apatch["provider"].default is instructor.Provider.OPENAI

@@ -5,7 +5,8 @@ Converse takes `modelId`, messages whose content is a list of blocks
 the system prompt as a top-level list of `{"text": ...}` blocks, and sampling
 options in `inferenceConfig`. `to_converse` maps the OpenAI spellings onto that:
 
-- `model` -> `modelId`; `max_tokens`, `temperature`, `top_p`, `stop` -> `inferenceConfig`;
+- `model` -> `modelId`; `max_tokens`, `temperature`, `top_p`, `stop` (and their camelCase
+  spellings) -> `inferenceConfig`; `top_k` / `topK` -> `additionalModelRequestFields.top_k`;
 - `{"role": "system"}` messages and a `system=` string -> `system` blocks;
 - string content -> a text block; `{"type": "text"}` parts -> text blocks;
   `{"type": "image_url"}` parts with a base64 `data:` URL or an `s3://` URI -> image blocks;
@@ -21,11 +22,15 @@ from typing import Any
 
 _INFERENCE_KEYS = {
     "max_tokens": "maxTokens",
+    "maxTokens": "maxTokens",
     "temperature": "temperature",
     "top_p": "topP",
+    "topP": "topP",
     "stop": "stopSequences",
     "stop_sequences": "stopSequences",
+    "stopSequences": "stopSequences",
 }
+_TOP_K_KEYS = ("top_k", "topK")  # not a Converse option: the model's own field, `additionalModelRequestFields.top_k`
 _FORMATS = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "gif": "gif", "webp": "webp"}
 
 
@@ -129,9 +134,15 @@ def to_converse(kwargs: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if inference is None:
                 inference = dict(request.get("inferenceConfig") or {})
-            inference[target] = [value] if key == "stop" and isinstance(value, str) else value
+            inference[target] = [value] if target == "stopSequences" and isinstance(value, str) else value
     if inference is not None:
         request["inferenceConfig"] = inference
+    for key in _TOP_K_KEYS:
+        if key in request:
+            value = request.pop(key)
+            if value is not None:
+                request["additionalModelRequestFields"] = {**(request.get("additionalModelRequestFields") or {}),
+                                                           "top_k": value}
     system = system_blocks(request["system"]) if "system" in request else []
     if "messages" in request:
         request["messages"], found = convert_messages(request["messages"])

@@ -68,7 +68,8 @@ def _incomplete(finish: str, received: str | None, completion: Any) -> Incomplet
 def _checked_message(response: Any) -> Any:
     choices = getattr(response, "choices", None)
     if not choices:
-        raise ResponseParsingError("Mistral's completion has no choices.", raw_response=response)
+        raise IndexError("Mistral's completion has no choices: the provider sent no answer to read. "
+                         "Check the provider's status or content filters (the raw completion is the failed attempt's).")
     choice = choices[0]
     message = choice.message
     if choice.finish_reason in INCOMPLETE:
