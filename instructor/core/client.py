@@ -60,7 +60,6 @@ class _BaseInstructor(Generic[ClientT]):
         client: ClientT,
         create: Callable[..., Any],
         mode: Mode | str = Mode.TOOLS,
-        *,
         provider: str = "openai",
         hooks: Hooks | None = None,
         **kwargs: Any,
@@ -96,6 +95,15 @@ class _BaseInstructor(Generic[ClientT]):
                     "from_provider(...) for a client that travels, or build it on the other side."
                 ) from exc
         return self._recipe
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The per-call defaults (`default_kwargs`, the same dict) under the published name."""
+        return self.default_kwargs
+
+    @kwargs.setter
+    def kwargs(self, value: dict[str, Any]) -> None:
+        self.default_kwargs = value
 
     @property
     def handler(self) -> ModeHandler:
