@@ -148,6 +148,19 @@ class _BaseInstructor(Generic[ClientT]):
             )
         return view(self)
 
+    if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes of the client
+
+        def __getattr__(self, name: str) -> Any:
+            """An attribute instructor does not define is the SDK client's (`client.models`,
+            `client.base_url`...), as published. Private names and `responses` (which raised its
+            own error) are not looked up there."""
+            if name == "responses":
+                return type(self).responses.__get__(self)  # raises the property's AttributeError again
+            sdk = self.__dict__.get("client")
+            if name.startswith("_") or sdk is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            return getattr(sdk, name)
+
     def instrument(self: SelfT, *, tracer_provider: TracerProvider | None = None,
                    meter_provider: MeterProvider | None = None, capture_content: bool = False) -> SelfT:
         """Trace this client's calls with OpenTelemetry, whatever `instructor.instrument()` says.

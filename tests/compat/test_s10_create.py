@@ -345,3 +345,14 @@ def test_s10_2_partial_itself_cannot_be_instantiated_or_subclassed() -> None:
         Partial()
     with pytest.raises(TypeError, match="cannot subclass Partial"):
         type("Sub", (Partial,), {})
+
+
+def test_s10_1_unknown_attributes_are_the_sdk_clients(fake: FakeProvider) -> None:
+    sdk = openai.OpenAI(api_key="sk-test", base_url=fake.openai_base_url, max_retries=0)
+    client = instructor.from_openai(sdk)
+    assert client.models is sdk.models and client.base_url == sdk.base_url
+    assert client.chat.completions.create == client.create  # instructor's own names win
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        client.no_such_thing  # noqa: B018
+    with pytest.raises(AttributeError, match="RESPONSES_TOOLS"):  # not the SDK's Responses resource
+        client.responses  # noqa: B018
