@@ -32,3 +32,12 @@ def test_s6_1_client_constructor_takes_provider_and_hooks_by_position(fake: Fake
     assert client.create_fn == sdk.chat.completions.create and client.kwargs == {"model": "gpt-4o-mini"}
     fake.add(Reply.tool("User", JASON))
     assert client.create(response_model=User, messages=MESSAGES) == User(**JASON) and len(seen) == 1
+
+
+def test_s6_1_instructor_core_publishes_response_the_sync_responses_helper(fake: FakeProvider) -> None:
+    from instructor.core import Response
+
+    assert "Response" in instructor.core.__all__
+    client = instructor.from_openai(openai.OpenAI(api_key="k", base_url=fake.openai_base_url),
+                                    mode=Mode.RESPONSES_TOOLS)
+    assert type(client.responses) is Response
