@@ -12,7 +12,7 @@ loads only this module, the hooks and the modes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, get_origin, overload
 
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.mode import Mode
@@ -507,8 +507,11 @@ class AsyncInstructor(_BaseInstructor[Any]):
 
 
 def _is_iterable(response_model: Any) -> bool:
+    """Whether an async `create` streams `response_model` (`Iterable[Model]`); `list[Model]` is a list."""
     if isinstance(response_model, type) and not hasattr(response_model, "__instructor_response_spec__"):
         return False  # a plain class (a pydantic model, int...): the common case, decided at once
+    if get_origin(response_model) is list:
+        return False
     from instructor.core.response_model import resolve_response_model
 
     spec = resolve_response_model(response_model)
