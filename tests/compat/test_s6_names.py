@@ -41,3 +41,13 @@ def test_s6_1_instructor_core_publishes_response_the_sync_responses_helper(fake:
     client = instructor.from_openai(openai.OpenAI(api_key="k", base_url=fake.openai_base_url),
                                     mode=Mode.RESPONSES_TOOLS)
     assert type(client.responses) is Response
+
+
+def test_s6_1_instructor_models_known_model_name_annotates_a_model_string(fake: FakeProvider) -> None:
+    from instructor.models import KnownModelName
+
+    def build(model: KnownModelName) -> instructor.Instructor:
+        return instructor.from_provider(model, base_url=fake.openai_base_url, api_key="sk-test")  # type: ignore[return-value]
+
+    assert isinstance("openai/gpt-4o-mini", KnownModelName)
+    assert build("openai/gpt-4o-mini").kwargs["model"] == "gpt-4o-mini"
