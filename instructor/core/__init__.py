@@ -18,6 +18,7 @@ _ORIGIN = {
     **dict.fromkeys(("HookName", "Hooks"), "instructor.core.hooks"),
     **dict.fromkeys(("apatch", "patch"), "instructor.patch"),
     "from_openai": "instructor.providers.openai.factory",
+    "Response": "instructor.providers.openai.responses",  # the sync `client.responses` helper class
     "from_litellm": "instructor.providers.litellm.factory",
 }
 

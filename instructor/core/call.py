@@ -94,10 +94,6 @@ class _Call:
         if messages is not None:
             request["messages"] = prepare_messages(messages, context, provider=owner.provider, mode=owner.mode,
                                                    autodetect_images=autodetect_images)
-        if self.spec is not None and self.spec.kind == "simple" and request.get("stream"):
-            from instructor.core.response_model import streamed_spec
-
-            self.spec = streamed_spec(self.spec)  # list[Model] with stream=True streams its items
         self.streaming = _wants_stream(self.spec, request)
         timeout = request.get("timeout")
         self.deadline: float | None = None

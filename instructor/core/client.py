@@ -12,7 +12,7 @@ loads only this module, the hooks and the modes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, get_origin, overload
 
 from instructor.core.hooks import HookHandler, HookName, Hooks
 from instructor.mode import Mode
@@ -60,7 +60,6 @@ class _BaseInstructor(Generic[ClientT]):
         client: ClientT,
         create: Callable[..., Any],
         mode: Mode | str = Mode.TOOLS,
-        *,
         provider: str = "openai",
         hooks: Hooks | None = None,
         **kwargs: Any,
@@ -99,6 +98,15 @@ class _BaseInstructor(Generic[ClientT]):
                     "from_provider(...) for a client that travels, or build it on the other side."
                 ) from exc
         return self._recipe
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The per-call defaults (`default_kwargs`, the same dict) under the published name."""
+        return self.default_kwargs
+
+    @kwargs.setter
+    def kwargs(self, value: dict[str, Any]) -> None:
+        self.default_kwargs = value
 
     @property
     def handler(self) -> ModeHandler:
@@ -142,6 +150,19 @@ class _BaseInstructor(Generic[ClientT]):
                 "Build it with instructor.from_openai(openai_client, mode=instructor.Mode.RESPONSES_TOOLS)."
             )
         return view(self)
+
+    if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes of the client
+
+        def __getattr__(self, name: str) -> Any:
+            """An attribute instructor does not define is the SDK client's (`client.models`,
+            `client.base_url`...), as published. Private names and `responses` (which raised its
+            own error) are not looked up there."""
+            if name == "responses":
+                return type(self).responses.__get__(self)  # raises the property's AttributeError again
+            sdk = self.__dict__.get("client")
+            if name.startswith("_") or sdk is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            return getattr(sdk, name)
 
     def instrument(self: SelfT, *, tracer_provider: TracerProvider | None = None,
                    meter_provider: MeterProvider | None = None, capture_content: bool = False) -> SelfT:
@@ -492,8 +513,11 @@ class AsyncInstructor(_BaseInstructor[Any]):
 
 
 def _is_iterable(response_model: Any) -> bool:
+    """Whether an async `create` streams `response_model` (`Iterable[Model]`); `list[Model]` is a list."""
     if isinstance(response_model, type) and not hasattr(response_model, "__instructor_response_spec__"):
         return False  # a plain class (a pydantic model, int...): the common case, decided at once
+    if get_origin(response_model) is list:
+        return False
     from instructor.core.response_model import resolve_response_model
 
     spec = resolve_response_model(response_model)

@@ -133,8 +133,15 @@ class UnknownProviderError(ConfigurationError):
         self.available = list(available)
 
 
-class MissingDependencyError(ConfigurationError, ImportError):
-    """The SDK a provider needs is not installed; the message names the pip extra."""
+class ClientError(InstructorError, TypeError):
+    """The client object passed to a `from_<provider>` factory cannot be used (wrong type, or its SDK
+    is not installed: `MissingDependencyError` is one too, as the published factories raise)."""
+
+
+class MissingDependencyError(ConfigurationError, ClientError, ImportError):
+    """The SDK a provider needs is not installed; the message names the pip extra. A
+    `ConfigurationError` (what `from_provider` raised in the published release) and a
+    `ClientError` (what its `from_<provider>` factories raised)."""
 
     def __init__(self, message: str, *, package: str, extra: str) -> None:
         super().__init__(message)
@@ -204,10 +211,6 @@ class RegistryError(ConfigurationError):
 
 class ValidationContextError(ConfigurationError):
     """`context` and `validation_context` were used in a way that cannot be honoured."""
-
-
-class ClientError(InstructorError, TypeError):
-    """The client object passed to a `from_<provider>` factory cannot be used (wrong type)."""
 
 
 class ProviderError(InstructorError):

@@ -90,23 +90,14 @@ def resolve_response_model(response_model: Any) -> ResponseSpec | None:
         from instructor.dsl.iterable import iterable_spec
 
         return iterable_spec(typing.get_args(response_model)[0])
+    if _is_model_list(response_model):  # list[Model]: asked for as Iterable[Model] (a `tasks` list), as published
+        from instructor.dsl.iterable import iterable_spec
+
+        return iterable_spec(typing.get_args(response_model)[0])
     try:
         return _simple_spec(response_model)
     except TypeError:  # unhashable annotation: build it uncached
         return _simple_spec.__wrapped__(response_model)
-
-
-def streamed_spec(spec: ResponseSpec) -> ResponseSpec:
-    """The spec to stream: `list[Model]` / `List[Model]` with `stream=True` streams as `Iterable[Model]`
-    (each item yielded as it completes, as the published release does); any other spec as it is."""
-    if spec.kind != "simple" or typing.get_origin(spec.original) is not list:
-        return spec
-    args = typing.get_args(spec.original)
-    if len(args) != 1 or not all(is_pydantic_model(m) for m in _union_members(args[0])):
-        return spec
-    from instructor.dsl.iterable import iterable_spec
-
-    return iterable_spec(args[0])
 
 
 def _union_members(tp: Any) -> tuple[Any, ...]:
@@ -114,6 +105,13 @@ def _union_members(tp: Any) -> tuple[Any, ...]:
 
     origin = typing.get_origin(tp)
     return typing.get_args(tp) if origin is typing.Union or origin is types.UnionType else (tp,)
+
+
+def _is_model_list(tp: Any) -> bool:
+    """`list[Model]` / `List[Model]` (or a list of a Union of models); `list[int]` is a simple type."""
+    args = typing.get_args(tp)
+    return (typing.get_origin(tp) is list and len(args) == 1
+            and all(is_pydantic_model(m) for m in _union_members(args[0])))
 
 
 def _is_iterable_alias(tp: Any) -> bool:

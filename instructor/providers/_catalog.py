@@ -30,6 +30,7 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     'fireworks': "instructor.providers.fireworks.config:CONFIG",
     'vertexai': "instructor.providers.vertexai.config:CONFIG",
     'generative-ai': "instructor.providers.generative_ai.config:CONFIG",
+    'gemini': "instructor.providers.generative_ai.config:GEMINI",
     'ollama': f"{_COMPATIBLE}:OLLAMA",
     'deepseek': f"{_COMPATIBLE}:DEEPSEEK",
     'xai': f"{_COMPATIBLE}:XAI",

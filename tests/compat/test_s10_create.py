@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import typing
 from collections.abc import Iterable
 from typing import Any
 
@@ -345,3 +346,31 @@ def test_s10_2_partial_itself_cannot_be_instantiated_or_subclassed() -> None:
         Partial()
     with pytest.raises(TypeError, match="cannot subclass Partial"):
         type("Sub", (Partial,), {})
+
+
+def test_s10_1_unknown_attributes_are_the_sdk_clients(fake: FakeProvider) -> None:
+    sdk = openai.OpenAI(api_key="sk-test", base_url=fake.openai_base_url, max_retries=0)
+    client = instructor.from_openai(sdk)
+    assert client.models is sdk.models and client.base_url == sdk.base_url
+    assert client.chat.completions.create == client.create  # instructor's own names win
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        client.no_such_thing  # noqa: B018
+    with pytest.raises(AttributeError, match="RESPONSES_TOOLS"):  # not the SDK's Responses resource
+        client.responses  # noqa: B018
+
+
+@pytest.mark.parametrize("list_type", [list[User], typing.List[User]])  # noqa: UP006
+def test_s10_1_a_list_of_models_is_asked_for_as_iterable_model_with_tasks(fake: FakeProvider, list_type: Any) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": [{"name": "Jason", "age": 25}, {"name": "Sarah", "age": 30}]}))
+    users = openai_client(fake).create(response_model=list_type, messages=MESSAGES)
+    assert isinstance(users, instructor.ListResponse) and users == [User(name="Jason", age=25), User(name="Sarah", age=30)]
+    function = fake.requests[0].json["tools"][0]["function"]
+    assert function["name"] == "IterableUser" and list(function["parameters"]["properties"]) == ["tasks"]
+    assert fake.requests[0].json["tool_choice"] == {"type": "function", "function": {"name": "IterableUser"}}
+
+
+async def test_s10_1_async_a_list_of_models_is_still_a_list_response(fake: FakeProvider) -> None:
+    fake.add(Reply.tool("IterableUser", {"tasks": [{"name": "Jason", "age": 25}]}))
+    users = await openai_client(fake, async_client=True).create(response_model=list[User], messages=MESSAGES)
+    assert isinstance(users, instructor.ListResponse) and users == [User(name="Jason", age=25)]
+    assert "stream" not in fake.requests[0].json

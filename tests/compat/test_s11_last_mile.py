@@ -340,7 +340,7 @@ def test_s11_10_a_streamed_list_async_is_an_async_generator(fake: FakeProvider) 
 
 
 def test_s11_10_a_list_without_stream_is_a_list_response(fake: FakeProvider) -> None:
-    fake.add(Reply.tool("Response", {"content": ITEMS["tasks"]}))
+    fake.add(Reply.tool("IterableUser", ITEMS))  # asked for as Iterable[User] (COMPAT 10.1)
     users = openai_client(fake).create(response_model=list[User], messages=MESSAGES)
     assert isinstance(users, instructor.ListResponse) and users == [User(name="A", age=1), User(name="B", age=2)]
 

@@ -171,3 +171,12 @@ def test_s6_the_new_names_stay_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_s6_3_a_factory_without_its_sdk_is_a_client_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "mistralai", None)
+    with pytest.raises(ClientError, match=r"instructor\[mistral\]") as info:
+        instructor.from_mistral(object())
+    assert isinstance(info.value, instructor.ConfigurationError)  # what from_provider raised, as published
+    with pytest.raises(instructor.ConfigurationError):
+        instructor.from_provider("mistral/mistral-large-latest", api_key="k")

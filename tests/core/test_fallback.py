@@ -158,7 +158,7 @@ def test_the_well_known_spellings_reach_the_chain(fake: FakeProvider) -> None:
 
 
 def test_a_list_answer_knows_its_client(fake: FakeProvider) -> None:
-    fake.add(Reply.http_error(503, "down"), Reply.tool("Response", {"content": [GOOD, GOOD]}))
+    fake.add(Reply.http_error(503, "down"), Reply.tool("IterableUser", {"tasks": [GOOD, GOOD]}))
     chain = instructor.fallback(client("openai", fake), client("anthropic", fake))
     users = chain.create(response_model=list[User], messages=MESSAGES)
     assert users == [User(**GOOD)] * 2 and users._instructor_client is chain.clients[1]

@@ -331,7 +331,8 @@ class ResponsesHelper:
     Each method takes the conversation as `input=` (a string is one user message,
     or a list of messages) or as `messages=`, never both, and otherwise the
     arguments of the client's method of the same name. As in the published
-    release, `messages` comes first when passed by position, then `response_model`.
+    release, the positional order is `messages, response_model, max_retries,
+    context, strict` (and `token_budget` for `create`).
 
     Raises:
         TypeError: both `messages` and `input` were given, or neither.
@@ -347,49 +348,61 @@ class ResponsesHelper:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"
 
-    def create(self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any) -> Any:
+    def create(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+               context: dict[str, Any] | None = None, strict: bool = True, token_budget: int | None = None,
+               *, input: Any = None, **kwargs: Any) -> Any:
         """`client.create` with the conversation as `input=` or `messages=`."""
-        return self._client.create(response_model=response_model, messages=_conversation(messages, input), **kwargs)
+        return self._client.create(response_model=response_model, messages=_conversation(messages, input),
+                                   max_retries=max_retries, context=context, strict=strict,
+                                   token_budget=token_budget, **kwargs)
 
-    def create_with_completion(
-        self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any
-    ) -> Any:
+    def create_with_completion(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+                               context: dict[str, Any] | None = None, strict: bool = True, *, input: Any = None,
+                               **kwargs: Any) -> Any:
         """`client.create_with_completion`: `(result, raw Response)`."""
         return self._client.create_with_completion(
-            response_model=response_model, messages=_conversation(messages, input), **kwargs
+            response_model=response_model, messages=_conversation(messages, input), max_retries=max_retries,
+            context=context, strict=strict, **kwargs
         )
 
-    def create_partial(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
+    def create_partial(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+                       context: dict[str, Any] | None = None, strict: bool = True, *, input: Any = None,
                        **kwargs: Any) -> Any:
         """`client.create_partial`: ever more complete objects, then the validated one."""
         return self._client.create_partial(
-            response_model=response_model, messages=_conversation(messages, input), **kwargs
+            response_model=response_model, messages=_conversation(messages, input), max_retries=max_retries,
+            context=context, strict=strict, **kwargs
         )
 
-    def create_iterable(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
+    def create_iterable(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+                        context: dict[str, Any] | None = None, strict: bool = True, *, input: Any = None,
                         **kwargs: Any) -> Any:
         """`client.create_iterable`: each object as soon as it is complete."""
         return self._client.create_iterable(
-            response_model=response_model, messages=_conversation(messages, input), **kwargs
+            response_model=response_model, messages=_conversation(messages, input), max_retries=max_retries,
+            context=context, strict=strict, **kwargs
         )
 
 
 class AsyncResponsesHelper(ResponsesHelper):
     """`client.responses` of an async client: `await client.responses.create(input=...)`."""
 
-    async def create(self, messages: Any = None, response_model: Any = None, *, input: Any = None,
-                     **kwargs: Any) -> Any:
+    async def create(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+                     context: dict[str, Any] | None = None, strict: bool = True, token_budget: int | None = None,
+                     *, input: Any = None, **kwargs: Any) -> Any:
         """`await client.create` with the conversation as `input=` or `messages=`."""
         return await self._client.create(
-            response_model=response_model, messages=_conversation(messages, input), **kwargs
+            response_model=response_model, messages=_conversation(messages, input), max_retries=max_retries,
+            context=context, strict=strict, token_budget=token_budget, **kwargs
         )
 
-    async def create_with_completion(
-        self, messages: Any = None, response_model: Any = None, *, input: Any = None, **kwargs: Any
-    ) -> Any:
+    async def create_with_completion(self, messages: Any = None, response_model: Any = None, max_retries: Any = 3,
+                                     context: dict[str, Any] | None = None, strict: bool = True, *,
+                                     input: Any = None, **kwargs: Any) -> Any:
         """`await client.create_with_completion`: `(result, raw Response)`."""
         return await self._client.create_with_completion(
-            response_model=response_model, messages=_conversation(messages, input), **kwargs
+            response_model=response_model, messages=_conversation(messages, input), max_retries=max_retries,
+            context=context, strict=strict, **kwargs
         )
 
 
