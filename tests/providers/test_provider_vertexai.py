@@ -199,6 +199,11 @@ async def test_async_json_stream_on_sdk_objects() -> None:
 
 
 def test_from_vertexai() -> None:
+    import vertexai
+
+    # a GenerativeModel reads the project and credentials `vertexai.init` set: set here, so the test does
+    # not depend on another test's from_provider having run first in this process
+    vertexai.init(project="test-project", location="us-central1", credentials=Credentials(token="ya29.test"))
     model = GenerativeModel("gemini-1.5-pro")
     assert isinstance(instructor.from_vertexai(model), instructor.Instructor)
     assert isinstance(instructor.from_vertexai(model, use_async=True), instructor.AsyncInstructor)

@@ -1,5 +1,7 @@
 """Static metadata of the generative-ai provider: pure data, imports none of its SDK."""
 
+from dataclasses import replace
+
 from instructor.core.provider_registry import ProviderConfig
 from instructor.mode import Mode
 
@@ -26,22 +28,10 @@ CONFIG = ProviderConfig(
 
 #: the published release's `from_provider("gemini/<model>")`: the same SDK and client as
 #: 'generative-ai', under the published name and default mode (MD_JSON, as `from_gemini`)
-GEMINI = ProviderConfig(
+GEMINI = replace(
+    CONFIG,
     name='gemini',
-    package='google.generativeai',
-    extra='generative-ai',
-    factory='instructor.providers.generative_ai.factory:create_client',
     default_mode=Mode.MD_JSON,
-    supported_modes=(Mode.TOOLS, Mode.MD_JSON,),
-    legacy_modes=(Mode.GEMINI_TOOLS, Mode.GEMINI_JSON,),
-    env_vars=('GOOGLE_API_KEY',),
-    requires_api_key=True,
-    base_url=None,
-    docs_url='https://ai.google.dev/gemini-api/docs/migrate',
     description="Google generative-ai SDK under its published name (deprecated: use 'google')",
-    deprecated=True,
     deprecation_message="The 'gemini' provider uses the google-generativeai SDK, which is end-of-life. Use from_provider('google/<model>') with the google-genai SDK instead.",
-    distribution="google-generativeai",
-    media="instructor.providers.openai.media:to_part",
-    media_kinds=(),
 )
